@@ -1,0 +1,62 @@
+//! `vigil`: the headless CLI of the engine (no WebKit). `live` writes frames
+//! taken from the hub exactly as a tile receives them; `serve` runs the engine
+//! and hub for other programs; `cameras` manages stored RTSP cameras;
+//! `bench live` measures the video path against the old pipeline.
+mod bench;
+mod cameras;
+mod live;
+mod serve;
+mod source;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "vigil", version, about = "Vigil operator console: headless engine CLI")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write the first N live frames of a source as JPEGs plus frames.jsonl.
+    Live(live::LiveArgs),
+    /// Run the engine and frame hub; print the hub address, token and cameras as one JSON line.
+    Serve(serve::ServeArgs),
+    /// Manage stored cameras (passwords go to the OS keyring).
+    #[command(subcommand)]
+    Cameras(cameras::CamerasCmd),
+    /// Benchmarks (figures, not pass/fail).
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
+}
+
+fn main() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG").unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let code = rt.block_on(async {
+        match cli.command {
+            Command::Live(a) => live::run(a).await,
+            Command::Serve(a) => serve::run(a).await,
+            Command::Cameras(c) => cameras::run(c).await,
+            Command::Bench(b) => bench::run(b).await,
+        }
+    });
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    std::process::exit(code);
+}
+
+/// Exit codes the CLI documents.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const FAILED: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const AUTH_FAILED: i32 = 3;
+    pub const UNREACHABLE: i32 = 4;
+    pub const NO_FRAMES: i32 = 5;
+}

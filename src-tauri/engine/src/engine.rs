@@ -1,0 +1,212 @@
+//! The engine as the app and the CLI use it: store, secrets, sites, ingests
+//! and the frame hub wired together, with the operations the UI calls.
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::error::EngineError;
+use crate::hub::{Hub, HubInfo};
+use crate::ingest::{IngestManager, Policy};
+use crate::media::rtsp_input::Transport;
+use crate::secrets::keyring_store::camera_account;
+use crate::secrets::redact::split_credentials;
+use crate::secrets::SecretStore;
+use crate::store::{Layout, NamedLayout, NewCamera, Store};
+use crate::vms::demo::DemoSite;
+use crate::vms::registry::Registry;
+use crate::vms::rtsp::{adhoc_row, RtspSite};
+use crate::vms::CameraInfo;
+
+/// How to start the engine.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The database file; `None` keeps everything in memory (headless runs).
+    pub database: Option<PathBuf>,
+    pub demo_cameras: usize,
+    pub keyring_service: String,
+    pub policy: Policy,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            database: crate::config::data_dir().map(|d| crate::config::database_path(&d)),
+            demo_cameras: 4,
+            keyring_service: "vigil".into(),
+            policy: Policy::default(),
+        }
+    }
+}
+
+/// An RTSP camera to add, as the UI's dialog sends it.
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddRtspCamera {
+    pub name: String,
+    pub main_url: String,
+    pub sub_url: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    #[serde(default)]
+    pub transport: Transport,
+}
+
+impl std::fmt::Debug for AddRtspCamera {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddRtspCamera")
+            .field("name", &self.name)
+            .field("main_url", &crate::secrets::redact::redact_url(&self.main_url))
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+pub struct Engine {
+    store: Arc<Store>,
+    secrets: SecretStore,
+    rtsp: Arc<RtspSite>,
+    ingests: Arc<IngestManager>,
+    hub: Hub,
+}
+
+impl Engine {
+    /// Opens the store, registers the sites and starts the hub. Call inside
+    /// a tokio runtime.
+    pub async fn start(cfg: EngineConfig) -> Result<Self, EngineError> {
+        crate::media::init();
+        let store = Arc::new(match &cfg.database {
+            Some(path) => Store::open(path)?,
+            None => Store::open_in_memory()?,
+        });
+        let secrets = SecretStore::new(cfg.keyring_service.clone());
+        let rtsp = Arc::new(RtspSite::new(store.clone(), secrets.clone()));
+        let mut registry = Registry::default();
+        registry.add(Arc::new(DemoSite::new(cfg.demo_cameras)));
+        registry.add(rtsp.clone());
+        let ingests = Arc::new(IngestManager::new(Arc::new(registry), cfg.policy.clone()));
+        let hub = crate::hub::start(ingests.clone())
+            .await
+            .map_err(|e| EngineError::Hub(format!("cannot listen on 127.0.0.1: {e}")))?;
+        Ok(Self {
+            store,
+            secrets,
+            rtsp,
+            ingests,
+            hub,
+        })
+    }
+
+    pub fn hub_info(&self) -> HubInfo {
+        self.hub.info.clone()
+    }
+
+    pub fn ingests(&self) -> &Arc<IngestManager> {
+        &self.ingests
+    }
+
+    pub fn cameras(&self) -> Result<Vec<CameraInfo>, EngineError> {
+        Ok(self.ingests.registry().cameras()?)
+    }
+
+    /// Adds and stores an RTSP camera; the password goes to the OS keyring.
+    pub fn add_rtsp_camera(&self, req: AddRtspCamera) -> Result<CameraInfo, EngineError> {
+        let name = req.name.trim();
+        if name.is_empty() {
+            return Err(EngineError::InvalidInput("a camera needs a name".into()));
+        }
+        let (main_url, url_user, url_pass) = checked_url(&req.main_url)?;
+        let sub_url = match req.sub_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => Some(checked_url(s)?.0),
+            None => None,
+        };
+        let username = req.username.filter(|u| !u.is_empty()).or(url_user);
+        let password = req.password.filter(|p| !p.is_empty()).or(url_pass);
+        let row = self.store.insert_camera(&NewCamera {
+            site_id: crate::vms::rtsp::SITE_ID.into(),
+            site_kind: "rtsp".into(),
+            time_zone: "UTC".into(),
+            name: name.to_string(),
+            main_url,
+            sub_url,
+            username,
+            transport: req.transport,
+        })?;
+        if let Some(pw) = password {
+            if let Err(e) = self.secrets.set(&camera_account(&row.id), &pw) {
+                // nothing half-done: no camera without its password
+                let _ = self.store.delete_camera(&row.id);
+                return Err(e.into());
+            }
+        }
+        self.camera(&row.id)
+    }
+
+    /// Registers an RTSP URL for this process only (the CLI's `--source`).
+    pub fn add_adhoc_rtsp(
+        &self,
+        url: &str,
+        username: Option<String>,
+        password: Option<String>,
+        transport: Transport,
+    ) -> Result<CameraInfo, EngineError> {
+        let (bare, url_user, url_pass) = checked_url(url)?;
+        let row = adhoc_row("RTSP camera", bare, None, username.or(url_user), transport);
+        let row = self.rtsp.add_adhoc(row, password.or(url_pass));
+        self.camera(&row.id)
+    }
+
+    pub fn camera(&self, id: &str) -> Result<CameraInfo, EngineError> {
+        Ok(self.ingests.registry().camera(id)?)
+    }
+
+    pub fn remove_camera(&self, id: &str) -> Result<(), EngineError> {
+        self.store.delete_camera(id)?;
+        self.secrets.delete(&camera_account(id))?;
+        Ok(())
+    }
+
+    /// The last layout, or the demo site's four cameras on first start.
+    pub fn current_layout(&self) -> Result<Layout, EngineError> {
+        if let Some(l) = self.store.current_layout()? {
+            return Ok(l);
+        }
+        let mut tiles: Vec<Option<String>> = self.cameras()?.into_iter().take(4).map(|c| Some(c.id)).collect();
+        tiles.resize(4, None);
+        Ok(Layout { grid: 4, tiles })
+    }
+
+    pub fn save_current_layout(&self, layout: Layout) -> Result<(), EngineError> {
+        let layout = layout.normalized().map_err(EngineError::InvalidInput)?;
+        Ok(self.store.set_current_layout(&layout)?)
+    }
+
+    pub fn named_layouts(&self) -> Result<Vec<NamedLayout>, EngineError> {
+        Ok(self.store.named_layouts()?)
+    }
+
+    pub fn save_named_layout(&self, name: &str, layout: Layout) -> Result<(), EngineError> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 100 {
+            return Err(EngineError::InvalidInput("a layout name is 1 to 100 characters".into()));
+        }
+        let layout = layout.normalized().map_err(EngineError::InvalidInput)?;
+        Ok(self.store.save_named_layout(name, &layout)?)
+    }
+
+    pub fn delete_named_layout(&self, name: &str) -> Result<(), EngineError> {
+        Ok(self.store.delete_named_layout(name)?)
+    }
+}
+
+/// Validates a stream URL; returns it without credentials, and the ones it had.
+fn checked_url(raw: &str) -> Result<(String, Option<String>, Option<String>), EngineError> {
+    let raw = raw.trim();
+    let (bare, user, pass) = split_credentials(raw)
+        .map_err(|e| EngineError::InvalidInput(format!("not a URL ({e}): {}", crate::secrets::redact::redact_text(raw))))?;
+    let scheme = bare.split(':').next().unwrap_or_default();
+    if !["rtsp", "rtsps", "http", "https"].contains(&scheme) {
+        return Err(EngineError::InvalidInput(format!("unsupported URL scheme {scheme}: use rtsp://")));
+    }
+    Ok((bare, user, pass))
+}

@@ -1,0 +1,167 @@
+//! Ingests: one per (camera, stream), shared by every consumer showing it.
+//! An ingest runs on its own thread while anyone holds it and stops when the
+//! last holder lets go.
+pub mod backoff;
+pub mod renditions;
+pub mod status;
+pub mod supervisor;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{mpsc, Arc, Mutex, Weak};
+
+use tokio::sync::watch;
+
+use crate::media::source::{SourceOpener, StopFlag};
+use crate::vms::registry::Registry;
+use crate::vms::{StreamKind, VmsError};
+pub use renditions::PictureRx;
+pub use status::{State, StreamStatus};
+pub use supervisor::{Control, Policy};
+
+/// A running ingest. Dropping the last `Arc` stops it.
+pub struct Ingest {
+    pub id: u32,
+    pub camera_id: String,
+    pub stream: StreamKind,
+    renditions: Arc<renditions::Renditions>,
+    status: watch::Receiver<StreamStatus>,
+    control: Mutex<mpsc::Sender<Control>>,
+    stop: StopFlag,
+    attempts: Arc<AtomicU32>,
+}
+
+impl Ingest {
+    /// Starts an ingest thread for a source.
+    pub fn start(
+        id: u32,
+        camera_id: &str,
+        stream: StreamKind,
+        opener: Arc<dyn SourceOpener>,
+        policy: Policy,
+        on_size: Box<dyn Fn(u32, u32) + Send>,
+    ) -> Arc<Self> {
+        let (status_tx, status_rx) = watch::channel(StreamStatus::connecting());
+        let (ctl_tx, ctl_rx) = mpsc::channel();
+        let renditions = Arc::new(renditions::Renditions::default());
+        let stop = StopFlag::default();
+        let attempts = Arc::new(AtomicU32::new(0));
+        let sup = supervisor::Supervisor {
+            opener,
+            renditions: renditions.clone(),
+            status: status_tx,
+            control: ctl_rx,
+            stop: stop.clone(),
+            policy,
+            on_size,
+            attempts: attempts.clone(),
+        };
+        std::thread::Builder::new()
+            .name(format!("ingest-{camera_id}-{}", stream.as_str()))
+            .spawn(move || sup.run())
+            .expect("spawn ingest thread");
+        Arc::new(Self {
+            id,
+            camera_id: camera_id.to_string(),
+            stream,
+            renditions,
+            status: status_rx,
+            control: Mutex::new(ctl_tx),
+            stop,
+            attempts,
+        })
+    }
+
+    /// Frames scaled to fit `box_`, latest first.
+    pub fn subscribe(&self, box_: (u32, u32)) -> PictureRx {
+        self.renditions.subscribe(box_)
+    }
+
+    pub fn status(&self) -> watch::Receiver<StreamStatus> {
+        self.status.clone()
+    }
+
+    /// Open attempts so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts.load(Ordering::SeqCst)
+    }
+
+    /// Wakes a parked ingest (e.g. after the credentials changed).
+    pub fn retry(&self) {
+        let _ = self.control.lock().unwrap_or_else(|p| p.into_inner()).send(Control::Retry);
+    }
+}
+
+impl Drop for Ingest {
+    fn drop(&mut self) {
+        self.stop.stop();
+        let _ = self.control.lock().unwrap_or_else(|p| p.into_inner()).send(Control::Stop);
+    }
+}
+
+/// Hands out shared ingests.
+pub struct IngestManager {
+    registry: Arc<Registry>,
+    live: Mutex<HashMap<(String, StreamKind), Weak<Ingest>>>,
+    next_id: AtomicU32,
+    policy: Policy,
+}
+
+impl IngestManager {
+    pub fn new(registry: Arc<Registry>, policy: Policy) -> Self {
+        Self {
+            registry,
+            live: Mutex::new(HashMap::new()),
+            next_id: AtomicU32::new(1),
+            policy,
+        }
+    }
+
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// The ingest of (camera, stream), started if nobody holds it yet.
+    pub fn acquire(&self, camera_id: &str, stream: StreamKind) -> Result<Arc<Ingest>, VmsError> {
+        let key = (camera_id.to_string(), stream);
+        let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(ing) = live.get(&key).and_then(Weak::upgrade) {
+            return Ok(ing);
+        }
+        live.retain(|_, w| w.strong_count() > 0);
+        let opener = self.registry.live_source(camera_id, stream)?;
+        let registry = self.registry.clone();
+        let cam = camera_id.to_string();
+        let ing = Ingest::start(
+            self.next_id.fetch_add(1, Ordering::SeqCst),
+            camera_id,
+            stream,
+            opener,
+            self.policy.clone(),
+            Box::new(move |w, h| registry.observe(&cam, stream, w, h)),
+        );
+        live.insert(key, Arc::downgrade(&ing));
+        Ok(ing)
+    }
+
+    /// Ingests running now (for diagnostics and tests).
+    pub fn running(&self) -> usize {
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .filter(|w| w.strong_count() > 0)
+            .count()
+    }
+
+    /// Wakes every ingest of a camera (after its credentials changed).
+    pub fn retry_camera(&self, camera_id: &str) {
+        for (k, w) in self.live.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            if k.0 == camera_id {
+                if let Some(i) = w.upgrade() {
+                    i.retry();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Vigil's engine: everything that is not UI. VMS adapters behind one seam,
+//! the video path (ffmpeg-next ingest, decode, scale), the loopback frame hub,
+//! the SQLite store and OS-keyring secrets. Builds and tests without WebKit.
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod hub;
+pub mod ingest;
+pub mod media;
+pub mod secrets;
+pub mod store;
+pub mod vms;

@@ -1,0 +1,48 @@
+//! Errors of the video path, with the (redacted) source in context.
+use crate::error::{ErrorKind, HasKind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("{url}: authentication failed (wrong user name or password)")]
+    AuthFailed { url: String },
+    #[error("{url}: cannot open: {source}")]
+    Open { url: String, source: ffmpeg_next::Error },
+    #[error("{url}: no video stream")]
+    NoVideo { url: String },
+    #[error("{url}: unsupported codec {codec}")]
+    UnsupportedCodec { url: String, codec: String },
+    #[error("stalled: no frames for {secs} s")]
+    Stalled { secs: u64 },
+    #[error("{url}: stream ended")]
+    Ended { url: String },
+    #[error("{url}: read failed: {source}")]
+    Read { url: String, source: ffmpeg_next::Error },
+    #[error("decode failed: {0}")]
+    Decode(ffmpeg_next::Error),
+    #[error("encode failed: {0}")]
+    Encode(String),
+    #[error("scale failed: {0}")]
+    Scale(ffmpeg_next::Error),
+    #[error("stopped")]
+    Stopped,
+}
+
+impl MediaError {
+    pub fn is_auth(&self) -> bool {
+        matches!(self, MediaError::AuthFailed { .. })
+    }
+}
+
+impl HasKind for MediaError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            MediaError::AuthFailed { .. } => ErrorKind::AuthFailed,
+            MediaError::Open { .. } | MediaError::Stalled { .. } | MediaError::Read { .. } | MediaError::Ended { .. } => {
+                ErrorKind::Unreachable
+            }
+            MediaError::NoVideo { .. } | MediaError::Decode(_) => ErrorKind::Protocol,
+            MediaError::UnsupportedCodec { .. } => ErrorKind::Unsupported,
+            MediaError::Encode(_) | MediaError::Scale(_) | MediaError::Stopped => ErrorKind::Internal,
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The seam between sources and the ingest: a source opens, then yields
+//! decoded frames with their UTC timestamps until it fails or is stopped.
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use super::MediaError;
+
+/// A decoded frame as the decoder produced it (any pixel format, any size).
+pub struct DecodedFrame {
+    pub frame: ffmpeg_next::frame::Video,
+    /// Capture or recording time of the frame, ms since the Unix epoch, UTC.
+    pub ts_ms: i64,
+    pub keyframe: bool,
+}
+
+/// A running source of decoded frames.
+pub trait FrameSource: Send {
+    /// Blocks until the next frame, or fails (the ingest then reconnects).
+    fn next_frame(&mut self) -> Result<DecodedFrame, MediaError>;
+}
+
+/// Opens a [`FrameSource`]; called again on every reconnect.
+pub trait SourceOpener: Send + Sync {
+    fn open(&self, stop: StopFlag) -> Result<Box<dyn FrameSource>, MediaError>;
+    /// What to show in logs and status (credentials redacted).
+    fn describe(&self) -> String;
+}
+
+/// A shared flag that asks a source to give up as soon as it can.
+#[derive(Clone, Default, Debug)]
+pub struct StopFlag(Arc<AtomicBool>);
+
+impl StopFlag {
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_stopped(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Milliseconds since the Unix epoch from the system clock.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

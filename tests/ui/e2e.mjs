@@ -1,0 +1,455 @@
+#!/usr/bin/env node
+// End-to-end test of the Vigil web UI against the real engine's frame hub.
+//
+// Serves ui/dist on 127.0.0.1 (with the app's strict CSP), starts `$VIGIL_BIN serve`
+// (which prints one JSON line: {"hub":{url,token},"cameras":[...]}), launches
+// Debian's Chromium through playwright-core with the Tauri IPC mocked in the
+// page, and checks tiles, streams, pixels, keyboard, drag and drop, layout
+// persistence and the add-camera dialog. Prints "N passed, N failed".
+//
+// Usage: VIGIL_BIN=/path/to/vigil node tests/ui/e2e.mjs   (after `npm run build` in ui/)
+// Env: VIGIL_BIN (required), VIGIL_ARTIFACTS (screenshot dir, default /tmp),
+//      CHROMIUM (default /usr/bin/chromium).
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const UI = join(ROOT, 'ui');
+const DIST = join(UI, 'dist');
+const ARTIFACTS = process.env.VIGIL_ARTIFACTS || '/tmp';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CSP = "default-src 'self'; connect-src ws://127.0.0.1:*; img-src 'self' data: blob:";
+const PASSWORD = 'pw-Sentinel-7731';
+
+let passed = 0;
+let failed = 0;
+const cleanups = [];
+
+function finish(code) {
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(code);
+}
+
+async function cleanup() {
+  for (const fn of cleanups.reverse()) {
+    try {
+      await fn();
+    } catch {
+      /* best effort */
+    }
+  }
+}
+
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   - ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL - ${name}\n       ${String(e?.stack || e).split('\n').slice(0, 6).join('\n       ')}`);
+  }
+}
+
+function fatal(msg) {
+  console.log(`e2e: ${msg}`);
+  failed++;
+  cleanup().finally(() => finish(1));
+}
+
+// ---- static server for ui/dist ----
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
+function serveDist() {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    let p = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
+    if (p === '/' || p === '') p = '/index.html';
+    const file = join(DIST, p);
+    if (!file.startsWith(DIST) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'content-security-policy': CSP, 'cache-control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+// ---- the engine ----
+function startEngine(bin) {
+  const child = spawn(bin, ['serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  cleanups.push(
+    () =>
+      new Promise((ok) => {
+        if (child.exitCode !== null || child.signalCode) return ok();
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          ok();
+        });
+        child.kill('SIGTERM');
+      }),
+  );
+  return new Promise((ok, fail) => {
+    const rl = createInterface({ input: child.stdout });
+    const timer = setTimeout(() => fail(new Error(`no JSON line from \`${bin} serve\` within 60 s; stderr:\n${stderr}`)), 60_000);
+    child.once('exit', (code, sig) => fail(new Error(`\`${bin} serve\` exited (${code ?? sig}); stderr:\n${stderr}`)));
+    child.once('error', (e) => fail(e));
+    const onLine = (line) => {
+      if (!line.trimStart().startsWith('{')) return; // tolerate stray log lines before the JSON line
+      rl.off('line', onLine);
+      clearTimeout(timer);
+      try {
+        const info = JSON.parse(line);
+        assert.ok(info.hub?.url && info.hub?.token, 'serve output has hub.url and hub.token');
+        assert.ok(Array.isArray(info.cameras), 'serve output has cameras[]');
+        child.stdout.resume();
+        ok(info);
+      } catch (e) {
+        fail(new Error(`bad serve output: ${line.slice(0, 300)} (${e.message})`));
+      }
+    };
+    rl.on('line', onLine);
+  });
+}
+
+// ---- Tauri IPC mock (runs in the page before the app) ----
+function ipcMock({ hub, cameras, layout }) {
+  const calls = [];
+  let current = layout;
+  const saved = new Map();
+  let cams = cameras.slice();
+  let failNextAdd = true;
+  const clone = (x) => JSON.parse(JSON.stringify(x));
+  const handlers = {
+    hub_info: () => hub,
+    list_cameras: () => cams,
+    get_current_layout: () => current,
+    save_current_layout: ({ layout }) => {
+      current = layout;
+      return null;
+    },
+    list_saved_layouts: () => [...saved].map(([name, layout]) => ({ name, layout })),
+    save_named_layout: ({ name, layout }) => {
+      saved.set(name, layout);
+      return null;
+    },
+    delete_named_layout: ({ name }) => {
+      saved.delete(name);
+      return null;
+    },
+    remove_camera: ({ id }) => {
+      cams = cams.filter((c) => c.id !== id);
+      return null;
+    },
+    add_rtsp_camera: ({ request }) => {
+      if (failNextAdd) {
+        failNextAdd = false;
+        throw { kind: 'unreachable', message: 'test: camera did not answer' };
+      }
+      const cam = { id: `rtsp-${cams.length + 1}`, name: request.name, site: 'Local', ptz: false, streams: [{ kind: 'main', width: 1280, height: 720, codec: 'h264' }] };
+      cams = [...cams, cam];
+      return cam;
+    },
+  };
+  window.__vigilCalls = calls;
+  window.__TAURI_INTERNALS__ = {
+    metadata: { currentWindow: { label: 'main' }, currentWebview: { windowLabel: 'main', label: 'main' } },
+    transformCallback: (cb) => {
+      const id = Math.floor(Math.random() * 1e9);
+      window[`_${id}`] = cb;
+      return id;
+    },
+    unregisterCallback: (id) => delete window[`_${id}`],
+    convertFileSrc: (p) => p,
+    invoke: async (cmd, args) => {
+      calls.push({ cmd, args: clone(args ?? {}) });
+      const h = handlers[cmd];
+      if (!h) throw { kind: 'unknown_command', message: `mock: no command ${cmd}` };
+      return clone(h(args ?? {}) ?? null);
+    },
+  };
+}
+
+// Screenshot a tile's canvas and measure it in the page (the browser decodes the PNG).
+async function pixelStats(page, n) {
+  const png = await page.locator(`.tile[data-tile="${n}"] canvas`).screenshot();
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let lit = 0;
+    const colours = new Set();
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] + d[i + 1] + d[i + 2] > 48) lit++;
+      colours.add((d[i] >> 4) * 256 + (d[i + 1] >> 4) * 16 + (d[i + 2] >> 4));
+    }
+    return { lit: lit / (d.length / 4), colours: colours.size };
+  }, png.toString('base64'));
+}
+
+async function main() {
+  const bin = process.env.VIGIL_BIN;
+  if (!bin) return fatal('VIGIL_BIN is not set: point it at the `vigil` CLI binary (e.g. target/debug/vigil). Not skipping.');
+  if (!existsSync(join(DIST, 'index.html'))) return fatal(`${DIST}/index.html missing: run \`npm run build\` in ui/ first`);
+  if (!existsSync(CHROMIUM)) return fatal(`chromium not found at ${CHROMIUM}`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+
+  const require = createRequire(join(UI, 'package.json'));
+  const { chromium } = require('playwright-core');
+
+  const server = await serveDist();
+  cleanups.push(() => new Promise((ok) => server.close(() => ok())));
+  const base = `http://127.0.0.1:${server.address().port}/`;
+
+  let info;
+  try {
+    info = await startEngine(bin);
+  } catch (e) {
+    return fatal(e.message);
+  }
+  const ids = info.cameras.map((c) => c.id);
+  console.log(`engine: hub ${info.hub.url}, cameras ${ids.join(', ')}`);
+  if (ids.length < 4) return fatal(`need at least 4 cameras from \`vigil serve\`, got ${ids.length}`);
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  });
+  cleanups.push(() => browser.close());
+  const context = await browser.newContext({ viewport: { width: 1204, height: 600 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  const sockets = [];
+  page.on('websocket', (ws) => sockets.push(new URL(ws.url()).searchParams.get('camera')));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+
+  const layout = { grid: 4, tiles: ids.slice(0, 4) };
+  await page.addInitScript(ipcMock, { hub: info.hub, cameras: info.cameras, layout });
+  await page.goto(base);
+
+  const tile = (n) => page.locator(`.tile[data-tile="${n}"]`);
+  const attr = (n, a) => tile(n).getAttribute(a);
+  const calls = (cmd) => page.evaluate((c) => window.__vigilCalls.filter((x) => x.cmd === c), cmd);
+  const canvasSize = (n) => tile(n).locator('canvas').evaluate((c) => [c.width, c.height]);
+  const waitLive = (tiles, minFrames = 5, timeout = 20_000) =>
+    page.waitForFunction(
+      ({ tiles, minFrames }) =>
+        tiles.every((n) => {
+          const el = document.querySelector(`.tile[data-tile="${n}"]`);
+          return el && el.dataset.state === 'live' && Number(el.dataset.frames) > minFrames;
+        }),
+      { tiles, minFrames },
+      { timeout, polling: 100 },
+    );
+  const waitSaved = (expected) =>
+    page.waitForFunction((e) => window.__vigilCalls.some((c) => c.cmd === 'save_current_layout' && JSON.stringify(c.args.layout) === JSON.stringify(e)), expected, { timeout: 5000 });
+
+  await test('loads a 4-grid with 4 demo cameras', async () => {
+    await page.waitForSelector('.app[data-loaded="true"]', { timeout: 10_000 });
+    assert.equal(await page.title(), 'Vigil');
+    assert.equal(await page.locator('.grid').getAttribute('data-grid'), '4');
+    assert.equal(await page.locator('.tile').count(), 4);
+    for (let n = 1; n <= 4; n++) assert.equal(await attr(n, 'data-camera'), ids[n - 1]);
+    assert.equal(await page.locator('.camera').count(), ids.length);
+    const startup = (await page.evaluate(() => window.__vigilCalls.map((c) => c.cmd)));
+    for (const c of ['hub_info', 'list_cameras', 'get_current_layout']) assert.ok(startup.includes(c), `called ${c}`);
+  });
+
+  await test('every tile goes live and draws more than 5 frames within 20 s', async () => {
+    await waitLive([1, 2, 3, 4]);
+  });
+
+  await test('a ~480x270 tile gets the sub stream', async () => {
+    const [w, h] = await canvasSize(1);
+    console.log(`       tile canvas ${w}x${h}, renderer ${await tile(1).locator('canvas').getAttribute('data-renderer')}`);
+    assert.ok(w >= 400 && w <= 640 && h >= 220 && h <= 360, `tile size ${w}x${h} should be about 480x270`);
+    for (let n = 1; n <= 4; n++) assert.equal(await attr(n, 'data-stream'), 'sub', `tile ${n} stream`);
+  });
+
+  await test('canvas pixels are not all black', async () => {
+    const stats = await pixelStats(page, 1);
+    console.log(`       lit fraction ${stats.lit.toFixed(3)}, colour buckets ${stats.colours}`);
+    assert.ok(stats.lit > 0.05, `only ${(stats.lit * 100).toFixed(1)}% of pixels are not black`);
+  });
+
+  await test('the tile clock shows the frame time as HH:MM:SS', async () => {
+    const clock = await tile(1).locator('.tile-clock').textContent();
+    assert.match(clock ?? '', /^\d\d:\d\d:\d\d$/);
+  });
+
+  await test('key 2 selects tile 2', async () => {
+    await page.locator('.grid').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('2');
+    await page.waitForSelector('.tile[data-tile="2"].selected', { timeout: 2000 });
+    assert.equal(await page.locator('.tile.selected').count(), 1);
+  });
+
+  await test('double-click maximizes a tile and Esc restores', async () => {
+    await tile(2).dblclick();
+    await page.waitForSelector('.grid[data-maximized="2"]', { timeout: 2000 });
+    const g = await page.locator('.grid').boundingBox();
+    const t = await tile(2).boundingBox();
+    assert.ok(t.width > g.width * 0.9 && t.height > g.height * 0.9, 'maximized tile fills the grid');
+    assert.equal(await tile(1).isVisible(), false);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.grid[data-maximized=""]', { timeout: 2000 });
+    assert.equal(await tile(1).isVisible(), true);
+  });
+
+  await test('layout 1 with a large tile switches to the main stream (resize, same socket)', async () => {
+    const opened = sockets.filter((c) => c === ids[0]).length;
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.locator('[data-grid-button="1"]').click();
+    await page.waitForSelector('.grid[data-grid="1"]');
+    assert.equal(await page.locator('.tile').count(), 1);
+    assert.equal(await attr(1, 'data-camera'), ids[0]);
+    const [w, h] = await canvasSize(1);
+    assert.ok(w >= 960 && h >= 540, `single tile ${w}x${h} should be at least 960x540`);
+    await page.waitForFunction(() => document.querySelector('.tile[data-tile="1"]')?.dataset.stream === 'main', null, { timeout: 20_000 });
+    await waitLive([1]);
+    const res = await tile(1).locator('.tile-res').textContent();
+    console.log(`       single tile canvas ${w}x${h}, picture ${res}`);
+    await waitSaved({ grid: 1, tiles: [ids[0]] });
+    assert.equal(sockets.filter((c) => c === ids[0]).length, opened, 'resize must reuse the open socket');
+  });
+
+  await test('back to 4 keeps the assignment that fits; drag and drop assigns a camera', async () => {
+    await page.setViewportSize({ width: 1204, height: 600 });
+    await page.locator('[data-grid-button="4"]').click();
+    await page.waitForSelector('.grid[data-grid="4"]');
+    assert.equal(await attr(1, 'data-camera'), ids[0]);
+    assert.equal(await attr(2, 'data-camera'), '');
+    assert.match((await tile(2).textContent()) ?? '', /Drop a camera here/);
+    await page.locator(`.camera[data-camera-id="${ids[2]}"]`).dragTo(tile(2));
+    await page.waitForFunction((id) => document.querySelector('.tile[data-tile="2"]')?.dataset.camera === id, ids[2], { timeout: 3000 });
+    await waitSaved({ grid: 4, tiles: [ids[0], ids[2], null, null] });
+    await waitLive([2]);
+  });
+
+  await test('clicking a camera fills the selected tile and selects the next', async () => {
+    await tile(3).click();
+    await page.locator(`.camera[data-camera-id="${ids[3]}"]`).click();
+    await page.waitForSelector('.tile[data-tile="4"].selected', { timeout: 2000 });
+    assert.equal(await attr(3, 'data-camera'), ids[3]);
+    await page.locator(`.camera[data-camera-id="${ids[1]}"]`).click();
+    assert.equal(await attr(4, 'data-camera'), ids[1]);
+    await waitSaved({ grid: 4, tiles: [ids[0], ids[2], ids[3], ids[1]] });
+    await waitLive([1, 2, 3, 4]);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-grid.png') });
+    console.log(`       screenshot ${join(ARTIFACTS, 'ui-grid.png')}`);
+  });
+
+  await test('a tile can be cleared', async () => {
+    await tile(4).hover();
+    await tile(4).locator('.tile-clear').click();
+    await page.waitForFunction(() => document.querySelector('.tile[data-tile="4"]')?.dataset.camera === '', null, { timeout: 2000 });
+    await waitSaved({ grid: 4, tiles: [ids[0], ids[2], ids[3], null] });
+  });
+
+  await test('add RTSP camera sends the password, clears the field and shows errors', async () => {
+    await page.getByRole('button', { name: '+ Add RTSP camera' }).click();
+    const dlg = page.getByRole('dialog');
+    const fill = async () => {
+      await dlg.locator('input[name="name"]').fill('Gate');
+      await dlg.locator('input[name="mainUrl"]').fill('rtsp://127.0.0.1:8554/gate');
+      await dlg.locator('input[name="username"]').fill('operator');
+      await dlg.locator('input[name="password"]').fill(PASSWORD);
+      assert.equal(await dlg.locator('input[name="password"]').getAttribute('type'), 'password');
+    };
+    await fill();
+    await dlg.getByRole('button', { name: 'Add camera' }).click();
+    // The mock fails the first attempt: banner shown, dialog stays, password cleared.
+    await page.waitForSelector('.errors .error', { timeout: 3000 });
+    assert.match(await page.locator('.errors').textContent(), /camera did not answer/);
+    assert.equal(await dlg.locator('input[name="password"]').inputValue(), '');
+    assert.equal(await dlg.locator('input[name="name"]').inputValue(), 'Gate');
+    await page.locator('.errors .error button').click();
+    assert.equal(await page.locator('.errors .error').count(), 0);
+    await dlg.locator('input[name="password"]').fill(PASSWORD);
+    await dlg.getByRole('button', { name: 'Add camera' }).click();
+    await dlg.waitFor({ state: 'detached', timeout: 3000 });
+    const adds = await calls('add_rtsp_camera');
+    assert.equal(adds.length, 2);
+    assert.deepEqual(adds[1].args, { request: { name: 'Gate', mainUrl: 'rtsp://127.0.0.1:8554/gate', subUrl: null, username: 'operator', password: PASSWORD, transport: 'tcp' } });
+    await page.waitForSelector('.camera:has-text("Gate")');
+    assert.ok(!(await page.content()).includes(PASSWORD), 'password must not be in the DOM');
+  });
+
+  await test('saved layouts: save, load, delete', async () => {
+    await page.getByLabel('Layout name').fill('night');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.waitForFunction(() => window.__vigilCalls.some((c) => c.cmd === 'save_named_layout' && c.args.name === 'night'));
+    const s = (await calls('save_named_layout'))[0];
+    assert.deepEqual(s.args.layout, { grid: 4, tiles: [ids[0], ids[2], ids[3], null] });
+    await page.waitForSelector('select[aria-label="Saved layouts"] option[value="night"]', { state: 'attached' });
+    await page.locator('[data-grid-button="9"]').click();
+    await page.waitForSelector('.grid[data-grid="9"]');
+    await page.getByRole('button', { name: 'Load' }).click();
+    await page.waitForSelector('.grid[data-grid="4"]');
+    assert.equal(await attr(3, 'data-camera'), ids[3]);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForFunction(() => window.__vigilCalls.some((c) => c.cmd === 'delete_named_layout' && c.args.name === 'night'));
+  });
+
+  await test('F maximizes the selected tile (full screen) and Esc restores', async () => {
+    await tile(2).click();
+    await page.keyboard.press('f');
+    await page.waitForSelector('.grid[data-maximized="2"]', { timeout: 2000 });
+    assert.ok(await page.locator('.app.fullscreen').count(), 'app in full-screen mode');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.grid[data-maximized=""]', { timeout: 2000 });
+    await page.waitForSelector('.app:not(.fullscreen)', { timeout: 2000 });
+  });
+
+  await test('2D-canvas fallback (?canvas2d) draws frames too', async () => {
+    const p2 = await context.newPage();
+    p2.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console.error (2d page): ${m.text()}`);
+    });
+    p2.on('pageerror', (e) => problems.push(`pageerror (2d page): ${e.message}`));
+    await p2.addInitScript(ipcMock, { hub: info.hub, cameras: info.cameras, layout });
+    await p2.goto(`${base}?canvas2d`);
+    await p2.waitForSelector('.app[data-loaded="true"]', { timeout: 10_000 });
+    assert.equal(await p2.locator('.tile[data-tile="1"] canvas').getAttribute('data-renderer'), '2d');
+    await p2.waitForFunction(() => [...document.querySelectorAll('.tile')].every((el) => el.dataset.state === 'live' && Number(el.dataset.frames) > 5), null, { timeout: 20_000 });
+    const stats = await pixelStats(p2, 1);
+    assert.ok(stats.lit > 0.05, `2D path: only ${(stats.lit * 100).toFixed(1)}% lit`);
+    await p2.close();
+  });
+
+  await test('no unexpected console or page errors', async () => {
+    assert.deepEqual(problems, []);
+  });
+
+  await cleanup();
+  finish(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  failed++;
+  cleanup().finally(() => finish(1));
+});

@@ -1,0 +1,146 @@
+/**
+ * Application shell: loads hub info, cameras and the current layout from the
+ * engine, wires the sidebar, top bar and grid, persists the layout
+ * (debounced), and handles grid keyboard shortcuts and full screen.
+ */
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { ipc, toIpcError, type AddRtspCameraRequest, type Camera, type GridSize, type HubInfo, type SavedLayout } from './ipc';
+import { gridReducer, initialGridState, toLayout } from './grid/gridState';
+import { isTypingTarget, keyToAction } from './grid/keys';
+import { Grid } from './components/Grid';
+import { Sidebar } from './components/Sidebar';
+import { TopBar } from './components/TopBar';
+import { AddCameraDialog } from './components/AddCameraDialog';
+import { ErrorBanner, type ShownError } from './components/ErrorBanner';
+
+const SAVE_DEBOUNCE_MS = 300;
+
+export function App() {
+  const [hub, setHub] = useState<HubInfo | null>(null);
+  const [cameras, setCameras] = useState<Camera[]>([]);
+  const [saved, setSaved] = useState<SavedLayout[]>([]);
+  const [grid, dispatch] = useReducer(gridReducer, undefined, () => initialGridState());
+  const [loaded, setLoaded] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const [errors, setErrors] = useState<ShownError[]>([]);
+  const errorId = useRef(0);
+  const lastSaved = useRef<string | null>(null);
+
+  const report = useCallback((e: unknown) => {
+    const err = toIpcError(e);
+    setErrors((list) => [...list.slice(-4), { ...err, id: ++errorId.current }]);
+  }, []);
+
+  useEffect(() => {
+    let cancelled = false;
+    Promise.all([ipc.hubInfo(), ipc.listCameras(), ipc.getCurrentLayout()])
+      .then(([h, cams, layout]) => {
+        if (cancelled) return;
+        setHub(h);
+        setCameras(cams);
+        dispatch({ type: 'load', layout });
+        lastSaved.current = JSON.stringify(toLayout(initialGridState(layout)));
+        setLoaded(true);
+      })
+      .catch(report);
+    ipc.listSavedLayouts().then((s) => !cancelled && setSaved(s), report);
+    return () => {
+      cancelled = true;
+    };
+  }, [report]);
+
+  // Persist the current layout whenever the grid or an assignment changes.
+  const layoutJson = JSON.stringify(toLayout(grid));
+  useEffect(() => {
+    if (!loaded || layoutJson === lastSaved.current) return;
+    const t = setTimeout(() => {
+      lastSaved.current = layoutJson;
+      ipc.saveCurrentLayout(JSON.parse(layoutJson)).catch(report);
+    }, SAVE_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [layoutJson, loaded, report]);
+
+  // Keyboard: 1-9 select, F full screen, Esc restore.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTypingTarget(e.target)) return;
+      const a = keyToAction(e, grid);
+      if (!a) return;
+      e.preventDefault();
+      dispatch(a);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [grid]);
+
+  // Full screen follows the grid state; leaving it from the browser restores.
+  useEffect(() => {
+    const el = document.documentElement;
+    if (grid.fullscreen && !document.fullscreenElement && el.requestFullscreen) {
+      el.requestFullscreen().catch(() => undefined);
+    } else if (!grid.fullscreen && document.fullscreenElement && document.exitFullscreen) {
+      document.exitFullscreen().catch(() => undefined);
+    }
+  }, [grid.fullscreen]);
+  useEffect(() => {
+    const onChange = () => {
+      if (!document.fullscreenElement) dispatch({ type: 'restore' });
+    };
+    document.addEventListener('fullscreenchange', onChange);
+    return () => document.removeEventListener('fullscreenchange', onChange);
+  }, []);
+
+  const byId = useMemo(() => new Map(cameras.map((c) => [c.id, c])), [cameras]);
+
+  const addCamera = async (req: AddRtspCameraRequest) => {
+    try {
+      const cam = await ipc.addRtspCamera(req);
+      setCameras((list) => [...list.filter((c) => c.id !== cam.id), cam]);
+      return true;
+    } catch (e) {
+      report(e);
+      return false;
+    }
+  };
+  const removeCamera = (id: string) => {
+    ipc.removeCamera(id).then(() => {
+      setCameras((list) => list.filter((c) => c.id !== id));
+      dispatch({ type: 'removeCamera', camera: id });
+    }, report);
+  };
+  const refreshSaved = () => ipc.listSavedLayouts().then(setSaved, report);
+  const saveNamed = (name: string) => {
+    ipc.saveNamedLayout(name, toLayout(grid)).then(refreshSaved, report);
+  };
+  const loadNamed = (name: string) => {
+    const s = saved.find((x) => x.name === name);
+    if (s) dispatch({ type: 'load', layout: s.layout });
+  };
+  const deleteNamed = (name: string) => {
+    ipc.deleteNamedLayout(name).then(refreshSaved, report);
+  };
+
+  return (
+    <div className={grid.fullscreen ? 'app fullscreen' : 'app'} data-loaded={loaded}>
+      <TopBar
+        grid={grid.grid}
+        saved={saved}
+        onGrid={(g: GridSize) => dispatch({ type: 'setGrid', grid: g })}
+        onSave={saveNamed}
+        onLoad={loadNamed}
+        onDelete={deleteNamed}
+      />
+      <ErrorBanner errors={errors} onDismiss={(id) => setErrors((l) => l.filter((e) => e.id !== id))} />
+      <div className="body">
+        <Sidebar
+          cameras={cameras}
+          onPick={(id) => dispatch({ type: 'assignSelected', camera: id })}
+          onAdd={() => setAdding(true)}
+          onRemove={removeCamera}
+        />
+        <Grid state={grid} cameras={byId} hub={hub} dispatch={dispatch} />
+      </div>
+      {adding && <AddCameraDialog onSubmit={addCamera} onClose={() => setAdding(false)} />}
+    </div>
+  );
+}

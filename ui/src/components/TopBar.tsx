@@ -1,0 +1,62 @@
+/** Top bar: layout size buttons and saved layouts (save current as, load, delete). */
+import { useState, type FormEvent } from 'react';
+import type { GridSize, SavedLayout } from '../ipc';
+import { GRID_SIZES } from '../grid/gridState';
+
+interface TopBarProps {
+  grid: GridSize;
+  saved: SavedLayout[];
+  onGrid: (g: GridSize) => void;
+  onSave: (name: string) => void;
+  onLoad: (name: string) => void;
+  onDelete: (name: string) => void;
+}
+
+export function TopBar({ grid, saved, onGrid, onSave, onLoad, onDelete }: TopBarProps) {
+  const [name, setName] = useState('');
+  const [pick, setPick] = useState('');
+  const current = saved.some((s) => s.name === pick) ? pick : (saved[0]?.name ?? '');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const n = name.trim();
+    if (!n) return;
+    onSave(n);
+    setPick(n);
+    setName('');
+  };
+  return (
+    <header className="topbar">
+      <span className="brand">Vigil</span>
+      <div className="layout-buttons" role="group" aria-label="Layout">
+        {GRID_SIZES.map((g) => (
+          <button key={g} data-grid-button={g} aria-pressed={grid === g} className={grid === g ? 'active' : ''} onClick={() => onGrid(g)}>
+            {g}
+          </button>
+        ))}
+      </div>
+      <div className="spacer" />
+      <form className="saved" onSubmit={submit}>
+        <input aria-label="Layout name" placeholder="Layout name" value={name} onChange={(e) => setName(e.target.value)} />
+        <button type="submit" disabled={!name.trim()}>
+          Save
+        </button>
+      </form>
+      <div className="saved">
+        <select aria-label="Saved layouts" value={current} onChange={(e) => setPick(e.target.value)} disabled={!saved.length}>
+          {saved.length === 0 && <option value="">No saved layouts</option>}
+          {saved.map((s) => (
+            <option key={s.name} value={s.name}>
+              {s.name} ({s.layout.grid})
+            </option>
+          ))}
+        </select>
+        <button disabled={!current} onClick={() => onLoad(current)}>
+          Load
+        </button>
+        <button disabled={!current} onClick={() => onDelete(current)}>
+          Delete
+        </button>
+      </div>
+    </header>
+  );
+}

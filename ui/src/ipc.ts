@@ -1,0 +1,52 @@
+/**
+ * Typed wrappers over the engine's Tauri commands. Everything the UI asks the
+ * engine goes through here; errors are normalised to `IpcError`.
+ */
+import { invoke } from '@tauri-apps/api/core';
+
+export type StreamKind = 'main' | 'sub';
+export interface StreamInfo { kind: StreamKind; width: number; height: number; codec: string }
+export interface Camera { id: string; name: string; site: string; ptz: boolean; streams: StreamInfo[] }
+export type GridSize = 1 | 4 | 9 | 16;
+export interface Layout { grid: GridSize; tiles: (string | null)[] }
+export interface SavedLayout { name: string; layout: Layout }
+export interface HubInfo { url: string; token: string }
+export type Transport = 'tcp' | 'udp';
+export interface AddRtspCameraRequest {
+  name: string;
+  mainUrl: string;
+  subUrl: string | null;
+  username: string | null;
+  password: string | null;
+  transport: Transport;
+}
+export interface IpcError { kind: string; message: string }
+
+/** Turn whatever a command rejected with into `{ kind, message }`. */
+export function toIpcError(e: unknown): IpcError {
+  if (e && typeof e === 'object' && 'message' in e) {
+    const o = e as { kind?: unknown; message?: unknown };
+    return { kind: typeof o.kind === 'string' ? o.kind : 'error', message: String(o.message) };
+  }
+  return { kind: 'error', message: typeof e === 'string' ? e : 'unknown error' };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toIpcError(e);
+  }
+}
+
+export const ipc = {
+  hubInfo: () => call<HubInfo>('hub_info'),
+  listCameras: () => call<Camera[]>('list_cameras'),
+  addRtspCamera: (request: AddRtspCameraRequest) => call<Camera>('add_rtsp_camera', { request }),
+  removeCamera: (id: string) => call<null>('remove_camera', { id }),
+  getCurrentLayout: () => call<Layout>('get_current_layout'),
+  saveCurrentLayout: (layout: Layout) => call<null>('save_current_layout', { layout }),
+  listSavedLayouts: () => call<SavedLayout[]>('list_saved_layouts'),
+  saveNamedLayout: (name: string, layout: Layout) => call<null>('save_named_layout', { name, layout }),
+  deleteNamedLayout: (name: string) => call<null>('delete_named_layout', { name }),
+};

@@ -1,0 +1,163 @@
+/**
+ * One grid tile: canvas + overlay (camera, stream, resolution, status, clock).
+ * Owns a TileView (drawing) and, while a camera is assigned, a LiveSocket.
+ * Exposes data-frames / data-state / data-camera / data-stream for tests.
+ */
+import { useEffect, useRef, useState, type DragEvent } from 'react';
+import type { Camera, HubInfo } from '../ipc';
+import { LiveSocket, type HubStatus } from '../hub/liveSocket';
+import { TileView } from './tileView';
+import { formatClock, statusLabel } from './format';
+
+export const CAMERA_MIME = 'text/x-vigil-camera';
+
+interface TileProps {
+  index: number;
+  cameraId: string | null;
+  camera: Camera | undefined;
+  hub: HubInfo | null;
+  selected: boolean;
+  maximized: boolean;
+  hidden: boolean;
+  onSelect: (index: number) => void;
+  onToggleMaximize: (index: number) => void;
+  onClear: (index: number) => void;
+  onDropCamera: (index: number, cameraId: string) => void;
+}
+
+export function Tile(p: TileProps) {
+  const rootRef = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const clockRef = useRef<HTMLSpanElement>(null);
+  const resRef = useRef<HTMLSpanElement>(null);
+  const viewRef = useRef<TileView | null>(null);
+  const socketRef = useRef<LiveSocket | null>(null);
+  const [sized, setSized] = useState(false);
+  const [status, setStatus] = useState<HubStatus | null>(null);
+  const [dragOver, setDragOver] = useState(false);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    let lastClock = '';
+    let lastRes = '';
+    const view = new TileView(canvas, {
+      onDrawn: (count, h) => {
+        const root = rootRef.current;
+        if (root) root.dataset.frames = String(count);
+        const clock = formatClock(h.timestampMs);
+        if (clock !== lastClock && clockRef.current) clockRef.current.textContent = lastClock = clock;
+        const res = `${h.width}×${h.height}`;
+        if (res !== lastRes && resRef.current) resRef.current.textContent = lastRes = res;
+      },
+      onSize: (w, h) => {
+        socketRef.current?.resize(w, h);
+        setSized(true);
+      },
+    });
+    viewRef.current = view;
+    return () => {
+      view.dispose();
+      viewRef.current = null;
+    };
+  }, []);
+
+  const { cameraId, hub } = p;
+  useEffect(() => {
+    const view = viewRef.current;
+    const root = rootRef.current;
+    if (!view || !root) return;
+    view.reset();
+    root.dataset.frames = '0';
+    if (clockRef.current) clockRef.current.textContent = '';
+    if (resRef.current) resRef.current.textContent = '';
+    if (!cameraId || !hub || !sized) {
+      setStatus(null);
+      return;
+    }
+    setStatus({ state: 'connecting', stream: null, reason: null });
+    const socket = new LiveSocket({
+      hubUrl: hub.url,
+      token: hub.token,
+      camera: cameraId,
+      width: view.pixelWidth,
+      height: view.pixelHeight,
+      onStatus: (s) => setStatus((prev) => ({ ...s, stream: s.stream ?? prev?.stream ?? null })),
+      onFrame: (d) => view.push(d),
+    });
+    socketRef.current = socket;
+    socket.start();
+    return () => {
+      socket.close();
+      socketRef.current = null;
+    };
+  }, [cameraId, hub, sized]);
+
+  const onDragOver = (e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(CAMERA_MIME)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    setDragOver(true);
+  };
+  const onDrop = (e: DragEvent) => {
+    setDragOver(false);
+    const id = e.dataTransfer.getData(CAMERA_MIME);
+    if (!id) return;
+    e.preventDefault();
+    p.onDropCamera(p.index, id);
+  };
+
+  const state = cameraId ? (status?.state ?? 'connecting') : 'empty';
+  const cls = ['tile', p.selected && 'selected', p.maximized && 'maximized', p.hidden && 'hidden', dragOver && 'drag-over']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div
+      ref={rootRef}
+      className={cls}
+      data-tile={p.index + 1}
+      data-camera={cameraId ?? ''}
+      data-state={state}
+      data-stream={status?.stream ?? ''}
+      data-frames="0"
+      onClick={() => p.onSelect(p.index)}
+      onDoubleClick={() => p.onToggleMaximize(p.index)}
+      onDragOver={onDragOver}
+      onDragLeave={() => setDragOver(false)}
+      onDrop={onDrop}
+    >
+      <canvas ref={canvasRef} className="tile-canvas" />
+      {cameraId ? (
+        <div className="tile-overlay">
+          <div className="tile-top">
+            <span className="tile-index">{p.index + 1}</span>
+            <span className="tile-name" title={p.camera?.site}>{p.camera?.name ?? cameraId}</span>
+            {status?.stream && <span className="tile-stream">{status.stream}</span>}
+            <span className="tile-res" ref={resRef} />
+            <button
+              className="tile-clear"
+              title="Clear tile"
+              aria-label={`Clear tile ${p.index + 1}`}
+              onClick={(e) => {
+                e.stopPropagation();
+                p.onClear(p.index);
+              }}
+              onDoubleClick={(e) => e.stopPropagation()}
+            >
+              ×
+            </button>
+          </div>
+          <div className="tile-bottom">
+            <span className={`tile-status st-${state}`}>{statusLabel(state, status?.reason ?? null)}</span>
+            <span className="tile-clock" ref={clockRef} />
+          </div>
+        </div>
+      ) : (
+        <div className="tile-empty">
+          <span className="tile-index">{p.index + 1}</span>
+          Drop a camera here
+        </div>
+      )}
+    </div>
+  );
+}
