@@ -127,7 +127,7 @@ impl Supervisor {
             let reason = crate::secrets::redact::redact_text(&err.to_string());
             if err.is_auth() {
                 auth_failures += 1;
-                tracing::warn!("{}: {reason}", self.opener.describe());
+                tracing::warn!("{reason}");
                 self.set(State::AuthFailed, Some(reason));
                 last_error = None;
                 let wait = if auth_failures >= self.policy.auth_attempts {
@@ -142,7 +142,7 @@ impl Supervisor {
                 }
                 continue;
             }
-            tracing::info!("{}: {reason}; reconnecting", self.opener.describe());
+            tracing::info!("{reason}; reconnecting");
             self.set(State::Reconnecting, Some(reason.clone()));
             last_error = Some(reason);
             if let Wait::Stop = self.wait(Some(backoff.next_delay())) {

@@ -12,7 +12,14 @@ pub struct VideoDecoder {
     inner: decoder::Video,
     /// pts -> (ts_ms, keyframe) of packets sent and not yet decoded.
     pending: VecDeque<(i64, i64, bool)>,
+    /// Frames decoded before the first keyframe reference pictures the
+    /// decoder never had (grey smears on H.265): they are dropped, up to a
+    /// limit for streams that refresh without keyframes (intra refresh).
+    before_key: Option<u32>,
 }
+
+/// Frames dropped at most while waiting for the first keyframe.
+const MAX_FRAMES_BEFORE_KEY: u32 = 90;
 
 impl VideoDecoder {
     pub fn from_parameters(params: codec::Parameters) -> Result<Self, MediaError> {
@@ -37,6 +44,7 @@ impl VideoDecoder {
         Ok(Self {
             inner,
             pending: VecDeque::new(),
+            before_key: Some(0),
         })
     }
 
@@ -57,6 +65,25 @@ impl VideoDecoder {
 
     /// The next decoded frame, if one is ready, with its timestamp.
     pub fn receive(&mut self) -> Result<Option<(frame::Video, i64, bool)>, MediaError> {
+        loop {
+            match self.receive_any()? {
+                Some((f, ts, key)) => match self.before_key {
+                    Some(_) if key || f.is_key() => {
+                        self.before_key = None;
+                        return Ok(Some((f, ts, true)));
+                    }
+                    Some(n) if n < MAX_FRAMES_BEFORE_KEY => self.before_key = Some(n + 1),
+                    _ => {
+                        self.before_key = None;
+                        return Ok(Some((f, ts, key)));
+                    }
+                },
+                None => return Ok(None),
+            }
+        }
+    }
+
+    fn receive_any(&mut self) -> Result<Option<(frame::Video, i64, bool)>, MediaError> {
         let mut f = frame::Video::empty();
         match self.inner.receive_frame(&mut f) {
             Ok(()) => {

@@ -100,11 +100,10 @@ impl DemoPainter {
         let by = h * 2 / 3 + (h / 3 - box_s) / 2;
         self.fill_rect(p, bx, by, box_s, box_s, (82, 90, 240));
         // camera name and a readable clock
-        let scale = (h / 200).max(1);
-        let margin = vtc1::cell_size(w) + 8 * scale;
-        self.text(p, &self.name, 8 * scale, margin, scale * 2);
-        let clock = clock_text(ms);
-        self.text(p, &clock, 8 * scale, margin + 20 * scale, scale * 2);
+        let dot = ((h + 100) / 200).max(1);
+        let top = vtc1::cell_size(w) + 4 * dot;
+        self.text(p, &self.name, 4 * dot, top, dot);
+        self.text(p, &clock_text(ms), 4 * dot, top + 12 * dot, dot);
         // the timecode strip, last so nothing covers it
         vtc1::stamp_luma(p.y, w, p.y_stride, ms);
         vtc1::stamp_chroma(p.u, cw, p.u_stride, w);

@@ -73,33 +73,44 @@ pub fn decode_cells(cells: &[u8]) -> Option<u64> {
     (crc8(&ts.to_be_bytes()[2..]) == (w & 0xFF) as u8).then_some(ts)
 }
 
-/// Reads the timecode from a luma plane of a frame at any delivered size.
-pub fn read_luma(luma: &[u8], width: usize, height: usize, stride: usize) -> Option<u64> {
+/// Cell centres to sample: first with the integer cell width TIMECODE.md
+/// defines (frames generated at this size), then with width / 64 exactly
+/// (frames scaled from a size that was a multiple of 64, e.g. 1920 -> 480,
+/// where cells are 7.5 px). Sync and CRC reject a wrong guess.
+fn sample_positions(width: usize, height: usize) -> Vec<(usize, Vec<usize>)> {
+    let mut out = Vec::new();
     let cell = cell_size(width);
     if cell == 0 || cell > height {
-        return None;
+        return out;
     }
-    let y = cell / 2;
-    let cells: Vec<u8> = (0..CELLS)
-        .map(|i| luma[y * stride + i * cell + cell / 2])
-        .collect();
-    decode_cells(&cells)
+    out.push((cell / 2, (0..CELLS).map(|i| i * cell + cell / 2).collect()));
+    if width % CELLS != 0 {
+        let f = width as f64 / CELLS as f64;
+        out.push(((f / 2.0) as usize, (0..CELLS).map(|i| ((i as f64 + 0.5) * f) as usize).collect()));
+    }
+    out
+}
+
+/// Reads the timecode from a luma plane of a frame at any delivered size.
+pub fn read_luma(luma: &[u8], width: usize, height: usize, stride: usize) -> Option<u64> {
+    sample_positions(width, height).into_iter().find_map(|(y, xs)| {
+        let cells: Vec<u8> = xs.iter().map(|&x| luma[y * stride + x]).collect();
+        decode_cells(&cells)
+    })
 }
 
 /// Reads the timecode from packed RGB8 pixels (mean of R, G, B per cell).
 pub fn read_rgb(rgb: &[u8], width: usize, height: usize) -> Option<u64> {
-    let cell = cell_size(width);
-    if cell == 0 || cell > height {
-        return None;
-    }
-    let y = cell / 2;
-    let cells: Vec<u8> = (0..CELLS)
-        .map(|i| {
-            let p = (y * width + i * cell + cell / 2) * 3;
-            ((rgb[p] as u16 + rgb[p + 1] as u16 + rgb[p + 2] as u16) / 3) as u8
-        })
-        .collect();
-    decode_cells(&cells)
+    sample_positions(width, height).into_iter().find_map(|(y, xs)| {
+        let cells: Vec<u8> = xs
+            .iter()
+            .map(|&x| {
+                let p = (y * width + x) * 3;
+                ((rgb[p] as u16 + rgb[p + 1] as u16 + rgb[p + 2] as u16) / 3) as u8
+            })
+            .collect();
+        decode_cells(&cells)
+    })
 }
 
 #[cfg(test)]

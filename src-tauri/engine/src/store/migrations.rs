@@ -59,6 +59,7 @@ mod tests {
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             .unwrap();
         let tables: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        drop(stmt);
         assert_eq!(tables, ["cameras", "layouts", "settings", "sites"]);
         let cols: Vec<String> = conn
             .prepare("SELECT name FROM pragma_table_info('cameras')")

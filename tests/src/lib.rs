@@ -1,0 +1,165 @@
+//! Helpers for the end-to-end tests: the real RTSP peer (GStreamer's RTSP
+//! server from shared/bench, run with Debian's python3), free ports, and an
+//! engine with a hub to subscribe to.
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use vigil_engine::engine::{Engine, EngineConfig};
+use vigil_engine::hub::client::{HubEvent, TileClient};
+use vigil_engine::hub::protocol::{FrameHeader, ServerMessage};
+use vigil_engine::ingest::Policy;
+
+/// shared/ beside the repository (VIGIL_SHARED overrides).
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("VIGIL_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The VTC1 RTSP server (`vtc1_rtsp_server.py`) on loopback.
+pub struct RtspServer {
+    child: Child,
+    pub port: u16,
+}
+
+impl RtspServer {
+    /// Starts it with extra arguments and waits for READY.
+    pub fn start(port: u16, extra: &[&str]) -> Self {
+        let script = shared_dir().join("bench/vtc1_rtsp_server.py");
+        assert!(script.exists(), "missing {}", script.display());
+        let mut child = Command::new("/usr/bin/python3")
+            .arg(&script)
+            .args(["--port", &port.to_string(), "--cams", "2", "--size", "1280x720"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start /usr/bin/python3 vtc1_rtsp_server.py");
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if line.trim() == "READY" {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(20)).expect("RTSP server READY");
+        Self { child, port }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("rtsp://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Freezes the server (SIGSTOP): the connection stays open, no packets flow.
+    pub fn freeze(&self) {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGSTOP) };
+    }
+
+    pub fn thaw(&self) {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGCONT) };
+    }
+
+    pub fn stop(mut self) {
+        self.kill();
+    }
+
+    fn kill(&mut self) {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGCONT) };
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RtspServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// An engine with everything in memory and quick reconnects.
+pub async fn engine() -> Engine {
+    Engine::start(EngineConfig {
+        database: None,
+        policy: Policy {
+            backoff_base: Duration::from_millis(200),
+            backoff_cap: Duration::from_secs(2),
+            auth_attempts: 1,
+        },
+        ..Default::default()
+    })
+    .await
+    .expect("engine starts")
+}
+
+/// A frame as a test sees it.
+#[derive(Debug)]
+pub struct Got {
+    pub header: FrameHeader,
+    pub payload: Vec<u8>,
+    pub arrived_ms: i64,
+}
+
+impl Got {
+    /// The VTC1 timecode in the delivered I420 picture.
+    pub fn vtc1(&self) -> Option<u64> {
+        let (w, h) = (self.header.width as usize, self.header.height as usize);
+        vigil_engine::media::vtc1::read_luma(&self.payload[..w * h], w, h, w)
+    }
+}
+
+/// Reads events until `n` frames arrived (or the deadline), collecting
+/// status messages as `(state, stream)` on the way.
+pub async fn frames(tile: &mut TileClient, n: usize, within: Duration, statuses: &mut Vec<(String, Option<String>)>) -> Vec<Got> {
+    let deadline = Instant::now() + within;
+    let mut out = Vec::new();
+    while out.len() < n {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, tile.next()).await {
+            Ok(Some(Ok(HubEvent::Frame { header, payload, arrived_ms, .. }))) => out.push(Got { header, payload, arrived_ms }),
+            Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state, stream, .. })))) => statuses.push((state, stream)),
+            Ok(Some(Err(e))) => panic!("hub error: {e}"),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    out
+}
+
+/// Waits for a status with `state`, returning every status seen until then.
+pub async fn wait_state(tile: &mut TileClient, state: &str, within: Duration) -> Result<Vec<String>, Vec<String>> {
+    let deadline = Instant::now() + within;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, tile.next()).await {
+            Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state: s, reason, .. })))) => {
+                seen.push(format!("{s}{}", reason.map(|r| format!(" ({r})")).unwrap_or_default()));
+                if s == state {
+                    return Ok(seen);
+                }
+            }
+            Ok(Some(Ok(HubEvent::Frame { .. }))) => {}
+            Ok(Some(Err(e))) => panic!("hub error: {e}"),
+            Ok(None) | Err(_) => return Err(seen),
+        }
+    }
+}
+
+/// Asserts the frames carry readable VTC1 timecodes that advance and never go back.
+pub fn assert_increasing_timecodes(frames: &[Got]) {
+    let codes: Vec<u64> = frames
+        .iter()
+        .map(|f| f.vtc1().unwrap_or_else(|| panic!("frame {} has no readable VTC1", f.header.seq)))
+        .collect();
+    // a live source may repeat a picture (the peer's compositor does), never go back
+    assert!(codes.windows(2).all(|w| w[1] >= w[0]), "timecodes go back: {codes:?}");
+    assert!(codes.last() > codes.first(), "timecodes do not advance: {codes:?}");
+}
