@@ -150,8 +150,21 @@ impl Engine {
         password: Option<String>,
         transport: Transport,
     ) -> Result<CameraInfo, EngineError> {
+        self.add_adhoc_rtsp_with_sub(url, None, username, password, transport)
+    }
+
+    /// Like [`Self::add_adhoc_rtsp`], with a sub stream URL.
+    pub fn add_adhoc_rtsp_with_sub(
+        &self,
+        url: &str,
+        sub_url: Option<&str>,
+        username: Option<String>,
+        password: Option<String>,
+        transport: Transport,
+    ) -> Result<CameraInfo, EngineError> {
         let (bare, url_user, url_pass) = checked_url(url)?;
-        let row = adhoc_row("RTSP camera", bare, None, username.or(url_user), transport);
+        let sub = sub_url.map(checked_url).transpose()?.map(|(s, _, _)| s);
+        let row = adhoc_row("RTSP camera", bare, sub, username.or(url_user), transport);
         let row = self.rtsp.add_adhoc(row, password.or(url_pass));
         self.camera(&row.id)
     }

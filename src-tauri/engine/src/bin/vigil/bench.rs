@@ -1,9 +1,230 @@
-//! `vigil bench`: benchmarks that print figures (never pass/fail).
-use clap::Subcommand;
+//! `vigil bench live`: N cameras from the VTC1 RTSP server (one shared
+//! encoder) through our whole path (RTSP ingest, decode, scale, hub) to hub
+//! consumers that read every frame, as tiles of the given size would. Prints
+//! one JSON line per pipeline with the keys of shared/bench/seed_pipeline.py;
+//! `--compare-seed` also runs the old pipeline and the latency floor on the
+//! same URLs in the same run. Figures, never pass/fail.
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use vigil_engine::engine::{Engine, EngineConfig};
+use vigil_engine::hub::client::{HubEvent, TileClient};
+use vigil_engine::media::rtsp_input::Transport;
+use vigil_engine::media::vtc1;
+
+use crate::exit;
+use crate::source::parse_size;
 
 #[derive(Subcommand)]
-pub enum BenchCmd {}
+pub enum BenchCmd {
+    /// Live video path: CPU, frame rate, wire bytes and glass-to-consumer latency.
+    Live(LiveBench),
+}
+
+#[derive(Args)]
+pub struct LiveBench {
+    #[arg(long, default_value_t = 4)]
+    streams: usize,
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// Tile size: decides main or sub stream, as the UI would
+    #[arg(long, default_value = "960x540")]
+    tile: String,
+    /// Also run the old system's pipeline and the latency floor on the same URLs
+    #[arg(long)]
+    compare_seed: bool,
+    /// Folder with vtc1_rtsp_server.py, seed_pipeline.py, floor_latency.py
+    #[arg(long)]
+    bench_dir: Option<PathBuf>,
+    #[arg(long, default_value_t = 2.0)]
+    warmup: f64,
+}
 
 pub async fn run(cmd: BenchCmd) -> i32 {
-    match cmd {}
+    match cmd {
+        BenchCmd::Live(a) => match live(a).await {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("vigil bench live: {e}");
+                exit::FAILED
+            }
+        },
+    }
+}
+
+fn find_bench_dir(given: Option<PathBuf>) -> Result<PathBuf, String> {
+    let mut candidates: Vec<PathBuf> = given.into_iter().collect();
+    if let Some(s) = std::env::var_os("VIGIL_SHARED") {
+        candidates.push(PathBuf::from(s).join("bench"));
+    }
+    let mut dir = std::env::current_dir().ok();
+    while let Some(d) = dir {
+        candidates.push(d.join("shared/bench"));
+        candidates.push(d.join("../shared/bench"));
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    candidates
+        .into_iter()
+        .find(|c| c.join("vtc1_rtsp_server.py").exists())
+        .ok_or_else(|| "cannot find shared/bench (give --bench-dir)".into())
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_server(dir: &Path, port: u16, cams: usize) -> Result<Server, String> {
+    let mut child = Command::new("/usr/bin/python3")
+        .arg(dir.join("vtc1_rtsp_server.py"))
+        .args(["--port", &port.to_string(), "--cams", &cams.to_string(), "--size", "1920x1080", "--fps", "15", "--one-encoder"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the RTSP server: {e}"))?;
+    let out = child.stdout.take().expect("piped");
+    for line in BufReader::new(out).lines() {
+        if line.map_err(|e| e.to_string())?.trim() == "READY" {
+            return Ok(Server(child));
+        }
+    }
+    Err("the RTSP server exited before READY".into())
+}
+
+/// CPU seconds this process has used (user + system).
+fn cpu_seconds() -> f64 {
+    #[cfg(unix)]
+    {
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+        let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+        t(u.ru_utime) + t(u.ru_stime)
+    }
+    #[cfg(not(unix))]
+    {
+        f64::NAN
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    frames: u64,
+    bytes: u64,
+    latency: Vec<f64>,
+    streams: Vec<String>,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let i = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    Some((sorted[i.min(sorted.len() - 1)] * 10.0).round() / 10.0)
+}
+
+async fn live(a: LiveBench) -> Result<(), String> {
+    let (tw, th) = parse_size(&a.tile)?;
+    let dir = find_bench_dir(a.bench_dir.clone())?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let _server = start_server(&dir, port, a.streams)?;
+    let main_urls: Vec<String> = (1..=a.streams).map(|i| format!("rtsp://127.0.0.1:{port}/cam{i}")).collect();
+    let engine = Engine::start(EngineConfig { database: None, ..Default::default() })
+        .await
+        .map_err(|e| e.to_string())?;
+    let measuring = Arc::new(AtomicBool::new(false));
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let mut tasks = Vec::new();
+    for url in &main_urls {
+        let cam = engine
+            .add_adhoc_rtsp_with_sub(url, Some(&format!("{url}/sub")), None, None, Transport::Tcp)
+            .map_err(|e| e.to_string())?;
+        let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, tw, th, "").await.map_err(|e| e.to_string())?;
+        let (measuring, tally) = (measuring.clone(), tally.clone());
+        tasks.push(tokio::spawn(async move {
+            while let Some(Ok(ev)) = tile.next().await {
+                match ev {
+                    HubEvent::Frame { header, payload, arrived_ms, wire_bytes } => {
+                        if !measuring.load(Ordering::Relaxed) {
+                            continue;
+                        }
+                        let (w, h) = (header.width as usize, header.height as usize);
+                        let code = vtc1::read_luma(&payload[..w * h], w, h, w);
+                        let mut t = tally.lock().expect("tally");
+                        t.frames += 1;
+                        t.bytes += wire_bytes as u64;
+                        if let Some(code) = code {
+                            t.latency.push((arrived_ms - code as i64) as f64);
+                        }
+                    }
+                    HubEvent::Status(vigil_engine::hub::protocol::ServerMessage::Status { stream: Some(s), .. }) => {
+                        tally.lock().expect("tally").streams.push(s);
+                    }
+                    HubEvent::Status(_) => {}
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs_f64(a.warmup)).await;
+    let (cpu0, t0) = (cpu_seconds(), Instant::now());
+    measuring.store(true, Ordering::Relaxed);
+    tokio::time::sleep(Duration::from_secs_f64(a.seconds)).await;
+    measuring.store(false, Ordering::Relaxed);
+    let (cpu, secs) = (cpu_seconds() - cpu0, t0.elapsed().as_secs_f64());
+    for t in tasks {
+        t.abort();
+    }
+    let mut t = std::mem::take(&mut *tally.lock().expect("tally"));
+    t.latency.sort_by(|a, b| a.total_cmp(b));
+    let n = a.streams as f64;
+    let mut kinds = t.streams.clone();
+    kinds.sort();
+    kinds.dedup();
+    println!(
+        "{}",
+        json!({
+            "pipeline": "vigil",
+            "streams": a.streams,
+            "tile": format!("{tw}x{th}"),
+            "stream_kind": kinds.join(","),
+            "fps_per_stream": ((t.frames as f64 / secs / n) * 100.0).round() / 100.0,
+            "cpu_per_stream": ((cpu / secs / n) * 1000.0).round() / 1000.0,
+            "wire_bytes_per_frame": t.bytes.checked_div(t.frames).unwrap_or(0),
+            "latency_ms_p50": percentile(&t.latency, 50.0),
+            "latency_ms_p99": percentile(&t.latency, 99.0),
+            "latency_samples": t.latency.len(),
+        })
+    );
+    drop(engine);
+    if a.compare_seed {
+        let secs = a.seconds.to_string();
+        let seed = Command::new("python3")
+            .arg(dir.join("seed_pipeline.py"))
+            .args(["--seconds", &secs])
+            .args(&main_urls)
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("seed_pipeline.py: {e}"))?;
+        print!("{}", String::from_utf8_lossy(&seed.stdout));
+        let floor = Command::new("python3")
+            .arg(dir.join("floor_latency.py"))
+            .args(["--seconds", &secs, &main_urls[0]])
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("floor_latency.py: {e}"))?;
+        print!("{}", String::from_utf8_lossy(&floor.stdout));
+    }
+    Ok(())
 }
