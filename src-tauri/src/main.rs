@@ -8,8 +8,12 @@ mod commands;
 use vigil_engine::engine::{Engine, EngineConfig};
 
 fn main() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG").unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG").unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     let engine = match tauri::async_runtime::block_on(Engine::start(EngineConfig::default())) {
         Ok(e) => e,
         Err(e) => {

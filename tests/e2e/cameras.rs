@@ -14,7 +14,9 @@ use vigil_tests::*;
 const SECRET: &str = "Kx9-unique-s3cret";
 
 fn file_contains(path: &std::path::Path, needle: &str) -> bool {
-    std::fs::read(path).map(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes())).unwrap_or(false)
+    std::fs::read(path)
+        .map(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        .unwrap_or(false)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -23,11 +25,17 @@ async fn stored_camera_plays_with_keyring_password_and_db_has_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("vigil.sqlite3");
     let service = format!("vigil-e2e-{}", std::process::id());
-    let engine = Engine::start(EngineConfig { database: Some(db.clone()), keyring_service: service.clone(), ..Default::default() })
-        .await
-        .unwrap();
+    let engine = Engine::start(EngineConfig {
+        database: Some(db.clone()),
+        keyring_service: service.clone(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     // credentials typed into the URL are split off too
-    let url = server.url("/cam1").replace("rtsp://", &format!("rtsp://operator:{SECRET}@"));
+    let url = server
+        .url("/cam1")
+        .replace("rtsp://", &format!("rtsp://operator:{SECRET}@"));
     let cam = engine
         .add_rtsp_camera(AddRtspCamera {
             name: "Gate".into(),
@@ -40,22 +48,44 @@ async fn stored_camera_plays_with_keyring_password_and_db_has_no_secret() {
         .unwrap();
     assert_eq!(cam.streams.len(), 2);
     let keyring = SecretStore::new(service);
-    assert_eq!(keyring.get(&camera_account(&cam.id)).unwrap().as_deref(), Some(SECRET));
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 480, 270, "").await.unwrap();
+    assert_eq!(
+        keyring.get(&camera_account(&cam.id)).unwrap().as_deref(),
+        Some(SECRET)
+    );
+    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 480, 270, "")
+        .await
+        .unwrap();
     let mut st = Vec::new();
     let got = frames(&mut tile, 5, Duration::from_secs(20), &mut st).await;
     assert_eq!(got.len(), 5, "{st:?}");
-    assert!(st.iter().any(|(_, s)| s.as_deref() == Some("sub")), "{st:?}");
+    assert!(
+        st.iter().any(|(_, s)| s.as_deref() == Some("sub")),
+        "{st:?}"
+    );
     assert_increasing_timecodes(&got);
     drop(tile);
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let p = entry.unwrap().path();
-        assert!(!file_contains(&p, SECRET), "secret found in {}", p.display());
+        assert!(
+            !file_contains(&p, SECRET),
+            "secret found in {}",
+            p.display()
+        );
     }
-    assert!(file_contains(&db, "operator") || file_contains(&dir.path().join("vigil.sqlite3-wal"), "operator"));
+    assert!(
+        file_contains(&db, "operator")
+            || file_contains(&dir.path().join("vigil.sqlite3-wal"), "operator")
+    );
     engine.remove_camera(&cam.id).unwrap();
-    assert_eq!(keyring.get(&camera_account(&cam.id)).unwrap(), None, "keyring entry removed");
-    assert_eq!(engine.camera(&cam.id).unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        keyring.get(&camera_account(&cam.id)).unwrap(),
+        None,
+        "keyring entry removed"
+    );
+    assert_eq!(
+        engine.camera(&cam.id).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -69,13 +99,34 @@ async fn bad_camera_input_is_rejected_with_a_clear_error() {
         password: None,
         transport: Transport::Tcp,
     };
-    let e = engine.add_rtsp_camera(AddRtspCamera { name: " ".into(), ..base.clone() }).unwrap_err();
+    let e = engine
+        .add_rtsp_camera(AddRtspCamera {
+            name: " ".into(),
+            ..base.clone()
+        })
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
-    let e = engine.add_rtsp_camera(AddRtspCamera { main_url: "ftp://u:pw123@h/x".into(), ..base.clone() }).unwrap_err();
+    let e = engine
+        .add_rtsp_camera(AddRtspCamera {
+            main_url: "ftp://u:pw123@h/x".into(),
+            ..base.clone()
+        })
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
-    let e = engine.add_rtsp_camera(AddRtspCamera { main_url: "not a url at all".into(), ..base.clone() }).unwrap_err();
+    let e = engine
+        .add_rtsp_camera(AddRtspCamera {
+            main_url: "not a url at all".into(),
+            ..base.clone()
+        })
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
-    let ui = engine.add_rtsp_camera(AddRtspCamera { main_url: "ftp://u:pw123@h/x".into(), ..base }).unwrap_err().to_ui();
+    let ui = engine
+        .add_rtsp_camera(AddRtspCamera {
+            main_url: "ftp://u:pw123@h/x".into(),
+            ..base
+        })
+        .unwrap_err()
+        .to_ui();
     assert!(!ui.message.contains("pw123"), "{}", ui.message);
 }
 
@@ -83,18 +134,43 @@ async fn bad_camera_input_is_rejected_with_a_clear_error() {
 async fn layouts_persist_across_engine_restarts() {
     use vigil_engine::store::Layout;
     let dir = tempfile::tempdir().unwrap();
-    let cfg = EngineConfig { database: Some(dir.path().join("v.db")), ..Default::default() };
+    let cfg = EngineConfig {
+        database: Some(dir.path().join("v.db")),
+        ..Default::default()
+    };
     let first = Engine::start(cfg.clone()).await.unwrap();
     let default = first.current_layout().unwrap();
     assert_eq!(default.grid, 4);
-    assert_eq!(default.tiles, ["demo-1", "demo-2", "demo-3", "demo-4"].map(|s| Some(s.to_string())));
-    let l = Layout { grid: 9, tiles: vec![Some("demo-2".into())] };
+    assert_eq!(
+        default.tiles,
+        ["demo-1", "demo-2", "demo-3", "demo-4"].map(|s| Some(s.to_string()))
+    );
+    let l = Layout {
+        grid: 9,
+        tiles: vec![Some("demo-2".into())],
+    };
     first.save_current_layout(l).unwrap();
-    first.save_named_layout("Night shift", Layout { grid: 1, tiles: vec![Some("demo-3".into())] }).unwrap();
+    first
+        .save_named_layout(
+            "Night shift",
+            Layout {
+                grid: 1,
+                tiles: vec![Some("demo-3".into())],
+            },
+        )
+        .unwrap();
     drop(first);
     let second = Engine::start(cfg).await.unwrap();
     let cur = second.current_layout().unwrap();
-    assert_eq!((cur.grid, cur.tiles.len(), cur.tiles[0].as_deref()), (9, 9, Some("demo-2")));
+    assert_eq!(
+        (cur.grid, cur.tiles.len(), cur.tiles[0].as_deref()),
+        (9, 9, Some("demo-2"))
+    );
     assert_eq!(second.named_layouts().unwrap()[0].name, "Night shift");
-    assert!(second.save_current_layout(Layout { grid: 3, tiles: vec![] }).is_err());
+    assert!(second
+        .save_current_layout(Layout {
+            grid: 3,
+            tiles: vec![]
+        })
+        .is_err());
 }

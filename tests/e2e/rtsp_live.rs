@@ -12,14 +12,22 @@ use vigil_tests::*;
 async fn play(transport: Transport, extra: &[&str], path: &str, size: (u32, u32)) {
     let server = RtspServer::start(free_port(), extra);
     let engine = engine().await;
-    let cam = engine.add_adhoc_rtsp(&server.url(path), None, None, transport).unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, size.0, size.1, "").await.unwrap();
+    let cam = engine
+        .add_adhoc_rtsp(&server.url(path), None, None, transport)
+        .unwrap();
+    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, size.0, size.1, "")
+        .await
+        .unwrap();
     let mut statuses = Vec::new();
     let got = frames(&mut tile, 20, Duration::from_secs(20), &mut statuses).await;
     assert_eq!(got.len(), 20, "frames within 20 s; statuses {statuses:?}");
     assert!(statuses.iter().any(|(s, _)| s == "live"), "{statuses:?}");
     for f in &got {
-        assert_eq!((f.header.width as u32, f.header.height as u32), size, "frame at the tile size");
+        assert_eq!(
+            (f.header.width as u32, f.header.height as u32),
+            size,
+            "frame at the tile size"
+        );
     }
     assert_increasing_timecodes(&got);
     // loopback latency from the picture's own clock stays sane
@@ -48,35 +56,67 @@ async fn reconnects_after_server_restart() {
     let port = free_port();
     let server = RtspServer::start(port, &[]);
     let engine = engine().await;
-    let cam = engine.add_adhoc_rtsp(&server.url("/cam1"), None, None, Transport::Tcp).unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "").await.unwrap();
+    let cam = engine
+        .add_adhoc_rtsp(&server.url("/cam1"), None, None, Transport::Tcp)
+        .unwrap();
+    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "")
+        .await
+        .unwrap();
     let mut st = Vec::new();
-    assert_eq!(frames(&mut tile, 5, Duration::from_secs(20), &mut st).await.len(), 5);
+    assert_eq!(
+        frames(&mut tile, 5, Duration::from_secs(20), &mut st)
+            .await
+            .len(),
+        5
+    );
     server.stop();
-    let seen = wait_state(&mut tile, "reconnecting", Duration::from_secs(15)).await.expect("reconnecting after the server stopped");
+    let seen = wait_state(&mut tile, "reconnecting", Duration::from_secs(15))
+        .await
+        .expect("reconnecting after the server stopped");
     tokio::time::sleep(Duration::from_secs(1)).await;
     let restarted_at = vigil_engine::media::source::now_ms();
     let _server = RtspServer::start(port, &[]);
-    wait_state(&mut tile, "live", Duration::from_secs(30)).await.unwrap_or_else(|s| panic!("live again; saw {seen:?} then {s:?}"));
+    wait_state(&mut tile, "live", Duration::from_secs(30))
+        .await
+        .unwrap_or_else(|s| panic!("live again; saw {seen:?} then {s:?}"));
     let got = frames(&mut tile, 10, Duration::from_secs(10), &mut st).await;
     assert_eq!(got.len(), 10, "frames resume");
     assert_increasing_timecodes(&got);
-    assert!(got[0].vtc1().unwrap() as i64 >= restarted_at, "frames are new pictures, not stale ones");
+    assert!(
+        got[0].vtc1().unwrap() as i64 >= restarted_at,
+        "frames are new pictures, not stale ones"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn stalled_stream_counts_as_lost() {
     let server = RtspServer::start(free_port(), &[]);
     let engine = engine().await;
-    let cam = engine.add_adhoc_rtsp(&server.url("/cam1"), None, None, Transport::Tcp).unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "").await.unwrap();
+    let cam = engine
+        .add_adhoc_rtsp(&server.url("/cam1"), None, None, Transport::Tcp)
+        .unwrap();
+    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "")
+        .await
+        .unwrap();
     let mut st = Vec::new();
-    assert_eq!(frames(&mut tile, 5, Duration::from_secs(20), &mut st).await.len(), 5);
+    assert_eq!(
+        frames(&mut tile, 5, Duration::from_secs(20), &mut st)
+            .await
+            .len(),
+        5
+    );
     server.freeze();
-    let seen = wait_state(&mut tile, "reconnecting", Duration::from_secs(12)).await.expect("a stall is detected");
-    assert!(seen.last().unwrap().contains("stalled"), "reason names the stall: {seen:?}");
+    let seen = wait_state(&mut tile, "reconnecting", Duration::from_secs(12))
+        .await
+        .expect("a stall is detected");
+    assert!(
+        seen.last().unwrap().contains("stalled"),
+        "reason names the stall: {seen:?}"
+    );
     server.thaw();
-    wait_state(&mut tile, "live", Duration::from_secs(30)).await.expect("live after the server resumes");
+    wait_state(&mut tile, "live", Duration::from_secs(30))
+        .await
+        .expect("live after the server resumes");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -84,16 +124,34 @@ async fn wrong_password_is_auth_failed_once_and_not_retried() {
     let server = RtspServer::start(free_port(), &["--user", "admin", "--password", "right"]);
     let engine = engine().await;
     let cam = engine
-        .add_adhoc_rtsp(&server.url("/cam1"), Some("admin".into()), Some("Zq7-bad-pw".into()), Transport::Tcp)
+        .add_adhoc_rtsp(
+            &server.url("/cam1"),
+            Some("admin".into()),
+            Some("Zq7-bad-pw".into()),
+            Transport::Tcp,
+        )
         .unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "").await.unwrap();
-    let seen = wait_state(&mut tile, "auth_failed", Duration::from_secs(15)).await.expect("auth failed reported");
-    assert!(!seen.iter().any(|s| s.contains("Zq7-bad-pw")), "no password in status: {seen:?}");
+    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "")
+        .await
+        .unwrap();
+    let seen = wait_state(&mut tile, "auth_failed", Duration::from_secs(15))
+        .await
+        .expect("auth failed reported");
+    assert!(
+        !seen.iter().any(|s| s.contains("Zq7-bad-pw")),
+        "no password in status: {seen:?}"
+    );
     tokio::time::sleep(Duration::from_secs(4)).await;
     let ingest = engine.ingests().acquire(&cam.id, StreamKind::Main).unwrap();
-    assert_eq!(ingest.attempts(), 1, "wrong credentials are not retried in a storm");
+    assert_eq!(
+        ingest.attempts(),
+        1,
+        "wrong credentials are not retried in a storm"
+    );
     // and no further status flood reached the tile
-    let more = wait_state(&mut tile, "live", Duration::from_millis(500)).await.unwrap_err();
+    let more = wait_state(&mut tile, "live", Duration::from_millis(500))
+        .await
+        .unwrap_err();
     assert!(more.is_empty(), "status repeated: {more:?}");
 }
 
@@ -102,9 +160,16 @@ async fn right_password_plays_with_digest_auth() {
     let server = RtspServer::start(free_port(), &["--user", "admin", "--password", "p@ss:w/rd"]);
     let engine = engine().await;
     let cam = engine
-        .add_adhoc_rtsp(&server.url("/cam1/sub"), Some("admin".into()), Some("p@ss:w/rd".into()), Transport::Tcp)
+        .add_adhoc_rtsp(
+            &server.url("/cam1/sub"),
+            Some("admin".into()),
+            Some("p@ss:w/rd".into()),
+            Transport::Tcp,
+        )
         .unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 640, 360, "").await.unwrap();
+    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 640, 360, "")
+        .await
+        .unwrap();
     let mut st = Vec::new();
     let got = frames(&mut tile, 5, Duration::from_secs(20), &mut st).await;
     assert_eq!(got.len(), 5, "{st:?}");
@@ -115,8 +180,22 @@ async fn right_password_plays_with_digest_auth() {
 async fn unreachable_host_reports_reconnecting_with_reason() {
     let engine = engine().await;
     let port = free_port();
-    let cam = engine.add_adhoc_rtsp(&format!("rtsp://127.0.0.1:{port}/cam1"), None, None, Transport::Tcp).unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "").await.unwrap();
-    let seen = wait_state(&mut tile, "reconnecting", Duration::from_secs(10)).await.expect("reconnecting");
-    assert!(seen.last().unwrap().contains("Connection refused"), "{seen:?}");
+    let cam = engine
+        .add_adhoc_rtsp(
+            &format!("rtsp://127.0.0.1:{port}/cam1"),
+            None,
+            None,
+            Transport::Tcp,
+        )
+        .unwrap();
+    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "")
+        .await
+        .unwrap();
+    let seen = wait_state(&mut tile, "reconnecting", Duration::from_secs(10))
+        .await
+        .expect("reconnecting");
+    assert!(
+        seen.last().unwrap().contains("Connection refused"),
+        "{seen:?}"
+    );
 }

@@ -20,7 +20,11 @@ pub fn shared_dir() -> PathBuf {
 
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The VTC1 RTSP server (`vtc1_rtsp_server.py`) on loopback.
@@ -36,7 +40,14 @@ impl RtspServer {
         assert!(script.exists(), "missing {}", script.display());
         let mut child = Command::new("/usr/bin/python3")
             .arg(&script)
-            .args(["--port", &port.to_string(), "--cams", "2", "--size", "1280x720"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--cams",
+                "2",
+                "--size",
+                "1280x720",
+            ])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -51,7 +62,8 @@ impl RtspServer {
                 }
             }
         });
-        rx.recv_timeout(Duration::from_secs(20)).expect("RTSP server READY");
+        rx.recv_timeout(Duration::from_secs(20))
+            .expect("RTSP server READY");
         Self { child, port }
     }
 
@@ -118,14 +130,30 @@ impl Got {
 
 /// Reads events until `n` frames arrived (or the deadline), collecting
 /// status messages as `(state, stream)` on the way.
-pub async fn frames(tile: &mut TileClient, n: usize, within: Duration, statuses: &mut Vec<(String, Option<String>)>) -> Vec<Got> {
+pub async fn frames(
+    tile: &mut TileClient,
+    n: usize,
+    within: Duration,
+    statuses: &mut Vec<(String, Option<String>)>,
+) -> Vec<Got> {
     let deadline = Instant::now() + within;
     let mut out = Vec::new();
     while out.len() < n {
         let left = deadline.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, tile.next()).await {
-            Ok(Some(Ok(HubEvent::Frame { header, payload, arrived_ms, .. }))) => out.push(Got { header, payload, arrived_ms }),
-            Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state, stream, .. })))) => statuses.push((state, stream)),
+            Ok(Some(Ok(HubEvent::Frame {
+                header,
+                payload,
+                arrived_ms,
+                ..
+            }))) => out.push(Got {
+                header,
+                payload,
+                arrived_ms,
+            }),
+            Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state, stream, .. })))) => {
+                statuses.push((state, stream))
+            }
             Ok(Some(Err(e))) => panic!("hub error: {e}"),
             Ok(None) | Err(_) => break,
         }
@@ -134,14 +162,23 @@ pub async fn frames(tile: &mut TileClient, n: usize, within: Duration, statuses:
 }
 
 /// Waits for a status with `state`, returning every status seen until then.
-pub async fn wait_state(tile: &mut TileClient, state: &str, within: Duration) -> Result<Vec<String>, Vec<String>> {
+pub async fn wait_state(
+    tile: &mut TileClient,
+    state: &str,
+    within: Duration,
+) -> Result<Vec<String>, Vec<String>> {
     let deadline = Instant::now() + within;
     let mut seen = Vec::new();
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, tile.next()).await {
-            Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state: s, reason, .. })))) => {
-                seen.push(format!("{s}{}", reason.map(|r| format!(" ({r})")).unwrap_or_default()));
+            Ok(Some(Ok(HubEvent::Status(ServerMessage::Status {
+                state: s, reason, ..
+            })))) => {
+                seen.push(format!(
+                    "{s}{}",
+                    reason.map(|r| format!(" ({r})")).unwrap_or_default()
+                ));
                 if s == state {
                     return Ok(seen);
                 }
@@ -157,9 +194,18 @@ pub async fn wait_state(tile: &mut TileClient, state: &str, within: Duration) ->
 pub fn assert_increasing_timecodes(frames: &[Got]) {
     let codes: Vec<u64> = frames
         .iter()
-        .map(|f| f.vtc1().unwrap_or_else(|| panic!("frame {} has no readable VTC1", f.header.seq)))
+        .map(|f| {
+            f.vtc1()
+                .unwrap_or_else(|| panic!("frame {} has no readable VTC1", f.header.seq))
+        })
         .collect();
     // a live source may repeat a picture (the peer's compositor does), never go back
-    assert!(codes.windows(2).all(|w| w[1] >= w[0]), "timecodes go back: {codes:?}");
-    assert!(codes.last() > codes.first(), "timecodes do not advance: {codes:?}");
+    assert!(
+        codes.windows(2).all(|w| w[1] >= w[0]),
+        "timecodes go back: {codes:?}"
+    );
+    assert!(
+        codes.last() > codes.first(),
+        "timecodes do not advance: {codes:?}"
+    );
 }

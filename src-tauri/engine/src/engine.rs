@@ -56,7 +56,10 @@ impl std::fmt::Debug for AddRtspCamera {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddRtspCamera")
             .field("name", &self.name)
-            .field("main_url", &crate::secrets::redact::redact_url(&self.main_url))
+            .field(
+                "main_url",
+                &crate::secrets::redact::redact_url(&self.main_url),
+            )
             .field("password", &self.password.as_ref().map(|_| "***"))
             .finish()
     }
@@ -116,7 +119,12 @@ impl Engine {
             return Err(EngineError::InvalidInput("a camera needs a name".into()));
         }
         let (main_url, url_user, url_pass) = checked_url(&req.main_url)?;
-        let sub_url = match req.sub_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let sub_url = match req
+            .sub_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(s) => Some(checked_url(s)?.0),
             None => None,
         };
@@ -184,7 +192,12 @@ impl Engine {
         if let Some(l) = self.store.current_layout()? {
             return Ok(l);
         }
-        let mut tiles: Vec<Option<String>> = self.cameras()?.into_iter().take(4).map(|c| Some(c.id)).collect();
+        let mut tiles: Vec<Option<String>> = self
+            .cameras()?
+            .into_iter()
+            .take(4)
+            .map(|c| Some(c.id))
+            .collect();
         tiles.resize(4, None);
         Ok(Layout { grid: 4, tiles })
     }
@@ -201,7 +214,9 @@ impl Engine {
     pub fn save_named_layout(&self, name: &str, layout: Layout) -> Result<(), EngineError> {
         let name = name.trim();
         if name.is_empty() || name.len() > 100 {
-            return Err(EngineError::InvalidInput("a layout name is 1 to 100 characters".into()));
+            return Err(EngineError::InvalidInput(
+                "a layout name is 1 to 100 characters".into(),
+            ));
         }
         let layout = layout.normalized().map_err(EngineError::InvalidInput)?;
         Ok(self.store.save_named_layout(name, &layout)?)
@@ -215,11 +230,17 @@ impl Engine {
 /// Validates a stream URL; returns it without credentials, and the ones it had.
 fn checked_url(raw: &str) -> Result<(String, Option<String>, Option<String>), EngineError> {
     let raw = raw.trim();
-    let (bare, user, pass) = split_credentials(raw)
-        .map_err(|e| EngineError::InvalidInput(format!("not a URL ({e}): {}", crate::secrets::redact::redact_text(raw))))?;
+    let (bare, user, pass) = split_credentials(raw).map_err(|e| {
+        EngineError::InvalidInput(format!(
+            "not a URL ({e}): {}",
+            crate::secrets::redact::redact_text(raw)
+        ))
+    })?;
     let scheme = bare.split(':').next().unwrap_or_default();
     if !["rtsp", "rtsps", "http", "https"].contains(&scheme) {
-        return Err(EngineError::InvalidInput(format!("unsupported URL scheme {scheme}: use rtsp://")));
+        return Err(EngineError::InvalidInput(format!(
+            "unsupported URL scheme {scheme}: use rtsp://"
+        )));
     }
     Ok((bare, user, pass))
 }

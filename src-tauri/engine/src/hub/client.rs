@@ -40,16 +40,22 @@ pub struct TileClient {
 impl TileClient {
     /// Connects one tile of `width` x `height` pixels to a camera. `extra`
     /// is appended to the query (e.g. `&fmt=jpeg`).
-    pub async fn connect(hub: &HubInfo, camera: &str, width: u32, height: u32, extra: &str) -> Result<Self, ClientError> {
+    pub async fn connect(
+        hub: &HubInfo,
+        camera: &str,
+        width: u32,
+        height: u32,
+        extra: &str,
+    ) -> Result<Self, ClientError> {
         let url = format!(
             "{}/v1/live?token={}&camera={}&w={width}&h={height}{extra}",
             hub.url,
             hub.token,
             url::form_urlencoded::byte_serialize(camera.as_bytes()).collect::<String>()
         );
-        let (ws, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .map_err(|e| ClientError::Connect(crate::secrets::redact::redact_text(&e.to_string())))?;
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| {
+            ClientError::Connect(crate::secrets::redact::redact_text(&e.to_string()))
+        })?;
         Ok(Self { ws })
     }
 
@@ -63,12 +69,14 @@ impl TileClient {
             let arrived_ms = now_ms();
             match msg {
                 Message::Binary(b) => {
-                    return Some(FrameHeader::parse(&b).map_err(ClientError::from).map(|(header, payload)| HubEvent::Frame {
-                        header,
-                        payload: payload.to_vec(),
-                        arrived_ms,
-                        wire_bytes: b.len(),
-                    }))
+                    return Some(FrameHeader::parse(&b).map_err(ClientError::from).map(
+                        |(header, payload)| HubEvent::Frame {
+                            header,
+                            payload: payload.to_vec(),
+                            arrived_ms,
+                            wire_bytes: b.len(),
+                        },
+                    ))
                 }
                 Message::Text(t) => {
                     if let Ok(s) = serde_json::from_str::<ServerMessage>(&t) {
@@ -84,7 +92,10 @@ impl TileClient {
     /// Tells the hub the tile's new size.
     pub async fn resize(&mut self, width: u32, height: u32) -> Result<(), ClientError> {
         let msg = serde_json::to_string(&ClientMessage::Resize { width, height }).expect("json");
-        self.ws.send(Message::text(msg)).await.map_err(|e| ClientError::Io(e.to_string()))
+        self.ws
+            .send(Message::text(msg))
+            .await
+            .map_err(|e| ClientError::Io(e.to_string()))
     }
 
     pub async fn close(mut self) {

@@ -206,17 +206,30 @@ mod tests {
 
     #[test]
     fn header_round_trip_and_rejects() {
-        let pic = Picture { width: 4, height: 2, ts_ms: 1_767_225_600_000, keyframe: true, seq: 9, data: Arc::new(vec![7; 12]) };
+        let pic = Picture {
+            width: 4,
+            height: 2,
+            ts_ms: 1_767_225_600_000,
+            keyframe: true,
+            seq: 9,
+            data: Arc::new(vec![7; 12]),
+        };
         let msg = encode_frame(3, &pic, PixelFormat::I420, &pic.data);
         assert_eq!(msg.len(), 44);
         let (h, payload) = FrameHeader::parse(&msg).unwrap();
-        assert_eq!((h.stream_id, h.seq, h.ts_ms, h.width, h.height, h.keyframe), (3, 9, 1_767_225_600_000, 4, 2, true));
+        assert_eq!(
+            (h.stream_id, h.seq, h.ts_ms, h.width, h.height, h.keyframe),
+            (3, 9, 1_767_225_600_000, 4, 2, true)
+        );
         assert_eq!(payload, &[7; 12]);
         assert_eq!(FrameHeader::parse(&msg[..20]), Err(HeaderError::Short(20)));
         let mut bad = msg.clone();
         bad[0] = b'X';
         assert_eq!(FrameHeader::parse(&bad), Err(HeaderError::Magic));
-        assert!(matches!(FrameHeader::parse(&msg[..40]), Err(HeaderError::Length { .. })));
+        assert!(matches!(
+            FrameHeader::parse(&msg[..40]),
+            Err(HeaderError::Length { .. })
+        ));
         let mut fmt = msg;
         fmt[6] = 9;
         assert_eq!(FrameHeader::parse(&fmt), Err(HeaderError::Format(9)));
@@ -225,21 +238,40 @@ mod tests {
     #[test]
     fn query_parsing() {
         let r = parse_live_query("token=x&camera=demo-1&w=480&h=270").unwrap();
-        assert_eq!((r.camera.as_str(), r.width, r.height, r.format), ("demo-1", 480, 270, PixelFormat::I420));
+        assert_eq!(
+            (r.camera.as_str(), r.width, r.height, r.format),
+            ("demo-1", 480, 270, PixelFormat::I420)
+        );
         assert!(parse_live_query("camera=demo-1&w=480").is_err());
         assert!(parse_live_query("camera=demo-1&w=-4&h=3").is_err());
         assert!(parse_live_query("camera=a&w=1&h=1&fmt=png").is_err());
-        assert_eq!(parse_live_query("camera=a&w=99999&h=0&fmt=jpeg&stream=sub").unwrap().width, 8192);
+        assert_eq!(
+            parse_live_query("camera=a&w=99999&h=0&fmt=jpeg&stream=sub")
+                .unwrap()
+                .width,
+            8192
+        );
     }
 
     #[test]
     fn messages_are_the_documented_json() {
-        let s = ServerMessage::status("demo-1", Some("sub"), &StreamStatus::new(crate::ingest::State::AuthFailed, Some("401".into())));
+        let s = ServerMessage::status(
+            "demo-1",
+            Some("sub"),
+            &StreamStatus::new(crate::ingest::State::AuthFailed, Some("401".into())),
+        );
         assert_eq!(
             serde_json::to_string(&s).unwrap(),
             r#"{"type":"status","camera":"demo-1","stream":"sub","state":"auth_failed","reason":"401"}"#
         );
-        let c: ClientMessage = serde_json::from_str(r#"{"type":"resize","width":960,"height":540}"#).unwrap();
-        assert_eq!(c, ClientMessage::Resize { width: 960, height: 540 });
+        let c: ClientMessage =
+            serde_json::from_str(r#"{"type":"resize","width":960,"height":540}"#).unwrap();
+        assert_eq!(
+            c,
+            ClientMessage::Resize {
+                width: 960,
+                height: 540
+            }
+        );
     }
 }

@@ -22,7 +22,10 @@ pub struct HubInfo {
 
 impl std::fmt::Debug for HubInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HubInfo").field("url", &self.url).field("token", &"***").finish()
+        f.debug_struct("HubInfo")
+            .field("url", &self.url)
+            .field("token", &"***")
+            .finish()
     }
 }
 
@@ -53,7 +56,9 @@ pub async fn start(ingests: Arc<IngestManager>) -> std::io::Result<Hub> {
     let token = Arc::new(token);
     let task = tokio::spawn(async move {
         loop {
-            let Ok((sock, peer)) = listener.accept().await else { continue };
+            let Ok((sock, peer)) = listener.accept().await else {
+                continue;
+            };
             let (token, ingests) = (token.clone(), ingests.clone());
             tokio::spawn(async move {
                 if let Err(e) = serve(sock, peer, &token, ingests).await {
@@ -65,27 +70,33 @@ pub async fn start(ingests: Arc<IngestManager>) -> std::io::Result<Hub> {
     Ok(Hub { info, addr, task })
 }
 
-async fn serve(sock: TcpStream, peer: SocketAddr, token: &str, ingests: Arc<IngestManager>) -> Result<(), String> {
+async fn serve(
+    sock: TcpStream,
+    peer: SocketAddr,
+    token: &str,
+    ingests: Arc<IngestManager>,
+) -> Result<(), String> {
     if !peer.ip().is_loopback() {
         return Err(format!("refused non-loopback peer {peer}"));
     }
     let _ = sock.set_nodelay(true);
     let mut request: Option<LiveRequest> = None;
-    let ws = tokio_tungstenite::accept_hdr_async(sock, |req: &Request, resp: Response| {
-        match check(req, token) {
-            Ok(r) => {
-                request = Some(r);
-                Ok(resp)
+    let ws =
+        tokio_tungstenite::accept_hdr_async(sock, |req: &Request, resp: Response| {
+            match check(req, token) {
+                Ok(r) => {
+                    request = Some(r);
+                    Ok(resp)
+                }
+                Err((status, why)) => {
+                    let mut e = ErrorResponse::new(Some(why));
+                    *e.status_mut() = status;
+                    Err(e)
+                }
             }
-            Err((status, why)) => {
-                let mut e = ErrorResponse::new(Some(why));
-                *e.status_mut() = status;
-                Err(e)
-            }
-        }
-    })
-    .await
-    .map_err(|e| e.to_string())?;
+        })
+        .await
+        .map_err(|e| e.to_string())?;
     let request = request.ok_or("no request")?;
     super::session::run(ws, request, ingests).await;
     Ok(())
@@ -101,7 +112,10 @@ fn check(req: &Request, token: &str) -> Result<LiveRequest, (StatusCode, String)
         return Err((StatusCode::UNAUTHORIZED, "missing or wrong token".into()));
     }
     if req.uri().path() != "/v1/live" {
-        return Err((StatusCode::NOT_FOUND, format!("no such path {}", req.uri().path())));
+        return Err((
+            StatusCode::NOT_FOUND,
+            format!("no such path {}", req.uri().path()),
+        ));
     }
     parse_live_query(query).map_err(|e| (StatusCode::BAD_REQUEST, e))
 }

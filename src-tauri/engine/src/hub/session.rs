@@ -22,10 +22,21 @@ struct Attached {
 }
 
 fn attach(ingests: &IngestManager, req: &LiveRequest) -> Result<Attached, String> {
-    let cam = ingests.registry().camera(&req.camera).map_err(|e| e.to_string())?;
-    let kind = req.stream.unwrap_or_else(|| choose_stream(&cam.streams, req.width, req.height));
-    let kind = if cam.streams.iter().any(|s| s.kind == kind) { kind } else { StreamKind::Main };
-    let ingest = ingests.acquire(&req.camera, kind).map_err(|e| e.to_string())?;
+    let cam = ingests
+        .registry()
+        .camera(&req.camera)
+        .map_err(|e| e.to_string())?;
+    let kind = req
+        .stream
+        .unwrap_or_else(|| choose_stream(&cam.streams, req.width, req.height));
+    let kind = if cam.streams.iter().any(|s| s.kind == kind) {
+        kind
+    } else {
+        StreamKind::Main
+    };
+    let ingest = ingests
+        .acquire(&req.camera, kind)
+        .map_err(|e| e.to_string())?;
     Ok(Attached {
         frames: ingest.subscribe((req.width, req.height)),
         status: ingest.status(),
@@ -35,7 +46,14 @@ fn attach(ingests: &IngestManager, req: &LiveRequest) -> Result<Attached, String
 
 fn status_msg(req: &LiveRequest, a: &Attached) -> Message {
     let s = a.status.borrow().clone();
-    Message::text(serde_json::to_string(&ServerMessage::status(&req.camera, Some(a.ingest.stream.as_str()), &s)).expect("json"))
+    Message::text(
+        serde_json::to_string(&ServerMessage::status(
+            &req.camera,
+            Some(a.ingest.stream.as_str()),
+            &s,
+        ))
+        .expect("json"),
+    )
 }
 
 fn frame_msg(stream_id: u32, pic: &Picture, format: PixelFormat) -> Option<Message> {
@@ -43,11 +61,20 @@ fn frame_msg(stream_id: u32, pic: &Picture, format: PixelFormat) -> Option<Messa
         PixelFormat::Jpeg => i420_to_jpeg(&pic.data, pic.width, pic.height)
             .ok()
             .map(|j| Message::binary(encode_frame(stream_id, pic, PixelFormat::Jpeg, &j))),
-        _ => Some(Message::binary(encode_frame(stream_id, pic, PixelFormat::I420, &pic.data))),
+        _ => Some(Message::binary(encode_frame(
+            stream_id,
+            pic,
+            PixelFormat::I420,
+            &pic.data,
+        ))),
     }
 }
 
-pub async fn run(ws: WebSocketStream<TcpStream>, mut req: LiveRequest, ingests: Arc<IngestManager>) {
+pub async fn run(
+    ws: WebSocketStream<TcpStream>,
+    mut req: LiveRequest,
+    ingests: Arc<IngestManager>,
+) {
     let (mut tx, mut rx) = ws.split();
     let mut att = match attach(&ingests, &req) {
         Ok(a) => a,
@@ -58,7 +85,9 @@ pub async fn run(ws: WebSocketStream<TcpStream>, mut req: LiveRequest, ingests: 
                 state: "error".into(),
                 reason: Some(reason),
             };
-            let _ = tx.send(Message::text(serde_json::to_string(&msg).expect("json"))).await;
+            let _ = tx
+                .send(Message::text(serde_json::to_string(&msg).expect("json")))
+                .await;
             let _ = tx.close().await;
             return;
         }

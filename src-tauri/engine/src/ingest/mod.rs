@@ -88,14 +88,22 @@ impl Ingest {
 
     /// Wakes a parked ingest (e.g. after the credentials changed).
     pub fn retry(&self) {
-        let _ = self.control.lock().unwrap_or_else(|p| p.into_inner()).send(Control::Retry);
+        let _ = self
+            .control
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(Control::Retry);
     }
 }
 
 impl Drop for Ingest {
     fn drop(&mut self) {
         self.stop.stop();
-        let _ = self.control.lock().unwrap_or_else(|p| p.into_inner()).send(Control::Stop);
+        let _ = self
+            .control
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(Control::Stop);
     }
 }
 

@@ -35,7 +35,12 @@ impl Renditions {
     }
 
     /// Scales the frame for every box someone is watching; drops the rest.
-    pub fn publish(&self, scaler: &mut Scaler, frame: &DecodedFrame, seq: u32) -> Result<(), MediaError> {
+    pub fn publish(
+        &self,
+        scaler: &mut Scaler,
+        frame: &DecodedFrame,
+        seq: u32,
+    ) -> Result<(), MediaError> {
         let mut list = self.list.lock().unwrap_or_else(|p| p.into_inner());
         list.retain(|r| r.tx.receiver_count() > 0);
         for r in list.iter() {

@@ -72,7 +72,10 @@ impl Supervisor {
     fn wait(&self, d: Option<Duration>) -> Wait {
         let r = match d {
             Some(d) => self.control.recv_timeout(d),
-            None => self.control.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            None => self
+                .control
+                .recv()
+                .map_err(|_| RecvTimeoutError::Disconnected),
         };
         match r {
             Ok(Control::Retry) => Wait::Retry,
@@ -96,25 +99,27 @@ impl Supervisor {
                 None => self.set(State::Connecting, None),
                 Some(reason) => self.set(State::Reconnecting, Some(reason.clone())),
             }
-            self.attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let result: Result<std::convert::Infallible, MediaError> = self.opener.open(self.stop.clone()).and_then(|mut src| {
-                let mut first = true;
-                loop {
-                    let frame = src.next_frame()?;
-                    if first {
-                        first = false;
-                        (self.on_size)(frame.frame.width(), frame.frame.height());
-                        self.set(State::Live, None);
-                        backoff.reset();
-                        auth_failures = 0;
+            self.attempts
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let result: Result<std::convert::Infallible, MediaError> =
+                self.opener.open(self.stop.clone()).and_then(|mut src| {
+                    let mut first = true;
+                    loop {
+                        let frame = src.next_frame()?;
+                        if first {
+                            first = false;
+                            (self.on_size)(frame.frame.width(), frame.frame.height());
+                            self.set(State::Live, None);
+                            backoff.reset();
+                            auth_failures = 0;
+                        }
+                        seq = seq.wrapping_add(1);
+                        self.renditions.publish(&mut scaler, &frame, seq)?;
+                        if self.stop.is_stopped() {
+                            return Err(MediaError::Stopped);
+                        }
                     }
-                    seq = seq.wrapping_add(1);
-                    self.renditions.publish(&mut scaler, &frame, seq)?;
-                    if self.stop.is_stopped() {
-                        return Err(MediaError::Stopped);
-                    }
-                }
-            });
+                });
             let err = match result {
                 Err(MediaError::Stopped) => break,
                 Err(e) if self.stop.is_stopped() => {

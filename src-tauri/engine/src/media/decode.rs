@@ -29,7 +29,8 @@ impl VideoDecoder {
 
     /// A decoder for an in-band (Annex B) stream of codec `id`.
     pub fn for_codec(id: codec::Id) -> Result<Self, MediaError> {
-        let codec = ffmpeg_next::decoder::find(id).ok_or(MediaError::Decode(ffmpeg_next::Error::DecoderNotFound))?;
+        let codec = ffmpeg_next::decoder::find(id)
+            .ok_or(MediaError::Decode(ffmpeg_next::Error::DecoderNotFound))?;
         Self::open(codec::context::Context::new_with_codec(codec))
     }
 

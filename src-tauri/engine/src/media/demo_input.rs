@@ -27,7 +27,10 @@ impl SourceOpener for DemoInput {
     }
 
     fn describe(&self) -> String {
-        format!("demo:{} {}x{}@{}", self.camera_index, self.width, self.height, self.fps)
+        format!(
+            "demo:{} {}x{}@{}",
+            self.camera_index, self.width, self.height, self.fps
+        )
     }
 }
 
@@ -65,7 +68,9 @@ impl DemoSource {
         opts.set("preset", "ultrafast");
         opts.set("tune", "zerolatency");
         opts.set("threads", "1");
-        let encoder = enc.open_with(opts).map_err(|e| MediaError::Encode(e.to_string()))?;
+        let encoder = enc
+            .open_with(opts)
+            .map_err(|e| MediaError::Encode(e.to_string()))?;
         let decoder = VideoDecoder::for_codec(codec::Id::H264)?;
         let painter = DemoPainter::new(cfg.camera_index, &cfg.name, cfg.width, cfg.height);
         let canvas = frame::Video::new(Pixel::YUV420P, cfg.width, cfg.height);
@@ -88,7 +93,11 @@ impl DemoSource {
         if unsafe { ffmpeg_next::ffi::av_frame_make_writable(self.canvas.as_mut_ptr()) } < 0 {
             return Err(MediaError::Encode("cannot make the canvas writable".into()));
         }
-        let (ys, us, vs) = (self.canvas.stride(0), self.canvas.stride(1), self.canvas.stride(2));
+        let (ys, us, vs) = (
+            self.canvas.stride(0),
+            self.canvas.stride(1),
+            self.canvas.stride(2),
+        );
         // SAFETY of the split: the three planes are distinct buffers of the frame.
         let (y, u, v) = unsafe {
             let f = self.canvas.as_mut_ptr();
@@ -125,13 +134,18 @@ impl FrameSource for DemoSource {
     fn next_frame(&mut self) -> Result<DecodedFrame, MediaError> {
         loop {
             if let Some((frame, ts_ms, keyframe)) = self.decoder.receive()? {
-                return Ok(DecodedFrame { frame, ts_ms, keyframe });
+                return Ok(DecodedFrame {
+                    frame,
+                    ts_ms,
+                    keyframe,
+                });
             }
             if self.stop.is_stopped() {
                 return Err(MediaError::Stopped);
             }
             // pace to the frame rate from the stream's start, without drift
-            let due = self.started + Duration::from_micros(self.frame_no * 1_000_000 / self.cfg.fps as u64);
+            let due = self.started
+                + Duration::from_micros(self.frame_no * 1_000_000 / self.cfg.fps as u64);
             let now = Instant::now();
             if due > now {
                 std::thread::sleep(due - now);

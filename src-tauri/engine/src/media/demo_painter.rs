@@ -80,11 +80,14 @@ impl DemoPainter {
         let (w, h) = (self.width, self.height);
         let (cw, ch) = (w / 2, h / 2);
         for row in 0..h {
-            p.y[row * p.y_stride..row * p.y_stride + w].copy_from_slice(&self.bg_y[row * w..(row + 1) * w]);
+            p.y[row * p.y_stride..row * p.y_stride + w]
+                .copy_from_slice(&self.bg_y[row * w..(row + 1) * w]);
         }
         for row in 0..ch {
-            p.u[row * p.u_stride..row * p.u_stride + cw].copy_from_slice(&self.bg_u[row * cw..(row + 1) * cw]);
-            p.v[row * p.v_stride..row * p.v_stride + cw].copy_from_slice(&self.bg_v[row * cw..(row + 1) * cw]);
+            p.u[row * p.u_stride..row * p.u_stride + cw]
+                .copy_from_slice(&self.bg_u[row * cw..(row + 1) * cw]);
+            p.v[row * p.v_stride..row * p.v_stride + cw]
+                .copy_from_slice(&self.bg_v[row * cw..(row + 1) * cw]);
         }
         // a vertical bar sweeping across once every 4 s
         let bar_w = (w / 40).max(2);
@@ -96,7 +99,11 @@ impl DemoPainter {
         let t = (ms % period) as usize;
         let span = w - box_s;
         let half = period as usize / 2;
-        let bx = if t < half { t * span / half } else { (period as usize - t) * span / half };
+        let bx = if t < half {
+            t * span / half
+        } else {
+            (period as usize - t) * span / half
+        };
         let by = h * 2 / 3 + (h / 3 - box_s) / 2;
         self.fill_rect(p, bx, by, box_s, box_s, (82, 90, 240));
         // camera name and a readable clock
@@ -110,7 +117,15 @@ impl DemoPainter {
         vtc1::stamp_chroma(p.v, cw, p.v_stride, w);
     }
 
-    fn fill_rect(&self, p: &mut PlanesMut<'_>, x: usize, y: usize, rw: usize, rh: usize, c: (u8, u8, u8)) {
+    fn fill_rect(
+        &self,
+        p: &mut PlanesMut<'_>,
+        x: usize,
+        y: usize,
+        rw: usize,
+        rh: usize,
+        c: (u8, u8, u8),
+    ) {
         let x1 = (x + rw).min(self.width);
         let y1 = (y + rh).min(self.height);
         for row in y..y1 {
@@ -126,9 +141,18 @@ impl DemoPainter {
     fn text(&self, p: &mut PlanesMut<'_>, s: &str, x0: usize, y0: usize, scale: usize) {
         let glyph = 8 * scale;
         let len = s.chars().count();
-        self.fill_rect(p, x0.saturating_sub(scale * 2), y0.saturating_sub(scale * 2), len * glyph + scale * 4, glyph + scale * 4, (16, 128, 128));
+        self.fill_rect(
+            p,
+            x0.saturating_sub(scale * 2),
+            y0.saturating_sub(scale * 2),
+            len * glyph + scale * 4,
+            glyph + scale * 4,
+            (16, 128, 128),
+        );
         for (i, ch) in s.chars().enumerate() {
-            let Some(rows) = BASIC_FONTS.get(ch) else { continue };
+            let Some(rows) = BASIC_FONTS.get(ch) else {
+                continue;
+            };
             for (ry, bits) in rows.iter().enumerate() {
                 for rx in 0..8 {
                     if bits & (1 << rx) != 0 {
@@ -167,7 +191,14 @@ mod tests {
         let mut u = vec![0u8; w * h / 4];
         let mut v = vec![0u8; w * h / 4];
         let mut paint = |ms| {
-            let mut planes = PlanesMut { y: &mut y, y_stride: w, u: &mut u, u_stride: w / 2, v: &mut v, v_stride: w / 2 };
+            let mut planes = PlanesMut {
+                y: &mut y,
+                y_stride: w,
+                u: &mut u,
+                u_stride: w / 2,
+                v: &mut v,
+                v_stride: w / 2,
+            };
             painter.paint(ms, &mut planes);
             y.clone()
         };

@@ -6,7 +6,10 @@ pub enum MediaError {
     #[error("{url}: authentication failed (wrong user name or password)")]
     AuthFailed { url: String },
     #[error("{url}: cannot open: {source}")]
-    Open { url: String, source: ffmpeg_next::Error },
+    Open {
+        url: String,
+        source: ffmpeg_next::Error,
+    },
     #[error("{url}: no video stream")]
     NoVideo { url: String },
     #[error("{url}: unsupported codec {codec}")]
@@ -16,7 +19,10 @@ pub enum MediaError {
     #[error("{url}: stream ended")]
     Ended { url: String },
     #[error("{url}: read failed: {source}")]
-    Read { url: String, source: ffmpeg_next::Error },
+    Read {
+        url: String,
+        source: ffmpeg_next::Error,
+    },
     #[error("decode failed: {0}")]
     Decode(ffmpeg_next::Error),
     #[error("encode failed: {0}")]
@@ -37,12 +43,15 @@ impl HasKind for MediaError {
     fn kind(&self) -> ErrorKind {
         match self {
             MediaError::AuthFailed { .. } => ErrorKind::AuthFailed,
-            MediaError::Open { .. } | MediaError::Stalled { .. } | MediaError::Read { .. } | MediaError::Ended { .. } => {
-                ErrorKind::Unreachable
-            }
+            MediaError::Open { .. }
+            | MediaError::Stalled { .. }
+            | MediaError::Read { .. }
+            | MediaError::Ended { .. } => ErrorKind::Unreachable,
             MediaError::NoVideo { .. } | MediaError::Decode(_) => ErrorKind::Protocol,
             MediaError::UnsupportedCodec { .. } => ErrorKind::Unsupported,
-            MediaError::Encode(_) | MediaError::Scale(_) | MediaError::Stopped => ErrorKind::Internal,
+            MediaError::Encode(_) | MediaError::Scale(_) | MediaError::Stopped => {
+                ErrorKind::Internal
+            }
         }
     }
 }

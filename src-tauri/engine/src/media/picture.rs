@@ -74,7 +74,10 @@ pub fn i420_to_jpeg(data: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ima
 /// ratio, never larger than the source, with even dimensions (>= 2).
 pub fn fit_size(src: (u32, u32), box_: (u32, u32)) -> (u32, u32) {
     let (sw, sh) = (src.0.max(2) as u64, src.1.max(2) as u64);
-    let (bw, bh) = (box_.0.max(2).min(src.0) as u64, box_.1.max(2).min(src.1) as u64);
+    let (bw, bh) = (
+        box_.0.max(2).min(src.0) as u64,
+        box_.1.max(2).min(src.1) as u64,
+    );
     let (w, h) = if bw * sh <= bh * sw {
         (bw, (bw * sh + sw / 2) / sw)
     } else {

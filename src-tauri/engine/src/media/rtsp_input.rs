@@ -88,7 +88,10 @@ impl NetworkSource {
         // While opening, the deadline is the open timeout; afterwards, the stall window.
         let deadline_ms = Arc::new(AtomicI64::new(cfg.open_timeout.as_millis() as i64));
         let (act, dl, stop_cb) = (last_activity.clone(), deadline_ms.clone(), stop.clone());
-        let interrupt = move || stop_cb.is_stopped() || now_ms() - act.load(Ordering::Relaxed) > dl.load(Ordering::Relaxed);
+        let interrupt = move || {
+            stop_cb.is_stopped()
+                || now_ms() - act.load(Ordering::Relaxed) > dl.load(Ordering::Relaxed)
+        };
 
         let mut opts = Dictionary::new();
         if cfg.url.starts_with("rtsp") {
@@ -100,13 +103,14 @@ impl NetworkSource {
         opts.set("fflags", "nobuffer");
         opts.set("probesize", "500000");
         opts.set("analyzeduration", "1000000");
-        let input = format::input_with_interrupt_and_dictionary(&cfg.url, interrupt, opts).map_err(|e| {
-            if stop.is_stopped() {
-                MediaError::Stopped
-            } else {
-                classify_open_error(&url, e)
-            }
-        })?;
+        let input = format::input_with_interrupt_and_dictionary(&cfg.url, interrupt, opts)
+            .map_err(|e| {
+                if stop.is_stopped() {
+                    MediaError::Stopped
+                } else {
+                    classify_open_error(&url, e)
+                }
+            })?;
         let stream = input
             .streams()
             .best(media::Type::Video)
@@ -135,7 +139,9 @@ impl NetworkSource {
 fn classify_open_error(url: &str, e: ffmpeg_next::Error) -> MediaError {
     match e {
         ffmpeg_next::Error::HttpUnauthorized | ffmpeg_next::Error::HttpForbidden => {
-            MediaError::AuthFailed { url: url.to_string() }
+            MediaError::AuthFailed {
+                url: url.to_string(),
+            }
         }
         other => MediaError::Open {
             url: url.to_string(),
@@ -149,12 +155,20 @@ impl FrameSource for NetworkSource {
         loop {
             if let Some((frame, ts_ms, keyframe)) = self.decoder.receive()? {
                 self.last_activity.store(now_ms(), Ordering::Relaxed);
-                return Ok(DecodedFrame { frame, ts_ms, keyframe });
+                return Ok(DecodedFrame {
+                    frame,
+                    ts_ms,
+                    keyframe,
+                });
             }
             let mut packet = Packet::empty();
             match packet.read(&mut self.input) {
                 Ok(()) => {}
-                Err(ffmpeg_next::Error::Eof) => return Err(MediaError::Ended { url: self.url.clone() }),
+                Err(ffmpeg_next::Error::Eof) => {
+                    return Err(MediaError::Ended {
+                        url: self.url.clone(),
+                    })
+                }
                 Err(ffmpeg_next::Error::Exit) => {
                     return Err(MediaError::Stalled {
                         secs: self.stall_after.as_secs(),

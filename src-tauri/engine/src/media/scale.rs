@@ -35,22 +35,53 @@ impl Scaler {
         let (yl, cl) = ((dw * dh) as usize, ((dw / 2) * (dh / 2)) as usize);
         if src.format() == Pixel::YUV420P && (sw, sh) == (dw, dh) {
             copy_plane(src, 0, dw as usize, dh as usize, &mut data[..yl]);
-            copy_plane(src, 1, dw as usize / 2, dh as usize / 2, &mut data[yl..yl + cl]);
-            copy_plane(src, 2, dw as usize / 2, dh as usize / 2, &mut data[yl + cl..]);
+            copy_plane(
+                src,
+                1,
+                dw as usize / 2,
+                dh as usize / 2,
+                &mut data[yl..yl + cl],
+            );
+            copy_plane(
+                src,
+                2,
+                dw as usize / 2,
+                dh as usize / 2,
+                &mut data[yl + cl..],
+            );
         } else {
-            let key = (ffmpeg_next::ffi::AVPixelFormat::from(src.format()) as i32, sw, sh, dw, dh);
+            let key = (
+                ffmpeg_next::ffi::AVPixelFormat::from(src.format()) as i32,
+                sw,
+                sh,
+                dw,
+                dh,
+            );
             if !self.contexts.contains_key(&key) {
                 if self.contexts.len() > 8 {
                     self.contexts.clear();
                 }
-                let ctx = scaling::Context::get(src.format(), sw, sh, Pixel::YUV420P, dw, dh, scaling::Flags::BILINEAR)
-                    .map_err(MediaError::Scale)?;
+                let ctx = scaling::Context::get(
+                    src.format(),
+                    sw,
+                    sh,
+                    Pixel::YUV420P,
+                    dw,
+                    dh,
+                    scaling::Flags::BILINEAR,
+                )
+                .map_err(MediaError::Scale)?;
                 self.contexts.insert(key, ctx);
             }
             let ctx = self.contexts.get_mut(&key).expect("inserted above");
             let (y, rest) = data.split_at_mut(yl);
             let (u, v) = rest.split_at_mut(cl);
-            let dst = [y.as_mut_ptr(), u.as_mut_ptr(), v.as_mut_ptr(), std::ptr::null_mut()];
+            let dst = [
+                y.as_mut_ptr(),
+                u.as_mut_ptr(),
+                v.as_mut_ptr(),
+                std::ptr::null_mut(),
+            ];
             let strides = [dw as i32, (dw / 2) as i32, (dw / 2) as i32, 0];
             // SAFETY: the source frame and the destination planes are valid for
             // the sizes the context was made for; swscale writes only inside them.

@@ -17,7 +17,11 @@ pub fn crc8(data: &[u8]) -> u8 {
     for &byte in data {
         crc ^= byte;
         for _ in 0..8 {
-            crc = if crc & 0x80 != 0 { (crc << 1) ^ 0x07 } else { crc << 1 };
+            crc = if crc & 0x80 != 0 {
+                (crc << 1) ^ 0x07
+            } else {
+                crc << 1
+            };
         }
     }
     crc
@@ -86,31 +90,40 @@ fn sample_positions(width: usize, height: usize) -> Vec<(usize, Vec<usize>)> {
     out.push((cell / 2, (0..CELLS).map(|i| i * cell + cell / 2).collect()));
     if width % CELLS != 0 {
         let f = width as f64 / CELLS as f64;
-        out.push(((f / 2.0) as usize, (0..CELLS).map(|i| ((i as f64 + 0.5) * f) as usize).collect()));
+        out.push((
+            (f / 2.0) as usize,
+            (0..CELLS)
+                .map(|i| ((i as f64 + 0.5) * f) as usize)
+                .collect(),
+        ));
     }
     out
 }
 
 /// Reads the timecode from a luma plane of a frame at any delivered size.
 pub fn read_luma(luma: &[u8], width: usize, height: usize, stride: usize) -> Option<u64> {
-    sample_positions(width, height).into_iter().find_map(|(y, xs)| {
-        let cells: Vec<u8> = xs.iter().map(|&x| luma[y * stride + x]).collect();
-        decode_cells(&cells)
-    })
+    sample_positions(width, height)
+        .into_iter()
+        .find_map(|(y, xs)| {
+            let cells: Vec<u8> = xs.iter().map(|&x| luma[y * stride + x]).collect();
+            decode_cells(&cells)
+        })
 }
 
 /// Reads the timecode from packed RGB8 pixels (mean of R, G, B per cell).
 pub fn read_rgb(rgb: &[u8], width: usize, height: usize) -> Option<u64> {
-    sample_positions(width, height).into_iter().find_map(|(y, xs)| {
-        let cells: Vec<u8> = xs
-            .iter()
-            .map(|&x| {
-                let p = (y * width + x) * 3;
-                ((rgb[p] as u16 + rgb[p + 1] as u16 + rgb[p + 2] as u16) / 3) as u8
-            })
-            .collect();
-        decode_cells(&cells)
-    })
+    sample_positions(width, height)
+        .into_iter()
+        .find_map(|(y, xs)| {
+            let cells: Vec<u8> = xs
+                .iter()
+                .map(|&x| {
+                    let p = (y * width + x) * 3;
+                    ((rgb[p] as u16 + rgb[p + 1] as u16 + rgb[p + 2] as u16) / 3) as u8
+                })
+                .collect();
+            decode_cells(&cells)
+        })
 }
 
 #[cfg(test)]
@@ -126,8 +139,16 @@ mod tests {
     fn check_values_from_timecode_md() {
         for (ms, bytes, crc) in [
             (0u64, [0u8, 0, 0, 0, 0, 0], 0x00u8),
-            (1_767_225_600_000, [0x01, 0x9B, 0x76, 0xDA, 0xA8, 0x00], 0x6D),
-            (1_700_000_000_123, [0x01, 0x8B, 0xCF, 0xE5, 0x68, 0x7B], 0x4C),
+            (
+                1_767_225_600_000,
+                [0x01, 0x9B, 0x76, 0xDA, 0xA8, 0x00],
+                0x6D,
+            ),
+            (
+                1_700_000_000_123,
+                [0x01, 0x8B, 0xCF, 0xE5, 0x68, 0x7B],
+                0x4C,
+            ),
         ] {
             assert_eq!(&ms.to_be_bytes()[2..], &bytes);
             assert_eq!(crc8(&bytes), crc, "crc of {ms}");

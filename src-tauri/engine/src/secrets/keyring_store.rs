@@ -27,7 +27,9 @@ pub struct SecretStore {
 
 impl SecretStore {
     pub fn new(service: impl Into<String>) -> Self {
-        Self { service: service.into() }
+        Self {
+            service: service.into(),
+        }
     }
 
     /// The production store: service "vigil".
@@ -91,7 +93,13 @@ mod tests {
         store.set(&acct, "pässwörd:1").unwrap();
         assert_eq!(store.get(&acct).unwrap().as_deref(), Some("pässwörd:1"));
         // a second handle (a fresh Entry) sees it: it lives in the OS store, not in memory here
-        assert_eq!(SecretStore::new(store.service.clone()).get(&acct).unwrap().as_deref(), Some("pässwörd:1"));
+        assert_eq!(
+            SecretStore::new(store.service.clone())
+                .get(&acct)
+                .unwrap()
+                .as_deref(),
+            Some("pässwörd:1")
+        );
         store.delete(&acct).unwrap();
         assert_eq!(store.get(&acct).unwrap(), None);
     }

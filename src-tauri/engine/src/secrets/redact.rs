@@ -37,7 +37,9 @@ pub fn redact_text(text: &str) -> String {
 }
 
 /// The URL without user info, and the user info it carried (decoded).
-pub fn split_credentials(raw: &str) -> Result<(String, Option<String>, Option<String>), url::ParseError> {
+pub fn split_credentials(
+    raw: &str,
+) -> Result<(String, Option<String>, Option<String>), url::ParseError> {
     let mut u = Url::parse(raw)?;
     let user = (!u.username().is_empty()).then(|| decode(u.username()));
     let pass = u.password().map(decode);
@@ -47,7 +49,11 @@ pub fn split_credentials(raw: &str) -> Result<(String, Option<String>, Option<St
 }
 
 /// The URL with the given credentials put in (percent-encoded).
-pub fn with_credentials(raw: &str, user: Option<&str>, pass: Option<&str>) -> Result<String, url::ParseError> {
+pub fn with_credentials(
+    raw: &str,
+    user: Option<&str>,
+    pass: Option<&str>,
+) -> Result<String, url::ParseError> {
     let mut u = Url::parse(raw)?;
     if let Some(user) = user.filter(|s| !s.is_empty()) {
         let _ = u.set_username(user);
@@ -69,11 +75,17 @@ mod tests {
 
     #[test]
     fn urls_lose_their_credentials() {
-        assert_eq!(redact_url("rtsp://admin:s3cret@10.0.0.5:554/cam1"), "rtsp://***@10.0.0.5:554/cam1");
+        assert_eq!(
+            redact_url("rtsp://admin:s3cret@10.0.0.5:554/cam1"),
+            "rtsp://***@10.0.0.5:554/cam1"
+        );
         assert_eq!(redact_url("rtsp://10.0.0.5/cam1"), "rtsp://10.0.0.5/cam1");
         let t = redact_text("open rtsp://admin:p%40ss@host/x failed; also http://u:p@h:80/y");
         assert!(!t.contains("p%40ss") && !t.contains("u:p"), "{t}");
-        assert!(t.contains("rtsp://***@host/x") && t.contains("http://***@h:80/y"), "{t}");
+        assert!(
+            t.contains("rtsp://***@host/x") && t.contains("http://***@h:80/y"),
+            "{t}"
+        );
     }
 
     #[test]
@@ -84,6 +96,9 @@ mod tests {
         assert_eq!(pass.as_deref(), Some("p@ss"));
         let joined = with_credentials(&bare, Some("ad min"), Some("p@ss/:")).unwrap();
         let (_, u2, p2) = split_credentials(&joined).unwrap();
-        assert_eq!((u2.as_deref(), p2.as_deref()), (Some("ad min"), Some("p@ss/:")));
+        assert_eq!(
+            (u2.as_deref(), p2.as_deref()),
+            (Some("ad min"), Some("p@ss/:"))
+        );
     }
 }

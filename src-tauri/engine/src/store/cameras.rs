@@ -40,7 +40,11 @@ fn row(r: &Row<'_>) -> rusqlite::Result<CameraRow> {
         main_url: r.get(3)?,
         sub_url: r.get(4)?,
         username: r.get(5)?,
-        transport: if transport == "udp" { Transport::Udp } else { Transport::Tcp },
+        transport: if transport == "udp" {
+            Transport::Udp
+        } else {
+            Transport::Tcp
+        },
         ptz: r.get(7)?,
     })
 }
@@ -68,7 +72,11 @@ impl Store {
         )
         .map_err(q("insert camera"))?;
         let out = tx
-            .query_row(&format!("SELECT {COLS} FROM cameras WHERE id = ?1"), [&id], row)
+            .query_row(
+                &format!("SELECT {COLS} FROM cameras WHERE id = ?1"),
+                [&id],
+                row,
+            )
             .map_err(q("read camera"))?;
         tx.commit().map_err(q("commit"))?;
         Ok(out)
@@ -77,7 +85,9 @@ impl Store {
     pub fn cameras(&self) -> Result<Vec<CameraRow>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare(&format!("SELECT {COLS} FROM cameras ORDER BY created_at_ms, id"))
+            .prepare(&format!(
+                "SELECT {COLS} FROM cameras ORDER BY created_at_ms, id"
+            ))
             .map_err(q("list cameras"))?;
         let rows = stmt.query_map([], row).map_err(q("list cameras"))?;
         rows.collect::<Result<_, _>>().map_err(q("list cameras"))
@@ -85,7 +95,11 @@ impl Store {
 
     pub fn camera(&self, id: &str) -> Result<Option<CameraRow>, StoreError> {
         self.conn()
-            .query_row(&format!("SELECT {COLS} FROM cameras WHERE id = ?1"), [id], row)
+            .query_row(
+                &format!("SELECT {COLS} FROM cameras WHERE id = ?1"),
+                [id],
+                row,
+            )
             .optional()
             .map_err(q("read camera"))
     }
@@ -131,7 +145,10 @@ mod tests {
         assert_eq!(s.cameras().unwrap(), vec![a.clone(), b.clone()]);
         assert_eq!(s.camera(&a.id).unwrap().unwrap().transport, Transport::Udp);
         s.delete_camera(&a.id).unwrap();
-        assert!(matches!(s.delete_camera(&a.id), Err(StoreError::NotFound { .. })));
+        assert!(matches!(
+            s.delete_camera(&a.id),
+            Err(StoreError::NotFound { .. })
+        ));
         assert_eq!(s.cameras().unwrap(), vec![b]);
     }
 
@@ -139,10 +156,17 @@ mod tests {
     fn file_database_persists_across_opens() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/vigil.db");
-        let id = Store::open(&path).unwrap().insert_camera(&new_cam("Gate")).unwrap().id;
+        let id = Store::open(&path)
+            .unwrap()
+            .insert_camera(&new_cam("Gate"))
+            .unwrap()
+            .id;
         let again = Store::open(&path).unwrap();
         assert_eq!(again.camera(&id).unwrap().unwrap().name, "Gate");
-        let mode: String = again.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        let mode: String = again
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
     }
 }

@@ -32,13 +32,14 @@ const CURRENT: &str = "layout.current";
 
 impl Store {
     pub fn current_layout(&self) -> Result<Option<Layout>, StoreError> {
-        self.setting(CURRENT)?
-            .map(|s| parse(&s))
-            .transpose()
+        self.setting(CURRENT)?.map(|s| parse(&s)).transpose()
     }
 
     pub fn set_current_layout(&self, layout: &Layout) -> Result<(), StoreError> {
-        self.set_setting(CURRENT, &serde_json::to_string(layout).expect("layout serializes"))
+        self.set_setting(
+            CURRENT,
+            &serde_json::to_string(layout).expect("layout serializes"),
+        )
     }
 
     pub fn named_layouts(&self) -> Result<Vec<NamedLayout>, StoreError> {
@@ -52,7 +53,10 @@ impl Store {
         let mut out = Vec::new();
         for r in rows {
             let (name, json) = r.map_err(q("list layouts"))?;
-            out.push(NamedLayout { name, layout: parse(&json)? });
+            out.push(NamedLayout {
+                name,
+                layout: parse(&json)?,
+            });
         }
         Ok(out)
     }
@@ -74,7 +78,10 @@ impl Store {
             .execute("DELETE FROM layouts WHERE name = ?1", [name])
             .map_err(q("delete layout"))?;
         if n == 0 {
-            return Err(StoreError::NotFound { what: "layout", id: name.to_string() });
+            return Err(StoreError::NotFound {
+                what: "layout",
+                id: name.to_string(),
+            });
         }
         Ok(())
     }
@@ -95,23 +102,56 @@ mod tests {
     fn layouts_persist() {
         let s = Store::open_in_memory().unwrap();
         assert_eq!(s.current_layout().unwrap(), None);
-        let l = Layout { grid: 4, tiles: vec![Some("demo-1".into()), None, None, Some("cam-2".into())] };
+        let l = Layout {
+            grid: 4,
+            tiles: vec![Some("demo-1".into()), None, None, Some("cam-2".into())],
+        };
         s.set_current_layout(&l).unwrap();
         assert_eq!(s.current_layout().unwrap(), Some(l.clone()));
         s.save_named_layout("Night", &l).unwrap();
-        s.save_named_layout("day", &Layout { grid: 1, tiles: vec![None] }).unwrap();
-        let names: Vec<_> = s.named_layouts().unwrap().into_iter().map(|n| n.name).collect();
+        s.save_named_layout(
+            "day",
+            &Layout {
+                grid: 1,
+                tiles: vec![None],
+            },
+        )
+        .unwrap();
+        let names: Vec<_> = s
+            .named_layouts()
+            .unwrap()
+            .into_iter()
+            .map(|n| n.name)
+            .collect();
         assert_eq!(names, ["day", "Night"]);
         s.delete_named_layout("Night").unwrap();
         assert!(s.delete_named_layout("Night").is_err());
-        assert!(Layout { grid: 5, tiles: vec![] }.normalized().is_err());
-        assert_eq!(Layout { grid: 4, tiles: vec![] }.normalized().unwrap().tiles.len(), 4);
+        assert!(Layout {
+            grid: 5,
+            tiles: vec![]
+        }
+        .normalized()
+        .is_err());
+        assert_eq!(
+            Layout {
+                grid: 4,
+                tiles: vec![]
+            }
+            .normalized()
+            .unwrap()
+            .tiles
+            .len(),
+            4
+        );
     }
 
     #[test]
     fn corrupt_layout_is_an_error_not_a_panic() {
         let s = Store::open_in_memory().unwrap();
         s.set_setting(CURRENT, "{not json").unwrap();
-        assert!(matches!(s.current_layout(), Err(StoreError::Corrupt { .. })));
+        assert!(matches!(
+            s.current_layout(),
+            Err(StoreError::Corrupt { .. })
+        ));
     }
 }

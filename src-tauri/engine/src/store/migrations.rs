@@ -53,12 +53,18 @@ mod tests {
     fn empty_database_migrates_to_latest_schema() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrations().to_latest(&mut conn).unwrap();
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(version, 1);
         let mut stmt = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             .unwrap();
-        let tables: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let tables: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
         drop(stmt);
         assert_eq!(tables, ["cameras", "layouts", "settings", "sites"]);
         let cols: Vec<String> = conn
@@ -68,7 +74,10 @@ mod tests {
             .unwrap()
             .map(Result::unwrap)
             .collect();
-        assert!(!cols.iter().any(|c| c.contains("pass")), "no password column: {cols:?}");
+        assert!(
+            !cols.iter().any(|c| c.contains("pass")),
+            "no password column: {cols:?}"
+        );
         // migrating again is a no-op
         migrations().to_latest(&mut conn).unwrap();
     }

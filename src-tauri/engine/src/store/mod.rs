@@ -18,17 +18,26 @@ use crate::error::{ErrorKind, HasKind};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("database migration failed: {0}")]
     Migrate(#[from] rusqlite_migration::Error),
     #[error("database query ({what}) failed: {source}")]
-    Query { what: &'static str, source: rusqlite::Error },
+    Query {
+        what: &'static str,
+        source: rusqlite::Error,
+    },
     #[error("stored {what} is corrupt: {reason}")]
     Corrupt { what: &'static str, reason: String },
     #[error("{what} not found: {id}")]
     NotFound { what: &'static str, id: String },
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl HasKind for StoreError {
@@ -75,12 +84,18 @@ impl Store {
     }
 
     fn init(mut conn: Connection) -> Result<Self, StoreError> {
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(q("journal_mode"))?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(q("foreign_keys"))?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(q("synchronous"))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(q("busy_timeout"))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(q("journal_mode"))?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(q("foreign_keys"))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(q("synchronous"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(q("busy_timeout"))?;
         migrations::migrations().to_latest(&mut conn)?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -91,7 +106,9 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         use rusqlite::OptionalExtension;
         self.conn()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(q("read setting"))
     }

@@ -8,7 +8,14 @@ use crate::media::demo_input::DemoInput;
 use crate::media::source::SourceOpener;
 
 pub const SITE_ID: &str = "demo";
-const NAMES: [&str; 6] = ["Main Gate", "Lobby", "Car Park North", "Loading Dock", "Server Room", "Roof East"];
+const NAMES: [&str; 6] = [
+    "Main Gate",
+    "Lobby",
+    "Car Park North",
+    "Loading Dock",
+    "Server Room",
+    "Roof East",
+];
 
 pub struct DemoSite {
     cameras: usize,
@@ -43,8 +50,18 @@ impl VmsAdapter for DemoSite {
                 site: SITE_ID.into(),
                 ptz: false,
                 streams: vec![
-                    StreamInfo { kind: StreamKind::Main, width: 1920, height: 1080, codec: "h264".into() },
-                    StreamInfo { kind: StreamKind::Sub, width: 640, height: 360, codec: "h264".into() },
+                    StreamInfo {
+                        kind: StreamKind::Main,
+                        width: 1920,
+                        height: 1080,
+                        codec: "h264".into(),
+                    },
+                    StreamInfo {
+                        kind: StreamKind::Sub,
+                        width: 640,
+                        height: 360,
+                        codec: "h264".into(),
+                    },
                 ],
             })
             .collect())
@@ -54,7 +71,11 @@ impl VmsAdapter for DemoSite {
         Self::index(camera_id).is_some_and(|i| (1..=self.cameras).contains(&i))
     }
 
-    fn live_source(&self, camera_id: &str, stream: StreamKind) -> Result<Arc<dyn SourceOpener>, VmsError> {
+    fn live_source(
+        &self,
+        camera_id: &str,
+        stream: StreamKind,
+    ) -> Result<Arc<dyn SourceOpener>, VmsError> {
         let i = Self::index(camera_id)
             .filter(|i| (1..=self.cameras).contains(i))
             .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))?;

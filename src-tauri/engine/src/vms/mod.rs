@@ -55,9 +55,15 @@ pub enum VmsError {
     #[error("unknown camera {0}")]
     UnknownCamera(String),
     #[error("camera {camera} has no {stream} stream")]
-    NoSuchStream { camera: String, stream: &'static str },
+    NoSuchStream {
+        camera: String,
+        stream: &'static str,
+    },
     #[error("{site} does not support {capability}")]
-    Unsupported { site: String, capability: &'static str },
+    Unsupported {
+        site: String,
+        capability: &'static str,
+    },
     #[error("invalid camera settings: {0}")]
     InvalidConfig(String),
     #[error(transparent)]
@@ -95,10 +101,19 @@ pub trait VmsAdapter: Send + Sync {
     }
 
     /// How to open a live stream of a camera.
-    fn live_source(&self, camera_id: &str, stream: StreamKind) -> Result<Arc<dyn SourceOpener>, VmsError>;
+    fn live_source(
+        &self,
+        camera_id: &str,
+        stream: StreamKind,
+    ) -> Result<Arc<dyn SourceOpener>, VmsError>;
 
     /// Recording spans for a camera (the playback issue fills this in).
-    fn recordings(&self, _camera_id: &str, _from_ms: i64, _to_ms: i64) -> Result<Vec<(i64, i64)>, VmsError> {
+    fn recordings(
+        &self,
+        _camera_id: &str,
+        _from_ms: i64,
+        _to_ms: i64,
+    ) -> Result<Vec<(i64, i64)>, VmsError> {
         Err(VmsError::Unsupported {
             site: self.site_id().to_string(),
             capability: "recordings",

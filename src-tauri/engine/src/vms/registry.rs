@@ -7,7 +7,10 @@ use super::{CameraInfo, StreamKind, VmsAdapter, VmsError};
 use crate::media::source::SourceOpener;
 
 /// Assumed sizes until a stream has been seen: a typical main and sub stream.
-const ASSUMED: [(StreamKind, (u32, u32)); 2] = [(StreamKind::Main, (1920, 1080)), (StreamKind::Sub, (640, 360))];
+const ASSUMED: [(StreamKind, (u32, u32)); 2] = [
+    (StreamKind::Main, (1920, 1080)),
+    (StreamKind::Sub, (640, 360)),
+];
 
 #[derive(Default)]
 pub struct Registry {
@@ -22,7 +25,11 @@ impl Registry {
 
     /// Every camera of every site, with known or assumed stream sizes.
     pub fn cameras(&self) -> Result<Vec<CameraInfo>, VmsError> {
-        let observed = self.observed.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let observed = self
+            .observed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let mut out = Vec::new();
         for a in &self.adapters {
             for mut cam in a.cameras()? {
@@ -30,7 +37,10 @@ impl Registry {
                     if let Some(&(w, h)) = observed.get(&(cam.id.clone(), s.kind)) {
                         (s.width, s.height) = (w, h);
                     } else if s.width == 0 || s.height == 0 {
-                        let (_, (w, h)) = ASSUMED.iter().find(|(k, _)| *k == s.kind).expect("both kinds listed");
+                        let (_, (w, h)) = ASSUMED
+                            .iter()
+                            .find(|(k, _)| *k == s.kind)
+                            .expect("both kinds listed");
                         (s.width, s.height) = (*w, *h);
                     }
                 }
@@ -47,7 +57,11 @@ impl Registry {
             .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))
     }
 
-    pub fn live_source(&self, camera_id: &str, stream: StreamKind) -> Result<Arc<dyn SourceOpener>, VmsError> {
+    pub fn live_source(
+        &self,
+        camera_id: &str,
+        stream: StreamKind,
+    ) -> Result<Arc<dyn SourceOpener>, VmsError> {
         self.adapters
             .iter()
             .find(|a| a.has_camera(camera_id))

@@ -44,7 +44,12 @@ impl RtspSite {
     }
 
     fn find(&self, camera_id: &str) -> Result<(CameraRow, Credentials), VmsError> {
-        if let Some((row, pw)) = self.adhoc.lock().unwrap_or_else(|p| p.into_inner()).get(camera_id) {
+        if let Some((row, pw)) = self
+            .adhoc
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(camera_id)
+        {
             return Ok((row.clone(), Credentials::InMemory(pw.clone())));
         }
         let row = self
@@ -55,9 +60,19 @@ impl RtspSite {
     }
 
     fn info(row: &CameraRow) -> CameraInfo {
-        let mut streams = vec![StreamInfo { kind: StreamKind::Main, width: 0, height: 0, codec: String::new() }];
+        let mut streams = vec![StreamInfo {
+            kind: StreamKind::Main,
+            width: 0,
+            height: 0,
+            codec: String::new(),
+        }];
         if row.sub_url.is_some() {
-            streams.push(StreamInfo { kind: StreamKind::Sub, width: 0, height: 0, codec: String::new() });
+            streams.push(StreamInfo {
+                kind: StreamKind::Sub,
+                width: 0,
+                height: 0,
+                codec: String::new(),
+            });
         }
         CameraInfo {
             id: row.id.clone(),
@@ -87,7 +102,11 @@ impl VmsAdapter for RtspSite {
         self.find(camera_id).is_ok()
     }
 
-    fn live_source(&self, camera_id: &str, stream: StreamKind) -> Result<Arc<dyn SourceOpener>, VmsError> {
+    fn live_source(
+        &self,
+        camera_id: &str,
+        stream: StreamKind,
+    ) -> Result<Arc<dyn SourceOpener>, VmsError> {
         let (row, creds) = self.find(camera_id)?;
         let url = match stream {
             StreamKind::Main => row.main_url.clone(),
@@ -98,7 +117,9 @@ impl VmsAdapter for RtspSite {
         };
         let password = match creds {
             Credentials::InMemory(pw) => pw,
-            Credentials::Keyring if row.username.is_some() => self.secrets.get(&camera_account(&row.id))?,
+            Credentials::Keyring if row.username.is_some() => {
+                self.secrets.get(&camera_account(&row.id))?
+            }
             Credentials::Keyring => None,
         };
         let url = with_credentials(&url, row.username.as_deref(), password.as_deref())
@@ -108,7 +129,13 @@ impl VmsAdapter for RtspSite {
 }
 
 /// A camera row for an ad-hoc URL (credentials already split off).
-pub fn adhoc_row(name: &str, main_url: String, sub_url: Option<String>, username: Option<String>, transport: Transport) -> CameraRow {
+pub fn adhoc_row(
+    name: &str,
+    main_url: String,
+    sub_url: Option<String>,
+    username: Option<String>,
+    transport: Transport,
+) -> CameraRow {
     CameraRow {
         id: String::new(),
         site_id: SITE_ID.into(),

@@ -87,7 +87,17 @@ impl Drop for Server {
 fn start_server(dir: &Path, port: u16, cams: usize) -> Result<Server, String> {
     let mut child = Command::new("/usr/bin/python3")
         .arg(dir.join("vtc1_rtsp_server.py"))
-        .args(["--port", &port.to_string(), "--cams", &cams.to_string(), "--size", "1920x1080", "--fps", "15", "--one-encoder"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--cams",
+            &cams.to_string(),
+            "--size",
+            "1920x1080",
+            "--fps",
+            "15",
+            "--one-encoder",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -140,10 +150,15 @@ async fn live(a: LiveBench) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .port();
     let _server = start_server(&dir, port, a.streams)?;
-    let main_urls: Vec<String> = (1..=a.streams).map(|i| format!("rtsp://127.0.0.1:{port}/cam{i}")).collect();
-    let engine = Engine::start(EngineConfig { database: None, ..Default::default() })
-        .await
-        .map_err(|e| e.to_string())?;
+    let main_urls: Vec<String> = (1..=a.streams)
+        .map(|i| format!("rtsp://127.0.0.1:{port}/cam{i}"))
+        .collect();
+    let engine = Engine::start(EngineConfig {
+        database: None,
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     let measuring = Arc::new(AtomicBool::new(false));
     let tally = Arc::new(Mutex::new(Tally::default()));
     let mut tasks = Vec::new();
@@ -151,12 +166,19 @@ async fn live(a: LiveBench) -> Result<(), String> {
         let cam = engine
             .add_adhoc_rtsp_with_sub(url, Some(&format!("{url}/sub")), None, None, Transport::Tcp)
             .map_err(|e| e.to_string())?;
-        let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, tw, th, "").await.map_err(|e| e.to_string())?;
+        let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, tw, th, "")
+            .await
+            .map_err(|e| e.to_string())?;
         let (measuring, tally) = (measuring.clone(), tally.clone());
         tasks.push(tokio::spawn(async move {
             while let Some(Ok(ev)) = tile.next().await {
                 match ev {
-                    HubEvent::Frame { header, payload, arrived_ms, wire_bytes } => {
+                    HubEvent::Frame {
+                        header,
+                        payload,
+                        arrived_ms,
+                        wire_bytes,
+                    } => {
                         if !measuring.load(Ordering::Relaxed) {
                             continue;
                         }
@@ -169,7 +191,10 @@ async fn live(a: LiveBench) -> Result<(), String> {
                             t.latency.push((arrived_ms - code as i64) as f64);
                         }
                     }
-                    HubEvent::Status(vigil_engine::hub::protocol::ServerMessage::Status { stream: Some(s), .. }) => {
+                    HubEvent::Status(vigil_engine::hub::protocol::ServerMessage::Status {
+                        stream: Some(s),
+                        ..
+                    }) => {
                         tally.lock().expect("tally").streams.push(s);
                     }
                     HubEvent::Status(_) => {}

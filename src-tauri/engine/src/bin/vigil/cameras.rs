@@ -46,7 +46,14 @@ pub async fn run(cmd: CamerasCmd) -> i32 {
                 println!("{}", serde_json::to_string(&c).expect("json"));
             }
         }),
-        CamerasCmd::AddRtsp { name, url, sub_url, user, password_stdin, transport } => {
+        CamerasCmd::AddRtsp {
+            name,
+            url,
+            sub_url,
+            user,
+            password_stdin,
+            transport,
+        } => {
             let password = if password_stdin {
                 match password_from_stdin() {
                     Ok(p) => Some(p),
@@ -59,7 +66,14 @@ pub async fn run(cmd: CamerasCmd) -> i32 {
                 None
             };
             engine
-                .add_rtsp_camera(AddRtspCamera { name, main_url: url, sub_url, username: user, password, transport: transport.into() })
+                .add_rtsp_camera(AddRtspCamera {
+                    name,
+                    main_url: url,
+                    sub_url,
+                    username: user,
+                    password,
+                    transport: transport.into(),
+                })
                 .map(|c| println!("{}", serde_json::to_string(&c).expect("json")))
         }
         CamerasCmd::Remove { id } => engine.remove_camera(&id),

@@ -67,12 +67,25 @@ pub async fn run(a: LiveArgs) -> i32 {
 async fn live(a: LiveArgs) -> Result<(), (i32, String)> {
     let usage = |m: String| (exit::USAGE, m);
     let (w, h) = parse_size(&a.size).map_err(usage)?;
-    let password = if a.password_stdin { Some(password_from_stdin().map_err(usage)?) } else { None };
-    std::fs::create_dir_all(&a.out).map_err(|e| (exit::FAILED, format!("cannot create {}: {e}", a.out.display())))?;
-    let engine = Engine::start(EngineConfig { database: None, ..Default::default() })
-        .await
-        .map_err(|e| (exit::FAILED, e.to_string()))?;
-    let camera = resolve(&engine, &a.source, a.user, password, a.transport.into()).map_err(usage)?;
+    let password = if a.password_stdin {
+        Some(password_from_stdin().map_err(usage)?)
+    } else {
+        None
+    };
+    std::fs::create_dir_all(&a.out).map_err(|e| {
+        (
+            exit::FAILED,
+            format!("cannot create {}: {e}", a.out.display()),
+        )
+    })?;
+    let engine = Engine::start(EngineConfig {
+        database: None,
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| (exit::FAILED, e.to_string()))?;
+    let camera =
+        resolve(&engine, &a.source, a.user, password, a.transport.into()).map_err(usage)?;
     let mut tile = TileClient::connect(&engine.hub_info(), &camera, w, h, "")
         .await
         .map_err(|e| (exit::FAILED, e.to_string()))?;
@@ -82,7 +95,12 @@ async fn live(a: LiveArgs) -> Result<(), (i32, String)> {
     let mut last_reason = String::from("no frames");
     while seq < a.frames {
         let ev = match tokio::time::timeout(Duration::from_secs(a.timeout), tile.next()).await {
-            Err(_) => return Err((exit::NO_FRAMES, format!("no frame within {} s ({last_reason})", a.timeout))),
+            Err(_) => {
+                return Err((
+                    exit::NO_FRAMES,
+                    format!("no frame within {} s ({last_reason})", a.timeout),
+                ))
+            }
             Ok(None) => return Err((exit::FAILED, "the hub closed the stream".into())),
             Ok(Some(Err(e))) => return Err((exit::FAILED, e.to_string())),
             Ok(Some(Ok(ev))) => ev,
@@ -91,22 +109,39 @@ async fn live(a: LiveArgs) -> Result<(), (i32, String)> {
             HubEvent::Status(ServerMessage::Status { state, reason, .. }) => {
                 let reason = reason.unwrap_or_default();
                 match state.as_str() {
-                    "auth_failed" => return Err((exit::AUTH_FAILED, format!("auth failed: {reason}"))),
+                    "auth_failed" => {
+                        return Err((exit::AUTH_FAILED, format!("auth failed: {reason}")))
+                    }
                     "error" => return Err((exit::FAILED, reason)),
                     // before the first frame, a failed connection is the answer
-                    "reconnecting" if seq == 0 => return Err((exit::UNREACHABLE, format!("cannot connect: {reason}"))),
+                    "reconnecting" if seq == 0 => {
+                        return Err((exit::UNREACHABLE, format!("cannot connect: {reason}")))
+                    }
                     _ => last_reason = format!("last state {state}"),
                 }
             }
-            HubEvent::Frame { header, payload, arrived_ms, wire_bytes } => {
+            HubEvent::Frame {
+                header,
+                payload,
+                arrived_ms,
+                wire_bytes,
+            } => {
                 if header.format != PixelFormat::I420 {
-                    return Err((exit::FAILED, format!("unexpected pixel format {:?}", header.format)));
+                    return Err((
+                        exit::FAILED,
+                        format!("unexpected pixel format {:?}", header.format),
+                    ));
                 }
                 seq += 1;
                 let jpeg = i420_to_jpeg(&payload, header.width.into(), header.height.into())
                     .map_err(|e| (exit::FAILED, format!("jpeg: {e}")))?;
                 let path = a.out.join(format!("{seq:06}.jpg"));
-                std::fs::write(&path, &jpeg).map_err(|e| (exit::FAILED, format!("cannot write {}: {e}", path.display())))?;
+                std::fs::write(&path, &jpeg).map_err(|e| {
+                    (
+                        exit::FAILED,
+                        format!("cannot write {}: {e}", path.display()),
+                    )
+                })?;
                 let line = json!({
                     "seq": seq,
                     "ts_ms": header.ts_ms,
@@ -116,7 +151,8 @@ async fn live(a: LiveArgs) -> Result<(), (i32, String)> {
                     "bytes": wire_bytes,
                     "stream_id": header.stream_id,
                 });
-                writeln!(index, "{line}").map_err(|e| (exit::FAILED, format!("cannot write frames.jsonl: {e}")))?;
+                writeln!(index, "{line}")
+                    .map_err(|e| (exit::FAILED, format!("cannot write frames.jsonl: {e}")))?;
             }
         }
     }

@@ -16,7 +16,10 @@ pub struct ServeArgs {
 }
 
 pub async fn run(a: ServeArgs) -> i32 {
-    let mut cfg = EngineConfig { demo_cameras: a.demo_cameras, ..Default::default() };
+    let mut cfg = EngineConfig {
+        demo_cameras: a.demo_cameras,
+        ..Default::default()
+    };
     if !a.persistent {
         cfg.database = None;
     }
@@ -34,7 +37,10 @@ pub async fn run(a: ServeArgs) -> i32 {
             return exit::FAILED;
         }
     };
-    println!("{}", json!({ "hub": engine.hub_info(), "cameras": cameras }));
+    println!(
+        "{}",
+        json!({ "hub": engine.hub_info(), "cameras": cameras })
+    );
     wait_for_shutdown().await;
     exit::OK
 }

@@ -6,7 +6,9 @@ use vigil_engine::engine::Engine;
 use vigil_engine::media::rtsp_input::Transport;
 
 pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s.split_once(['x', 'X']).ok_or("size is WxH, e.g. 640x360")?;
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or("size is WxH, e.g. 640x360")?;
     let w: u32 = w.parse().map_err(|_| format!("bad width {w}"))?;
     let h: u32 = h.parse().map_err(|_| format!("bad height {h}"))?;
     if !(2..=8192).contains(&w) || !(2..=8192).contains(&h) {
@@ -18,7 +20,9 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
 /// Reads a password from standard input (one line, trailing newline dropped).
 pub fn password_from_stdin() -> Result<String, String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).map_err(|e| format!("reading the password from stdin: {e}"))?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| format!("reading the password from stdin: {e}"))?;
     Ok(s.trim_end_matches(['\r', '\n']).to_string())
 }
 
@@ -32,7 +36,9 @@ pub fn resolve(
 ) -> Result<String, String> {
     if let Some(k) = source.strip_prefix("demo:") {
         let id = format!("demo-{k}");
-        engine.camera(&id).map_err(|_| format!("no demo camera {k} (the demo site has demo:1..demo:4)"))?;
+        engine
+            .camera(&id)
+            .map_err(|_| format!("no demo camera {k} (the demo site has demo:1..demo:4)"))?;
         return Ok(id);
     }
     if source.contains("://") {
@@ -42,5 +48,8 @@ pub fn resolve(
             .map_err(|e| vigil_engine::secrets::redact::redact_text(&e.to_string()));
     }
     // a stored camera id
-    engine.camera(source).map(|c| c.id).map_err(|e| e.to_string())
+    engine
+        .camera(source)
+        .map(|c| c.id)
+        .map_err(|e| e.to_string())
 }
