@@ -70,6 +70,8 @@ pub async fn start(ingests: Arc<IngestManager>) -> std::io::Result<Hub> {
     Ok(Hub { info, addr, task })
 }
 
+// tungstenite's handshake callback returns its (large) ErrorResponse by value.
+#[allow(clippy::result_large_err)]
 async fn serve(
     sock: TcpStream,
     peer: SocketAddr,

@@ -88,7 +88,7 @@ fn sample_positions(width: usize, height: usize) -> Vec<(usize, Vec<usize>)> {
         return out;
     }
     out.push((cell / 2, (0..CELLS).map(|i| i * cell + cell / 2).collect()));
-    if width % CELLS != 0 {
+    if !width.is_multiple_of(CELLS) {
         let f = width as f64 / CELLS as f64;
         out.push((
             (f / 2.0) as usize,
