@@ -1,6 +1,7 @@
 //! Media: ffmpeg-next open, demux, decode and scale; the VTC1 timecode; the
 //! demo site's synthetic pictures. Sources produce decoded frames through the
 //! [`source::FrameSource`] trait so the ingest can be tested with any of them.
+pub mod box_scale;
 pub mod decode;
 pub mod demo_input;
 pub mod demo_painter;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use ffmpeg_next::{format::Pixel, frame, software::scaling};
 
+use super::box_scale::{downscale_plane, integer_factor};
 use super::picture::{fit_size, Picture};
 use super::MediaError;
 
@@ -49,6 +50,13 @@ impl Scaler {
                 dh as usize / 2,
                 &mut data[yl + cl..],
             );
+        } else if let Some(k) = box_factor(src, (dw, dh)) {
+            let (w, h, k) = (dw as usize, dh as usize, k as usize);
+            let (y, rest) = data.split_at_mut(yl);
+            let (u, v) = rest.split_at_mut(cl);
+            downscale_plane(src.data(0), src.stride(0), k, w, h, y);
+            downscale_plane(src.data(1), src.stride(1), k, w / 2, h / 2, u);
+            downscale_plane(src.data(2), src.stride(2), k, w / 2, h / 2, v);
         } else {
             let key = (
                 ffmpeg_next::ffi::AVPixelFormat::from(src.format()) as i32,
@@ -68,7 +76,7 @@ impl Scaler {
                     Pixel::YUV420P,
                     dw,
                     dh,
-                    scaling::Flags::BILINEAR,
+                    scaling::Flags::FAST_BILINEAR,
                 )
                 .map_err(MediaError::Scale)?;
                 self.contexts.insert(key, ctx);
@@ -110,6 +118,16 @@ impl Scaler {
             data: Arc::new(data),
         })
     }
+}
+
+/// The box factor when the source is 4:2:0 planar and the output an exact
+/// integer fraction of it (chroma included).
+fn box_factor(src: &frame::Video, dst: (u32, u32)) -> Option<u32> {
+    if !matches!(src.format(), Pixel::YUV420P | Pixel::YUVJ420P) {
+        return None;
+    }
+    let k = integer_factor((src.width(), src.height()), dst)?;
+    (src.width() % (2 * k) == 0 && src.height() % (2 * k) == 0).then_some(k)
 }
 
 fn copy_plane(src: &frame::Video, index: usize, w: usize, h: usize, out: &mut [u8]) {
