@@ -111,6 +111,16 @@ fn start_server(dir: &Path, port: u16, cams: usize) -> Result<Server, String> {
     Err("the RTSP server exited before READY".into())
 }
 
+/// CPU seconds a child process has used (Linux /proc), to show what the
+/// source itself costs on the same machine.
+fn child_cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 /// CPU seconds this process has used (user + system).
 fn cpu_seconds() -> f64 {
     #[cfg(unix)]
@@ -149,7 +159,8 @@ async fn live(a: LiveBench) -> Result<(), String> {
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?
         .port();
-    let _server = start_server(&dir, port, a.streams)?;
+    let server = start_server(&dir, port, a.streams)?;
+    let server_pid = server.0.id();
     let main_urls: Vec<String> = (1..=a.streams)
         .map(|i| format!("rtsp://127.0.0.1:{port}/cam{i}"))
         .collect();
@@ -204,10 +215,12 @@ async fn live(a: LiveBench) -> Result<(), String> {
     }
     tokio::time::sleep(Duration::from_secs_f64(a.warmup)).await;
     let (cpu0, t0) = (cpu_seconds(), Instant::now());
+    let src0 = child_cpu_seconds(server_pid);
     measuring.store(true, Ordering::Relaxed);
     tokio::time::sleep(Duration::from_secs_f64(a.seconds)).await;
     measuring.store(false, Ordering::Relaxed);
     let (cpu, secs) = (cpu_seconds() - cpu0, t0.elapsed().as_secs_f64());
+    let source_cpu = src0.zip(child_cpu_seconds(server_pid)).map(|(a, b)| ((b - a) / secs * 100.0).round() / 100.0);
     for t in tasks {
         t.abort();
     }
@@ -230,6 +243,7 @@ async fn live(a: LiveBench) -> Result<(), String> {
             "latency_ms_p50": percentile(&t.latency, 50.0),
             "latency_ms_p99": percentile(&t.latency, 99.0),
             "latency_samples": t.latency.len(),
+            "source_server_cpu_cores": source_cpu,
         })
     );
     drop(engine);
