@@ -34,7 +34,8 @@ pub fn downscale_plane(src: &[u8], stride: usize, k: usize, dw: usize, dh: usize
 fn halve_plane(src: &[u8], stride: usize, dw: usize, dh: usize, out: &mut [u8]) {
     #[inline(always)]
     fn px(a: &[u8], b: &[u8], i: usize) -> u8 {
-        ((a[2 * i] as u16 + a[2 * i + 1] as u16 + b[2 * i] as u16 + b[2 * i + 1] as u16 + 2) >> 2) as u8
+        ((a[2 * i] as u16 + a[2 * i + 1] as u16 + b[2 * i] as u16 + b[2 * i + 1] as u16 + 2) >> 2)
+            as u8
     }
     for y in 0..dh {
         let a = &src[2 * y * stride..][..2 * dw];
@@ -80,7 +81,10 @@ mod tests {
         let mut out = vec![0u8; (w / 2) * 2];
         downscale_plane(&src, 2 * w, 2, w / 2, 1, &mut out[..w / 2]);
         for (x, o) in out[..w / 2].iter().enumerate() {
-            let s = src[2 * x] as u16 + src[2 * x + 1] as u16 + src[2 * w + 2 * x] as u16 + src[2 * w + 2 * x + 1] as u16;
+            let s = src[2 * x] as u16
+                + src[2 * x + 1] as u16
+                + src[2 * w + 2 * x] as u16
+                + src[2 * w + 2 * x + 1] as u16;
             assert_eq!(*o as u16, (s + 2) / 4, "x = {x}");
         }
         let src3: Vec<u8> = (0..9).map(|v| v * 10).collect();

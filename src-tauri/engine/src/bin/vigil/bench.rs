@@ -220,7 +220,9 @@ async fn live(a: LiveBench) -> Result<(), String> {
     tokio::time::sleep(Duration::from_secs_f64(a.seconds)).await;
     measuring.store(false, Ordering::Relaxed);
     let (cpu, secs) = (cpu_seconds() - cpu0, t0.elapsed().as_secs_f64());
-    let source_cpu = src0.zip(child_cpu_seconds(server_pid)).map(|(a, b)| ((b - a) / secs * 100.0).round() / 100.0);
+    let source_cpu = src0
+        .zip(child_cpu_seconds(server_pid))
+        .map(|(a, b)| ((b - a) / secs * 100.0).round() / 100.0);
     for t in tasks {
         t.abort();
     }
