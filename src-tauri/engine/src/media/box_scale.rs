@@ -49,8 +49,8 @@ fn halve_plane(src: &[u8], stride: usize, dw: usize, dh: usize, out: &mut [u8]) 
                 *o = px(a32, b32, i);
             }
         }
-        for i in blocks * 16..dw {
-            o[i] = px(a, b, i);
+        for (i, o) in o.iter_mut().enumerate().skip(blocks * 16) {
+            *o = px(a, b, i);
         }
     }
 }

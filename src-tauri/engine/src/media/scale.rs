@@ -127,7 +127,7 @@ fn box_factor(src: &frame::Video, dst: (u32, u32)) -> Option<u32> {
         return None;
     }
     let k = integer_factor((src.width(), src.height()), dst)?;
-    (src.width() % (2 * k) == 0 && src.height() % (2 * k) == 0).then_some(k)
+    (src.width().is_multiple_of(2 * k) && src.height().is_multiple_of(2 * k)).then_some(k)
 }
 
 fn copy_plane(src: &frame::Video, index: usize, w: usize, h: usize, out: &mut [u8]) {
