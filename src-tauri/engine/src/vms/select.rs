@@ -63,7 +63,8 @@ mod tests {
         assert_eq!(choose_stream(&demo(), 3840, 2160), StreamKind::Main);
         // a taller tile letterboxes a 16:9 picture: the sub stream still covers it
         assert_eq!(choose_stream(&demo(), 576, 408), StreamKind::Sub);
-        assert_eq!(choose_stream(&demo(), 700, 300), StreamKind::Main);
+        assert_eq!(choose_stream(&demo(), 1000, 400), StreamKind::Main);
+        assert_eq!(choose_stream(&demo(), 700, 300), StreamKind::Sub);
         // a camera with only a main stream
         assert_eq!(choose_stream(&demo()[..1], 100, 100), StreamKind::Main);
     }
