@@ -57,7 +57,7 @@ mod tests {
     fn small_tiles_get_the_sub_stream_large_ones_the_main() {
         assert_eq!(choose_stream(&demo(), 480, 270), StreamKind::Sub);
         assert_eq!(choose_stream(&demo(), 640, 360), StreamKind::Sub);
-        assert_eq!(choose_stream(&demo(), 641, 360), StreamKind::Main);
+        assert_eq!(choose_stream(&demo(), 642, 362), StreamKind::Main);
         assert_eq!(choose_stream(&demo(), 960, 540), StreamKind::Main);
         // larger than every stream: the main stream
         assert_eq!(choose_stream(&demo(), 3840, 2160), StreamKind::Main);
