@@ -4,7 +4,6 @@
 //! the server restarts; stall detection; wrong password reported once.
 use std::time::Duration;
 
-use vigil_engine::hub::client::TileClient;
 use vigil_engine::media::rtsp_input::Transport;
 use vigil_engine::vms::StreamKind;
 use vigil_tests::*;
@@ -12,12 +11,14 @@ use vigil_tests::*;
 async fn play(transport: Transport, extra: &[&str], path: &str, size: (u32, u32)) {
     let server = RtspServer::start(free_port(), extra);
     let engine = engine().await;
-    let cam = engine
-        .add_adhoc_rtsp(&server.url(path), None, None, transport)
-        .unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, size.0, size.1, "")
-        .await
-        .unwrap();
+    let (_, mut tile) = rtsp_tile(
+        &engine,
+        &server.url(path),
+        None,
+        transport,
+        (size.0, size.1),
+    )
+    .await;
     let mut statuses = Vec::new();
     let got = frames(&mut tile, 20, Duration::from_secs(20), &mut statuses).await;
     assert_eq!(got.len(), 20, "frames within 20 s; statuses {statuses:?}");
@@ -56,12 +57,14 @@ async fn reconnects_after_server_restart() {
     let port = free_port();
     let server = RtspServer::start(port, &[]);
     let engine = engine().await;
-    let cam = engine
-        .add_adhoc_rtsp(&server.url("/cam1"), None, None, Transport::Tcp)
-        .unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "")
-        .await
-        .unwrap();
+    let (_, mut tile) = rtsp_tile(
+        &engine,
+        &server.url("/cam1"),
+        None,
+        Transport::Tcp,
+        (320, 180),
+    )
+    .await;
     let mut st = Vec::new();
     assert_eq!(
         frames(&mut tile, 5, Duration::from_secs(20), &mut st)
@@ -92,12 +95,14 @@ async fn reconnects_after_server_restart() {
 async fn stalled_stream_counts_as_lost() {
     let server = RtspServer::start(free_port(), &[]);
     let engine = engine().await;
-    let cam = engine
-        .add_adhoc_rtsp(&server.url("/cam1"), None, None, Transport::Tcp)
-        .unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "")
-        .await
-        .unwrap();
+    let (_, mut tile) = rtsp_tile(
+        &engine,
+        &server.url("/cam1"),
+        None,
+        Transport::Tcp,
+        (320, 180),
+    )
+    .await;
     let mut st = Vec::new();
     assert_eq!(
         frames(&mut tile, 5, Duration::from_secs(20), &mut st)
@@ -123,17 +128,14 @@ async fn stalled_stream_counts_as_lost() {
 async fn wrong_password_is_auth_failed_once_and_not_retried() {
     let server = RtspServer::start(free_port(), &["--user", "admin", "--password", "right"]);
     let engine = engine().await;
-    let cam = engine
-        .add_adhoc_rtsp(
-            &server.url("/cam1"),
-            Some("admin".into()),
-            Some("Zq7-bad-pw".into()),
-            Transport::Tcp,
-        )
-        .unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "")
-        .await
-        .unwrap();
+    let (cam_id, mut tile) = rtsp_tile(
+        &engine,
+        &server.url("/cam1"),
+        Some(("admin", "Zq7-bad-pw")),
+        Transport::Tcp,
+        (320, 180),
+    )
+    .await;
     let seen = wait_state(&mut tile, "auth_failed", Duration::from_secs(15))
         .await
         .expect("auth failed reported");
@@ -142,7 +144,7 @@ async fn wrong_password_is_auth_failed_once_and_not_retried() {
         "no password in status: {seen:?}"
     );
     tokio::time::sleep(Duration::from_secs(4)).await;
-    let ingest = engine.ingests().acquire(&cam.id, StreamKind::Main).unwrap();
+    let ingest = engine.ingests().acquire(&cam_id, StreamKind::Main).unwrap();
     assert_eq!(
         ingest.attempts(),
         1,
@@ -159,17 +161,14 @@ async fn wrong_password_is_auth_failed_once_and_not_retried() {
 async fn right_password_plays_with_digest_auth() {
     let server = RtspServer::start(free_port(), &["--user", "admin", "--password", "p@ss:w/rd"]);
     let engine = engine().await;
-    let cam = engine
-        .add_adhoc_rtsp(
-            &server.url("/cam1/sub"),
-            Some("admin".into()),
-            Some("p@ss:w/rd".into()),
-            Transport::Tcp,
-        )
-        .unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 640, 360, "")
-        .await
-        .unwrap();
+    let (_, mut tile) = rtsp_tile(
+        &engine,
+        &server.url("/cam1/sub"),
+        Some(("admin", "p@ss:w/rd")),
+        Transport::Tcp,
+        (640, 360),
+    )
+    .await;
     let mut st = Vec::new();
     let got = frames(&mut tile, 5, Duration::from_secs(20), &mut st).await;
     assert_eq!(got.len(), 5, "{st:?}");
@@ -180,17 +179,14 @@ async fn right_password_plays_with_digest_auth() {
 async fn unreachable_host_reports_reconnecting_with_reason() {
     let engine = engine().await;
     let port = free_port();
-    let cam = engine
-        .add_adhoc_rtsp(
-            &format!("rtsp://127.0.0.1:{port}/cam1"),
-            None,
-            None,
-            Transport::Tcp,
-        )
-        .unwrap();
-    let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 320, 180, "")
-        .await
-        .unwrap();
+    let (_, mut tile) = rtsp_tile(
+        &engine,
+        &format!("rtsp://127.0.0.1:{port}/cam1"),
+        None,
+        Transport::Tcp,
+        (320, 180),
+    )
+    .await;
     let seen = wait_state(&mut tile, "reconnecting", Duration::from_secs(10))
         .await
         .expect("reconnecting");

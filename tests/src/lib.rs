@@ -112,6 +112,25 @@ pub async fn engine() -> Engine {
     .expect("engine starts")
 }
 
+/// Registers `url` as an ad-hoc RTSP camera (optional user and password)
+/// and opens a tile of `size` on it. Returns the camera id and the tile.
+pub async fn rtsp_tile(
+    engine: &Engine,
+    url: &str,
+    creds: Option<(&str, &str)>,
+    transport: vigil_engine::media::rtsp_input::Transport,
+    size: (u32, u32),
+) -> (String, TileClient) {
+    let (user, pass) = creds
+        .map(|(u, p)| (Some(u.to_string()), Some(p.to_string())))
+        .unwrap_or_default();
+    let cam = engine.add_adhoc_rtsp(url, user, pass, transport).unwrap();
+    let tile = TileClient::connect(&engine.hub_info(), &cam.id, size.0, size.1, "")
+        .await
+        .unwrap();
+    (cam.id, tile)
+}
+
 /// A frame as a test sees it.
 #[derive(Debug)]
 pub struct Got {

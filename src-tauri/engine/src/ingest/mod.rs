@@ -132,12 +132,17 @@ impl IngestManager {
     /// The ingest of (camera, stream), started if nobody holds it yet.
     pub fn acquire(&self, camera_id: &str, stream: StreamKind) -> Result<Arc<Ingest>, VmsError> {
         let key = (camera_id.to_string(), stream);
+        if let Some(ing) = self.running_ingest(&key) {
+            return Ok(ing);
+        }
+        // Resolving the source may read the OS keyring (a D-Bus round trip):
+        // do it without holding the map, then re-check before starting.
+        let opener = self.registry.live_source(camera_id, stream)?;
         let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(ing) = live.get(&key).and_then(Weak::upgrade) {
             return Ok(ing);
         }
         live.retain(|_, w| w.strong_count() > 0);
-        let opener = self.registry.live_source(camera_id, stream)?;
         let registry = self.registry.clone();
         let cam = camera_id.to_string();
         let ing = Ingest::start(
@@ -150,6 +155,14 @@ impl IngestManager {
         );
         live.insert(key, Arc::downgrade(&ing));
         Ok(ing)
+    }
+
+    fn running_ingest(&self, key: &(String, StreamKind)) -> Option<Arc<Ingest>> {
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .and_then(Weak::upgrade)
     }
 
     /// Ingests running now (for diagnostics and tests).
