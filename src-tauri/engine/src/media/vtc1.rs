@@ -77,53 +77,61 @@ pub fn decode_cells(cells: &[u8]) -> Option<u64> {
     (crc8(&ts.to_be_bytes()[2..]) == (w & 0xFF) as u8).then_some(ts)
 }
 
-/// Cell centres to sample: first with the integer cell width TIMECODE.md
-/// defines (frames generated at this size), then with width / 64 exactly
-/// (frames scaled from a size that was a multiple of 64, e.g. 1920 -> 480,
-/// where cells are 7.5 px). Sync and CRC reject a wrong guess.
-fn sample_positions(width: usize, height: usize) -> Vec<(usize, Vec<usize>)> {
-    let mut out = Vec::new();
+/// Cell widths to try: first the integer cell width TIMECODE.md defines
+/// (frames generated at this size), then width / 64 exactly (frames scaled
+/// from a size that was a multiple of 64, e.g. 1920 -> 480 gives 7.5 px).
+fn cell_widths(width: usize, height: usize) -> Vec<f64> {
     let cell = cell_size(width);
     if cell == 0 || cell > height {
-        return out;
+        return Vec::new();
     }
-    out.push((cell / 2, (0..CELLS).map(|i| i * cell + cell / 2).collect()));
+    let mut out = vec![cell as f64];
     if !width.is_multiple_of(CELLS) {
-        let f = width as f64 / CELLS as f64;
-        out.push((
-            (f / 2.0) as usize,
-            (0..CELLS)
-                .map(|i| ((i as f64 + 0.5) * f) as usize)
-                .collect(),
-        ));
+        out.push(width as f64 / CELLS as f64);
     }
     out
 }
 
+/// Reads the 64 cells with cell width `f`, sampling each cell at its centre
+/// and a quarter cell either side. A wrong width drifts across cell edges,
+/// so the three samples of some cell disagree and the guess is rejected;
+/// sync and CRC then check what is left. Never a guessed timecode.
+fn read_cells(f: f64, sample: &impl Fn(usize, usize) -> u8) -> Option<u64> {
+    let y = (f / 2.0) as usize;
+    let mut cells = [0u8; CELLS];
+    for (i, cell) in cells.iter_mut().enumerate() {
+        let c = (i as f64 + 0.5) * f;
+        let probes = [
+            sample((c - f / 4.0) as usize, y),
+            sample(c as usize, y),
+            sample((c + f / 4.0) as usize, y),
+        ];
+        let bit = probes[1] >= 128;
+        if probes.iter().any(|&p| (p >= 128) != bit) {
+            return None;
+        }
+        *cell = probes[1];
+    }
+    decode_cells(&cells)
+}
+
+fn read_with(width: usize, height: usize, sample: impl Fn(usize, usize) -> u8) -> Option<u64> {
+    cell_widths(width, height)
+        .into_iter()
+        .find_map(|f| read_cells(f, &sample))
+}
+
 /// Reads the timecode from a luma plane of a frame at any delivered size.
 pub fn read_luma(luma: &[u8], width: usize, height: usize, stride: usize) -> Option<u64> {
-    sample_positions(width, height)
-        .into_iter()
-        .find_map(|(y, xs)| {
-            let cells: Vec<u8> = xs.iter().map(|&x| luma[y * stride + x]).collect();
-            decode_cells(&cells)
-        })
+    read_with(width, height, |x, y| luma[y * stride + x])
 }
 
 /// Reads the timecode from packed RGB8 pixels (mean of R, G, B per cell).
 pub fn read_rgb(rgb: &[u8], width: usize, height: usize) -> Option<u64> {
-    sample_positions(width, height)
-        .into_iter()
-        .find_map(|(y, xs)| {
-            let cells: Vec<u8> = xs
-                .iter()
-                .map(|&x| {
-                    let p = (y * width + x) * 3;
-                    ((rgb[p] as u16 + rgb[p + 1] as u16 + rgb[p + 2] as u16) / 3) as u8
-                })
-                .collect();
-            decode_cells(&cells)
-        })
+    read_with(width, height, |x, y| {
+        let p = (y * width + x) * 3;
+        ((rgb[p] as u16 + rgb[p + 1] as u16 + rgb[p + 2] as u16) / 3) as u8
+    })
 }
 
 #[cfg(test)]
@@ -172,6 +180,23 @@ mod tests {
             })
             .collect();
         assert_eq!(read_luma(&small, sw, sh, sw), Some(1_767_225_600_000));
+    }
+
+    #[test]
+    fn non_integer_cells_read_exactly_over_many_timestamps() {
+        // 1920 -> 480 nearest-neighbour: 7.5 px cells; the integer (7 px)
+        // geometry drifts and must never yield a wrong value
+        let (w, h, sw) = (1920usize, 120usize, 480usize);
+        for k in 0..2000u64 {
+            let ms = 1_767_225_600_000 + k * 67;
+            let mut luma = vec![16u8; w * h];
+            stamp_luma(&mut luma, w, w, ms);
+            let small: Vec<u8> = (0..h / 4)
+                .flat_map(|y| (0..sw).map(move |x| (y * 4, x * 4)))
+                .map(|(y, x)| luma[y * w + x])
+                .collect();
+            assert_eq!(read_luma(&small, sw, h / 4, sw), Some(ms), "at {ms}");
+        }
     }
 
     #[test]
