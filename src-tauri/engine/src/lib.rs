@@ -7,6 +7,7 @@ pub mod error;
 pub mod hub;
 pub mod ingest;
 pub mod media;
+pub mod playback;
 pub mod secrets;
 pub mod store;
 pub mod vms;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, HasKind};
 use crate::media::source::SourceOpener;
+use crate::playback::Recording;
 
 /// Which of a camera's streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -107,13 +108,12 @@ pub trait VmsAdapter: Send + Sync {
         stream: StreamKind,
     ) -> Result<Arc<dyn SourceOpener>, VmsError>;
 
-    /// Recording spans for a camera (the playback issue fills this in).
-    fn recordings(
+    /// The camera's recordings (spans and readers), if the site has any.
+    fn recording(
         &self,
         _camera_id: &str,
-        _from_ms: i64,
-        _to_ms: i64,
-    ) -> Result<Vec<(i64, i64)>, VmsError> {
+        _stream: StreamKind,
+    ) -> Result<Arc<dyn Recording>, VmsError> {
         Err(VmsError::Unsupported {
             site: self.site_id().to_string(),
             capability: "recordings",
