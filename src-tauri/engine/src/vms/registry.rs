@@ -69,6 +69,19 @@ impl Registry {
             .live_source(camera_id, stream)
     }
 
+    /// The camera's recordings, from its site's adapter.
+    pub fn recording(
+        &self,
+        camera_id: &str,
+        stream: StreamKind,
+    ) -> Result<Arc<dyn crate::playback::Recording>, VmsError> {
+        self.adapters
+            .iter()
+            .find(|a| a.has_camera(camera_id))
+            .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))?
+            .recording(camera_id, stream)
+    }
+
     /// Records the size a stream really has (from its first decoded frame).
     pub fn observe(&self, camera_id: &str, stream: StreamKind, width: u32, height: u32) {
         self.observed

@@ -1,0 +1,395 @@
+//! The durable job queue in SQLite. A worker claims due jobs under a lease
+//! (owner, pid, expiry) it renews while working; a job whose owner died
+//! (pid gone) or whose lease expired goes back to pending. Completion writes
+//! the media row and the done status in one transaction, and only while the
+//! lease is still the caller's, so a job is done exactly once.
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+
+use super::{JobKind, JobStatus, JobView, Media};
+use crate::store::{now_ms, q, Store, StoreError};
+
+/// A lease lasts this long unless renewed.
+pub const LEASE_MS: i64 = 30_000;
+
+/// A camera to queue jobs for.
+pub struct JobCamera<'a> {
+    pub camera_id: &'a str,
+    pub site_id: &'a str,
+    pub window: super::Window,
+}
+
+/// Queues a clip and a snapshot job per camera (no-op if they exist).
+pub fn insert_for_case(
+    tx: &Transaction<'_>,
+    case_id: &str,
+    cameras: &[JobCamera<'_>],
+) -> Result<(), StoreError> {
+    let now = now_ms();
+    for c in cameras {
+        for kind in [JobKind::Clip, JobKind::Snapshot] {
+            tx.execute(
+                "INSERT OR IGNORE INTO footage_jobs (case_id, camera_id, kind, site_id, event_ms,
+                   window_start_ms, window_end_ms, status, due_at_ms, first_due_at_ms,
+                   created_at_ms, updated_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?9, ?9)",
+                params![
+                    case_id,
+                    c.camera_id,
+                    kind.as_str(),
+                    c.site_id,
+                    c.window.event_ms,
+                    c.window.start_ms,
+                    c.window.end_ms,
+                    c.window.due_at_ms,
+                    now
+                ],
+            )
+            .map_err(q("insert footage job"))?;
+        }
+    }
+    Ok(())
+}
+
+const JOB_COLS: &str = "j.id, j.case_id, j.camera_id, j.kind, j.site_id, j.event_ms, j.window_start_ms,
+    j.window_end_ms, j.status, j.due_at_ms, j.attempts, j.progress, j.error_kind, j.error, j.done_at_ms,
+    m.path, m.sha256, m.bytes, m.sidecar_path, m.sidecar_sha256, m.actual_start_ms, m.actual_end_ms,
+    m.frames, m.method, m.source";
+
+fn job_row(r: &Row<'_>) -> rusqlite::Result<JobView> {
+    let kind: String = r.get(3)?;
+    let status: String = r.get(8)?;
+    let path: Option<String> = r.get(15)?;
+    let media = match path {
+        Some(path) => Some(Media {
+            path,
+            sha256: r.get(16)?,
+            bytes: r.get::<_, i64>(17)? as u64,
+            sidecar_path: r.get(18)?,
+            sidecar_sha256: r.get(19)?,
+            actual_start_ms: r.get(20)?,
+            actual_end_ms: r.get(21)?,
+            frames: r.get::<_, i64>(22)? as u64,
+            method: r.get(23)?,
+            source: r.get(24)?,
+        }),
+        None => None,
+    };
+    Ok(JobView {
+        id: r.get(0)?,
+        case_id: r.get(1)?,
+        camera_id: r.get(2)?,
+        kind: JobKind::parse(&kind).unwrap_or(JobKind::Clip),
+        site_id: r.get(4)?,
+        event_ms: r.get(5)?,
+        window_start_ms: r.get(6)?,
+        window_end_ms: r.get(7)?,
+        status: JobStatus::parse(&status).unwrap_or(JobStatus::Pending),
+        due_at_ms: r.get(9)?,
+        attempts: r.get(10)?,
+        progress: r.get(11)?,
+        error_kind: r.get(12)?,
+        error: r.get(13)?,
+        done_at_ms: r.get(14)?,
+        media,
+    })
+}
+
+fn select(where_: &str) -> String {
+    format!(
+        "SELECT {JOB_COLS} FROM footage_jobs j LEFT JOIN case_media m ON m.job_id = j.id WHERE {where_}"
+    )
+}
+
+/// Whether a process with this id is running on this machine.
+fn pid_alive(pid: i64) -> bool {
+    if pid == std::process::id() as i64 {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: signal 0 only checks for the process's existence.
+        let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        true // the lease expiry alone recovers the job
+    }
+}
+
+/// The identity a worker leases under.
+#[derive(Debug, Clone)]
+pub struct Lessee {
+    pub owner: String,
+    pub pid: i64,
+}
+
+impl Lessee {
+    pub fn new() -> Self {
+        Self {
+            owner: format!("{}-{:08x}", std::process::id(), rand::random::<u32>()),
+            pid: std::process::id() as i64,
+        }
+    }
+}
+
+impl Default for Lessee {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Store {
+    pub fn footage_job(&self, id: i64) -> Result<Option<JobView>, StoreError> {
+        self.conn()
+            .query_row(&select("j.id = ?1"), [id], job_row)
+            .optional()
+            .map_err(q("read footage job"))
+    }
+
+    /// A case's jobs, by camera then kind.
+    pub fn footage_jobs_of_case(&self, case_id: &str) -> Result<Vec<JobView>, StoreError> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare(&format!("{} ORDER BY j.id", select("j.case_id = ?1")))
+            .map_err(q("case jobs"))?;
+        let rows = st
+            .query_map([case_id], job_row)
+            .map_err(q("case jobs"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(q("case jobs"))?;
+        Ok(rows)
+    }
+
+    /// Returns jobs of dead or expired leases to pending; returns them.
+    pub fn recover_footage_jobs(&self) -> Result<Vec<i64>, StoreError> {
+        let now = now_ms();
+        let conn = self.conn();
+        let mut st = conn
+            .prepare("SELECT id, lease_pid, lease_until_ms FROM footage_jobs WHERE status = 'running'")
+            .map_err(q("running jobs"))?;
+        let running = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                ))
+            })
+            .map_err(q("running jobs"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(q("running jobs"))?;
+        drop(st);
+        let mut out = Vec::new();
+        for (id, pid, until) in running {
+            let dead = pid.is_none_or(|p| !pid_alive(p));
+            let expired = until.is_none_or(|u| u < now);
+            if dead || expired {
+                let n = conn
+                    .execute(
+                        "UPDATE footage_jobs SET status = 'pending', lease_owner = NULL, lease_pid = NULL,
+                           lease_until_ms = NULL, progress = 0, updated_at_ms = ?2
+                         WHERE id = ?1 AND status = 'running'",
+                        params![id, now],
+                    )
+                    .map_err(q("recover job"))?;
+                if n == 1 {
+                    out.push(id);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Claims up to `limit` due jobs (oldest due first) for `who`.
+    pub fn claim_footage_jobs(
+        &self,
+        who: &Lessee,
+        limit: usize,
+    ) -> Result<Vec<JobView>, StoreError> {
+        if limit == 0 {
+            return Ok(vec![]);
+        }
+        let now = now_ms();
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(q("begin"))?;
+        let ids: Vec<i64> = {
+            let mut st = tx
+                .prepare(
+                    "SELECT id FROM footage_jobs WHERE status = 'pending' AND due_at_ms <= ?1
+                     ORDER BY due_at_ms, id LIMIT ?2",
+                )
+                .map_err(q("due jobs"))?;
+            let rows = st
+                .query_map(params![now, limit as i64], |r| r.get(0))
+                .map_err(q("due jobs"))?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(q("due jobs"))?;
+            rows
+        };
+        for id in &ids {
+            tx.execute(
+                "UPDATE footage_jobs SET status = 'running', lease_owner = ?2, lease_pid = ?3,
+                   lease_until_ms = ?4, attempts = attempts + 1, progress = 0, updated_at_ms = ?5
+                 WHERE id = ?1",
+                params![id, who.owner, who.pid, now + LEASE_MS, now],
+            )
+            .map_err(q("claim job"))?;
+        }
+        tx.commit().map_err(q("commit"))?;
+        drop(conn);
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(j) = self.footage_job(id)? {
+                out.push(j);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Renews the lease and records progress; false if the lease is lost.
+    pub fn renew_footage_job(
+        &self,
+        id: i64,
+        who: &Lessee,
+        progress: f64,
+    ) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE footage_jobs SET lease_until_ms = ?3, progress = ?4, updated_at_ms = ?5
+                 WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
+                params![id, who.owner, now + LEASE_MS, progress.clamp(0.0, 1.0), now],
+            )
+            .map_err(q("renew job"))?;
+        Ok(n == 1)
+    }
+
+    /// Marks the job done with its media; false (nothing written) if the
+    /// lease was lost meanwhile.
+    pub fn complete_footage_job(
+        &self,
+        id: i64,
+        who: &Lessee,
+        media: &Media,
+    ) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(q("begin"))?;
+        let n = tx
+            .execute(
+                "UPDATE footage_jobs SET status = 'done', lease_owner = NULL, lease_pid = NULL,
+                   lease_until_ms = NULL, progress = 1, error_kind = NULL, error = NULL,
+                   done_at_ms = ?3, updated_at_ms = ?3
+                 WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
+                params![id, who.owner, now],
+            )
+            .map_err(q("complete job"))?;
+        if n == 1 {
+            tx.execute(
+                "INSERT OR REPLACE INTO case_media (job_id, case_id, camera_id, kind, path, sha256,
+                   bytes, sidecar_path, sidecar_sha256, actual_start_ms, actual_end_ms, frames,
+                   method, source, created_at_ms)
+                 SELECT id, case_id, camera_id, kind, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
+                 FROM footage_jobs WHERE id = ?1",
+                params![
+                    id,
+                    media.path,
+                    media.sha256,
+                    media.bytes as i64,
+                    media.sidecar_path,
+                    media.sidecar_sha256,
+                    media.actual_start_ms,
+                    media.actual_end_ms,
+                    media.frames as i64,
+                    media.method,
+                    media.source,
+                    now
+                ],
+            )
+            .map_err(q("insert media"))?;
+        }
+        tx.commit().map_err(q("commit"))?;
+        Ok(n == 1)
+    }
+
+    /// Releases the job with an error: back to pending at `retry_at_ms`, or
+    /// failed for good when `None`.
+    pub fn release_footage_job(
+        &self,
+        id: i64,
+        who: &Lessee,
+        error_kind: &str,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let (status, due) = match retry_at_ms {
+            Some(t) => ("pending", Some(t)),
+            None => ("failed", None),
+        };
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE footage_jobs SET status = ?3, due_at_ms = COALESCE(?4, due_at_ms),
+                   lease_owner = NULL, lease_pid = NULL, lease_until_ms = NULL, progress = 0,
+                   error_kind = ?5, error = ?6, updated_at_ms = ?7
+                 WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
+                params![id, who.owner, status, due, error_kind, error, now],
+            )
+            .map_err(q("release job"))?;
+        Ok(n == 1)
+    }
+
+    /// When the earliest pending job is due, if any.
+    pub fn next_footage_due(&self) -> Result<Option<i64>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT MIN(due_at_ms) FROM footage_jobs WHERE status = 'pending'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(q("next due"))
+    }
+
+    /// How many jobs are pending or running.
+    pub fn open_footage_jobs(&self) -> Result<i64, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT COUNT(*) FROM footage_jobs WHERE status IN ('pending', 'running')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(q("open jobs"))
+    }
+
+    /// Puts a failed job back in the queue, due now (the operator's "retry").
+    pub fn retry_footage_job(&self, id: i64) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE footage_jobs SET status = 'pending', due_at_ms = ?2, attempts = 0,
+                   updated_at_ms = ?2 WHERE id = ?1 AND status = 'failed'",
+                params![id, now],
+            )
+            .map_err(q("retry job"))?;
+        Ok(n == 1)
+    }
+
+    /// First due time of a job (the start of its backoff budget).
+    pub fn footage_job_first_due(&self, id: i64) -> Result<i64, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT first_due_at_ms FROM footage_jobs WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .map_err(q("first due"))
+    }
+}
