@@ -8,6 +8,9 @@ use crate::error::{ErrorKind, HasKind};
 use crate::media::source::{DecodedFrame, StopFlag};
 use crate::media::MediaError;
 
+pub mod day;
+pub mod demo_archive;
+
 /// A recorded interval `[start_ms, end_ms)`, ms since the Unix epoch, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
