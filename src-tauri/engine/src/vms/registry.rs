@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use super::{CameraInfo, StreamKind, VmsAdapter, VmsError};
 use crate::media::source::SourceOpener;
+use crate::playback::Recording;
 
 /// Assumed sizes until a stream has been seen: a typical main and sub stream.
 const ASSUMED: [(StreamKind, (u32, u32)); 2] = [
@@ -69,12 +70,12 @@ impl Registry {
             .live_source(camera_id, stream)
     }
 
-    /// The camera's recordings, from its site's adapter.
+    /// A camera's recordings (spans and readers) for one stream.
     pub fn recording(
         &self,
         camera_id: &str,
         stream: StreamKind,
-    ) -> Result<Arc<dyn crate::playback::Recording>, VmsError> {
+    ) -> Result<Arc<dyn Recording>, VmsError> {
         self.adapters
             .iter()
             .find(|a| a.has_camera(camera_id))
