@@ -77,6 +77,7 @@ pub struct Engine {
     ingests: Arc<IngestManager>,
     playback: Arc<PlaybackService>,
     hub: Hub,
+    cases: Arc<crate::cases::CaseService>,
 }
 
 impl Engine {
@@ -95,6 +96,11 @@ impl Engine {
         registry.add(rtsp.clone());
         let registry = Arc::new(registry);
         let ingests = Arc::new(IngestManager::new(registry.clone(), cfg.policy.clone()));
+        let cases = Arc::new(crate::cases::CaseService::new(
+            store.clone(),
+            registry.clone(),
+            Default::default(),
+        ));
         let playback = Arc::new(PlaybackService::new(registry));
         let hub = crate::hub::start(ingests.clone(), playback.clone())
             .await
@@ -106,7 +112,13 @@ impl Engine {
             ingests,
             playback,
             hub,
+            cases,
         })
+    }
+
+    /// Cases, equipment, footage settings and the footage worker.
+    pub fn cases(&self) -> &Arc<crate::cases::CaseService> {
+        &self.cases
     }
 
     pub fn hub_info(&self) -> HubInfo {

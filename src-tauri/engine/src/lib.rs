@@ -2,8 +2,10 @@
 //! the video path (ffmpeg-next ingest, decode, scale), the loopback frame hub,
 //! the SQLite store and OS-keyring secrets. Builds and tests without WebKit.
 pub mod config;
+pub mod cases;
 pub mod engine;
 pub mod error;
+pub mod footage;
 pub mod hub;
 pub mod ingest;
 pub mod media;

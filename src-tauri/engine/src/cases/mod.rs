@@ -5,10 +5,12 @@
 //! transaction, so a case never exists without its jobs.
 mod create;
 mod equipment;
+mod service;
 mod store;
 
 pub use create::{create_case, CameraDirectory, NewCase, FUTURE_TOLERANCE_MS};
 pub use equipment::{Equipment, NewEquipment};
+pub use service::{CaseDetail, CaseService};
 
 use serde::{Deserialize, Serialize};
 

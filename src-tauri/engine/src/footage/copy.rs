@@ -155,6 +155,9 @@ pub fn copy_clip(
             let dts_in = pkt.dts().unwrap_or(pts_in);
             let ts_ms = to_ms(pts_in);
             if to_ms(dts_in) > end_ms {
+                if used_this {
+                    used.push(seg.clone());
+                }
                 break 'files;
             }
             let p = Pending {

@@ -16,13 +16,14 @@ pub mod settings;
 mod sidecar;
 mod snapshot;
 pub mod synth;
+mod job_run;
 mod worker;
 
 pub use error::FootageError;
 pub use lookup::RecordingLookup;
 pub use settings::{SiteFootage, Window};
 pub use sidecar::Sidecar;
-pub use worker::{FootageWorker, RetryPolicy, WorkerConfig};
+pub use worker::{FootageWorker, RetryPolicy, RunMode, WorkerConfig};
 
 use serde::{Deserialize, Serialize};
 
@@ -147,3 +148,6 @@ pub struct JobView {
 pub struct FootageEvent {
     pub job: JobView,
 }
+
+#[cfg(test)]
+mod tests;

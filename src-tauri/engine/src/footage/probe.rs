@@ -87,14 +87,14 @@ pub fn moov_before_mdat(path: &Path) -> Result<bool, String> {
         let mut h = [0u8; 16];
         f.read_exact(&mut h[..8]).map_err(|e| e.to_string())?;
         let mut size = u32::from_be_bytes([h[0], h[1], h[2], h[3]]) as u64;
-        let kind = &h[4..8];
+        let kind: [u8; 4] = [h[4], h[5], h[6], h[7]];
         if size == 1 {
             f.read_exact(&mut h[8..16]).map_err(|e| e.to_string())?;
             size = u64::from_be_bytes(h[8..16].try_into().unwrap_or([0; 8]));
         }
         match kind {
-            b"moov" => return Ok(true),
-            b"mdat" => return Ok(false),
+            [b'm', b'o', b'o', b'v'] => return Ok(true),
+            [b'm', b'd', b'a', b't'] => return Ok(false),
             _ => {}
         }
         if size < 8 {

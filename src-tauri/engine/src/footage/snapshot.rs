@@ -12,8 +12,6 @@ use crate::media::source::StopFlag;
 pub struct Snapshot {
     pub jpeg: Vec<u8>,
     pub frame_ms: i64,
-    pub width: u32,
-    pub height: u32,
 }
 
 pub fn snapshot(
@@ -52,14 +50,8 @@ pub fn snapshot(
         from: crate::cases::rfc3339_ms(event_ms),
         to: crate::cases::rfc3339_ms(event_ms),
     })?;
-    let (w, h) = (f.width(), f.height());
     let jpeg = to_jpeg(&f)?;
-    Ok(Snapshot {
-        jpeg,
-        frame_ms: ts,
-        width: w,
-        height: h,
-    })
+    Ok(Snapshot { jpeg, frame_ms: ts })
 }
 
 /// Converts any decoded frame to RGB and encodes it as JPEG (quality 90).

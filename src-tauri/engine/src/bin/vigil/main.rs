@@ -3,6 +3,9 @@
 //! and hub for other programs; `cameras` manages stored RTSP cameras;
 //! `bench live` measures the video path against the old pipeline.
 mod bench;
+mod bench_footage;
+mod case;
+mod footage;
 mod cameras;
 mod live;
 mod serve;
@@ -33,6 +36,12 @@ enum Command {
     /// Benchmarks (figures, not pass/fail).
     #[command(subcommand)]
     Bench(bench::BenchCmd),
+    /// Cases: create, show, list; equipment and nearest cameras.
+    #[command(subcommand)]
+    Case(case::CaseCmd),
+    /// The footage worker (clips and snapshots of cases).
+    #[command(subcommand)]
+    Footage(footage::FootageCmd),
 }
 
 fn main() {
@@ -53,6 +62,8 @@ fn main() {
             Command::Serve(a) => serve::run(a).await,
             Command::Cameras(c) => cameras::run(c).await,
             Command::Bench(b) => bench::run(b).await,
+            Command::Case(c) => case::run(c).await,
+            Command::Footage(f) => footage::run(f).await,
         }
     });
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
