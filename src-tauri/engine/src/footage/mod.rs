@@ -4,7 +4,7 @@
 //! produce their file exactly once (`durable`: write aside, fsync, rename).
 //! Clips are stream copies of segment files when the recording is file-backed
 //! (`copy`) and libx264 encodes of decoded frames otherwise (`encode`).
-mod copy;
+pub mod copy;
 pub mod durable;
 mod encode;
 mod error;

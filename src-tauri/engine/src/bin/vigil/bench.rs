@@ -25,6 +25,8 @@ use crate::source::parse_size;
 pub enum BenchCmd {
     /// Live video path: CPU, frame rate, wire bytes and glass-to-consumer latency.
     Live(LiveBench),
+    /// Case footage: available-to-done latency (p50/p99) and clips per second.
+    Footage(crate::bench_footage::FootageBench),
 }
 
 #[derive(Args)]
@@ -48,6 +50,13 @@ pub struct LiveBench {
 
 pub async fn run(cmd: BenchCmd) -> i32 {
     match cmd {
+        BenchCmd::Footage(a) => match crate::bench_footage::run(a).await {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("vigil bench footage: {e}");
+                exit::FAILED
+            }
+        },
         BenchCmd::Live(a) => match live(a).await {
             Ok(()) => exit::OK,
             Err(e) => {
