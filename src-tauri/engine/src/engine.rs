@@ -254,15 +254,25 @@ impl Engine {
 
     /// The UTC bounds of a site-local day (23 or 25 hours on DST days).
     pub fn playback_day(&self, date: &str) -> Result<DayBounds, EngineError> {
-        Ok(crate::playback::day::day_bounds(date, &self.site_time_zone()?)?)
+        Ok(crate::playback::day::day_bounds(
+            date,
+            &self.site_time_zone()?,
+        )?)
     }
 
     /// Recorded spans of a camera in `[from_ms, to_ms)`.
-    pub fn recordings(&self, camera: &str, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, EngineError> {
-        self.playback.spans(camera, from_ms, to_ms).map_err(|e| match e {
-            OpenError::Vms(v) => v.into(),
-            OpenError::Playback(p) => p.into(),
-        })
+    pub fn recordings(
+        &self,
+        camera: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<Span>, EngineError> {
+        self.playback
+            .spans(camera, from_ms, to_ms)
+            .map_err(|e| match e {
+                OpenError::Vms(v) => v.into(),
+                OpenError::Playback(p) => p.into(),
+            })
     }
 }
 

@@ -139,17 +139,25 @@ mod tests {
         }
         assert!(ts.windows(2).all(|w| w[0] > w[1]), "{ts:?}");
         let (from, to) = gap.expect("crossed the hole");
-        assert!(from >= hole.end_ms && to <= hole.start_ms + 67, "{from} {to}");
+        assert!(
+            from >= hole.end_ms && to <= hole.start_ms + 67,
+            "{from} {to}"
+        );
         assert!(ts[7] < hole.start_ms);
     }
 
     #[test]
     fn step_back_is_exactly_one_frame() {
         let t = frame_ts(frame_at_or_after(now_ms() - 3 * 86_400_000 + 12_345));
-        let f = frame_before(archive(), t, &StopFlag::default()).unwrap().unwrap();
+        let f = frame_before(archive(), t, &StopFlag::default())
+            .unwrap()
+            .unwrap();
         let expected = frame_ts(frame_at_or_after(t) - 1);
         // unless t was the first frame after a hole
-        if holes(1, t.div_euclid(86_400_000)).iter().all(|h| !h.contains(expected)) {
+        if holes(1, t.div_euclid(86_400_000))
+            .iter()
+            .all(|h| !h.contains(expected))
+        {
             assert_eq!(f.ts_ms, expected);
         }
     }
