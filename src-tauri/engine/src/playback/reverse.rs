@@ -36,7 +36,7 @@ impl ReverseFeed {
         self.decimation = d;
     }
 
-    pub fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
+    pub fn next_event(&mut self) -> Result<ReadEvent, PlaybackError> {
         loop {
             if let Some(f) = self.buf.pop() {
                 return Ok(ReadEvent::Frame(f));
@@ -99,7 +99,7 @@ pub fn frame_before(
 ) -> Result<Option<DecodedFrame>, PlaybackError> {
     let mut feed = ReverseFeed::new(rec, t_ms - 1, Decimation::All, stop.clone());
     loop {
-        match feed.next()? {
+        match feed.next_event()? {
             ReadEvent::Frame(f) => return Ok(Some(f)),
             ReadEvent::Gap { .. } => continue,
             ReadEvent::End => return Ok(None),
@@ -131,7 +131,7 @@ mod tests {
         let mut ts = Vec::new();
         let mut gap = None;
         while ts.len() < 8 {
-            match feed.next().unwrap() {
+            match feed.next_event().unwrap() {
                 ReadEvent::Frame(f) => ts.push(f.ts_ms),
                 ReadEvent::Gap { from_ms, to_ms } => gap = Some((from_ms, to_ms)),
                 ReadEvent::End => panic!("ended"),

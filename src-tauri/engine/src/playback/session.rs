@@ -157,7 +157,7 @@ impl Feed {
     fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
         match self {
             Feed::Forward(r) => r.next(),
-            Feed::Reverse(r) => r.next(),
+            Feed::Reverse(r) => r.next_event(),
         }
     }
     fn set_decimation(&mut self, d: Decimation) {
