@@ -7,6 +7,7 @@ pub mod demo_input;
 pub mod demo_painter;
 pub mod error;
 pub mod picture;
+pub mod recorded_input;
 pub mod rtsp_input;
 pub mod scale;
 pub mod source;

@@ -11,8 +11,10 @@ use crate::media::MediaError;
 pub mod clock;
 pub mod day;
 pub mod demo_archive;
+pub mod folder;
 pub mod group;
 pub mod reverse;
+pub mod segment_name;
 pub mod service;
 pub mod session;
 

@@ -1,0 +1,288 @@
+//! A folder of recorded segments as a recording source. Start times come
+//! from the file names (segment_name), durations from the files themselves
+//! (every packet read once, cached by size and mtime). A file that cannot be
+//! read is left out: its time is a gap, and it is listed in `skipped()`.
+//! Playback crosses segment boundaries seamlessly and reports real gaps.
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use ffmpeg_next::Dictionary;
+use jiff::tz::TimeZone;
+
+use super::segment_name::segment_start;
+use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, SegmentFile, Span};
+use crate::media::recorded_input::RecordedInput;
+use crate::media::source::{DecodedFrame, StopFlag};
+use crate::media::MediaError;
+
+/// Segments closer than this are one continuous recording.
+const JOIN_TOLERANCE_MS: i64 = 1_500;
+
+type ProbeKey = (u64, Option<SystemTime>);
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+pub struct SegmentFolder {
+    dir: PathBuf,
+    tz: TimeZone,
+    name: String,
+    probes: Mutex<HashMap<PathBuf, (ProbeKey, Result<i64, String>)>>,
+}
+
+impl SegmentFolder {
+    /// `dir` holds one camera's segments; names are civil time in `tz`.
+    pub fn new(dir: PathBuf, tz: TimeZone) -> Result<Self, PlaybackError> {
+        if !dir.is_dir() {
+            return Err(PlaybackError::Invalid(format!(
+                "{} is not a folder",
+                dir.display()
+            )));
+        }
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| dir.display().to_string());
+        Ok(Self {
+            dir,
+            tz,
+            name,
+            probes: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Segment files by start time (names only; nothing probed).
+    fn listing(&self) -> Result<Vec<(i64, PathBuf)>, PlaybackError> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|source| PlaybackError::Io {
+            what: format!("listing {}", self.dir.display()),
+            source,
+        })?;
+        let mut out: Vec<(i64, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let name = e.file_name();
+                let start = segment_start(name.to_str()?, &self.tz)?;
+                Some((start, e.path()))
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// The duration of a segment file in ms, or why it cannot be read.
+    fn duration(&self, path: &Path) -> Result<i64, String> {
+        let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+        let key = (meta.len(), meta.modified().ok());
+        if let Some((k, r)) = self.probes.lock().expect("probe lock").get(path) {
+            if *k == key {
+                return r.clone();
+            }
+        }
+        let r = probe(path);
+        if let Err(reason) = &r {
+            tracing::warn!("skipping segment {}: {reason}", path.display());
+        }
+        self.probes
+            .lock()
+            .expect("probe lock")
+            .insert(path.to_path_buf(), (key, r.clone()));
+        r
+    }
+
+    /// Readable segments that may overlap `[from_ms, to_ms)`.
+    fn segments(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SegmentFile>, PlaybackError> {
+        let list = self.listing()?;
+        // the last segment starting at or before `from_ms` may reach into the range
+        let first = list.partition_point(|(s, _)| *s <= from_ms).saturating_sub(1);
+        Ok(list[first..]
+            .iter()
+            .take_while(|(s, _)| *s < to_ms)
+            .filter_map(|(start, path)| {
+                let d = self.duration(path).ok()?;
+                Some(SegmentFile {
+                    path: path.clone(),
+                    start_ms: *start,
+                    end_ms: start + d,
+                })
+            })
+            .filter(|s| s.end_ms > from_ms)
+            .collect())
+    }
+
+    /// Files left out because they could not be read (truncated, corrupt).
+    pub fn skipped(&self) -> Vec<Skipped> {
+        let mut v: Vec<Skipped> = self
+            .probes
+            .lock()
+            .expect("probe lock")
+            .iter()
+            .filter_map(|(p, (_, r))| {
+                r.as_ref().err().map(|e| Skipped {
+                    path: p.clone(),
+                    reason: e.clone(),
+                })
+            })
+            .collect();
+        v.sort_by(|a, b| a.path.cmp(&b.path));
+        v
+    }
+}
+
+fn probe(path: &Path) -> Result<i64, String> {
+    let mut input = RecordedInput::open(&path.to_string_lossy(), Dictionary::new(), StopFlag::default())
+        .map_err(|e| e.to_string())?;
+    let (end, packets) = input.scan_duration_ms().map_err(|e| e.to_string())?;
+    if packets == 0 || end <= 0 {
+        return Err("no video frames".into());
+    }
+    Ok(end)
+}
+
+impl Recording for SegmentFolder {
+    fn describe(&self) -> String {
+        format!("segment folder {}", self.dir.display())
+    }
+
+    fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
+        let mut out: Vec<Span> = Vec::new();
+        for s in self.segments(from_ms, to_ms)? {
+            let (a, b) = (s.start_ms.max(from_ms), s.end_ms.min(to_ms));
+            match out.last_mut() {
+                Some(last) if a - last.end_ms <= JOIN_TOLERANCE_MS => last.end_ms = last.end_ms.max(b),
+                _ => out.push(Span::new(a, b)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn open(
+        &self,
+        t_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
+        let segs = self.segments(t_ms, i64::MAX)?;
+        if segs.is_empty() {
+            return Err(PlaybackError::NoRecording(super::day::format_rfc3339(t_ms)));
+        }
+        Ok(Box::new(SegmentReader::new(segs, t_ms, decimation, stop)))
+    }
+
+    fn segment_files(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Option<Vec<SegmentFile>>, PlaybackError> {
+        Ok(Some(self.segments(from_ms, to_ms)?))
+    }
+}
+
+/// Reads a run of segment files as one recording.
+pub struct SegmentReader {
+    segs: Vec<SegmentFile>,
+    idx: usize,
+    input: Option<RecordedInput>,
+    target: i64,
+    decimation: Decimation,
+    stop: StopFlag,
+}
+
+impl SegmentReader {
+    pub fn new(segs: Vec<SegmentFile>, t_ms: i64, decimation: Decimation, stop: StopFlag) -> Self {
+        let idx = segs.iter().position(|s| s.end_ms > t_ms).unwrap_or(segs.len());
+        Self {
+            segs,
+            idx,
+            input: None,
+            target: t_ms,
+            decimation,
+            stop,
+        }
+    }
+
+    fn open_current(&mut self) -> Result<(), MediaError> {
+        let seg = &self.segs[self.idx];
+        let mut input = RecordedInput::open(
+            &seg.path.to_string_lossy(),
+            Dictionary::new(),
+            self.stop.clone(),
+        )?;
+        input.set_decimation(self.decimation);
+        input.seek_ms((self.target - seg.start_ms).max(0))?;
+        self.input = Some(input);
+        Ok(())
+    }
+
+    /// Moves to the next segment; a hole before it is a gap.
+    fn advance(&mut self) -> Option<ReadEvent> {
+        let prev_end = self.segs[self.idx].end_ms;
+        self.input = None;
+        self.idx += 1;
+        let next = self.segs.get(self.idx)?;
+        self.target = next.start_ms;
+        (next.start_ms - prev_end > JOIN_TOLERANCE_MS).then_some(ReadEvent::Gap {
+            from_ms: prev_end,
+            to_ms: next.start_ms,
+        })
+    }
+}
+
+impl RecordingReader for SegmentReader {
+    fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
+        loop {
+            if self.stop.is_stopped() {
+                return Err(MediaError::Stopped.into());
+            }
+            if self.idx >= self.segs.len() {
+                return Ok(ReadEvent::End);
+            }
+            if self.input.is_none() {
+                if let Err(e) = self.open_current() {
+                    tracing::warn!("segment {}: {e}", self.segs[self.idx].path.display());
+                    let from_ms = self.segs[self.idx].start_ms;
+                    self.advance();
+                    let to_ms = self.segs.get(self.idx).map_or(from_ms, |s| s.start_ms);
+                    return Ok(ReadEvent::Gap { from_ms, to_ms });
+                }
+            }
+            let seg_start = self.segs[self.idx].start_ms;
+            match self.input.as_mut().expect("input").next_frame() {
+                Ok(Some(f)) => {
+                    return Ok(ReadEvent::Frame(DecodedFrame {
+                        frame: f.frame,
+                        ts_ms: seg_start + f.offset_ms,
+                        keyframe: f.keyframe,
+                    }))
+                }
+                Ok(None) => {}
+                Err(MediaError::Stopped) => return Err(MediaError::Stopped.into()),
+                // a damaged tail ends the segment; what was read stands
+                Err(e) => tracing::warn!("segment {}: {e}", self.segs[self.idx].path.display()),
+            }
+            if let Some(gap) = self.advance() {
+                return Ok(gap);
+            }
+        }
+    }
+
+    fn set_decimation(&mut self, d: Decimation) {
+        self.decimation = d;
+        if let Some(i) = self.input.as_mut() {
+            i.set_decimation(d);
+        }
+    }
+}
+
+/// A shared handle, for registries that hand out `Arc<dyn Recording>`.
+pub fn shared(folder: SegmentFolder) -> Arc<dyn Recording> {
+    Arc::new(folder)
+}
