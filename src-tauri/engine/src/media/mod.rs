@@ -6,6 +6,7 @@ pub mod decode;
 pub mod demo_input;
 pub mod demo_painter;
 pub mod error;
+pub mod file_writer;
 pub mod picture;
 pub mod recorded_input;
 pub mod rtsp_input;

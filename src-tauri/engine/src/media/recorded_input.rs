@@ -104,7 +104,9 @@ impl RecordedInput {
     /// Reads every packet (no decoding): the span from the first frame to the
     /// end of the last one, and the number of video packets.
     pub fn scan_duration_ms(&mut self) -> Result<(i64, u64), MediaError> {
-        let (mut end, mut count, mut last_dur) = (0i64, 0u64, 0i64);
+        // the last frame lasts as long as the one before it when the
+        // container does not say (fragmented MP4 often does not)
+        let (mut end, mut count, mut last_pts, mut step) = (0i64, 0u64, None::<i64>, 0i64);
         let mut packet = Packet::empty();
         loop {
             self.activity.store(now_ms(), Ordering::Relaxed);
@@ -121,12 +123,19 @@ impl RecordedInput {
             if packet.stream() != self.stream_index {
                 continue;
             }
-            if let Some(pts) = packet.pts().or(packet.dts()) {
-                let dur = self.to_ms(self.start_pts + packet.duration());
-                last_dur = if dur > 0 { dur } else { last_dur };
-                end = end.max(self.to_ms(pts) + last_dur);
-                count += 1;
+            let Some(pts) = packet.pts().or(packet.dts()) else {
+                continue;
+            };
+            let at = self.to_ms(pts);
+            if let Some(prev) = last_pts {
+                if at > prev {
+                    step = at - prev;
+                }
             }
+            last_pts = Some(at);
+            let dur = self.to_ms(self.start_pts + packet.duration());
+            end = end.max(at + if dur > 0 { dur } else { step });
+            count += 1;
         }
         Ok((end, count))
     }

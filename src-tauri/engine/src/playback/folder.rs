@@ -21,6 +21,8 @@ use crate::media::MediaError;
 const JOIN_TOLERANCE_MS: i64 = 1_500;
 
 type ProbeKey = (u64, Option<SystemTime>);
+/// Readable duration and a damage note, or why nothing is readable.
+type Probe = Result<(i64, Option<String>), String>;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {
@@ -32,7 +34,7 @@ pub struct SegmentFolder {
     dir: PathBuf,
     tz: TimeZone,
     name: String,
-    probes: Mutex<HashMap<PathBuf, (ProbeKey, Result<i64, String>)>>,
+    probes: Mutex<HashMap<PathBuf, (ProbeKey, Probe)>>,
 }
 
 impl SegmentFolder {
@@ -78,24 +80,27 @@ impl SegmentFolder {
         Ok(out)
     }
 
-    /// The duration of a segment file in ms, or why it cannot be read.
+    /// The readable duration of a segment file in ms, or why it has none.
     fn duration(&self, path: &Path) -> Result<i64, String> {
         let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
         let key = (meta.len(), meta.modified().ok());
         if let Some((k, r)) = self.probes.lock().expect("probe lock").get(path) {
             if *k == key {
-                return r.clone();
+                return r.clone().map(|(d, _)| d);
             }
         }
         let r = probe(path);
-        if let Err(reason) = &r {
-            tracing::warn!("skipping segment {}: {reason}", path.display());
+        match &r {
+            Err(reason) | Ok((_, Some(reason))) => {
+                tracing::warn!("segment {}: {reason}", path.display())
+            }
+            Ok(_) => {}
         }
         self.probes
             .lock()
             .expect("probe lock")
             .insert(path.to_path_buf(), (key, r.clone()));
-        r
+        r.map(|(d, _)| d)
     }
 
     /// Readable segments that may overlap `[from_ms, to_ms)`.
@@ -118,7 +123,7 @@ impl SegmentFolder {
             .collect())
     }
 
-    /// Files left out because they could not be read (truncated, corrupt).
+    /// Files left out (unreadable) or cut short (truncated), with why.
     pub fn skipped(&self) -> Vec<Skipped> {
         let mut v: Vec<Skipped> = self
             .probes
@@ -126,9 +131,13 @@ impl SegmentFolder {
             .expect("probe lock")
             .iter()
             .filter_map(|(p, (_, r))| {
-                r.as_ref().err().map(|e| Skipped {
+                let reason = match r {
+                    Err(e) | Ok((_, Some(e))) => e.clone(),
+                    Ok((_, None)) => return None,
+                };
+                Some(Skipped {
                     path: p.clone(),
-                    reason: e.clone(),
+                    reason,
                 })
             })
             .collect();
@@ -137,14 +146,22 @@ impl SegmentFolder {
     }
 }
 
-fn probe(path: &Path) -> Result<i64, String> {
-    let mut input = RecordedInput::open(&path.to_string_lossy(), Dictionary::new(), StopFlag::default())
-        .map_err(|e| e.to_string())?;
+/// The readable duration of a segment; a file whose index promises more
+/// than its data holds is truncated: what is readable stays, and it is
+/// reported.
+fn probe(path: &Path) -> Result<(i64, Option<String>), String> {
+    let mut input =
+        RecordedInput::open(&path.to_string_lossy(), Dictionary::new(), StopFlag::default())
+            .map_err(|e| e.to_string())?;
+    let stated = input.stated_duration_ms();
     let (end, packets) = input.scan_duration_ms().map_err(|e| e.to_string())?;
     if packets == 0 || end <= 0 {
         return Err("no video frames".into());
     }
-    Ok(end)
+    let truncated = stated
+        .filter(|s| *s > end + JOIN_TOLERANCE_MS)
+        .map(|s| format!("truncated: {} ms of {} ms readable", end, s));
+    Ok((end, truncated))
 }
 
 impl Recording for SegmentFolder {
@@ -285,4 +302,110 @@ impl RecordingReader for SegmentReader {
 /// A shared handle, for registries that hand out `Arc<dyn Recording>`.
 pub fn shared(folder: SegmentFolder) -> Arc<dyn Recording> {
     Arc::new(folder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::file_writer::Container;
+    use crate::media::vtc1;
+    use crate::playback::day::{parse_rfc3339, zone};
+    use crate::playback::demo_segments::{write_segment, SegmentSpec};
+
+    fn spec(container: Container) -> SegmentSpec {
+        SegmentSpec {
+            camera_index: 1,
+            width: 320,
+            height: 180,
+            fps: 10,
+            gop: 10,
+            container,
+        }
+    }
+
+    fn read_all(r: &mut dyn RecordingReader) -> (Vec<i64>, Vec<(i64, i64)>) {
+        let (mut ts, mut gaps) = (Vec::new(), Vec::new());
+        loop {
+            match r.next().unwrap() {
+                ReadEvent::Frame(f) => {
+                    let tc = vtc1::read_luma(f.frame.data(0), 320, 180, f.frame.stride(0))
+                        .expect("VTC1") as i64;
+                    assert_eq!(tc, f.ts_ms, "frame time = the time it shows");
+                    ts.push(tc);
+                }
+                ReadEvent::Gap { from_ms, to_ms } => gaps.push((from_ms, to_ms)),
+                ReadEvent::End => return (ts, gaps),
+            }
+        }
+    }
+
+    #[test]
+    fn seed_naming_spans_seamless_playback_and_a_corrupt_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cam = dir.path().join("camera1");
+        std::fs::create_dir(&cam).unwrap();
+        let t0 = parse_rfc3339("2025-08-29T14:30:10Z").unwrap();
+        let s = spec(Container::Mp4FastStart);
+        for (i, name) in ["143010", "143015", "143020"].iter().enumerate() {
+            let p = cam.join(format!("camera1_20250829_{name}.mp4"));
+            write_segment(&p, &s, t0 + i as i64 * 5000, 5000).unwrap();
+        }
+        // a hole, then a truncated file, then one more good one
+        let bad = cam.join("camera1_20250829_143100.mp4");
+        write_segment(&bad, &s, t0 + 50_000, 5000).unwrap();
+        let bytes = std::fs::read(&bad).unwrap();
+        std::fs::write(&bad, &bytes[..bytes.len() / 3]).unwrap();
+        write_segment(&cam.join("camera1_20250829_143200.mp4"), &s, t0 + 110_000, 5000).unwrap();
+        std::fs::write(cam.join("camera1_20250829_143130.mp4"), vec![0x5a; 40_000]).unwrap();
+        std::fs::write(cam.join("notes.txt"), "not a segment").unwrap();
+
+        let folder = SegmentFolder::new(cam, zone("UTC").unwrap()).unwrap();
+        let spans = folder.spans(t0 - 60_000, t0 + 600_000).unwrap();
+        assert_eq!(spans.len(), 3, "{spans:?}");
+        assert_eq!(spans[0], Span::new(t0, t0 + 15_000));
+        assert_eq!(spans[2], Span::new(t0 + 110_000, t0 + 115_000));
+        // the truncated file keeps what is readable, no more
+        assert_eq!(spans[1].start_ms, t0 + 50_000);
+        assert!(spans[1].end_ms < t0 + 54_000, "{spans:?}");
+        let skipped = folder.skipped();
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        assert!(skipped[0].path.ends_with("camera1_20250829_143100.mp4"));
+        assert!(skipped[0].reason.starts_with("truncated"), "{skipped:?}");
+        assert!(skipped[1].path.ends_with("camera1_20250829_143130.mp4"));
+
+        let mut r = folder.open(t0 + 3_050, Decimation::All, StopFlag::default()).unwrap();
+        let (ts, gaps) = read_all(&mut *r);
+        assert_eq!(ts[0], t0 + 3_100, "first frame at or after the target");
+        let before_gap: Vec<i64> = ts.iter().copied().filter(|t| *t < t0 + 15_000).collect();
+        let expected: Vec<i64> = (31..150).map(|i| t0 + i * 100).collect();
+        assert_eq!(before_gap, expected, "seamless across segment boundaries");
+        assert_eq!(gaps[0], (t0 + 15_000, t0 + 50_000));
+        assert_eq!(gaps.last().unwrap().1, t0 + 110_000);
+        let after: Vec<i64> = ts.iter().copied().filter(|t| *t >= t0 + 110_000).collect();
+        assert_eq!(after, (0..50).map(|i| t0 + 110_000 + i * 100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn mediamtx_naming_in_fmp4_and_mpegts() {
+        for (container, ext) in [(Container::FragmentedMp4, "mp4"), (Container::MpegTs, "ts")] {
+            let dir = tempfile::tempdir().unwrap();
+            let t0 = parse_rfc3339("2025-08-29T14:30:10.250Z").unwrap();
+            let s = spec(container);
+            write_segment(&dir.path().join(format!("2025-08-29_16-30-10-250000.{ext}")), &s, t0, 4000)
+                .unwrap();
+            write_segment(&dir.path().join(format!("2025-08-29_16-30-14-250000.{ext}")), &s, t0 + 4000, 4000)
+                .unwrap();
+            let folder = SegmentFolder::new(dir.path().into(), zone("Europe/Berlin").unwrap()).unwrap();
+            let spans = folder.spans(t0 - 1000, t0 + 60_000).unwrap();
+            assert_eq!(spans, vec![Span::new(t0, t0 + 8000)], "{ext}");
+            let mut r = folder.open(t0 + 3_950, Decimation::All, StopFlag::default()).unwrap();
+            let (ts, gaps) = read_all(&mut *r);
+            assert!(gaps.is_empty());
+            assert_eq!(ts.first(), Some(&(t0 + 4000)), "{ext}");
+            assert_eq!(ts.len(), 40, "{ext}");
+            let mut k = folder.open(t0, Decimation::KeyframesOnly, StopFlag::default()).unwrap();
+            let (ts, _) = read_all(&mut *k);
+            assert_eq!(ts, (0..8).map(|i| t0 + i * 1000).collect::<Vec<_>>(), "{ext} keyframes");
+        }
+    }
 }

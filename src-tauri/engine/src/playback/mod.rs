@@ -11,6 +11,7 @@ use crate::media::MediaError;
 pub mod clock;
 pub mod day;
 pub mod demo_archive;
+pub mod demo_segments;
 pub mod folder;
 pub mod group;
 pub mod reverse;
