@@ -19,6 +19,7 @@ use crate::secrets::redact::split_credentials;
 use crate::secrets::SecretStore;
 use crate::store::{Layout, NamedLayout, NewCamera, Store};
 use crate::vms::demo::DemoSite;
+use crate::vms::recorded::RecordedSite;
 use crate::vms::registry::Registry;
 use crate::vms::rtsp::{adhoc_row, RtspSite};
 use crate::vms::CameraInfo;
@@ -76,6 +77,7 @@ pub struct Engine {
     rtsp: Arc<RtspSite>,
     ingests: Arc<IngestManager>,
     playback: Arc<PlaybackService>,
+    recorded: Arc<RecordedSite>,
     hub: Hub,
 }
 
@@ -93,6 +95,8 @@ impl Engine {
         let mut registry = Registry::default();
         registry.add(Arc::new(DemoSite::new(cfg.demo_cameras)));
         registry.add(rtsp.clone());
+        let recorded = Arc::new(RecordedSite::default());
+        registry.add(recorded.clone());
         let registry = Arc::new(registry);
         let ingests = Arc::new(IngestManager::new(registry.clone(), cfg.policy.clone()));
         let playback = Arc::new(PlaybackService::new(registry));
@@ -105,6 +109,7 @@ impl Engine {
             rtsp,
             ingests,
             playback,
+            recorded,
             hub,
         })
     }
@@ -233,6 +238,16 @@ impl Engine {
 
     pub fn delete_named_layout(&self, name: &str) -> Result<(), EngineError> {
         Ok(self.store.delete_named_layout(name)?)
+    }
+
+    /// Registers a recording for this process only (the CLI's `--source`).
+    pub fn add_recording_source(
+        &self,
+        name: &str,
+        recording: Arc<dyn crate::playback::Recording>,
+    ) -> Result<CameraInfo, EngineError> {
+        let id = self.recorded.add(name, recording);
+        self.camera(&id)
     }
 
     pub fn playback(&self) -> &Arc<PlaybackService> {

@@ -90,6 +90,12 @@ impl RecordedInput {
         })
     }
 
+    /// Timestamps count from 0, not from the stream's first frame (a
+    /// MediaMTX `/get` puts the requested start at 0).
+    pub fn use_zero_origin(&mut self) {
+        self.start_pts = 0;
+    }
+
     /// The container's duration, if it states one.
     pub fn stated_duration_ms(&self) -> Option<i64> {
         let d = self.input.duration();

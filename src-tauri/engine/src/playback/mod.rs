@@ -14,6 +14,7 @@ pub mod demo_archive;
 pub mod demo_segments;
 pub mod folder;
 pub mod group;
+pub mod mediamtx;
 pub mod reverse;
 pub mod segment_name;
 pub mod service;
