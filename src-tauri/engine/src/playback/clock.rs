@@ -25,8 +25,13 @@ pub enum Cause {
     Speed,
     Pause,
     Play,
-    GapSkip { from_ms: i64, to_ms: i64 },
+    GapSkip {
+        from_ms: i64,
+        to_ms: i64,
+    },
     End,
+    /// A tile waited for a server that sends in real time.
+    Stall,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -158,6 +163,15 @@ impl Clock {
         });
     }
 
+    /// Holds the clock at `t_ms` (no discontinuity): a tile's frames come
+    /// later than the clock, paced by the server, and the clock waits.
+    pub fn stall_at(&self, t_ms: i64, origin: u64) {
+        self.update(origin, Cause::Stall, |s| {
+            s.pos = t_ms;
+            false
+        });
+    }
+
     /// No tile has anything further: pause where the recordings end.
     pub fn end(&self) {
         self.update(0, Cause::End, |s| {
@@ -203,7 +217,11 @@ mod tests {
         let c = Clock::new(t0, 4.0, false);
         std::thread::sleep(Duration::from_millis(100));
         let p = c.state().position();
-        assert!((t0 + 380..t0 + 500).contains(&p), "4x for 100 ms: {}", p - t0);
+        assert!(
+            (t0 + 380..t0 + 500).contains(&p),
+            "4x for 100 ms: {}",
+            p - t0
+        );
         c.pause(0);
         let a = c.state().position();
         std::thread::sleep(Duration::from_millis(30));
