@@ -1,17 +1,12 @@
 //! Synthetic recordings for tests and the benchmark: a segment folder of
 //! H.264 MP4 files (MediaMTX naming `{camera}/{camera}_{YYYYMMDD}_{HHMMSS}.mp4`)
-//! whose frames carry VTC1 = recording time, and [`SegmentRecording`], a
-//! file-backed [`Recording`] over such files.
-use std::collections::VecDeque;
+//! whose frames carry VTC1 = recording time; names are UTC.
 use std::path::{Path, PathBuf};
 
-use ffmpeg_next::{codec, encoder, format, format::Pixel, frame, media, Dictionary, Packet, Rational};
+use ffmpeg_next::{codec, encoder, format, format::Pixel, frame, Dictionary, Packet, Rational};
 
 use crate::media::demo_painter::{DemoPainter, PlanesMut};
-use crate::media::source::{DecodedFrame, StopFlag};
-use crate::playback::{
-    Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, SegmentFile, Span,
-};
+use crate::playback::SegmentFile;
 
 /// Paints the I420 frame of recording time `ts`.
 pub fn paint(painter: &DemoPainter, w: u32, h: u32, ts: i64) -> frame::Video {
@@ -133,146 +128,6 @@ pub fn write_segments(
         });
     }
     Ok(out)
-}
-
-/// A file-backed recording over segment files (sorted, non-overlapping).
-pub struct SegmentRecording {
-    pub files: Vec<SegmentFile>,
-    pub fps: f64,
-}
-
-impl Recording for SegmentRecording {
-    fn describe(&self) -> String {
-        format!("segment files ({})", self.files.len())
-    }
-
-    fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
-        let mut out: Vec<Span> = Vec::new();
-        for f in &self.files {
-            let (s, e) = (f.start_ms.max(from_ms), f.end_ms.min(to_ms));
-            if s >= e {
-                continue;
-            }
-            match out.last_mut() {
-                Some(l) if l.end_ms >= s => l.end_ms = l.end_ms.max(e),
-                _ => out.push(Span::new(s, e)),
-            }
-        }
-        Ok(out)
-    }
-
-    fn open(
-        &self,
-        t_ms: i64,
-        _d: Decimation,
-        stop: StopFlag,
-    ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
-        let files: VecDeque<SegmentFile> = self
-            .files
-            .iter()
-            .filter(|f| f.end_ms > t_ms)
-            .cloned()
-            .collect();
-        Ok(Box::new(SegmentReader {
-            files,
-            frames: VecDeque::new(),
-            from_ms: t_ms,
-            stop,
-        }))
-    }
-
-    fn frame_interval_ms(&self) -> Option<f64> {
-        Some(1000.0 / self.fps)
-    }
-
-    fn segment_files(
-        &self,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> Result<Option<Vec<SegmentFile>>, PlaybackError> {
-        Ok(Some(
-            self.files
-                .iter()
-                .filter(|f| f.end_ms > from_ms && f.start_ms < to_ms)
-                .cloned()
-                .collect(),
-        ))
-    }
-}
-
-struct SegmentReader {
-    files: VecDeque<SegmentFile>,
-    frames: VecDeque<DecodedFrame>,
-    from_ms: i64,
-    stop: StopFlag,
-}
-
-/// Decodes a whole segment; frame time = segment start + pts offset.
-pub fn decode_segment(seg: &SegmentFile) -> Result<Vec<DecodedFrame>, PlaybackError> {
-    let src = |e: ffmpeg_next::Error| PlaybackError::Source {
-        source_name: seg.path.display().to_string(),
-        reason: e.to_string(),
-    };
-    let mut ictx = format::input(&seg.path).map_err(src)?;
-    let ist = ictx
-        .streams()
-        .best(media::Type::Video)
-        .ok_or_else(|| PlaybackError::Invalid("no video stream".into()))?;
-    let (idx, tb) = (ist.index(), ist.time_base());
-    let start = if ist.start_time() == ffmpeg_next::ffi::AV_NOPTS_VALUE {
-        0
-    } else {
-        ist.start_time()
-    };
-    let mut dec = codec::context::Context::from_parameters(ist.parameters())
-        .and_then(|c| c.decoder().video())
-        .map_err(src)?;
-    let mut out = Vec::new();
-    let take = |dec: &mut ffmpeg_next::decoder::Video, out: &mut Vec<DecodedFrame>| {
-        let mut f = frame::Video::empty();
-        while dec.receive_frame(&mut f).is_ok() {
-            let pts = f.pts().or(f.timestamp()).unwrap_or(start);
-            let ts = seg.start_ms
-                + ffmpeg_next::Rescale::rescale(&(pts - start), tb, Rational(1, 1000));
-            let key = f.is_key();
-            out.push(DecodedFrame {
-                frame: std::mem::replace(&mut f, frame::Video::empty()),
-                ts_ms: ts,
-                keyframe: key,
-            });
-        }
-    };
-    for (s, p) in ictx.packets() {
-        if s.index() == idx {
-            dec.send_packet(&p).map_err(src)?;
-            take(&mut dec, &mut out);
-        }
-    }
-    dec.send_eof().map_err(src)?;
-    take(&mut dec, &mut out);
-    Ok(out)
-}
-
-impl RecordingReader for SegmentReader {
-    fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
-        loop {
-            if self.stop.is_stopped() {
-                return Err(crate::media::MediaError::Stopped.into());
-            }
-            if let Some(f) = self.frames.pop_front() {
-                if f.ts_ms >= self.from_ms {
-                    return Ok(ReadEvent::Frame(f));
-                }
-                continue;
-            }
-            match self.files.pop_front() {
-                Some(seg) => self.frames = decode_segment(&seg)?.into(),
-                None => return Ok(ReadEvent::End),
-            }
-        }
-    }
-
-    fn set_decimation(&mut self, _d: Decimation) {}
 }
 
 /// The segment files under `dir/camera` (by name), for the benchmark.

@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::probe::probe_clip;
-use super::synth::{write_segments, SegmentRecording};
+use super::synth::write_segments;
+use crate::playback::folder::SegmentFolder;
 use super::*;
 use crate::cases::{create_case, CameraDirectory, NewCase};
 use crate::playback::demo_archive::DemoArchive;
@@ -233,9 +234,9 @@ fn stream_copies_segment_files_with_an_edit_list() {
     let d = tempfile::tempdir().unwrap();
     // segments of 4 s from a whole second; the window starts mid-GOP
     let start = (now_ms() / 1000 - 120) * 1000;
-    let files = write_segments(d.path(), "cam-s", 2, start, 4_000, 6, 15, (320, 180)).unwrap();
+    write_segments(d.path(), "cam-s", 2, start, 4_000, 6, 15, (320, 180)).unwrap();
     let event = start + 9_350;
-    let rec = SegmentRecording { files, fps: 15.0 };
+    let rec = SegmentFolder::new(d.path().join("cam-s"), jiff::tz::TimeZone::UTC).unwrap();
     let lookup = Arc::new(TestLookup {
         cams: HashMap::from([("cam-s".to_string(), Ok(Arc::new(rec) as Arc<dyn Recording>))]),
     });

@@ -13,7 +13,8 @@ use clap::Args;
 use serde_json::json;
 use vigil_engine::cases::{create_case, CameraDirectory, NewCase};
 use vigil_engine::footage::copy::copy_clip;
-use vigil_engine::footage::synth::{write_segments, SegmentRecording};
+use vigil_engine::footage::synth::write_segments;
+use vigil_engine::playback::folder::SegmentFolder;
 use vigil_engine::footage::{FootageWorker, JobStatus, RecordingLookup, RunMode, WorkerConfig};
 use vigil_engine::media::source::{now_ms, StopFlag};
 use vigil_engine::playback::{Recording, SegmentFile};
@@ -47,7 +48,7 @@ pub struct FootageBench {
 
 /// The segment folder's cameras as a site.
 struct Folder {
-    recs: HashMap<String, Arc<SegmentRecording>>,
+    recs: HashMap<String, Arc<SegmentFolder>>,
 }
 
 impl RecordingLookup for Folder {
@@ -121,8 +122,10 @@ pub async fn run(a: FootageBench) -> Result<(), String> {
         eprintln!("writing a segment folder ({} cameras, 60 s, {w}x{h})...", a.cameras);
         for i in 1..=a.cameras {
             let id = format!("folder-{i}");
-            let files = write_segments(&seg_dir, &id, i, start, 5_000, 12, 15, (w, h))?;
-            recs.insert(id, Arc::new(SegmentRecording { files, fps: 15.0 }));
+            write_segments(&seg_dir, &id, i, start, 5_000, 12, 15, (w, h))?;
+            let folder = SegmentFolder::new(seg_dir.join(&id), jiff::tz::TimeZone::UTC)
+                .map_err(|e| e.to_string())?;
+            recs.insert(id, Arc::new(folder));
         }
         let f = Arc::new(Folder { recs });
         let n = a.cases.max(1) as i64;
