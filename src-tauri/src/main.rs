@@ -3,6 +3,7 @@
 //! and opens the window. No protocol or media logic lives here.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod case_commands;
 mod commands;
 
 use vigil_engine::engine::{Engine, EngineConfig};
@@ -24,6 +25,11 @@ fn main() {
     tracing::info!("frame hub on {}", engine.hub_info().url);
     tauri::Builder::default()
         .manage(engine)
+        .register_asynchronous_uri_scheme_protocol("vigil-media", case_commands::media_protocol)
+        .setup(|app| {
+            case_commands::start(app.handle());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::hub_info,
             commands::list_cameras,
@@ -37,6 +43,18 @@ fn main() {
             commands::recordings,
             commands::playback_day,
             commands::site_time_zone,
+            case_commands::create_case,
+            case_commands::list_cases,
+            case_commands::get_case,
+            case_commands::update_case,
+            case_commands::case_markers,
+            case_commands::retry_footage_job,
+            case_commands::list_equipment,
+            case_commands::save_equipment,
+            case_commands::get_nearest_cameras,
+            case_commands::set_nearest_cameras,
+            case_commands::get_footage_settings,
+            case_commands::set_footage_settings,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running Vigil");

@@ -12,6 +12,8 @@ import { Sidebar } from './components/Sidebar';
 import { TopBar } from './components/TopBar';
 import { AddCameraDialog } from './components/AddCameraDialog';
 import { ErrorBanner, type ShownError } from './components/ErrorBanner';
+import { CasesPanel } from './cases/CasesPanel';
+import type { NewCaseSeed } from './cases/NewCaseDialog';
 
 const SAVE_DEBOUNCE_MS = 300;
 
@@ -23,6 +25,8 @@ export function App() {
   const [loaded, setLoaded] = useState(false);
   const [adding, setAdding] = useState(false);
   const [errors, setErrors] = useState<ShownError[]>([]);
+  const [casesOpen, setCasesOpen] = useState(false);
+  const [caseSeed, setCaseSeed] = useState<NewCaseSeed | null>(null);
   const errorId = useRef(0);
   const lastSaved = useRef<string | null>(null);
 
@@ -129,6 +133,7 @@ export function App() {
         onSave={saveNamed}
         onLoad={loadNamed}
         onDelete={deleteNamed}
+        onCases={() => setCasesOpen((o) => !o)}
       />
       <ErrorBanner errors={errors} onDismiss={(id) => setErrors((l) => l.filter((e) => e.id !== id))} />
       <div className="body">
@@ -138,8 +143,32 @@ export function App() {
           onAdd={() => setAdding(true)}
           onRemove={removeCamera}
         />
-        <Grid state={grid} cameras={byId} hub={hub} dispatch={dispatch} />
+        <Grid
+          state={grid}
+          cameras={byId}
+          hub={hub}
+          dispatch={dispatch}
+          onNewCase={(camera, frameMs) => {
+            setCaseSeed({ equipmentId: camera, eventMs: frameMs });
+            setCasesOpen(true);
+          }}
+        />
       </div>
+      {casesOpen && (
+        <CasesPanel
+          cameras={cameras}
+          hub={hub}
+          seed={caseSeed}
+          onSeedUsed={() => setCaseSeed(null)}
+          onClose={() => setCasesOpen(false)}
+          onReview={(cams, eventMs) => {
+            // the playback view listens for this (synchronized playback at the event)
+            setCasesOpen(false);
+            window.dispatchEvent(new CustomEvent('vigil:review', { detail: { cameras: cams, eventMs } }));
+          }}
+          report={report}
+        />
+      )}
       {adding && <AddCameraDialog onSubmit={addCamera} onClose={() => setAdding(false)} />}
     </div>
   );

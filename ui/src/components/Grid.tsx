@@ -9,9 +9,10 @@ interface GridProps {
   cameras: Map<string, Camera>;
   hub: HubInfo | null;
   dispatch: Dispatch<GridAction>;
+  onNewCase?: (cameraId: string, frameMs: number) => void;
 }
 
-export function Grid({ state, cameras, hub, dispatch }: GridProps) {
+export function Grid({ state, cameras, hub, dispatch, onNewCase }: GridProps) {
   const n = columns(state.grid);
   return (
     <main
@@ -34,6 +35,7 @@ export function Grid({ state, cameras, hub, dispatch }: GridProps) {
           onToggleMaximize={(tile) => dispatch({ type: 'toggleMaximize', tile })}
           onClear={(tile) => dispatch({ type: 'clear', tile })}
           onDropCamera={(tile, camera) => dispatch({ type: 'assign', tile, camera })}
+          onNewCase={onNewCase}
         />
       ))}
     </main>

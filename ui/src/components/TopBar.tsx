@@ -10,9 +10,10 @@ interface TopBarProps {
   onSave: (name: string) => void;
   onLoad: (name: string) => void;
   onDelete: (name: string) => void;
+  onCases?: () => void;
 }
 
-export function TopBar({ grid, saved, onGrid, onSave, onLoad, onDelete }: TopBarProps) {
+export function TopBar({ grid, saved, onGrid, onSave, onLoad, onDelete, onCases }: TopBarProps) {
   const [name, setName] = useState('');
   const [pick, setPick] = useState('');
   const current = saved.some((s) => s.name === pick) ? pick : (saved[0]?.name ?? '');
@@ -34,6 +35,11 @@ export function TopBar({ grid, saved, onGrid, onSave, onLoad, onDelete }: TopBar
           </button>
         ))}
       </div>
+      {onCases && (
+        <button className="cases-button" onClick={onCases}>
+          Cases
+        </button>
+      )}
       <div className="spacer" />
       <form className="saved" onSubmit={submit}>
         <input aria-label="Layout name" placeholder="Layout name" value={name} onChange={(e) => setName(e.target.value)} />

@@ -23,6 +23,8 @@ interface TileProps {
   onToggleMaximize: (index: number) => void;
   onClear: (index: number) => void;
   onDropCamera: (index: number, cameraId: string) => void;
+  /** "New case here": the camera and the time of the frame on screen. */
+  onNewCase?: (cameraId: string, frameMs: number) => void;
 }
 
 export function Tile(p: TileProps) {
@@ -35,6 +37,7 @@ export function Tile(p: TileProps) {
   const [sized, setSized] = useState(false);
   const [status, setStatus] = useState<HubStatus | null>(null);
   const [dragOver, setDragOver] = useState(false);
+  const frameMsRef = useRef<number | null>(null);
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -43,6 +46,7 @@ export function Tile(p: TileProps) {
     let lastRes = '';
     const view = new TileView(canvas, {
       onDrawn: (count, h) => {
+        frameMsRef.current = h.timestampMs;
         const root = rootRef.current;
         if (root) root.dataset.frames = String(count);
         const clock = formatClock(h.timestampMs);
@@ -69,6 +73,7 @@ export function Tile(p: TileProps) {
     if (!view || !root) return;
     view.reset();
     root.dataset.frames = '0';
+    frameMsRef.current = null;
     if (clockRef.current) clockRef.current.textContent = '';
     if (resRef.current) resRef.current.textContent = '';
     if (!cameraId || !hub || !sized) {
@@ -134,6 +139,19 @@ export function Tile(p: TileProps) {
             <span className="tile-name" title={p.camera?.site}>{p.camera?.name ?? cameraId}</span>
             {status?.stream && <span className="tile-stream">{status.stream}</span>}
             <span className="tile-res" ref={resRef} />
+            {p.onNewCase && (
+              <button
+                className="tile-newcase"
+                title="New case here (event time = the frame shown)"
+                onClick={(e) => {
+                  e.stopPropagation();
+                  p.onNewCase?.(cameraId, frameMsRef.current ?? Date.now());
+                }}
+                onDoubleClick={(e) => e.stopPropagation()}
+              >
+                New case here
+              </button>
+            )}
             <button
               className="tile-clear"
               title="Clear tile"

@@ -5,6 +5,7 @@
 //! transaction, so a case never exists without its jobs.
 mod create;
 mod equipment;
+pub mod media_http;
 mod service;
 mod store;
 

@@ -1,0 +1,139 @@
+//! Tauri commands for cases and footage, the `footage-job` event that pushes
+//! job progress to the UI, and the `vigil-media://` scheme serving case
+//! clips and snapshots (by job id) to the webview.
+use serde::Deserialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use vigil_engine::cases::{Case, CaseDetail, CaseFilter, CaseMarker, CaseUpdate, Equipment, NewCase, NewEquipment};
+use vigil_engine::engine::Engine;
+use vigil_engine::error::{HasKind, UiError};
+use vigil_engine::footage::SiteFootage;
+
+type Res<T> = Result<T, UiError>;
+
+fn ui<E: HasKind>(e: E) -> UiError {
+    e.to_ui()
+}
+
+#[tauri::command]
+pub fn create_case(engine: State<'_, Engine>, request: NewCase) -> Res<CaseDetail> {
+    engine.cases().create(&request).map_err(ui)
+}
+
+#[tauri::command]
+pub fn list_cases(engine: State<'_, Engine>, filter: Option<CaseFilter>) -> Res<Vec<Case>> {
+    engine.cases().list(&filter.unwrap_or_default()).map_err(ui)
+}
+
+#[tauri::command]
+pub fn get_case(engine: State<'_, Engine>, id: String) -> Res<CaseDetail> {
+    engine.cases().detail(&id).map_err(ui)
+}
+
+#[tauri::command]
+pub fn update_case(engine: State<'_, Engine>, id: String, update: CaseUpdate) -> Res<Case> {
+    engine.cases().update(&id, &update).map_err(ui)
+}
+
+#[tauri::command]
+pub fn case_markers(engine: State<'_, Engine>, from_ms: i64, to_ms: i64, cameras: Vec<String>) -> Res<Vec<CaseMarker>> {
+    engine.cases().markers(from_ms, to_ms, &cameras).map_err(ui)
+}
+
+#[tauri::command]
+pub fn retry_footage_job(engine: State<'_, Engine>, job_id: i64) -> Res<bool> {
+    engine.cases().retry_job(job_id).map_err(ui)
+}
+
+#[tauri::command]
+pub fn list_equipment(engine: State<'_, Engine>) -> Res<Vec<Equipment>> {
+    engine.cases().equipment().map_err(ui)
+}
+
+#[tauri::command]
+pub fn save_equipment(engine: State<'_, Engine>, equipment: NewEquipment) -> Res<Equipment> {
+    engine.cases().save_equipment(&equipment).map_err(ui)
+}
+
+#[tauri::command]
+pub fn get_nearest_cameras(engine: State<'_, Engine>, equipment_id: String) -> Res<Vec<String>> {
+    engine.cases().nearest(&equipment_id).map_err(ui)
+}
+
+#[tauri::command]
+pub fn set_nearest_cameras(engine: State<'_, Engine>, equipment_id: String, cameras: Vec<String>) -> Res<Vec<String>> {
+    engine.cases().set_nearest(&equipment_id, &cameras).map_err(ui)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FootageSettings {
+    site: String,
+    settings: SiteFootage,
+}
+
+#[tauri::command]
+pub fn get_footage_settings(engine: State<'_, Engine>, site: String) -> Res<SiteFootage> {
+    engine.cases().footage_site(&site).map_err(ui)
+}
+
+#[tauri::command]
+pub fn set_footage_settings(engine: State<'_, Engine>, request: FootageSettings) -> Res<()> {
+    engine.cases().set_footage_site(&request.site, &request.settings).map_err(ui)
+}
+
+/// Starts the footage worker and forwards its job events to the UI.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    let engine = app.state::<Engine>();
+    let worker = engine.cases().worker().clone();
+    let mut rx = worker.subscribe();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = worker.run(vigil_engine::footage::RunMode::Forever).await {
+            tracing::error!("footage worker stopped: {}", e.to_ui().message);
+        }
+    });
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match rx.recv().await {
+                Ok(ev) => {
+                    let _ = app.emit("footage-job", &ev.job);
+                }
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// The `vigil-media://localhost/<job id>` handler.
+pub fn media_protocol<R: Runtime>(
+    ctx: tauri::UriSchemeContext<'_, R>,
+    req: tauri::http::Request<Vec<u8>>,
+    responder: tauri::UriSchemeResponder,
+) {
+    let app = ctx.app_handle().clone();
+    let path = req.uri().path().to_string();
+    let range = req
+        .headers()
+        .get("range")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    std::thread::spawn(move || {
+        let engine = app.state::<Engine>();
+        let r = vigil_engine::cases::media_http::serve(engine.cases(), &path, range.as_deref());
+        let mut b = tauri::http::Response::builder().status(r.status);
+        for (k, v) in r.headers {
+            b = b.header(k, v);
+        }
+        match b.body(r.body) {
+            Ok(resp) => responder.respond(resp),
+            Err(_) => responder.respond(
+                tauri::http::Response::builder()
+                    .status(500)
+                    .body(Vec::new())
+                    .expect("empty response"),
+            ),
+        }
+    });
+}
