@@ -3,7 +3,9 @@
 //! clips and snapshots (by job id) to the webview.
 use serde::Deserialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
-use vigil_engine::cases::{Case, CaseDetail, CaseFilter, CaseMarker, CaseUpdate, Equipment, NewCase, NewEquipment};
+use vigil_engine::cases::{
+    Case, CaseDetail, CaseFilter, CaseMarker, CaseUpdate, Equipment, NewCase, NewEquipment,
+};
 use vigil_engine::engine::Engine;
 use vigil_engine::error::{HasKind, UiError};
 use vigil_engine::footage::SiteFootage;
@@ -35,7 +37,12 @@ pub fn update_case(engine: State<'_, Engine>, id: String, update: CaseUpdate) ->
 }
 
 #[tauri::command]
-pub fn case_markers(engine: State<'_, Engine>, from_ms: i64, to_ms: i64, cameras: Vec<String>) -> Res<Vec<CaseMarker>> {
+pub fn case_markers(
+    engine: State<'_, Engine>,
+    from_ms: i64,
+    to_ms: i64,
+    cameras: Vec<String>,
+) -> Res<Vec<CaseMarker>> {
     engine.cases().markers(from_ms, to_ms, &cameras).map_err(ui)
 }
 
@@ -60,8 +67,15 @@ pub fn get_nearest_cameras(engine: State<'_, Engine>, equipment_id: String) -> R
 }
 
 #[tauri::command]
-pub fn set_nearest_cameras(engine: State<'_, Engine>, equipment_id: String, cameras: Vec<String>) -> Res<Vec<String>> {
-    engine.cases().set_nearest(&equipment_id, &cameras).map_err(ui)
+pub fn set_nearest_cameras(
+    engine: State<'_, Engine>,
+    equipment_id: String,
+    cameras: Vec<String>,
+) -> Res<Vec<String>> {
+    engine
+        .cases()
+        .set_nearest(&equipment_id, &cameras)
+        .map_err(ui)
 }
 
 #[derive(Deserialize)]
@@ -78,7 +92,10 @@ pub fn get_footage_settings(engine: State<'_, Engine>, site: String) -> Res<Site
 
 #[tauri::command]
 pub fn set_footage_settings(engine: State<'_, Engine>, request: FootageSettings) -> Res<()> {
-    engine.cases().set_footage_site(&request.site, &request.settings).map_err(ui)
+    engine
+        .cases()
+        .set_footage_site(&request.site, &request.settings)
+        .map_err(ui)
 }
 
 /// Starts the footage worker and forwards its job events to the UI.

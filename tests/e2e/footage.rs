@@ -20,7 +20,11 @@ fn vigil_bin() -> PathBuf {
     }
     let exe = std::env::current_exe().unwrap();
     let p = exe.parent().unwrap().parent().unwrap().join("vigil");
-    assert!(p.exists(), "build the vigil binary first ({}), or set VIGIL_BIN", p.display());
+    assert!(
+        p.exists(),
+        "build the vigil binary first ({}), or set VIGIL_BIN",
+        p.display()
+    );
     p
 }
 
@@ -111,7 +115,10 @@ fn check_case(data: &Path, id: &str) -> usize {
         assert_eq!(j["status"], "done", "{j}");
         let m = &j["media"];
         let path = Path::new(m["path"].as_str().unwrap());
-        assert_eq!(file_facts(path).unwrap().sha256, m["sha256"].as_str().unwrap());
+        assert_eq!(
+            file_facts(path).unwrap().sha256,
+            m["sha256"].as_str().unwrap()
+        );
         let (ws, we, ev) = (
             j["windowStartMs"].as_i64().unwrap(),
             j["windowEndMs"].as_i64().unwrap(),
@@ -122,7 +129,10 @@ fn check_case(data: &Path, id: &str) -> usize {
             let p = probe_clip(path).unwrap();
             let first = p.frames[0].vtc1.unwrap();
             let last = p.frames.last().unwrap().vtc1.unwrap();
-            assert!(((first - ws).abs() as f64) <= FRAME, "first {first} vs {ws}");
+            assert!(
+                ((first - ws).abs() as f64) <= FRAME,
+                "first {first} vs {ws}"
+            );
             assert!(((last - we).abs() as f64) <= FRAME, "last {last} vs {we}");
             assert!(((p.duration_ms - (we - ws)).abs() as f64) <= FRAME + 1.0);
             let side: Value =
@@ -131,10 +141,15 @@ fn check_case(data: &Path, id: &str) -> usize {
             assert_eq!(side["files"][0]["sha256"], m["sha256"]);
             assert_eq!(side["requested"]["startMs"].as_i64(), Some(ws));
         } else {
-            let img = image::load_from_memory(&std::fs::read(path).unwrap()).unwrap().to_rgb8();
+            let img = image::load_from_memory(&std::fs::read(path).unwrap())
+                .unwrap()
+                .to_rgb8();
             let tc = vtc1::read_rgb(img.as_raw(), img.width() as usize, img.height() as usize)
                 .unwrap() as i64;
-            assert!(((tc - ev).abs() as f64) <= FRAME, "snapshot {tc} vs event {ev}");
+            assert!(
+                ((tc - ev).abs() as f64) <= FRAME,
+                "snapshot {tc} vs event {ev}"
+            );
         }
     }
     jobs.len()
@@ -165,7 +180,10 @@ fn kill_9_mid_write_then_restart_completes_every_job_exactly_once() {
         {
             break p;
         }
-        assert!(t0.elapsed() < Duration::from_secs(60), "no clip write started");
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "no clip write started"
+        );
         std::thread::sleep(Duration::from_millis(5));
     };
     child.kill().unwrap(); // SIGKILL
@@ -174,7 +192,11 @@ fn kill_9_mid_write_then_restart_completes_every_job_exactly_once() {
     // nothing visible is half-written: every final clip decodes whole
     for f in files_under(&media.join("Footage")) {
         if f.extension().is_some_and(|e| e == "mp4") {
-            assert!(probe_clip(&f).unwrap().frames.len() > 100, "{}", f.display());
+            assert!(
+                probe_clip(&f).unwrap().frames.len() > 100,
+                "{}",
+                f.display()
+            );
         }
     }
     ok(&vigil(data, &["footage", "run", "--until-idle"]));
@@ -186,12 +208,23 @@ fn kill_9_mid_write_then_restart_completes_every_job_exactly_once() {
         !all.iter().any(|p| p.to_string_lossy().contains(".partial")),
         "{all:?}"
     );
-    let count = |ext: &str| all.iter().filter(|p| p.extension().is_some_and(|e| e == ext)).count();
-    assert_eq!((count("mp4"), count("json"), count("jpg")), (5, 5, 5), "{all:?}");
+    let count = |ext: &str| {
+        all.iter()
+            .filter(|p| p.extension().is_some_and(|e| e == ext))
+            .count()
+    };
+    assert_eq!(
+        (count("mp4"), count("json"), count("jpg")),
+        (5, 5, 5),
+        "{all:?}"
+    );
     // a second run has nothing to do and changes nothing
     let before: Vec<_> = all.iter().map(|p| file_facts(p).unwrap()).collect();
     ok(&vigil(data, &["footage", "run", "--once"]));
-    let after: Vec<_> = files_under(&media).iter().map(|p| file_facts(p).unwrap()).collect();
+    let after: Vec<_> = files_under(&media)
+        .iter()
+        .map(|p| file_facts(p).unwrap())
+        .collect();
     assert_eq!(before, after);
 }
 
@@ -203,13 +236,20 @@ fn a_case_whose_footage_is_not_recorded_yet_waits_then_succeeds() {
     let cams = covered_cameras(event - 10_000, event - 5_000, 1);
     let id = create(data, &cams, event);
     let v = show(data, &id);
-    assert!(v["jobs"].as_array().unwrap().iter().all(|j| j["status"] == "pending"));
+    assert!(v["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|j| j["status"] == "pending"));
     // --once now: nothing is due yet (window still open), nothing is written
     ok(&vigil(data, &["footage", "run", "--once"]));
     assert!(files_under(&data.join("media")).is_empty());
     ok(&vigil(data, &["footage", "run", "--until-idle"]));
     assert_eq!(check_case(data, &id), 2);
-    assert!(now_ms() >= event + 5_000 + 1_000, "waited for the recording");
+    assert!(
+        now_ms() >= event + 5_000 + 1_000,
+        "waited for the recording"
+    );
 }
 
 #[test]
@@ -217,20 +257,71 @@ fn bad_input_gets_a_clear_error_and_stores_nothing() {
     let d = tempfile::tempdir().unwrap();
     let data = d.path();
     let at = rfc(now_ms() - 10_000);
-    let o = vigil(data, &["case", "create", "--equipment", "door-99", "--at", &at, "--title", "x"]);
+    let o = vigil(
+        data,
+        &[
+            "case",
+            "create",
+            "--equipment",
+            "door-99",
+            "--at",
+            &at,
+            "--title",
+            "x",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown equipment door-99"));
     let future = rfc(now_ms() + 3_600_000);
-    let o = vigil(data, &["case", "create", "--camera", "demo:1", "--at", &future, "--title", "x"]);
+    let o = vigil(
+        data,
+        &[
+            "case", "create", "--camera", "demo:1", "--at", &future, "--title", "x",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("in the future"));
-    let o = vigil(data, &["case", "create", "--camera", "demo:1", "--at", "noon", "--title", "x"]);
+    let o = vigil(
+        data,
+        &[
+            "case", "create", "--camera", "demo:1", "--at", "noon", "--title", "x",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(ok(&vigil(data, &["case", "list"])).trim().is_empty());
     // an asset with nearest cameras works
-    ok(&vigil(data, &["case", "equipment", "--id", "door-1", "--name", "Door 1", "--kind", "door", "--tag", "D-1"]));
-    ok(&vigil(data, &["case", "nearest", "door-1", "demo:2", "demo:1", "demo:2"]));
-    let id = ok(&vigil(data, &["case", "create", "--equipment", "door-1", "--at", &at, "--title", "Door"]));
+    ok(&vigil(
+        data,
+        &[
+            "case",
+            "equipment",
+            "--id",
+            "door-1",
+            "--name",
+            "Door 1",
+            "--kind",
+            "door",
+            "--tag",
+            "D-1",
+        ],
+    ));
+    ok(&vigil(
+        data,
+        &["case", "nearest", "door-1", "demo:2", "demo:1", "demo:2"],
+    ));
+    let id = ok(&vigil(
+        data,
+        &[
+            "case",
+            "create",
+            "--equipment",
+            "door-1",
+            "--at",
+            &at,
+            "--title",
+            "Door",
+        ],
+    ));
     let v = show(data, id.trim());
     let cams: Vec<&str> = v["case"]["cameras"]
         .as_array()
@@ -260,25 +351,45 @@ fn a_full_media_root_keeps_the_job_and_it_completes_once_space_is_back() {
         .arg(&mnt)
         .status()
         .expect("mount(8)");
-    assert!(st.success(), "mounting a tmpfs needs root (CI runs as root)");
+    assert!(
+        st.success(),
+        "mounting a tmpfs needs root (CI runs as root)"
+    );
     let _guard = Tmpfs(mnt.clone());
     let event = now_ms() - 30_000;
     let cams = covered_cameras(event - 6_000, event + 6_000, 1);
-    ok(&vigil(data, &["footage", "media-root", mnt.to_str().unwrap()]));
+    ok(&vigil(
+        data,
+        &["footage", "media-root", mnt.to_str().unwrap()],
+    ));
     let id = create(data, &cams, event);
     ok(&vigil(data, &["footage", "run", "--once"]));
     let v = show(data, &id);
-    let clip = v["jobs"].as_array().unwrap().iter().find(|j| j["kind"] == "clip").unwrap().clone();
+    let clip = v["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["kind"] == "clip")
+        .unwrap()
+        .clone();
     assert_eq!(clip["status"], "pending", "kept for retry: {clip}");
     assert_eq!(clip["errorKind"], "storage");
-    assert!(clip["error"].as_str().unwrap().contains("No space left"), "{clip}");
     assert!(
-        !files_under(&mnt).iter().any(|p| p.to_string_lossy().contains(".partial")),
+        clip["error"].as_str().unwrap().contains("No space left"),
+        "{clip}"
+    );
+    assert!(
+        !files_under(&mnt)
+            .iter()
+            .any(|p| p.to_string_lossy().contains(".partial")),
         "the partial file was removed"
     );
     // space comes back (a roomy media root): the same job completes
     let roomy = data.join("roomy");
-    ok(&vigil(data, &["footage", "media-root", roomy.to_str().unwrap()]));
+    ok(&vigil(
+        data,
+        &["footage", "media-root", roomy.to_str().unwrap()],
+    ));
     ok(&vigil(data, &["footage", "run", "--until-idle"]));
     assert_eq!(check_case(data, &id), 2);
 }

@@ -1,8 +1,8 @@
 //! Vigil's engine: everything that is not UI. VMS adapters behind one seam,
 //! the video path (ffmpeg-next ingest, decode, scale), the loopback frame hub,
 //! the SQLite store and OS-keyring secrets. Builds and tests without WebKit.
-pub mod config;
 pub mod cases;
+pub mod config;
 pub mod engine;
 pub mod error;
 pub mod footage;

@@ -110,7 +110,17 @@ pub fn create_case(
             "INSERT INTO cases (id, number, title, event_ms, equipment_id, equipment_kind,
                equipment_name, status, notes, created_at_ms, updated_at_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9, ?9)",
-            params![id, number, title, req.event_ms, eq, eq_kind, eq_name, req.notes.trim(), now],
+            params![
+                id,
+                number,
+                title,
+                req.event_ms,
+                eq,
+                eq_kind,
+                eq_name,
+                req.notes.trim(),
+                now
+            ],
         )
         .map_err(q("insert case"))?;
         for (i, (cid, name, _, role)) in cams.iter().enumerate() {

@@ -186,7 +186,10 @@ mod tests {
         })
         .unwrap();
         let l = s
-            .set_nearest_cameras("door-7", &["demo-2".into(), "demo-1".into(), "demo-2".into()])
+            .set_nearest_cameras(
+                "door-7",
+                &["demo-2".into(), "demo-1".into(), "demo-2".into()],
+            )
             .unwrap();
         assert_eq!(l, ["demo-2", "demo-1"]);
         assert_eq!(s.nearest_cameras("door-7").unwrap(), ["demo-2", "demo-1"]);

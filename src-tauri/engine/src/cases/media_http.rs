@@ -35,7 +35,11 @@ pub fn parse_range(h: &str, len: u64) -> Option<(u64, u64)> {
         (len.saturating_sub(n), len.checked_sub(1)?)
     } else {
         let s: u64 = a.parse().ok()?;
-        let e = if b.is_empty() { len.checked_sub(1)? } else { b.parse::<u64>().ok()?.min(len.checked_sub(1)?) };
+        let e = if b.is_empty() {
+            len.checked_sub(1)?
+        } else {
+            b.parse::<u64>().ok()?.min(len.checked_sub(1)?)
+        };
         (s, e)
     };
     (start <= end && end < len).then_some((start, end))
@@ -43,7 +47,12 @@ pub fn parse_range(h: &str, len: u64) -> Option<(u64, u64)> {
 
 /// Answers a request for `path` (`/<job id>`) with an optional Range header.
 pub fn serve(cases: &CaseService, path: &str, range: Option<&str>) -> MediaResponse {
-    let Some(id) = path.trim_start_matches('/').split(['/', '?']).next().and_then(|s| s.parse::<i64>().ok()) else {
+    let Some(id) = path
+        .trim_start_matches('/')
+        .split(['/', '?'])
+        .next()
+        .and_then(|s| s.parse::<i64>().ok())
+    else {
         return error(400, "expected /<job id>");
     };
     let (file, kind) = match cases.media_file(id) {
@@ -64,14 +73,25 @@ pub fn serve(cases: &CaseService, path: &str, range: Option<&str>) -> MediaRespo
             Some((s, e)) => (206, s, e.min(s + MAX_CHUNK - 1)),
             None => {
                 let mut resp = error(416, "bad range");
-                resp.headers.push(("Content-Range", format!("bytes */{len}")));
+                resp.headers
+                    .push(("Content-Range", format!("bytes */{len}")));
                 return resp;
             }
         },
         None => (200, 0, len.saturating_sub(1)),
     };
-    let mut body = vec![0u8; if len == 0 { 0 } else { (end - start + 1) as usize }];
-    if f.seek(SeekFrom::Start(start)).and_then(|_| f.read_exact(&mut body)).is_err() {
+    let mut body = vec![
+        0u8;
+        if len == 0 {
+            0
+        } else {
+            (end - start + 1) as usize
+        }
+    ];
+    if f.seek(SeekFrom::Start(start))
+        .and_then(|_| f.read_exact(&mut body))
+        .is_err()
+    {
         return error(500, "cannot read the media file");
     }
     let mut headers = vec![
@@ -82,7 +102,11 @@ pub fn serve(cases: &CaseService, path: &str, range: Option<&str>) -> MediaRespo
     if status == 206 {
         headers.push(("Content-Range", format!("bytes {start}-{end}/{len}")));
     }
-    MediaResponse { status, headers, body }
+    MediaResponse {
+        status,
+        headers,
+        body,
+    }
 }
 
 #[cfg(test)]

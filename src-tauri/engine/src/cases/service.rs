@@ -147,7 +147,9 @@ impl CaseService {
     pub fn set_media_root(&self, root: &str) -> Result<(), CaseError> {
         let p = PathBuf::from(root.trim());
         if !p.is_absolute() {
-            return Err(CaseError::Invalid("the media root must be an absolute path".into()));
+            return Err(CaseError::Invalid(
+                "the media root must be an absolute path".into(),
+            ));
         }
         Ok(self.store.set_media_root(&p)?)
     }

@@ -33,7 +33,11 @@ impl Store {
     pub fn case(&self, id: &str) -> Result<Case, CaseError> {
         let mut c = self
             .conn()
-            .query_row(&format!("SELECT {COLS} FROM cases WHERE id = ?1"), [id], case_row)
+            .query_row(
+                &format!("SELECT {COLS} FROM cases WHERE id = ?1"),
+                [id],
+                case_row,
+            )
             .optional()
             .map_err(q("read case"))?
             .ok_or_else(|| CaseError::UnknownCase(id.to_string()))?;
@@ -127,7 +131,9 @@ impl Store {
             }
         }
         if u.notes.as_ref().is_some_and(|n| n.len() > 20_000) {
-            return Err(CaseError::Invalid("notes are at most 20000 characters".into()));
+            return Err(CaseError::Invalid(
+                "notes are at most 20000 characters".into(),
+            ));
         }
         let n = self
             .conn()

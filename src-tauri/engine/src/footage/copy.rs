@@ -51,7 +51,11 @@ fn rescale(v: i64, from: Rational, to: Rational) -> i64 {
     let (tnum, tden) = (to.numerator() as i128, to.denominator() as i128);
     let x = v as i128 * fnum * tden;
     let d = fden * tnum;
-    (if x >= 0 { (x + d / 2) / d } else { (x - d / 2) / d }) as i64
+    (if x >= 0 {
+        (x + d / 2) / d
+    } else {
+        (x - d / 2) / d
+    }) as i64
 }
 
 /// Copies the packets of `[start_ms, end_ms]` from `files` into `path`.
@@ -105,7 +109,12 @@ pub fn copy_clip(
         match params_key {
             None => {
                 params_key = Some((id, w, h));
-                codec_name = if id == codec::Id::H264 { "h264" } else { "hevc" }.into();
+                codec_name = if id == codec::Id::H264 {
+                    "h264"
+                } else {
+                    "hevc"
+                }
+                .into();
             }
             Some(k) if k != (id, w, h) => {
                 return Err(CopyError::NotCopyable(
@@ -124,9 +133,7 @@ pub fn copy_clip(
         };
         if octx.is_none() {
             let mut o = format::output_as(path, "mp4").map_err(werr)?;
-            let mut ost = o
-                .add_stream(encoder::find(codec::Id::None))
-                .map_err(werr)?;
+            let mut ost = o.add_stream(encoder::find(codec::Id::None)).map_err(werr)?;
             ost.set_parameters(par.clone());
             // SAFETY: clearing the tag lets the muxer pick the MP4 one.
             unsafe { (*ost.parameters().as_mut_ptr()).codec_tag = 0 };
@@ -137,7 +144,9 @@ pub fn copy_clip(
             ost_tb = o.stream(0).map(|s| s.time_base()).unwrap_or(OUT_TB);
             octx = Some(o);
         }
-        let Some(o) = octx.as_mut() else { unreachable!() };
+        let Some(o) = octx.as_mut() else {
+            unreachable!()
+        };
         // recording time of input ts v: seg.start + (v - in_start)
         let to_out = |v: i64| -> i64 {
             rescale(v - in_start, in_tb, ost_tb)
@@ -196,7 +205,9 @@ pub fn copy_clip(
             used_this = true;
             write(o, p, &mut last_dts, &mut facts, start_ms)
                 .map_err(|e| CopyError::Failed(werr(e)))?;
-            if facts.frames % 30 == 0 && !progress(((ts_ms - start_ms) as f64 / span).clamp(0.0, 0.99)) {
+            if facts.frames % 30 == 0
+                && !progress(((ts_ms - start_ms) as f64 / span).clamp(0.0, 0.99))
+            {
                 return Err(FootageError::Stopped.into());
             }
         }
@@ -205,13 +216,18 @@ pub fn copy_clip(
         }
     }
     if !started && !preroll.is_empty() {
-        let Some(o) = octx.as_mut() else { unreachable!() };
+        let Some(o) = octx.as_mut() else {
+            unreachable!()
+        };
         for q in preroll.drain(..) {
-            write(o, q, &mut last_dts, &mut facts, start_ms).map_err(|e| CopyError::Failed(werr(e)))?;
+            write(o, q, &mut last_dts, &mut facts, start_ms)
+                .map_err(|e| CopyError::Failed(werr(e)))?;
         }
     }
     match octx {
-        Some(mut o) if facts.frames > 0 => o.write_trailer().map_err(|e| CopyError::Failed(werr(e)))?,
+        Some(mut o) if facts.frames > 0 => {
+            o.write_trailer().map_err(|e| CopyError::Failed(werr(e)))?
+        }
         _ => {
             return Err(FootageError::NoRecording {
                 from: crate::cases::rfc3339_ms(start_ms),
@@ -235,7 +251,11 @@ fn write(
     start_ms: i64,
 ) -> Result<(), ffmpeg_next::Error> {
     // keep DTS strictly increasing across segment boundaries
-    let dts = if p.dts <= *last_dts { *last_dts + 1 } else { p.dts };
+    let dts = if p.dts <= *last_dts {
+        *last_dts + 1
+    } else {
+        p.dts
+    };
     *last_dts = dts;
     p.pkt.set_stream(0);
     p.pkt.set_pts(Some(p.pts.max(dts)));

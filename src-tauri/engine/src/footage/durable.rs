@@ -29,8 +29,7 @@ impl Aside {
     /// left by an earlier, interrupted attempt.
     pub fn new(final_path: &Path) -> Result<Self, FootageError> {
         let dir = final_path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)
-            .map_err(|e| FootageError::storage("cannot create", dir, e))?;
+        std::fs::create_dir_all(dir).map_err(|e| FootageError::storage("cannot create", dir, e))?;
         let name = final_path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -149,6 +149,7 @@ impl Out {
 
 /// Encodes the frames of `[start_ms, end_ms]` into `path` (MP4). `progress`
 /// gets 0..1 and returns false to give up (lease lost).
+#[allow(clippy::too_many_arguments)]
 pub fn encode_clip(
     rec: &dyn Recording,
     camera: &str,
@@ -164,7 +165,9 @@ pub fn encode_clip(
         source,
     };
     let interval = rec.frame_interval_ms().unwrap_or(1000.0 / 15.0).max(1.0);
-    let mut reader = rec.open(start_ms, Decimation::All, stop.clone()).map_err(pb)?;
+    let mut reader = rec
+        .open(start_ms, Decimation::All, stop.clone())
+        .map_err(pb)?;
     let mut out: Option<Out> = None;
     let mut facts = ClipFacts::default();
     let span = (end_ms - start_ms).max(1) as f64;

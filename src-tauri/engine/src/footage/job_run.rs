@@ -113,7 +113,8 @@ pub(super) fn run_job(w: &FootageWorker, job: &JobView) -> Result<Media, Footage
         }
         JobKind::Clip => {
             let (clip, method, codec, segments) =
-                write_clip(w, rec.as_ref(), job, &aside, &mut progress).inspect_err(|_| aside.discard())?;
+                write_clip(w, rec.as_ref(), job, &aside, &mut progress)
+                    .inspect_err(|_| aside.discard())?;
             let facts = aside.clone().commit().inspect_err(|_| aside.discard())?;
             let mut segs = Vec::new();
             for s in &segments {
@@ -147,7 +148,11 @@ pub(super) fn run_job(w: &FootageWorker, job: &JobView) -> Result<Media, Footage
                 method: method.as_str().into(),
                 source: rec.describe(),
                 codec,
-                gaps: clip.gaps.iter().map(|(a, b)| TimeRange::new(*a, *b)).collect(),
+                gaps: clip
+                    .gaps
+                    .iter()
+                    .map(|(a, b)| TimeRange::new(*a, *b))
+                    .collect(),
                 segments: segs,
                 files: vec![FileHash {
                     path: name,

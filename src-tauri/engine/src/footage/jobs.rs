@@ -166,7 +166,9 @@ impl Store {
         let now = now_ms();
         let conn = self.conn();
         let mut st = conn
-            .prepare("SELECT id, lease_pid, lease_until_ms FROM footage_jobs WHERE status = 'running'")
+            .prepare(
+                "SELECT id, lease_pid, lease_until_ms FROM footage_jobs WHERE status = 'running'",
+            )
             .map_err(q("running jobs"))?;
         let running = st
             .query_map([], |r| {

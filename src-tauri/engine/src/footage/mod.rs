@@ -8,6 +8,7 @@ pub mod copy;
 pub mod durable;
 mod encode;
 mod error;
+mod job_run;
 pub mod jobs;
 mod lookup;
 pub mod paths;
@@ -16,7 +17,6 @@ pub mod settings;
 mod sidecar;
 mod snapshot;
 pub mod synth;
-mod job_run;
 mod worker;
 
 pub use error::FootageError;

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use ffmpeg_next::{format, media, Rational};
 
-use ffmpeg_next::Rescale;
 use crate::media::vtc1;
+use ffmpeg_next::Rescale;
 
 #[derive(Debug, Clone)]
 pub struct ProbedFrame {
@@ -52,7 +52,12 @@ pub fn probe_clip(path: &Path) -> Result<Probe, String> {
                 .or(f.timestamp())
                 .map(|v| v.rescale(tb, Rational(1, 1000)))
                 .unwrap_or(0);
-            let v = vtc1::read_luma(f.data(0), f.width() as usize, f.height() as usize, f.stride(0));
+            let v = vtc1::read_luma(
+                f.data(0),
+                f.width() as usize,
+                f.height() as usize,
+                f.stride(0),
+            );
             frames.push(ProbedFrame {
                 pts_ms: ts,
                 vtc1: v.map(|v| v as i64),

@@ -137,7 +137,10 @@ mod tests {
             ..Default::default()
         };
         let w = s.window(100_000);
-        assert_eq!((w.event_ms, w.start_ms, w.end_ms), (101_000, 96_000, 106_000));
+        assert_eq!(
+            (w.event_ms, w.start_ms, w.end_ms),
+            (101_000, 96_000, 106_000)
+        );
         assert_eq!(w.due_at_ms, 105_000 + 2_000);
         let st = Store::open_in_memory().unwrap();
         assert_eq!(st.footage_site("demo").unwrap(), SiteFootage::default());

@@ -5,8 +5,8 @@
 use ffmpeg_next::{format::Pixel, frame, software::scaling};
 
 use super::FootageError;
-use crate::playback::{Decimation, ReadEvent, Recording};
 use crate::media::source::StopFlag;
+use crate::playback::{Decimation, ReadEvent, Recording};
 
 /// A JPEG of the frame at `event_ms` and that frame's time.
 pub struct Snapshot {

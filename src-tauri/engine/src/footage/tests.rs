@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use super::probe::probe_clip;
 use super::synth::write_segments;
-use crate::playback::folder::SegmentFolder;
 use super::*;
 use crate::cases::{create_case, CameraDirectory, NewCase};
 use crate::playback::demo_archive::DemoArchive;
+use crate::playback::folder::SegmentFolder;
 use crate::playback::{PlaybackError, Recording};
 use crate::store::{now_ms, Store};
 use crate::vms::{CameraInfo, VmsError};
@@ -129,10 +129,13 @@ fn run_until_idle(w: &Arc<FootageWorker>) {
         .build()
         .unwrap();
     rt.block_on(async {
-        tokio::time::timeout(std::time::Duration::from_secs(120), w.run(RunMode::UntilIdle))
-            .await
-            .expect("worker finishes")
-            .unwrap();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(120),
+            w.run(RunMode::UntilIdle),
+        )
+        .await
+        .expect("worker finishes")
+        .unwrap();
     });
 }
 
@@ -169,15 +172,18 @@ pub(crate) fn check_media(jobs: &[JobView], interval_ms: f64, method: &str) {
                     (dur - (we - ws) as f64).abs() <= interval_ms + 1.0,
                     "duration {dur} ms"
                 );
-                let side: Sidecar =
-                    serde_json::from_slice(&std::fs::read(m.sidecar_path.as_ref().unwrap()).unwrap())
-                        .unwrap();
+                let side: Sidecar = serde_json::from_slice(
+                    &std::fs::read(m.sidecar_path.as_ref().unwrap()).unwrap(),
+                )
+                .unwrap();
                 assert_eq!(side.files[0].sha256, m.sha256);
                 assert_eq!(side.requested.start_ms, ws);
                 assert_eq!(side.camera_id, j.camera_id);
                 for s in &side.segments {
                     assert_eq!(
-                        super::durable::file_facts(Path::new(&s.path)).unwrap().sha256,
+                        super::durable::file_facts(Path::new(&s.path))
+                            .unwrap()
+                            .sha256,
                         s.sha256
                     );
                 }
@@ -187,8 +193,12 @@ pub(crate) fn check_media(jobs: &[JobView], interval_ms: f64, method: &str) {
                 let img = image::load_from_memory(&std::fs::read(&m.path).unwrap())
                     .unwrap()
                     .to_rgb8();
-                let tc = crate::media::vtc1::read_rgb(img.as_raw(), img.width() as usize, img.height() as usize)
-                    .expect("VTC1 in the snapshot") as i64;
+                let tc = crate::media::vtc1::read_rgb(
+                    img.as_raw(),
+                    img.width() as usize,
+                    img.height() as usize,
+                )
+                .expect("VTC1 in the snapshot") as i64;
                 assert!(
                     (tc - j.event_ms).abs() as f64 <= interval_ms,
                     "snapshot {tc} vs event {}",
@@ -225,7 +235,10 @@ fn encodes_a_frame_source_clip_and_snapshot_exactly() {
     assert_eq!(seen_done, 2, "progress and results were pushed");
     let clip = jobs.iter().find(|j| j.kind == JobKind::Clip).unwrap();
     let path = clip.media.as_ref().unwrap().path.clone();
-    assert!(path.contains("/Footage/") && path.contains("C-000001_cam-a_"), "{path}");
+    assert!(
+        path.contains("/Footage/") && path.contains("C-000001_cam-a_"),
+        "{path}"
+    );
 }
 
 #[test]
@@ -310,7 +323,10 @@ fn one_unreachable_camera_fails_alone_with_its_reason() {
     for j in bad {
         assert_eq!(j.status, JobStatus::Failed);
         assert_eq!(j.error_kind.as_deref(), Some("unreachable"));
-        assert!(j.error.as_deref().unwrap().contains("connection refused"), "{j:?}");
+        assert!(
+            j.error.as_deref().unwrap().contains("connection refused"),
+            "{j:?}"
+        );
         assert!(j.attempts >= 2, "retried before giving up");
     }
 }
@@ -328,7 +344,11 @@ fn an_unwritable_media_root_keeps_the_job_for_retry() {
     });
     let store = Arc::new(Store::open_in_memory().unwrap());
     let id = new_case(&store, lookup.as_ref(), &["cam-a"], event);
-    let w = FootageWorker::new(store.clone(), lookup.clone(), fast_cfg(&blocker.join("media")));
+    let w = FootageWorker::new(
+        store.clone(),
+        lookup.clone(),
+        fast_cfg(&blocker.join("media")),
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     assert!(rt.block_on(w.run(RunMode::Once)).is_ok());
     for j in store.footage_jobs_of_case(&id).unwrap() {
@@ -339,5 +359,9 @@ fn an_unwritable_media_root_keeps_the_job_for_retry() {
     // the operator fixes the media root: the same jobs complete
     let w = FootageWorker::new(store.clone(), lookup, fast_cfg(&d.path().join("ok")));
     run_until_idle(&w);
-    check_media(&store.footage_jobs_of_case(&id).unwrap(), 1000.0 / 15.0, "encode");
+    check_media(
+        &store.footage_jobs_of_case(&id).unwrap(),
+        1000.0 / 15.0,
+        "encode",
+    );
 }

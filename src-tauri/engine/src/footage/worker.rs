@@ -9,8 +9,8 @@ use std::time::Duration;
 use tokio::sync::{broadcast, Notify};
 use tokio::task::JoinSet;
 
-use super::jobs::Lessee;
 use super::job_run::run_job;
+use super::jobs::Lessee;
 use super::{FootageError, FootageEvent, JobView, RecordingLookup};
 use crate::error::HasKind;
 use crate::media::source::StopFlag;
@@ -64,7 +64,7 @@ impl Default for WorkerConfig {
         Self {
             parallel: 4,
             retry: RetryPolicy::default(),
-            preset: "veryfast".into(),
+            preset: "ultrafast".into(),
             media_root: None,
             poll_ms: 1_000,
         }
@@ -93,7 +93,11 @@ pub struct FootageWorker {
 }
 
 impl FootageWorker {
-    pub fn new(store: Arc<Store>, lookup: Arc<dyn RecordingLookup>, cfg: WorkerConfig) -> Arc<Self> {
+    pub fn new(
+        store: Arc<Store>,
+        lookup: Arc<dyn RecordingLookup>,
+        cfg: WorkerConfig,
+    ) -> Arc<Self> {
         Arc::new(Self {
             store,
             lookup,
@@ -201,7 +205,10 @@ impl FootageWorker {
         };
         if let Err(e) = outcome {
             let now = now_ms();
-            let first_due = self.store.footage_job_first_due(id).unwrap_or(job.due_at_ms);
+            let first_due = self
+                .store
+                .footage_job_first_due(id)
+                .unwrap_or(job.due_at_ms);
             let attempts = job.attempts.max(1);
             let retry = if matches!(e, FootageError::Stopped) {
                 Some(now)

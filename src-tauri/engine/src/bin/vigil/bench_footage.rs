@@ -14,9 +14,9 @@ use serde_json::json;
 use vigil_engine::cases::{create_case, CameraDirectory, NewCase};
 use vigil_engine::footage::copy::copy_clip;
 use vigil_engine::footage::synth::write_segments;
-use vigil_engine::playback::folder::SegmentFolder;
 use vigil_engine::footage::{FootageWorker, JobStatus, RecordingLookup, RunMode, WorkerConfig};
 use vigil_engine::media::source::{now_ms, StopFlag};
+use vigil_engine::playback::folder::SegmentFolder;
 use vigil_engine::playback::{Recording, SegmentFile};
 use vigil_engine::store::Store;
 use vigil_engine::vms::demo::DemoSite;
@@ -36,7 +36,7 @@ pub struct FootageBench {
     #[arg(long, default_value_t = 4)]
     parallel: usize,
     /// libx264 preset for encoded (frame source) clips.
-    #[arg(long, default_value = "veryfast")]
+    #[arg(long, default_value = "ultrafast")]
     preset: String,
     /// Picture size of the synthetic segment folder.
     #[arg(long, default_value = "1280x720")]
@@ -119,7 +119,10 @@ pub async fn run(a: FootageBench) -> Result<(), String> {
         let seg_dir = tmp.join("segments");
         let start = (now_ms() / 1000 - 600) * 1000;
         let mut recs = HashMap::new();
-        eprintln!("writing a segment folder ({} cameras, 60 s, {w}x{h})...", a.cameras);
+        eprintln!(
+            "writing a segment folder ({} cameras, 60 s, {w}x{h})...",
+            a.cameras
+        );
         for i in 1..=a.cameras {
             let id = format!("folder-{i}");
             write_segments(&seg_dir, &id, i, start, 5_000, 12, 15, (w, h))?;
@@ -140,8 +143,15 @@ pub async fn run(a: FootageBench) -> Result<(), String> {
         if let Some(r) = f_first(&seg_dir, start) {
             let out = tmp.join("copy-speed.mp4");
             let t = Instant::now();
-            let c = copy_clip(&r, start + 20_000, start + 30_000, &out, &mut |_| true, StopFlag::default())
-                .map_err(|e| format!("{e:?}"))?;
+            let c = copy_clip(
+                &r,
+                start + 20_000,
+                start + 30_000,
+                &out,
+                &mut |_| true,
+                StopFlag::default(),
+            )
+            .map_err(|e| format!("{e:?}"))?;
             let secs = t.elapsed().as_secs_f64();
             println!(
                 "{}",

@@ -87,7 +87,9 @@ pub async fn run(cmd: CaseCmd) -> i32 {
             notes,
         } => {
             let event_ms = parse_rfc3339(&at).map_err(|e| Box::new(e) as Box<dyn HasKind>)?;
-            let eq = equipment.or(camera.as_deref().map(camera_id)).unwrap_or_default();
+            let eq = equipment
+                .or(camera.as_deref().map(camera_id))
+                .unwrap_or_default();
             let d = cases
                 .create(&NewCase {
                     title,
@@ -101,14 +103,20 @@ pub async fn run(cmd: CaseCmd) -> i32 {
             Ok(())
         }
         CaseCmd::Show { id, json } => {
-            let d = cases.detail(&id).map_err(|e| Box::new(e) as Box<dyn HasKind>)?;
+            let d = cases
+                .detail(&id)
+                .map_err(|e| Box::new(e) as Box<dyn HasKind>)?;
             if json {
                 let mut v = serde_json::to_value(&d).expect("json");
                 // say whether each clip is laid out for streaming (moov first)
                 if let Some(jobs) = v.get_mut("jobs").and_then(|j| j.as_array_mut()) {
                     for j in jobs {
-                        let p = j.pointer("/media/path").and_then(|p| p.as_str()).map(str::to_string);
-                        if let (Some(p), Some("clip")) = (p, j.get("kind").and_then(|k| k.as_str())) {
+                        let p = j
+                            .pointer("/media/path")
+                            .and_then(|p| p.as_str())
+                            .map(str::to_string);
+                        if let (Some(p), Some("clip")) = (p, j.get("kind").and_then(|k| k.as_str()))
+                        {
                             let fs = moov_before_mdat(std::path::Path::new(&p)).unwrap_or(false);
                             j["media"]["fastStart"] = fs.into();
                         }
@@ -118,7 +126,12 @@ pub async fn run(cmd: CaseCmd) -> i32 {
             } else {
                 let c = &d.case;
                 println!("{} {} [{}] {}", c.label, c.id, c.status.as_str(), c.title);
-                println!("  event {}  equipment {} ({})", rfc3339_ms(c.event_ms), c.equipment_name, c.equipment_kind);
+                println!(
+                    "  event {}  equipment {} ({})",
+                    rfc3339_ms(c.event_ms),
+                    c.equipment_name,
+                    c.equipment_kind
+                );
                 for j in &d.jobs {
                     let what = match (&j.media, &j.error) {
                         (Some(m), _) => m.path.clone(),
@@ -147,14 +160,30 @@ pub async fn run(cmd: CaseCmd) -> i32 {
                 if json {
                     println!("{}", serde_json::to_string(&c).expect("json"));
                 } else {
-                    println!("{} {} {} {}", c.label, rfc3339_ms(c.event_ms), c.id, c.title);
+                    println!(
+                        "{} {} {} {}",
+                        c.label,
+                        rfc3339_ms(c.event_ms),
+                        c.id,
+                        c.title
+                    );
                 }
             }
             Ok(())
         }
-        CaseCmd::Equipment { id, name, kind, tag } => {
+        CaseCmd::Equipment {
+            id,
+            name,
+            kind,
+            tag,
+        } => {
             let e = cases
-                .save_equipment(&NewEquipment { id, name, kind, tag })
+                .save_equipment(&NewEquipment {
+                    id,
+                    name,
+                    kind,
+                    tag,
+                })
                 .map_err(|e| Box::new(e) as Box<dyn HasKind>)?;
             println!("{}", serde_json::to_string(&e).expect("json"));
             Ok(())
@@ -173,7 +202,8 @@ pub async fn run(cmd: CaseCmd) -> i32 {
         Err(e) => {
             eprintln!("vigil case: {}", e.to_ui().message);
             match e.kind() {
-                vigil_engine::error::ErrorKind::InvalidInput | vigil_engine::error::ErrorKind::NotFound => exit::USAGE,
+                vigil_engine::error::ErrorKind::InvalidInput
+                | vigil_engine::error::ErrorKind::NotFound => exit::USAGE,
                 _ => exit::FAILED,
             }
         }

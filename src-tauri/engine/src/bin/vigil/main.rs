@@ -5,9 +5,9 @@
 //! `bench live` measures the video path against the old pipeline.
 mod bench;
 mod bench_footage;
+mod cameras;
 mod case;
 mod footage;
-mod cameras;
 mod frames_out;
 mod live;
 mod playback;
