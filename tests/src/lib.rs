@@ -231,3 +231,16 @@ pub fn assert_increasing_timecodes(frames: &[Got]) {
         "timecodes do not advance: {codes:?}"
     );
 }
+
+/// The `vigil` CLI built beside this test (cargo test --workspace builds it).
+pub fn vigil_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test exe");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir.join(format!("vigil{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: build it (cargo build -p vigil-engine --bin vigil)",
+        bin.display()
+    );
+    bin
+}
