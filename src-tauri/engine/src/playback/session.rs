@@ -151,6 +151,8 @@ fn pick_stream(spec: &SessionSpec, tile: (u32, u32)) -> StreamKind {
 enum Feed {
     Forward(Box<dyn RecordingReader>),
     Reverse(ReverseFeed),
+    /// Nothing recorded at or after the position.
+    Empty,
 }
 
 impl Feed {
@@ -158,12 +160,14 @@ impl Feed {
         match self {
             Feed::Forward(r) => r.next(),
             Feed::Reverse(r) => r.next_event(),
+            Feed::Empty => Ok(ReadEvent::End),
         }
     }
     fn set_decimation(&mut self, d: Decimation) {
         match self {
             Feed::Forward(r) => r.set_decimation(d),
             Feed::Reverse(r) => r.set_decimation(d),
+            Feed::Empty => {}
         }
     }
 }
@@ -302,7 +306,11 @@ impl Worker {
         let d = Decimation::for_speed(clock.speed);
         self.pending = None;
         self.feed = Some(if clock.forward() {
-            Feed::Forward(self.rec.open(pos, d, self.stop.clone())?)
+            match self.rec.open(pos, d, self.stop.clone()) {
+                Ok(r) => Feed::Forward(r),
+                Err(PlaybackError::NoRecording(_)) => Feed::Empty,
+                Err(e) => return Err(e),
+            }
         } else {
             Feed::Reverse(ReverseFeed::new(
                 self.rec.clone(),
