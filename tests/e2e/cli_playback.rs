@@ -10,7 +10,10 @@ use vigil_engine::playback::demo_segments::{write_segment, SegmentSpec};
 use vigil_tests::vigil_bin;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(vigil_bin()).args(args).output().expect("run vigil");
+    let out = Command::new(vigil_bin())
+        .args(args)
+        .output()
+        .expect("run vigil");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -41,7 +44,15 @@ fn recordings_over_a_dst_day_in_local_file_names() {
         write_segment(&cam.join(name), &spec, parse_rfc3339(utc).unwrap(), 5000).unwrap();
     }
     let src = format!("folder:{}#gate", dir.path().display());
-    let (code, out, err) = run(&["recordings", "--source", &src, "--day", "2025-10-26", "--tz", "Europe/Berlin"]);
+    let (code, out, err) = run(&[
+        "recordings",
+        "--source",
+        &src,
+        "--day",
+        "2025-10-26",
+        "--tz",
+        "Europe/Berlin",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out.lines().collect::<Vec<_>>(),
@@ -54,7 +65,15 @@ fn recordings_over_a_dst_day_in_local_file_names() {
     let (code, _, err) = run(&["recordings", "--source", "demo:1", "--day", "2999-01-01"]);
     assert_eq!(code, 2, "a future day is a usage error");
     assert!(err.contains("in the future"), "{err}");
-    let (code, _, err) = run(&["recordings", "--source", "nope-42", "--day", "2025-01-01", "--tz", "UTC"]);
+    let (code, _, err) = run(&[
+        "recordings",
+        "--source",
+        "nope-42",
+        "--day",
+        "2025-01-01",
+        "--tz",
+        "UTC",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown camera"), "{err}");
 }
@@ -67,19 +86,39 @@ fn playback_writes_recording_times_and_steps_one_frame() {
     let hole = vigil_engine::playback::demo_archive::holes(3, day)[0];
     let from = vigil_engine::playback::day::format_rfc3339((hole.end_ms / 1000 + 600) * 1000);
     let (code, _, err) = run(&[
-        "playback", "--source", "demo:3", "--from", &from, "--speed", "1", "--frames", "8",
-        "--size", "320x180", "--out", out.path().to_str().unwrap(), "--step-after", "4",
+        "playback",
+        "--source",
+        "demo:3",
+        "--from",
+        &from,
+        "--speed",
+        "1",
+        "--frames",
+        "8",
+        "--size",
+        "320x180",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--step-after",
+        "4",
     ]);
     assert_eq!(code, 0, "{err}");
     let lines = std::fs::read_to_string(out.path().join("frames.jsonl")).unwrap();
     let ts: Vec<i64> = lines
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["ts_ms"].as_i64().unwrap())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["ts_ms"]
+                .as_i64()
+                .unwrap()
+        })
         .collect();
     assert_eq!(ts.len(), 8);
     let t0 = parse_rfc3339(&from).unwrap();
     assert!(ts[0] >= t0 && ts[0] < t0 + 1000, "starts at --from: {ts:?}");
     let steps: Vec<i64> = ts[4..].windows(2).map(|w| w[1] - w[0]).collect();
-    assert!(steps.iter().all(|d| (66..=67).contains(d)), "single steps at 15 fps: {ts:?}");
+    assert!(
+        steps.iter().all(|d| (66..=67).contains(d)),
+        "single steps at 15 fps: {ts:?}"
+    );
     assert!(out.path().join("000008.jpg").exists());
 }

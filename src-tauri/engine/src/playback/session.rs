@@ -404,15 +404,16 @@ impl Worker {
         let clock = self.clock();
         let from = self.shown_ts.unwrap_or_else(|| clock.position());
         let frame = if n >= 0 {
-            let mut reader = self
-                .rec
-                .open(from + 1, Decimation::All, self.stop.clone())?;
-            loop {
-                match reader.next()? {
-                    ReadEvent::Frame(f) => break Some(f),
-                    ReadEvent::Gap { .. } => continue,
-                    ReadEvent::End => break None,
-                }
+            match self.rec.open(from + 1, Decimation::All, self.stop.clone()) {
+                Ok(mut reader) => loop {
+                    match reader.next()? {
+                        ReadEvent::Frame(f) => break Some(f),
+                        ReadEvent::Gap { .. } => continue,
+                        ReadEvent::End => break None,
+                    }
+                },
+                Err(PlaybackError::NoRecording(_)) => None,
+                Err(e) => return Err(e),
             }
         } else {
             frame_before(self.rec.clone(), from, &self.stop)?
