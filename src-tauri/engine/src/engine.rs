@@ -9,6 +9,11 @@ use crate::error::EngineError;
 use crate::hub::{Hub, HubInfo};
 use crate::ingest::{IngestManager, Policy};
 use crate::media::rtsp_input::Transport;
+use crate::playback::day::DayBounds;
+use crate::playback::service::{OpenError, PlaybackService};
+use crate::playback::Span;
+
+const SITE_TZ_KEY: &str = "site_time_zone";
 use crate::secrets::keyring_store::camera_account;
 use crate::secrets::redact::split_credentials;
 use crate::secrets::SecretStore;
@@ -70,6 +75,7 @@ pub struct Engine {
     secrets: SecretStore,
     rtsp: Arc<RtspSite>,
     ingests: Arc<IngestManager>,
+    playback: Arc<PlaybackService>,
     hub: Hub,
 }
 
@@ -87,8 +93,10 @@ impl Engine {
         let mut registry = Registry::default();
         registry.add(Arc::new(DemoSite::new(cfg.demo_cameras)));
         registry.add(rtsp.clone());
-        let ingests = Arc::new(IngestManager::new(Arc::new(registry), cfg.policy.clone()));
-        let hub = crate::hub::start(ingests.clone())
+        let registry = Arc::new(registry);
+        let ingests = Arc::new(IngestManager::new(registry.clone(), cfg.policy.clone()));
+        let playback = Arc::new(PlaybackService::new(registry));
+        let hub = crate::hub::start(ingests.clone(), playback.clone())
             .await
             .map_err(|e| EngineError::Hub(format!("cannot listen on 127.0.0.1: {e}")))?;
         Ok(Self {
@@ -96,6 +104,7 @@ impl Engine {
             secrets,
             rtsp,
             ingests,
+            playback,
             hub,
         })
     }
@@ -224,6 +233,36 @@ impl Engine {
 
     pub fn delete_named_layout(&self, name: &str) -> Result<(), EngineError> {
         Ok(self.store.delete_named_layout(name)?)
+    }
+
+    pub fn playback(&self) -> &Arc<PlaybackService> {
+        &self.playback
+    }
+
+    /// The site's IANA time zone: the stored setting, else the machine's.
+    pub fn site_time_zone(&self) -> Result<String, EngineError> {
+        Ok(self
+            .store
+            .setting(SITE_TZ_KEY)?
+            .unwrap_or_else(crate::playback::day::system_time_zone))
+    }
+
+    pub fn set_site_time_zone(&self, tz: &str) -> Result<(), EngineError> {
+        crate::playback::day::zone(tz)?;
+        Ok(self.store.set_setting(SITE_TZ_KEY, tz)?)
+    }
+
+    /// The UTC bounds of a site-local day (23 or 25 hours on DST days).
+    pub fn playback_day(&self, date: &str) -> Result<DayBounds, EngineError> {
+        Ok(crate::playback::day::day_bounds(date, &self.site_time_zone()?)?)
+    }
+
+    /// Recorded spans of a camera in `[from_ms, to_ms)`.
+    pub fn recordings(&self, camera: &str, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, EngineError> {
+        self.playback.spans(camera, from_ms, to_ms).map_err(|e| match e {
+            OpenError::Vms(v) => v.into(),
+            OpenError::Playback(p) => p.into(),
+        })
     }
 }
 

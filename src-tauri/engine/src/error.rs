@@ -56,6 +56,8 @@ pub enum EngineError {
     InvalidInput(String),
     #[error("frame hub: {0}")]
     Hub(String),
+    #[error(transparent)]
+    Playback(#[from] crate::playback::PlaybackError),
 }
 
 impl HasKind for EngineError {
@@ -66,6 +68,7 @@ impl HasKind for EngineError {
             EngineError::Vms(e) => e.kind(),
             EngineError::InvalidInput(_) => ErrorKind::InvalidInput,
             EngineError::Hub(_) => ErrorKind::Internal,
+            EngineError::Playback(e) => e.kind(),
         }
     }
 }

@@ -47,8 +47,33 @@ impl TileClient {
         height: u32,
         extra: &str,
     ) -> Result<Self, ClientError> {
+        Self::connect_path(hub, "live", camera, width, height, extra).await
+    }
+
+    /// A playback tile from `at_ms` at `speed`; `extra` may add `&group=G`,
+    /// `&paused=1`, `&fmt=jpeg` or `&stream=main|sub`.
+    pub async fn playback(
+        hub: &HubInfo,
+        camera: &str,
+        size: (u32, u32),
+        at_ms: i64,
+        speed: f64,
+        extra: &str,
+    ) -> Result<Self, ClientError> {
+        let extra = format!("&at={at_ms}&speed={speed}{extra}");
+        Self::connect_path(hub, "playback", camera, size.0, size.1, &extra).await
+    }
+
+    async fn connect_path(
+        hub: &HubInfo,
+        path: &str,
+        camera: &str,
+        width: u32,
+        height: u32,
+        extra: &str,
+    ) -> Result<Self, ClientError> {
         let url = format!(
-            "{}/v1/live?token={}&camera={}&w={width}&h={height}{extra}",
+            "{}/v1/{path}?token={}&camera={}&w={width}&h={height}{extra}",
             hub.url,
             hub.token,
             url::form_urlencoded::byte_serialize(camera.as_bytes()).collect::<String>()
@@ -91,7 +116,12 @@ impl TileClient {
 
     /// Tells the hub the tile's new size.
     pub async fn resize(&mut self, width: u32, height: u32) -> Result<(), ClientError> {
-        let msg = serde_json::to_string(&ClientMessage::Resize { width, height }).expect("json");
+        self.send(&ClientMessage::Resize { width, height }).await
+    }
+
+    /// Sends a control message (resize, or a playback command).
+    pub async fn send(&mut self, msg: &ClientMessage) -> Result<(), ClientError> {
+        let msg = serde_json::to_string(msg).expect("json");
         self.ws
             .send(Message::text(msg))
             .await

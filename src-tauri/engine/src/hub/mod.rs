@@ -2,6 +2,8 @@
 //! needs a per-launch token, and streams each tile's frames as binary
 //! messages with latest-frame-wins backpressure (docs/hub-protocol.md).
 pub mod client;
+pub mod playback_query;
+mod playback_socket;
 pub mod protocol;
 mod server;
 mod session;

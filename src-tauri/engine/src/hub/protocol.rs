@@ -128,6 +128,12 @@ pub enum ServerMessage {
         state: String,
         reason: Option<String>,
     },
+    /// A playback group's clock (docs/hub-protocol.md, playback sockets).
+    Clock {
+        position: i64,
+        speed: f64,
+        paused: bool,
+    },
 }
 
 impl ServerMessage {
@@ -149,6 +155,11 @@ impl ServerMessage {
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum ClientMessage {
     Resize { width: u32, height: u32 },
+    Seek { at: i64 },
+    Pause,
+    Play,
+    Speed { speed: f64 },
+    Step { frames: i32 },
 }
 
 /// What a tile asks for in the upgrade request's query.

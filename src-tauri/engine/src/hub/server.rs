@@ -10,8 +10,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
 
+use super::playback_query::{parse_playback_query, PlaybackRequest};
 use super::protocol::{parse_live_query, LiveRequest};
 use crate::ingest::IngestManager;
+use crate::playback::service::PlaybackService;
 
 /// Where the hub is and the token to use it. Give it only to our own UI.
 #[derive(Clone, Serialize)]
@@ -43,7 +45,10 @@ impl Drop for Hub {
 }
 
 /// Binds 127.0.0.1:0 and serves until dropped. Call inside a tokio runtime.
-pub async fn start(ingests: Arc<IngestManager>) -> std::io::Result<Hub> {
+pub async fn start(
+    ingests: Arc<IngestManager>,
+    playback: Arc<PlaybackService>,
+) -> std::io::Result<Hub> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
     let mut raw = [0u8; 32];
@@ -59,9 +64,9 @@ pub async fn start(ingests: Arc<IngestManager>) -> std::io::Result<Hub> {
             let Ok((sock, peer)) = listener.accept().await else {
                 continue;
             };
-            let (token, ingests) = (token.clone(), ingests.clone());
+            let (token, ingests, playback) = (token.clone(), ingests.clone(), playback.clone());
             tokio::spawn(async move {
-                if let Err(e) = serve(sock, peer, &token, ingests).await {
+                if let Err(e) = serve(sock, peer, &token, ingests, playback).await {
                     tracing::debug!("hub connection from {peer}: {e}");
                 }
             });
@@ -77,12 +82,13 @@ async fn serve(
     peer: SocketAddr,
     token: &str,
     ingests: Arc<IngestManager>,
+    playback: Arc<PlaybackService>,
 ) -> Result<(), String> {
     if !peer.ip().is_loopback() {
         return Err(format!("refused non-loopback peer {peer}"));
     }
     let _ = sock.set_nodelay(true);
-    let mut request: Option<LiveRequest> = None;
+    let mut request: Option<Route> = None;
     let ws =
         tokio_tungstenite::accept_hdr_async(sock, |req: &Request, resp: Response| {
             match check(req, token) {
@@ -99,12 +105,20 @@ async fn serve(
         })
         .await
         .map_err(|e| e.to_string())?;
-    let request = request.ok_or("no request")?;
-    super::session::run(ws, request, ingests).await;
+    match request.ok_or("no request")? {
+        Route::Live(r) => super::session::run(ws, r, ingests).await,
+        Route::Playback(r) => super::playback_socket::run(ws, r, playback).await,
+    }
     Ok(())
 }
 
-fn check(req: &Request, token: &str) -> Result<LiveRequest, (StatusCode, String)> {
+/// What an upgrade request asks for.
+enum Route {
+    Live(LiveRequest),
+    Playback(PlaybackRequest),
+}
+
+fn check(req: &Request, token: &str) -> Result<Route, (StatusCode, String)> {
     let query = req.uri().query().unwrap_or("");
     let given = url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "token")
@@ -113,11 +127,12 @@ fn check(req: &Request, token: &str) -> Result<LiveRequest, (StatusCode, String)
     if given.is_empty() || !bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
         return Err((StatusCode::UNAUTHORIZED, "missing or wrong token".into()));
     }
-    if req.uri().path() != "/v1/live" {
-        return Err((
-            StatusCode::NOT_FOUND,
-            format!("no such path {}", req.uri().path()),
-        ));
+    let bad = |e: String| (StatusCode::BAD_REQUEST, e);
+    match req.uri().path() {
+        "/v1/live" => parse_live_query(query).map(Route::Live).map_err(bad),
+        "/v1/playback" => parse_playback_query(query)
+            .map(Route::Playback)
+            .map_err(bad),
+        other => Err((StatusCode::NOT_FOUND, format!("no such path {other}"))),
     }
-    parse_live_query(query).map_err(|e| (StatusCode::BAD_REQUEST, e))
 }

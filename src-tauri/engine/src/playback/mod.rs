@@ -8,6 +8,14 @@ use crate::error::{ErrorKind, HasKind};
 use crate::media::source::{DecodedFrame, StopFlag};
 use crate::media::MediaError;
 
+pub mod clock;
+pub mod day;
+pub mod demo_archive;
+pub mod group;
+pub mod reverse;
+pub mod service;
+pub mod session;
+
 /// A recorded interval `[start_ms, end_ms)`, ms since the Unix epoch, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {

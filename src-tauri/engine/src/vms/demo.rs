@@ -6,6 +6,8 @@ use std::sync::Arc;
 use super::{CameraInfo, StreamInfo, StreamKind, VmsAdapter, VmsError};
 use crate::media::demo_input::DemoInput;
 use crate::media::source::SourceOpener;
+use crate::playback::demo_archive::DemoArchive;
+use crate::playback::Recording;
 
 pub const SITE_ID: &str = "demo";
 const NAMES: [&str; 6] = [
@@ -90,6 +92,26 @@ impl VmsAdapter for DemoSite {
             height,
             fps: 15,
             bitrate,
+        }))
+    }
+
+    fn recording(
+        &self,
+        camera_id: &str,
+        stream: StreamKind,
+    ) -> Result<Arc<dyn Recording>, VmsError> {
+        let i = Self::index(camera_id)
+            .filter(|i| (1..=self.cameras).contains(i))
+            .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))?;
+        let (width, height) = match stream {
+            StreamKind::Main => (1920, 1080),
+            StreamKind::Sub => (640, 360),
+        };
+        Ok(Arc::new(DemoArchive {
+            camera_index: i,
+            name: Self::name(i),
+            width,
+            height,
         }))
     }
 }

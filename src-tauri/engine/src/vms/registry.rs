@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use super::{CameraInfo, StreamKind, VmsAdapter, VmsError};
 use crate::media::source::SourceOpener;
+use crate::playback::Recording;
 
 /// Assumed sizes until a stream has been seen: a typical main and sub stream.
 const ASSUMED: [(StreamKind, (u32, u32)); 2] = [
@@ -67,6 +68,19 @@ impl Registry {
             .find(|a| a.has_camera(camera_id))
             .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))?
             .live_source(camera_id, stream)
+    }
+
+    /// A camera's recordings (spans and readers) for one stream.
+    pub fn recording(
+        &self,
+        camera_id: &str,
+        stream: StreamKind,
+    ) -> Result<Arc<dyn Recording>, VmsError> {
+        self.adapters
+            .iter()
+            .find(|a| a.has_camera(camera_id))
+            .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))?
+            .recording(camera_id, stream)
     }
 
     /// Records the size a stream really has (from its first decoded frame).

@@ -1,0 +1,297 @@
+//! The demo site's recording archive: 7 days per camera, rendered on demand
+//! (nothing is stored). Coverage has deterministic holes of 20-40 minutes
+//! every few hours, different per camera and day; every frame is painted for
+//! its recording time, VTC1 included, at 15 fps on a fixed frame grid.
+use ffmpeg_next::{format::Pixel, frame};
+
+use super::{Decimation, ReadEvent, Recording, RecordingReader, PlaybackError, Span};
+use crate::media::demo_painter::{DemoPainter, PlanesMut};
+use crate::media::source::{now_ms, DecodedFrame, StopFlag};
+use crate::media::MediaError;
+
+const DAY_MS: i64 = 86_400_000;
+pub const FPS: i64 = 15;
+/// A keyframe every second: keyframes-only decimation shows one frame a second.
+const GOP: i64 = FPS;
+/// How far behind the wall clock the archive's newest frame is.
+pub const RECORDING_LAG_MS: i64 = 1_000;
+/// Days of history before today (UTC).
+pub const DAYS: i64 = 7;
+
+/// Recording time of frame `k`.
+pub fn frame_ts(k: i64) -> i64 {
+    (k * 1000).div_euclid(FPS)
+}
+
+/// The first frame at or after `t_ms`.
+pub fn frame_at_or_after(t_ms: i64) -> i64 {
+    (t_ms * FPS + 999).div_euclid(1000)
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// The holes of camera `camera` on UTC day `day` (days since the epoch):
+/// the first 2-5 h into the day, then every 3-5 h, each 20-40 min long.
+pub fn holes(camera: usize, day: i64) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut seed = splitmix((camera as u64) << 32 ^ day as u64);
+    let mut next = |lo: i64, hi: i64| {
+        seed = splitmix(seed);
+        lo + (seed % (hi - lo) as u64) as i64
+    };
+    let start = day * DAY_MS;
+    let mut t = start + next(2 * 3_600_000, 5 * 3_600_000);
+    while t < start + DAY_MS {
+        let len = next(20 * 60_000, 40 * 60_000);
+        out.push(Span::new(t, t + len));
+        t += len + next(3 * 3_600_000, 5 * 3_600_000);
+    }
+    out
+}
+
+/// One demo camera's archive at one picture size.
+#[derive(Debug, Clone)]
+pub struct DemoArchive {
+    pub camera_index: usize,
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl DemoArchive {
+    /// `[first recorded ms, newest recorded ms)` at the time of the call.
+    pub fn extent(&self) -> Span {
+        let now = now_ms();
+        let today = now.div_euclid(DAY_MS);
+        Span::new((today - DAYS) * DAY_MS, now - RECORDING_LAG_MS)
+    }
+
+    fn hole_at(&self, t_ms: i64) -> Option<Span> {
+        let day = t_ms.div_euclid(DAY_MS);
+        // a hole may start late the day before and run past midnight
+        (day - 1..=day)
+            .flat_map(|d| holes(self.camera_index, d))
+            .find(|h| h.contains(t_ms))
+    }
+}
+
+impl Recording for DemoArchive {
+    fn describe(&self) -> String {
+        format!("demo archive {} {}x{}", self.camera_index, self.width, self.height)
+    }
+
+    fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
+        let ext = self.extent();
+        let (from, to) = (from_ms.max(ext.start_ms), to_ms.min(ext.end_ms));
+        if from >= to {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut cursor = from;
+        for day in from.div_euclid(DAY_MS) - 1..=to.div_euclid(DAY_MS) {
+            for h in holes(self.camera_index, day) {
+                if h.end_ms <= cursor || h.start_ms >= to {
+                    continue;
+                }
+                if h.start_ms > cursor {
+                    out.push(Span::new(cursor, h.start_ms));
+                }
+                cursor = cursor.max(h.end_ms);
+            }
+        }
+        if cursor < to {
+            out.push(Span::new(cursor, to));
+        }
+        Ok(out)
+    }
+
+    fn open(
+        &self,
+        t_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
+        let ext = self.extent();
+        let t = t_ms.max(ext.start_ms);
+        Ok(Box::new(DemoArchiveReader {
+            painter: DemoPainter::new(self.camera_index, &self.name, self.width, self.height),
+            archive: self.clone(),
+            next_k: frame_at_or_after(t),
+            decimation,
+            stop,
+        }))
+    }
+
+    fn frame_interval_ms(&self) -> Option<f64> {
+        Some(1000.0 / FPS as f64)
+    }
+}
+
+/// Paints the archive's frames in recording order.
+pub struct DemoArchiveReader {
+    archive: DemoArchive,
+    painter: DemoPainter,
+    next_k: i64,
+    decimation: Decimation,
+    stop: StopFlag,
+}
+
+impl DemoArchiveReader {
+    /// Moves `next_k` to the next frame the decimation keeps.
+    fn align(&mut self) {
+        let step = match self.decimation {
+            Decimation::All => 1,
+            Decimation::SkipNonRef => 2,
+            Decimation::KeyframesOnly => GOP,
+        };
+        self.next_k = (self.next_k + step - 1).div_euclid(step) * step;
+    }
+
+    fn paint(&self, ts: i64) -> frame::Video {
+        let (w, h) = (self.archive.width, self.archive.height);
+        let mut f = frame::Video::new(Pixel::YUV420P, w, h);
+        let (ys, us, vs) = (f.stride(0), f.stride(1), f.stride(2));
+        // SAFETY: the three planes are distinct buffers owned by `f`.
+        let (y, u, v) = unsafe {
+            let p = f.as_mut_ptr();
+            let h = h as usize;
+            (
+                std::slice::from_raw_parts_mut((*p).data[0], ys * h),
+                std::slice::from_raw_parts_mut((*p).data[1], us * h.div_ceil(2)),
+                std::slice::from_raw_parts_mut((*p).data[2], vs * h.div_ceil(2)),
+            )
+        };
+        let mut planes = PlanesMut {
+            y,
+            y_stride: ys,
+            u,
+            u_stride: us,
+            v,
+            v_stride: vs,
+        };
+        self.painter.paint(ts as u64, &mut planes);
+        f.set_pts(Some(ts));
+        f
+    }
+}
+
+impl RecordingReader for DemoArchiveReader {
+    fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
+        if self.stop.is_stopped() {
+            return Err(MediaError::Stopped.into());
+        }
+        self.align();
+        let ts = frame_ts(self.next_k);
+        if ts >= self.archive.extent().end_ms {
+            return Ok(ReadEvent::End);
+        }
+        if let Some(h) = self.archive.hole_at(ts) {
+            self.next_k = frame_at_or_after(h.end_ms);
+            return Ok(ReadEvent::Gap {
+                from_ms: ts,
+                to_ms: frame_ts(self.next_k),
+            });
+        }
+        self.next_k += 1;
+        Ok(ReadEvent::Frame(DecodedFrame {
+            frame: self.paint(ts),
+            ts_ms: ts,
+            keyframe: (self.next_k - 1) % GOP == 0,
+        }))
+    }
+
+    fn set_decimation(&mut self, d: Decimation) {
+        self.decimation = d;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::vtc1;
+
+    fn archive() -> DemoArchive {
+        DemoArchive {
+            camera_index: 2,
+            name: "Demo 2".into(),
+            width: 640,
+            height: 360,
+        }
+    }
+
+    #[test]
+    fn frame_grid_round_trips() {
+        for t in [0i64, 1, 66, 67, 1_763_800_000_123, 1_763_800_000_000] {
+            let k = frame_at_or_after(t);
+            assert!(frame_ts(k) >= t && frame_ts(k - 1) < t, "t={t}");
+        }
+    }
+
+    #[test]
+    fn holes_are_deterministic_and_20_to_40_minutes() {
+        let day = 20_400;
+        assert_eq!(holes(1, day), holes(1, day));
+        assert_ne!(holes(1, day), holes(2, day));
+        let hs = holes(3, day);
+        assert!((4..=8).contains(&hs.len()), "{} holes", hs.len());
+        for h in hs {
+            assert!((20 * 60_000..40 * 60_000).contains(&h.duration_ms()));
+        }
+    }
+
+    #[test]
+    fn spans_are_the_day_minus_its_holes() {
+        let a = archive();
+        let day = now_ms().div_euclid(DAY_MS) - 2;
+        let (from, to) = (day * DAY_MS, (day + 1) * DAY_MS);
+        let spans = a.spans(from, to).unwrap();
+        let covered: i64 = spans.iter().map(Span::duration_ms).sum();
+        let holes_in_day: i64 = (day - 1..=day)
+            .flat_map(|d| holes(2, d))
+            .map(|h| h.end_ms.min(to) - h.start_ms.max(from))
+            .filter(|d| *d > 0)
+            .sum();
+        assert_eq!(covered + holes_in_day, DAY_MS);
+        assert!(spans.windows(2).all(|w| w[0].end_ms < w[1].start_ms));
+        // nothing before the archive or after now
+        assert!(a.spans(0, 1000).unwrap().is_empty());
+        let future = a.spans(now_ms() + 10_000, now_ms() + 20_000).unwrap();
+        assert!(future.is_empty());
+    }
+
+    #[test]
+    fn reader_paints_recording_time_and_skips_holes() {
+        let a = archive();
+        let day = now_ms().div_euclid(DAY_MS) - 1;
+        let hole = holes(2, day)[0];
+        let mut r = a
+            .open(hole.start_ms - 200, Decimation::All, StopFlag::default())
+            .unwrap();
+        let mut seen = Vec::new();
+        loop {
+            match r.next().unwrap() {
+                ReadEvent::Frame(f) => {
+                    let tc = vtc1::read_luma(f.frame.data(0), 640, 360, f.frame.stride(0))
+                        .expect("VTC1 readable") as i64;
+                    assert_eq!(tc, f.ts_ms);
+                    seen.push(tc);
+                    if tc >= hole.end_ms {
+                        break;
+                    }
+                }
+                ReadEvent::Gap { from_ms, to_ms } => {
+                    assert!(from_ms >= hole.start_ms && from_ms < hole.start_ms + 67);
+                    assert!(to_ms >= hole.end_ms && to_ms < hole.end_ms + 67);
+                }
+                ReadEvent::End => panic!("archive ended inside yesterday"),
+            }
+        }
+        assert_eq!(seen.len(), 4, "3 frames before the hole, 1 after: {seen:?}");
+        assert!(seen[0] >= hole.start_ms - 200);
+    }
+}

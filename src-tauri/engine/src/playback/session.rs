@@ -1,0 +1,415 @@
+//! One tile's playback: a thread that reads the camera's recording in the
+//! clock's direction, waits for the group clock to reach each frame's
+//! recording time, scales it to the tile and publishes it (latest frame
+//! wins). Seeks, steps, speed and direction changes follow the clock.
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::watch;
+
+use super::clock::{Cause, ClockState};
+use super::group::{Group, MemberState};
+use super::reverse::{frame_before, ReverseFeed};
+use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader};
+use crate::media::picture::Picture;
+use crate::media::scale::Scaler;
+use crate::media::source::{DecodedFrame, StopFlag};
+use crate::vms::select::choose_stream;
+use crate::vms::{StreamInfo, StreamKind, VmsError};
+
+static NEXT_ID: AtomicU32 = AtomicU32::new(1 << 20);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaybackState {
+    Connecting,
+    Playing,
+    Paused,
+    NoRecording,
+    GapSkipped,
+    Ended,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaybackStatus {
+    pub state: PlaybackState,
+    pub reason: Option<String>,
+    pub stream: StreamKind,
+}
+
+/// Commands a tile sends to its own session (clock commands go to the group).
+#[derive(Debug, Clone, Copy)]
+pub enum Command {
+    Step(i32),
+    Resize(u32, u32),
+}
+
+/// Opens a camera's recording for a stream.
+pub type RecordingFor =
+    Arc<dyn Fn(StreamKind) -> Result<Arc<dyn Recording>, VmsError> + Send + Sync>;
+
+pub struct SessionSpec {
+    pub camera: String,
+    pub streams: Vec<StreamInfo>,
+    pub forced_stream: Option<StreamKind>,
+    pub tile: (u32, u32),
+    pub recording_for: RecordingFor,
+    pub group: Arc<Group>,
+}
+
+/// A running playback session; dropping it stops the thread.
+pub struct PlaybackSession {
+    pub id: u32,
+    pub group: Arc<Group>,
+    commands: Sender<Command>,
+    frames: watch::Receiver<Option<Picture>>,
+    status: watch::Receiver<PlaybackStatus>,
+    stop: StopFlag,
+}
+
+impl Drop for PlaybackSession {
+    fn drop(&mut self) {
+        self.stop.stop();
+        self.group.leave(self.id as u64);
+    }
+}
+
+impl PlaybackSession {
+    /// Starts the session; fails at once when the camera has no recordings.
+    pub fn start(spec: SessionSpec) -> Result<Self, VmsError> {
+        let stream = pick_stream(&spec, spec.tile);
+        let rec = (spec.recording_for)(stream)?;
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let (frames_tx, frames) = watch::channel(None);
+        let (status_tx, status) = watch::channel(PlaybackStatus {
+            state: PlaybackState::Connecting,
+            reason: None,
+            stream,
+        });
+        let (commands, rx) = channel();
+        let stop = StopFlag::default();
+        spec.group.join(id as u64);
+        let group = spec.group.clone();
+        let mut worker = Worker {
+            id,
+            spec,
+            stream,
+            rec,
+            feed: None,
+            pending: None,
+            scaler: Scaler::default(),
+            seq: 0,
+            epoch: 0,
+            shown_ts: None,
+            frames: frames_tx,
+            status: status_tx,
+            commands: rx,
+            stop: stop.clone(),
+        };
+        std::thread::Builder::new()
+            .name(format!("playback-{id}"))
+            .spawn(move || worker.run())
+            .expect("spawn playback thread");
+        Ok(Self {
+            id,
+            group,
+            commands,
+            frames,
+            status,
+            stop,
+        })
+    }
+
+    pub fn frames(&self) -> watch::Receiver<Option<Picture>> {
+        self.frames.clone()
+    }
+
+    pub fn status(&self) -> watch::Receiver<PlaybackStatus> {
+        self.status.clone()
+    }
+
+    pub fn send(&self, c: Command) {
+        let _ = self.commands.send(c);
+    }
+}
+
+fn pick_stream(spec: &SessionSpec, tile: (u32, u32)) -> StreamKind {
+    let kind = spec
+        .forced_stream
+        .unwrap_or_else(|| choose_stream(&spec.streams, tile.0, tile.1));
+    if spec.streams.iter().any(|s| s.kind == kind) {
+        kind
+    } else {
+        StreamKind::Main
+    }
+}
+
+enum Feed {
+    Forward(Box<dyn RecordingReader>),
+    Reverse(ReverseFeed),
+}
+
+impl Feed {
+    fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
+        match self {
+            Feed::Forward(r) => r.next(),
+            Feed::Reverse(r) => r.next(),
+        }
+    }
+    fn set_decimation(&mut self, d: Decimation) {
+        match self {
+            Feed::Forward(r) => r.set_decimation(d),
+            Feed::Reverse(r) => r.set_decimation(d),
+        }
+    }
+}
+
+/// How late (wall time) a frame may be before the session re-seeks to the clock.
+const MAX_LATE: Duration = Duration::from_millis(700);
+const POLL: Duration = Duration::from_millis(40);
+
+struct Worker {
+    id: u32,
+    spec: SessionSpec,
+    stream: StreamKind,
+    rec: Arc<dyn Recording>,
+    feed: Option<Feed>,
+    pending: Option<ReadEvent>,
+    scaler: Scaler,
+    seq: u32,
+    /// The clock epoch the feed is positioned for.
+    epoch: u64,
+    shown_ts: Option<i64>,
+    frames: watch::Sender<Option<Picture>>,
+    status: watch::Sender<PlaybackStatus>,
+    commands: Receiver<Command>,
+    stop: StopFlag,
+}
+
+impl Worker {
+    fn clock(&self) -> ClockState {
+        self.spec.group.clock.state()
+    }
+
+    fn set_state(&self, state: PlaybackState, reason: Option<String>) {
+        let s = PlaybackStatus {
+            state,
+            reason,
+            stream: self.stream,
+        };
+        self.status.send_if_modified(|old| {
+            let changed = *old != s;
+            *old = s;
+            changed
+        });
+    }
+
+    fn report(&self, waiting_for: Option<i64>, ended: bool) {
+        self.spec
+            .group
+            .report(self.id as u64, MemberState { waiting_for, ended });
+    }
+
+    fn run(&mut self) {
+        while !self.stop.is_stopped() {
+            if let Err(e) = self.turn() {
+                if self.stop.is_stopped() {
+                    break;
+                }
+                tracing::warn!("playback of {}: {e}", self.spec.camera);
+                self.set_state(PlaybackState::Error, Some(e.to_string()));
+                // retry from the clock after a pause, as a network source may come back
+                self.feed = None;
+                self.pending = None;
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+    }
+
+    /// One step of the loop: commands, repositioning, then one frame or wait.
+    fn turn(&mut self) -> Result<(), PlaybackError> {
+        match self.commands.try_recv() {
+            Ok(Command::Step(n)) => return self.step(n),
+            Ok(Command::Resize(w, h)) => return self.resize(w, h),
+            Err(TryRecvError::Empty) | Err(TryRecvError::Disconnected) => {}
+        }
+        let clock = self.clock();
+        if clock.epoch != self.epoch || self.feed.is_none() {
+            return self.reposition(clock);
+        }
+        if self.pending.is_none() {
+            let ev = self.feed.as_mut().expect("feed").next()?;
+            self.pending = Some(ev);
+        }
+        match self.pending.take().expect("pending") {
+            ReadEvent::Frame(f) => self.pace_and_show(f, clock),
+            // the next frame decides whether the tile waits in a gap
+            ReadEvent::Gap { .. } => Ok(()),
+            ReadEvent::End => {
+                // asked again after a pause: a recording may still be growing
+                self.set_state(PlaybackState::Ended, None);
+                self.report(None, true);
+                self.spec.group.clock.wait_until(i64::MAX, self.epoch, POLL);
+                Ok(())
+            }
+        }
+    }
+
+    /// Opens the feed at the clock's position after a discontinuity and shows
+    /// the first frame at once (a seek shows its picture even when paused).
+    fn reposition(&mut self, clock: ClockState) -> Result<(), PlaybackError> {
+        self.epoch = clock.epoch;
+        let pos = clock.position();
+        self.open_feed(pos, clock)?;
+        if let Cause::GapSkip { from_ms, to_ms } = clock.cause {
+            self.set_state(
+                PlaybackState::GapSkipped,
+                Some(format!(
+                    "{} to {}",
+                    super::day::format_rfc3339(from_ms),
+                    super::day::format_rfc3339(to_ms)
+                )),
+            );
+        }
+        self.report(None, false);
+        // show the first frame now if it is at the clock's position
+        let ev = self.feed.as_mut().expect("feed").next()?;
+        match ev {
+            ReadEvent::Frame(f) if self.near(f.ts_ms, pos) => {
+                self.show(&f)?;
+                self.settle_state(clock);
+            }
+            other => self.pending = Some(other),
+        }
+        Ok(())
+    }
+
+    fn open_feed(&mut self, pos: i64, clock: ClockState) -> Result<(), PlaybackError> {
+        let d = Decimation::for_speed(clock.speed);
+        self.pending = None;
+        self.feed = Some(if clock.forward() {
+            Feed::Forward(self.rec.open(pos, d, self.stop.clone())?)
+        } else {
+            Feed::Reverse(ReverseFeed::new(self.rec.clone(), pos, d, self.stop.clone()))
+        });
+        Ok(())
+    }
+
+    /// Whether a frame at `ts` belongs at clock position `pos` (no gap between).
+    fn near(&self, ts: i64, pos: i64) -> bool {
+        let interval = self.rec.frame_interval_ms().unwrap_or(100.0).max(1.0) as i64;
+        (ts - pos).abs() <= 2 * interval + 1000 / 2
+    }
+
+    fn settle_state(&self, clock: ClockState) {
+        if matches!(clock.cause, Cause::GapSkip { .. })
+            && self.status.borrow().state == PlaybackState::GapSkipped
+        {
+            return;
+        }
+        let s = if clock.paused {
+            PlaybackState::Paused
+        } else {
+            PlaybackState::Playing
+        };
+        self.set_state(s, None);
+    }
+
+    fn pace_and_show(&mut self, f: DecodedFrame, clock: ClockState) -> Result<(), PlaybackError> {
+        let group = self.spec.group.clone();
+        let pos = clock.position();
+        let ahead = (f.ts_ms - pos) as f64 * clock.speed.signum();
+        if !clock.paused && ahead > 0.0 && !self.near(f.ts_ms, pos) {
+            self.set_state(PlaybackState::NoRecording, None);
+            self.report(Some(f.ts_ms), false);
+        }
+        if clock.paused {
+            if self.status.borrow().state != PlaybackState::NoRecording {
+                self.settle_state(clock);
+            }
+            group.clock.wait_until(f.ts_ms, self.epoch, POLL);
+            self.pending = Some(ReadEvent::Frame(f));
+            return Ok(());
+        }
+        if !group.clock.wait_until(f.ts_ms, self.epoch, POLL) {
+            self.pending = Some(ReadEvent::Frame(f));
+            return Ok(());
+        }
+        let now = self.clock();
+        if now.epoch != self.epoch {
+            return Ok(());
+        }
+        let late_ms = (now.position() - f.ts_ms) as f64 * now.speed.signum();
+        if late_ms / now.speed.abs() > MAX_LATE.as_millis() as f64 {
+            // decoding fell behind the clock: catch up instead of lagging
+            return self.open_feed(now.position(), now);
+        }
+        self.feed
+            .as_mut()
+            .expect("feed")
+            .set_decimation(Decimation::for_speed(now.speed));
+        self.report(None, false);
+        self.show(&f)?;
+        self.settle_state(now);
+        Ok(())
+    }
+
+    fn show(&mut self, f: &DecodedFrame) -> Result<(), PlaybackError> {
+        self.seq = self.seq.wrapping_add(1);
+        let pic = self
+            .scaler
+            .scale(&f.frame, self.spec.tile, f.ts_ms, f.keyframe, self.seq)?;
+        self.shown_ts = Some(f.ts_ms);
+        self.frames.send_replace(Some(pic));
+        Ok(())
+    }
+
+    /// One frame forward or back from the frame shown; the group's clock
+    /// pauses there and the other tiles follow.
+    fn step(&mut self, n: i32) -> Result<(), PlaybackError> {
+        let clock = self.clock();
+        let from = self.shown_ts.unwrap_or_else(|| clock.position());
+        let frame = if n >= 0 {
+            let mut reader = self.rec.open(from + 1, Decimation::All, self.stop.clone())?;
+            loop {
+                match reader.next()? {
+                    ReadEvent::Frame(f) => break Some(f),
+                    ReadEvent::Gap { .. } => continue,
+                    ReadEvent::End => break None,
+                }
+            }
+        } else {
+            frame_before(self.rec.clone(), from, &self.stop)?
+        };
+        let Some(f) = frame else {
+            self.set_state(PlaybackState::Ended, Some("no frame in that direction".into()));
+            return Ok(());
+        };
+        self.show(&f)?;
+        self.spec.group.clock.step_to(f.ts_ms, self.id as u64);
+        let clock = self.clock();
+        self.epoch = clock.epoch;
+        self.open_feed(f.ts_ms + clock.speed.signum() as i64, clock)?;
+        self.set_state(PlaybackState::Paused, None);
+        Ok(())
+    }
+
+    /// A new tile size: maybe another stream; continue from the frame shown.
+    fn resize(&mut self, w: u32, h: u32) -> Result<(), PlaybackError> {
+        self.spec.tile = (w.clamp(2, 8192), h.clamp(2, 8192));
+        let stream = pick_stream(&self.spec, self.spec.tile);
+        if stream != self.stream {
+            self.stream = stream;
+            self.rec = (self.spec.recording_for)(stream).map_err(|e| PlaybackError::Source {
+                source_name: self.spec.camera.clone(),
+                reason: e.to_string(),
+            })?;
+            self.feed = None; // reposition on the next turn
+        }
+        Ok(())
+    }
+}
