@@ -53,3 +53,26 @@ pub fn save_named_layout(engine: State<'_, Engine>, name: String, layout: Layout
 pub fn delete_named_layout(engine: State<'_, Engine>, name: String) -> Res<()> {
     Ok(engine.delete_named_layout(&name)?)
 }
+
+#[tauri::command]
+pub fn recordings(
+    engine: State<'_, Engine>,
+    camera: String,
+    from: i64,
+    to: i64,
+) -> Res<Vec<vigil_engine::playback::Span>> {
+    Ok(engine.recordings(&camera, from, to)?)
+}
+
+#[tauri::command]
+pub fn playback_day(
+    engine: State<'_, Engine>,
+    date: String,
+) -> Res<vigil_engine::playback::day::DayBounds> {
+    Ok(engine.playback_day(&date)?)
+}
+
+#[tauri::command]
+pub fn site_time_zone(engine: State<'_, Engine>) -> Res<String> {
+    Ok(engine.site_time_zone()?)
+}

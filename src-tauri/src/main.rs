@@ -34,6 +34,9 @@ fn main() {
             commands::list_saved_layouts,
             commands::save_named_layout,
             commands::delete_named_layout,
+            commands::recordings,
+            commands::playback_day,
+            commands::site_time_zone,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running Vigil");

@@ -173,6 +173,7 @@ pub async fn frames(
             Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state, stream, .. })))) => {
                 statuses.push((state, stream))
             }
+            Ok(Some(Ok(HubEvent::Status(_)))) => {}
             Ok(Some(Err(e))) => panic!("hub error: {e}"),
             Ok(None) | Err(_) => break,
         }
@@ -202,7 +203,7 @@ pub async fn wait_state(
                     return Ok(seen);
                 }
             }
-            Ok(Some(Ok(HubEvent::Frame { .. }))) => {}
+            Ok(Some(Ok(HubEvent::Frame { .. }))) | Ok(Some(Ok(HubEvent::Status(_)))) => {}
             Ok(Some(Err(e))) => panic!("hub error: {e}"),
             Ok(None) | Err(_) => return Err(seen),
         }

@@ -19,6 +19,7 @@ use crate::secrets::redact::split_credentials;
 use crate::secrets::SecretStore;
 use crate::store::{Layout, NamedLayout, NewCamera, Store};
 use crate::vms::demo::DemoSite;
+use crate::vms::recorded::RecordedSite;
 use crate::vms::registry::Registry;
 use crate::vms::rtsp::{adhoc_row, RtspSite};
 use crate::vms::CameraInfo;
@@ -76,6 +77,7 @@ pub struct Engine {
     rtsp: Arc<RtspSite>,
     ingests: Arc<IngestManager>,
     playback: Arc<PlaybackService>,
+    recorded: Arc<RecordedSite>,
     hub: Hub,
 }
 
@@ -93,6 +95,8 @@ impl Engine {
         let mut registry = Registry::default();
         registry.add(Arc::new(DemoSite::new(cfg.demo_cameras)));
         registry.add(rtsp.clone());
+        let recorded = Arc::new(RecordedSite::default());
+        registry.add(recorded.clone());
         let registry = Arc::new(registry);
         let ingests = Arc::new(IngestManager::new(registry.clone(), cfg.policy.clone()));
         let playback = Arc::new(PlaybackService::new(registry));
@@ -105,6 +109,7 @@ impl Engine {
             rtsp,
             ingests,
             playback,
+            recorded,
             hub,
         })
     }
@@ -235,6 +240,16 @@ impl Engine {
         Ok(self.store.delete_named_layout(name)?)
     }
 
+    /// Registers a recording for this process only (the CLI's `--source`).
+    pub fn add_recording_source(
+        &self,
+        name: &str,
+        recording: Arc<dyn crate::playback::Recording>,
+    ) -> Result<CameraInfo, EngineError> {
+        let id = self.recorded.add(name, recording);
+        self.camera(&id)
+    }
+
     pub fn playback(&self) -> &Arc<PlaybackService> {
         &self.playback
     }
@@ -254,15 +269,25 @@ impl Engine {
 
     /// The UTC bounds of a site-local day (23 or 25 hours on DST days).
     pub fn playback_day(&self, date: &str) -> Result<DayBounds, EngineError> {
-        Ok(crate::playback::day::day_bounds(date, &self.site_time_zone()?)?)
+        Ok(crate::playback::day::day_bounds(
+            date,
+            &self.site_time_zone()?,
+        )?)
     }
 
     /// Recorded spans of a camera in `[from_ms, to_ms)`.
-    pub fn recordings(&self, camera: &str, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, EngineError> {
-        self.playback.spans(camera, from_ms, to_ms).map_err(|e| match e {
-            OpenError::Vms(v) => v.into(),
-            OpenError::Playback(p) => p.into(),
-        })
+    pub fn recordings(
+        &self,
+        camera: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<Span>, EngineError> {
+        self.playback
+            .spans(camera, from_ms, to_ms)
+            .map_err(|e| match e {
+                OpenError::Vms(v) => v.into(),
+                OpenError::Playback(p) => p.into(),
+            })
     }
 }
 

@@ -44,13 +44,21 @@ mod tests {
 
     #[test]
     fn parses_and_rejects() {
-        let r = parse_playback_query("camera=demo-1&w=640&h=360&at=1763800000000&speed=-2&group=g1")
-            .unwrap();
-        assert_eq!((r.at_ms, r.speed, r.group.as_deref()), (1_763_800_000_000, -2.0, Some("g1")));
+        let r =
+            parse_playback_query("camera=demo-1&w=640&h=360&at=1763800000000&speed=-2&group=g1")
+                .unwrap();
+        assert_eq!(
+            (r.at_ms, r.speed, r.group.as_deref()),
+            (1_763_800_000_000, -2.0, Some("g1"))
+        );
         assert!(!r.paused);
         assert!(parse_playback_query("camera=a&w=1&h=1&at=5&speed=5").is_err());
         assert!(parse_playback_query("camera=a&w=1&h=1&speed=1").is_err());
         assert!(parse_playback_query("camera=a&w=1&h=1&at=x").is_err());
-        assert!(parse_playback_query("camera=a&w=2&h=2&at=7&paused=1").unwrap().paused);
+        assert!(
+            parse_playback_query("camera=a&w=2&h=2&at=7&paused=1")
+                .unwrap()
+                .paused
+        );
     }
 }

@@ -27,6 +27,38 @@ impl VideoDecoder {
         Self::open(ctx)
     }
 
+    /// A decoder for recorded files: frames come out in presentation order
+    /// (B-frames reordered), not low-delay; call [`Self::flush`] at the end.
+    pub fn for_recording(params: codec::Parameters) -> Result<Self, MediaError> {
+        let mut ctx =
+            codec::context::Context::from_parameters(params).map_err(MediaError::Decode)?;
+        ctx.set_threading(codec::threading::Config {
+            kind: codec::threading::Type::Slice,
+            count: 2,
+            ..Default::default()
+        });
+        let inner = ctx.decoder().video().map_err(MediaError::Decode)?;
+        Ok(Self {
+            inner,
+            pending: VecDeque::new(),
+            before_key: Some(0),
+        })
+    }
+
+    /// Which frames to skip decoding: none, non-reference, or all but keyframes.
+    pub fn set_discard(&mut self, discard: ffmpeg_next::ffi::AVDiscard) {
+        // SAFETY: the codec context is valid while `self.inner` lives.
+        unsafe { (*self.inner.as_mut_ptr()).skip_frame = discard };
+    }
+
+    /// Tells the decoder no more packets come; [`Self::receive`] then drains it.
+    pub fn flush(&mut self) -> Result<(), MediaError> {
+        match self.inner.send_eof() {
+            Ok(()) | Err(ffmpeg_next::Error::Eof) => Ok(()),
+            Err(e) => Err(MediaError::Decode(e)),
+        }
+    }
+
     /// A decoder for an in-band (Annex B) stream of codec `id`.
     pub fn for_codec(id: codec::Id) -> Result<Self, MediaError> {
         let codec = ffmpeg_next::decoder::find(id)

@@ -203,7 +203,11 @@ mod tests {
         let c = Clock::new(t0, 4.0, false);
         std::thread::sleep(Duration::from_millis(100));
         let p = c.state().position();
-        assert!((t0 + 380..t0 + 500).contains(&p), "4x for 100 ms: {}", p - t0);
+        assert!(
+            (t0 + 380..t0 + 500).contains(&p),
+            "4x for 100 ms: {}",
+            p - t0
+        );
         c.pause(0);
         let a = c.state().position();
         std::thread::sleep(Duration::from_millis(30));

@@ -30,8 +30,7 @@ pub fn system_time_zone() -> String {
 }
 
 pub fn zone(name: &str) -> Result<TimeZone, PlaybackError> {
-    TimeZone::get(name)
-        .map_err(|_| PlaybackError::Invalid(format!("unknown time zone {name}")))
+    TimeZone::get(name).map_err(|_| PlaybackError::Invalid(format!("unknown time zone {name}")))
 }
 
 /// The UTC bounds of `date` (YYYY-MM-DD) in zone `tz`; a date after today
@@ -52,7 +51,10 @@ pub fn day_bounds(date: &str, tz: &str) -> Result<DayBounds, PlaybackError> {
         .tomorrow()
         .and_then(|n| n.to_zoned(zone))
         .map_err(|e| PlaybackError::Invalid(format!("{date} in {tz}: {e}")))?;
-    let (start, end) = (start.timestamp().as_millisecond(), next.timestamp().as_millisecond());
+    let (start, end) = (
+        start.timestamp().as_millisecond(),
+        next.timestamp().as_millisecond(),
+    );
     Ok(DayBounds {
         date: d.to_string(),
         time_zone: tz.to_string(),
@@ -99,7 +101,10 @@ mod tests {
         let ny = day_bounds("2025-11-02", "America/New_York").unwrap();
         assert_eq!(ny.hours, 25.0);
         assert_eq!(format_rfc3339(ny.start), "2025-11-02T04:00:00.000Z");
-        assert_eq!(day_bounds("2025-06-01", "Asia/Kolkata").unwrap().hours, 24.0);
+        assert_eq!(
+            day_bounds("2025-06-01", "Asia/Kolkata").unwrap().hours,
+            24.0
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! its recording time, VTC1 included, at 15 fps on a fixed frame grid.
 use ffmpeg_next::{format::Pixel, frame};
 
-use super::{Decimation, ReadEvent, Recording, RecordingReader, PlaybackError, Span};
+use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
 use crate::media::demo_painter::{DemoPainter, PlanesMut};
 use crate::media::source::{now_ms, DecodedFrame, StopFlag};
 use crate::media::MediaError;
@@ -82,7 +82,10 @@ impl DemoArchive {
 
 impl Recording for DemoArchive {
     fn describe(&self) -> String {
-        format!("demo archive {} {}x{}", self.camera_index, self.width, self.height)
+        format!(
+            "demo archive {} {}x{}",
+            self.camera_index, self.width, self.height
+        )
     }
 
     fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {

@@ -120,9 +120,21 @@ mod tests {
         let g = Group::new("g".into(), t0, 1.0, false);
         g.join(1);
         g.join(2);
-        g.report(1, MemberState { waiting_for: Some(t0 + 60_000), ended: false });
+        g.report(
+            1,
+            MemberState {
+                waiting_for: Some(t0 + 60_000),
+                ended: false,
+            },
+        );
         assert_eq!(g.clock.state().cause, Cause::Start, "one tile still plays");
-        g.report(2, MemberState { waiting_for: Some(t0 + 30_000), ended: false });
+        g.report(
+            2,
+            MemberState {
+                waiting_for: Some(t0 + 30_000),
+                ended: false,
+            },
+        );
         let s = g.clock.state();
         assert!(matches!(s.cause, Cause::GapSkip { to_ms, .. } if to_ms == t0 + 30_000));
         assert!((t0 + 30_000..t0 + 31_000).contains(&s.position()));
@@ -135,7 +147,13 @@ mod tests {
         let same = groups.get_or_create("a", 0, 4.0, true);
         assert!(Arc::ptr_eq(&g, &same), "a second tile joins the clock");
         g.join(1);
-        g.report(1, MemberState { waiting_for: None, ended: true });
+        g.report(
+            1,
+            MemberState {
+                waiting_for: None,
+                ended: true,
+            },
+        );
         assert!(g.clock.state().paused);
         assert_eq!(g.clock.state().cause, Cause::End);
         drop((g, same));

@@ -11,8 +11,12 @@ use crate::media::MediaError;
 pub mod clock;
 pub mod day;
 pub mod demo_archive;
+pub mod demo_segments;
+pub mod folder;
 pub mod group;
+pub mod mediamtx;
 pub mod reverse;
+pub mod segment_name;
 pub mod service;
 pub mod session;
 
@@ -75,7 +79,10 @@ pub struct SegmentFile {
 pub enum ReadEvent {
     Frame(DecodedFrame),
     /// The recording has nothing from `from_ms` to `to_ms`; frames resume at `to_ms`.
-    Gap { from_ms: i64, to_ms: i64 },
+    Gap {
+        from_ms: i64,
+        to_ms: i64,
+    },
     /// Nothing after the last frame (end of the recordings, or of the request).
     End,
 }

@@ -36,7 +36,7 @@ impl ReverseFeed {
         self.decimation = d;
     }
 
-    pub fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
+    pub fn next_event(&mut self) -> Result<ReadEvent, PlaybackError> {
         loop {
             if let Some(f) = self.buf.pop() {
                 return Ok(ReadEvent::Frame(f));
@@ -99,7 +99,7 @@ pub fn frame_before(
 ) -> Result<Option<DecodedFrame>, PlaybackError> {
     let mut feed = ReverseFeed::new(rec, t_ms - 1, Decimation::All, stop.clone());
     loop {
-        match feed.next()? {
+        match feed.next_event()? {
             ReadEvent::Frame(f) => return Ok(Some(f)),
             ReadEvent::Gap { .. } => continue,
             ReadEvent::End => return Ok(None),
@@ -131,7 +131,7 @@ mod tests {
         let mut ts = Vec::new();
         let mut gap = None;
         while ts.len() < 8 {
-            match feed.next().unwrap() {
+            match feed.next_event().unwrap() {
                 ReadEvent::Frame(f) => ts.push(f.ts_ms),
                 ReadEvent::Gap { from_ms, to_ms } => gap = Some((from_ms, to_ms)),
                 ReadEvent::End => panic!("ended"),
@@ -139,17 +139,25 @@ mod tests {
         }
         assert!(ts.windows(2).all(|w| w[0] > w[1]), "{ts:?}");
         let (from, to) = gap.expect("crossed the hole");
-        assert!(from >= hole.end_ms && to <= hole.start_ms + 67, "{from} {to}");
+        assert!(
+            from >= hole.end_ms && to <= hole.start_ms + 67,
+            "{from} {to}"
+        );
         assert!(ts[7] < hole.start_ms);
     }
 
     #[test]
     fn step_back_is_exactly_one_frame() {
         let t = frame_ts(frame_at_or_after(now_ms() - 3 * 86_400_000 + 12_345));
-        let f = frame_before(archive(), t, &StopFlag::default()).unwrap().unwrap();
+        let f = frame_before(archive(), t, &StopFlag::default())
+            .unwrap()
+            .unwrap();
         let expected = frame_ts(frame_at_or_after(t) - 1);
         // unless t was the first frame after a hole
-        if holes(1, t.div_euclid(86_400_000)).iter().all(|h| !h.contains(expected)) {
+        if holes(1, t.div_euclid(86_400_000))
+            .iter()
+            .all(|h| !h.contains(expected))
+        {
             assert_eq!(f.ts_ms, expected);
         }
     }

@@ -66,9 +66,10 @@ impl PlaybackService {
             return Err(PlaybackError::Future(format_rfc3339(req.at_ms)).into());
         }
         let cam = self.registry.camera(&req.camera)?;
-        let group_id = req.group.clone().unwrap_or_else(|| {
-            format!("solo-{}", self.next_group.fetch_add(1, Ordering::Relaxed))
-        });
+        let group_id = req
+            .group
+            .clone()
+            .unwrap_or_else(|| format!("solo-{}", self.next_group.fetch_add(1, Ordering::Relaxed)));
         let group = self
             .groups
             .get_or_create(&group_id, req.at_ms, req.speed, req.paused);

@@ -157,7 +157,7 @@ impl Feed {
     fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
         match self {
             Feed::Forward(r) => r.next(),
-            Feed::Reverse(r) => r.next(),
+            Feed::Reverse(r) => r.next_event(),
         }
     }
     fn set_decimation(&mut self, d: Decimation) {
@@ -279,7 +279,7 @@ impl Worker {
         // show the first frame now if it is at the clock's position
         let ev = self.feed.as_mut().expect("feed").next()?;
         match ev {
-            ReadEvent::Frame(f) if self.near(f.ts_ms, pos) => {
+            ReadEvent::Frame(f) if self.near(f.ts_ms, pos, clock.speed) => {
                 self.show(&f)?;
                 self.settle_state(clock);
             }
@@ -294,15 +294,22 @@ impl Worker {
         self.feed = Some(if clock.forward() {
             Feed::Forward(self.rec.open(pos, d, self.stop.clone())?)
         } else {
-            Feed::Reverse(ReverseFeed::new(self.rec.clone(), pos, d, self.stop.clone()))
+            Feed::Reverse(ReverseFeed::new(
+                self.rec.clone(),
+                pos,
+                d,
+                self.stop.clone(),
+            ))
         });
         Ok(())
     }
 
-    /// Whether a frame at `ts` belongs at clock position `pos` (no gap between).
-    fn near(&self, ts: i64, pos: i64) -> bool {
-        let interval = self.rec.frame_interval_ms().unwrap_or(100.0).max(1.0) as i64;
-        (ts - pos).abs() <= 2 * interval + 1000 / 2
+    /// Whether a frame at `ts` belongs at clock position `pos`: no gap
+    /// between, allowing for the spacing of decimated frames at high speed.
+    fn near(&self, ts: i64, pos: i64, speed: f64) -> bool {
+        let interval = self.rec.frame_interval_ms().unwrap_or(100.0).max(1.0);
+        let slack = (4.0 * interval).max(2000.0).max(1500.0 * speed.abs());
+        ((ts - pos).abs() as f64) <= slack
     }
 
     fn settle_state(&self, clock: ClockState) {
@@ -323,7 +330,7 @@ impl Worker {
         let group = self.spec.group.clone();
         let pos = clock.position();
         let ahead = (f.ts_ms - pos) as f64 * clock.speed.signum();
-        if !clock.paused && ahead > 0.0 && !self.near(f.ts_ms, pos) {
+        if !clock.paused && ahead > 0.0 && !self.near(f.ts_ms, pos, clock.speed) {
             self.set_state(PlaybackState::NoRecording, None);
             self.report(Some(f.ts_ms), false);
         }
@@ -374,7 +381,9 @@ impl Worker {
         let clock = self.clock();
         let from = self.shown_ts.unwrap_or_else(|| clock.position());
         let frame = if n >= 0 {
-            let mut reader = self.rec.open(from + 1, Decimation::All, self.stop.clone())?;
+            let mut reader = self
+                .rec
+                .open(from + 1, Decimation::All, self.stop.clone())?;
             loop {
                 match reader.next()? {
                     ReadEvent::Frame(f) => break Some(f),
@@ -386,7 +395,10 @@ impl Worker {
             frame_before(self.rec.clone(), from, &self.stop)?
         };
         let Some(f) = frame else {
-            self.set_state(PlaybackState::Ended, Some("no frame in that direction".into()));
+            self.set_state(
+                PlaybackState::Ended,
+                Some("no frame in that direction".into()),
+            );
             return Ok(());
         };
         self.show(&f)?;

@@ -1,0 +1,239 @@
+//! A recorded video stream opened with FFmpeg: a file (MP4, fMP4, MPEG-TS,
+//! MKV), an HTTP download (MediaMTX `/get`) or an RTSP replay URL. Frames
+//! come out in presentation order with their offset from the stream's start;
+//! seeking lands on the keyframe at or before a target and decoding drops
+//! what precedes it; decimation skips non-reference or non-key frames.
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ffmpeg_next::ffi::AVDiscard;
+use ffmpeg_next::{format, frame, media, Dictionary, Packet, Rational};
+
+use super::decode::VideoDecoder;
+use super::source::{now_ms, StopFlag};
+use super::MediaError;
+use crate::playback::Decimation;
+use crate::secrets::redact::redact_url;
+
+/// One decoded frame of a recording.
+pub struct RecordedFrame {
+    pub frame: frame::Video,
+    /// ms since the stream's first timestamp.
+    pub offset_ms: i64,
+    pub keyframe: bool,
+}
+
+pub struct RecordedInput {
+    input: format::context::Input,
+    stream_index: usize,
+    time_base: Rational,
+    /// pts of the stream's start (MPEG-TS starts far from zero).
+    start_pts: i64,
+    decoder: VideoDecoder,
+    decimation: Decimation,
+    /// Frames before this offset are decoded but not returned (after a seek).
+    skip_before_ms: i64,
+    drained: bool,
+    activity: Arc<AtomicI64>,
+    what: String,
+}
+
+/// How long an I/O call may block before it is interrupted.
+const IO_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl RecordedInput {
+    /// Opens `url` (a path or a URL); `options` are FFmpeg demuxer/protocol options.
+    pub fn open(url: &str, options: Dictionary, stop: StopFlag) -> Result<Self, MediaError> {
+        super::init();
+        let what = redact_url(url);
+        let activity = Arc::new(AtomicI64::new(now_ms()));
+        let act = activity.clone();
+        let interrupt = move || {
+            stop.is_stopped() || now_ms() - act.load(Ordering::Relaxed) > IO_TIMEOUT.as_millis() as i64
+        };
+        let input = format::input_with_interrupt_and_dictionary(&url, interrupt, options)
+            .map_err(|e| match e {
+                ffmpeg_next::Error::HttpUnauthorized | ffmpeg_next::Error::HttpForbidden => {
+                    MediaError::AuthFailed { url: what.clone() }
+                }
+                source => MediaError::Open {
+                    url: what.clone(),
+                    source,
+                },
+            })?;
+        let stream = input
+            .streams()
+            .best(media::Type::Video)
+            .ok_or_else(|| MediaError::NoVideo { url: what.clone() })?;
+        let (stream_index, time_base) = (stream.index(), stream.time_base());
+        let start_pts = Some(stream.start_time())
+            .filter(|t| *t != ffmpeg_next::ffi::AV_NOPTS_VALUE)
+            .unwrap_or(0);
+        let decoder = VideoDecoder::for_recording(stream.parameters()).map_err(|_| {
+            MediaError::UnsupportedCodec {
+                url: what.clone(),
+                codec: format!("{:?}", stream.parameters().id()),
+            }
+        })?;
+        Ok(Self {
+            input,
+            stream_index,
+            time_base,
+            start_pts,
+            decoder,
+            decimation: Decimation::All,
+            skip_before_ms: i64::MIN,
+            drained: false,
+            activity,
+            what,
+        })
+    }
+
+    /// Timestamps count from 0, not from the stream's first frame (a
+    /// MediaMTX `/get` puts the requested start at 0).
+    pub fn use_zero_origin(&mut self) {
+        self.start_pts = 0;
+    }
+
+    /// The container's duration, if it states one.
+    pub fn stated_duration_ms(&self) -> Option<i64> {
+        let d = self.input.duration();
+        (d > 0).then(|| d / 1000)
+    }
+
+    fn to_ms(&self, pts: i64) -> i64 {
+        let (n, d) = (self.time_base.numerator() as i64, self.time_base.denominator() as i64);
+        ((pts - self.start_pts) * n * 1000).div_euclid(d.max(1))
+    }
+
+    /// Reads every packet (no decoding): the span from the first frame to the
+    /// end of the last one, and the number of video packets.
+    pub fn scan_duration_ms(&mut self) -> Result<(i64, u64), MediaError> {
+        // the last frame lasts as long as the one before it when the
+        // container does not say (fragmented MP4 often does not)
+        let (mut end, mut count, mut last_pts, mut step) = (0i64, 0u64, None::<i64>, 0i64);
+        let mut packet = Packet::empty();
+        loop {
+            self.activity.store(now_ms(), Ordering::Relaxed);
+            match packet.read(&mut self.input) {
+                Ok(()) => {}
+                Err(ffmpeg_next::Error::Eof) => break,
+                Err(source) => {
+                    return Err(MediaError::Read {
+                        url: self.what.clone(),
+                        source,
+                    })
+                }
+            }
+            if packet.stream() != self.stream_index {
+                continue;
+            }
+            let Some(pts) = packet.pts().or(packet.dts()) else {
+                continue;
+            };
+            let at = self.to_ms(pts);
+            if let Some(prev) = last_pts {
+                if at > prev {
+                    step = at - prev;
+                }
+            }
+            last_pts = Some(at);
+            let dur = self.to_ms(self.start_pts + packet.duration());
+            end = end.max(at + if dur > 0 { dur } else { step });
+            count += 1;
+        }
+        Ok((end, count))
+    }
+
+    /// Positions at the keyframe at or before `offset_ms`; frames before
+    /// `offset_ms` are then decoded and dropped.
+    pub fn seek_ms(&mut self, offset_ms: i64) -> Result<(), MediaError> {
+        self.activity.store(now_ms(), Ordering::Relaxed);
+        if offset_ms > 0 {
+            // seek in the stream's own time base, backwards to a keyframe
+            let (n, d) = (self.time_base.numerator() as i64, self.time_base.denominator() as i64);
+            let ts = self.start_pts + offset_ms * d / (1000 * n.max(1));
+            // SAFETY: a valid format context, stream index in range.
+            let r = unsafe {
+                ffmpeg_next::ffi::av_seek_frame(
+                    self.input.as_mut_ptr(),
+                    self.stream_index as i32,
+                    ts,
+                    ffmpeg_next::ffi::AVSEEK_FLAG_BACKWARD,
+                )
+            };
+            if r < 0 {
+                return Err(MediaError::Read {
+                    url: self.what.clone(),
+                    source: ffmpeg_next::Error::from(r),
+                });
+            }
+        }
+        let params = self
+            .input
+            .stream(self.stream_index)
+            .expect("stream")
+            .parameters();
+        self.decoder = VideoDecoder::for_recording(params)?;
+        self.set_decimation(self.decimation);
+        self.skip_before_ms = offset_ms;
+        self.drained = false;
+        Ok(())
+    }
+
+    pub fn set_decimation(&mut self, d: Decimation) {
+        self.decimation = d;
+        self.decoder.set_discard(match d {
+            Decimation::All => AVDiscard::AVDISCARD_DEFAULT,
+            Decimation::SkipNonRef => AVDiscard::AVDISCARD_NONREF,
+            Decimation::KeyframesOnly => AVDiscard::AVDISCARD_NONKEY,
+        });
+    }
+
+    /// The next frame at or after the seek target; `None` at the end.
+    pub fn next_frame(&mut self) -> Result<Option<RecordedFrame>, MediaError> {
+        loop {
+            if let Some((frame, offset_ms, keyframe)) = self.decoder.receive()? {
+                if offset_ms < self.skip_before_ms {
+                    continue;
+                }
+                return Ok(Some(RecordedFrame {
+                    frame,
+                    offset_ms,
+                    keyframe,
+                }));
+            }
+            if self.drained {
+                return Ok(None);
+            }
+            self.activity.store(now_ms(), Ordering::Relaxed);
+            let mut packet = Packet::empty();
+            match packet.read(&mut self.input) {
+                Ok(()) => {}
+                Err(ffmpeg_next::Error::Eof) => {
+                    self.decoder.flush()?;
+                    self.drained = true;
+                    continue;
+                }
+                Err(ffmpeg_next::Error::Exit) => return Err(MediaError::Stopped),
+                Err(source) => {
+                    return Err(MediaError::Read {
+                        url: self.what.clone(),
+                        source,
+                    })
+                }
+            }
+            if packet.stream() != self.stream_index {
+                continue;
+            }
+            if self.decimation == Decimation::KeyframesOnly && !packet.is_key() {
+                continue; // not even sent to the decoder
+            }
+            let Some(pts) = packet.pts().or(packet.dts()) else {
+                continue;
+            };
+            self.decoder.send(&packet, self.to_ms(pts))?;
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! MediaMTX's playback server as a recording source (PROTOCOLS.md 7):
+//! `GET /list` gives the spans, `GET /get` streams fMP4 from a start time.
+//! `/get` puts `start` at time 0 and sends the GOP before it as zero-length
+//! samples sharing the first visible frame's timestamp; the reader keeps the
+//! last frame of that run, so playback starts exactly at the first frame at
+//! or after the requested time. Basic auth per the server's realm.
+use std::time::Duration;
+
+use ffmpeg_next::Dictionary;
+use serde::Deserialize;
+
+use super::day::{format_rfc3339, parse_rfc3339};
+use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
+use crate::media::recorded_input::{RecordedFrame, RecordedInput};
+use crate::media::source::{DecodedFrame, StopFlag};
+use crate::media::MediaError;
+
+/// How much one `/get` asks for; the reader asks again at its end.
+const CHUNK_S: f64 = 600.0;
+
+pub struct MediaMtx {
+    /// e.g. `http://127.0.0.1:9996` (no trailing slash, no credentials)
+    base: String,
+    path: String,
+    auth: Option<(String, String)>,
+    agent: ureq::Agent,
+}
+
+#[derive(Deserialize)]
+struct ListEntry {
+    start: String,
+    duration: f64,
+}
+
+fn source_err(base: &str, reason: impl std::fmt::Display) -> PlaybackError {
+    PlaybackError::Source {
+        source_name: format!("mediamtx {base}"),
+        reason: reason.to_string(),
+    }
+}
+
+impl MediaMtx {
+    pub fn new(base: &str, path: &str, auth: Option<(String, String)>) -> Result<Self, PlaybackError> {
+        let url = url::Url::parse(base)
+            .map_err(|e| PlaybackError::Invalid(format!("not a URL ({e}): {base}")))?;
+        if !["http", "https"].contains(&url.scheme()) || !url.username().is_empty() {
+            return Err(PlaybackError::Invalid(
+                "the MediaMTX playback address is http(s)://host:port, credentials apart".into(),
+            ));
+        }
+        if path.is_empty() {
+            return Err(PlaybackError::Invalid("a MediaMTX path is needed (URL#path)".into()));
+        }
+        Ok(Self {
+            base: base.trim_end_matches('/').to_string(),
+            path: path.to_string(),
+            auth,
+            agent: ureq::AgentBuilder::new()
+                .timeout_connect(Duration::from_secs(5))
+                .timeout_read(Duration::from_secs(20))
+                .build(),
+        })
+    }
+
+    fn get(&self, url: &str) -> Result<ureq::Response, PlaybackError> {
+        let mut req = self.agent.get(url);
+        if let Some((u, p)) = &self.auth {
+            use base64::Engine as _;
+            let token = base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
+            req = req.set("Authorization", &format!("Basic {token}"));
+        }
+        match req.call() {
+            Ok(r) => Ok(r),
+            Err(ureq::Error::Status(404, _)) => Err(PlaybackError::NoRecording(self.path.clone())),
+            Err(ureq::Error::Status(401, _)) => Err(PlaybackError::Source {
+                source_name: format!("mediamtx {}", self.base),
+                reason: "authentication failed (wrong user name or password)".into(),
+            }),
+            Err(ureq::Error::Status(code, r)) => {
+                let body = r.into_string().unwrap_or_default();
+                Err(source_err(&self.base, format!("HTTP {code}: {}", body.trim())))
+            }
+            Err(e) => Err(source_err(&self.base, e)),
+        }
+    }
+
+    fn query(&self, pairs: &[(&str, String)]) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        s.append_pair("path", &self.path);
+        for (k, v) in pairs {
+            s.append_pair(k, v);
+        }
+        s.finish()
+    }
+
+    /// The URL ffmpeg opens for `[start_ms, start_ms + secs)`, credentials inside.
+    fn get_url(&self, start_ms: i64, secs: f64) -> String {
+        let q = self.query(&[
+            ("start", format_rfc3339(start_ms)),
+            ("duration", format!("{secs:.3}")),
+            ("format", "fmp4".into()),
+        ]);
+        let mut url = url::Url::parse(&format!("{}/get?{q}", self.base)).expect("valid base");
+        if let Some((u, p)) = &self.auth {
+            let _ = url.set_username(u);
+            let _ = url.set_password(Some(p));
+        }
+        url.to_string()
+    }
+}
+
+impl Recording for MediaMtx {
+    fn describe(&self) -> String {
+        format!("mediamtx {}#{}", self.base, self.path)
+    }
+
+    fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
+        let q = self.query(&[("start", format_rfc3339(from_ms)), ("end", format_rfc3339(to_ms))]);
+        let body = match self.get(&format!("{}/list?{q}", self.base)) {
+            Ok(r) => r.into_string().map_err(|e| source_err(&self.base, e))?,
+            Err(PlaybackError::NoRecording(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let entries: Vec<ListEntry> = serde_json::from_str(&body)
+            .map_err(|e| source_err(&self.base, format!("malformed /list answer: {e}")))?;
+        let mut out = Vec::new();
+        for e in entries {
+            let start = parse_rfc3339(&e.start)
+                .map_err(|_| source_err(&self.base, format!("bad start {}", e.start)))?;
+            if !(e.duration.is_finite() && e.duration >= 0.0) {
+                return Err(source_err(&self.base, format!("bad duration {}", e.duration)));
+            }
+            let end = start + (e.duration * 1000.0).round() as i64;
+            let (a, b) = (start.max(from_ms), end.min(to_ms));
+            if a < b {
+                out.push(Span::new(a, b));
+            }
+        }
+        out.sort_by_key(|s| s.start_ms);
+        Ok(out)
+    }
+
+    fn open(
+        &self,
+        t_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
+        let spans = self.spans(t_ms, i64::MAX / 4)?;
+        Ok(Box::new(MediaMtxReader {
+            spans,
+            idx: 0,
+            pos: t_ms,
+            input: None,
+            held: None,
+            base_ms: t_ms,
+            decimation,
+            stop,
+            urls: Box::new({
+                let me = MediaMtx::new(&self.base, &self.path, self.auth.clone())?;
+                move |start, secs| me.get_url(start, secs)
+            }),
+        }))
+    }
+}
+
+type UrlFor = Box<dyn Fn(i64, f64) -> String + Send>;
+
+/// Plays the spans one `/get` chunk at a time.
+pub struct MediaMtxReader {
+    spans: Vec<Span>,
+    idx: usize,
+    /// The next frame wanted is at or after this.
+    pos: i64,
+    input: Option<RecordedInput>,
+    /// A frame held back until we know it is not pre-roll.
+    held: Option<RecordedFrame>,
+    /// Absolute time of the open `/get`'s time 0.
+    base_ms: i64,
+    decimation: Decimation,
+    stop: StopFlag,
+    urls: UrlFor,
+}
+
+impl MediaMtxReader {
+    fn open_chunk(&mut self) -> Result<Option<ReadEvent>, PlaybackError> {
+        while self.idx < self.spans.len() && self.spans[self.idx].end_ms <= self.pos {
+            self.idx += 1;
+        }
+        let Some(span) = self.spans.get(self.idx).copied() else {
+            return Ok(Some(ReadEvent::End));
+        };
+        let gap = (self.pos < span.start_ms).then_some(ReadEvent::Gap {
+            from_ms: self.pos,
+            to_ms: span.start_ms,
+        });
+        self.pos = self.pos.max(span.start_ms);
+        let secs = (((span.end_ms - self.pos) as f64) / 1000.0).min(CHUNK_S);
+        let mut opts = Dictionary::new();
+        opts.set("rw_timeout", "20000000");
+        let mut input = RecordedInput::open(&(self.urls)(self.pos, secs), opts, self.stop.clone())?;
+        input.use_zero_origin();
+        input.set_decimation(self.decimation);
+        self.base_ms = self.pos;
+        self.input = Some(input);
+        self.held = None;
+        Ok(gap)
+    }
+}
+
+impl RecordingReader for MediaMtxReader {
+    fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
+        loop {
+            if self.stop.is_stopped() {
+                return Err(MediaError::Stopped.into());
+            }
+            if self.input.is_none() {
+                if let Some(ev) = self.open_chunk()? {
+                    return Ok(ev);
+                }
+            }
+            let next = self.input.as_mut().expect("input").next_frame()?;
+            match (self.held.take(), next) {
+                // pre-roll frames share the first visible frame's time: keep the last
+                (Some(h), Some(n)) if n.offset_ms == h.offset_ms => {
+                    drop(h);
+                    self.held = Some(n);
+                }
+                (Some(h), n) => {
+                    self.held = n;
+                    let ts = self.base_ms + h.offset_ms;
+                    self.pos = ts + 1;
+                    return Ok(ReadEvent::Frame(DecodedFrame {
+                        frame: h.frame,
+                        ts_ms: ts,
+                        keyframe: h.keyframe,
+                    }));
+                }
+                (None, Some(n)) => self.held = Some(n),
+                (None, None) => {
+                    // this chunk is done; the next one starts after its last frame
+                    self.input = None;
+                    if self.pos <= self.base_ms {
+                        self.pos = self.spans[self.idx].end_ms;
+                    }
+                }
+            }
+        }
+    }
+
+    fn set_decimation(&mut self, d: Decimation) {
+        self.decimation = d;
+        if let Some(i) = self.input.as_mut() {
+            i.set_decimation(d);
+        }
+    }
+}
