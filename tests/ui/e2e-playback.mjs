@@ -128,6 +128,17 @@ export async function playbackChecks({ context, base, info, ids, ipcMock, test, 
     assert.match(clock ?? '', /^\d\d:\d\d:\d\d$/);
   });
 
+  await test('playback: a click after now seeks to just before now, never into the future', async () => {
+    const now = Date.now();
+    if (day + DAY - now < 30 * 60_000) return console.log('       (skipped: less than 30 min left in the UTC day)');
+    const box = await trackBox();
+    const before = sentOf('seek').length;
+    await page.mouse.click(box.x + ((now + 20 * 60_000 - day) / DAY) * box.width, box.y + box.height / 2);
+    await waitSent('seek', before + 1);
+    const at = sentOf('seek').at(-1).msg.at;
+    assert.ok(at <= Date.now() - 1000 && at > now - 5000, `seek ${at - now} ms from now`);
+  });
+
   await test('playback: clicking the timeline sends one seek with the clicked time; frames come from there', async () => {
     const now = Date.now();
     // 01:00 UTC is always recorded in the demo archive (its first hole starts 2 h or more into the day).

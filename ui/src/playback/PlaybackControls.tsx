@@ -72,7 +72,7 @@ export function PlaybackControls(p: PlaybackControlsProps) {
       </div>
       <div className="pb-transport">
         <button aria-label="Previous recording" title="Previous recording" disabled={!p.canPrevRecording} onClick={p.onPrevRecording}>
-          ⏮
+          «
         </button>
         <button aria-label="Step back" title="One frame back (Left)" onClick={() => p.onStep(-1)}>
           ◀|
@@ -84,7 +84,7 @@ export function PlaybackControls(p: PlaybackControlsProps) {
           |▶
         </button>
         <button aria-label="Next recording" title="Next recording" disabled={!p.canNextRecording} onClick={p.onNextRecording}>
-          ⏭
+          »
         </button>
         <select
           aria-label="Speed"
