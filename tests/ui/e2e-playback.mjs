@@ -79,13 +79,13 @@ export async function playbackChecks({ context, base, info, ids, ipcMock, test, 
   };
   const trackBox = () => page.locator('.tl-track').boundingBox();
 
-  let day = 0;
+  // The mock's site is in UTC: today's day starts at the last UTC midnight.
+  const day = Math.floor(Date.now() / DAY) * DAY;
   await test('playback: the Live/Playback switch shows today in site time with coverage bars from recordings', async () => {
     await page.waitForSelector('.app[data-loaded="true"]', { timeout: 10_000 });
     await page.locator('[data-mode-button="playback"]').click();
-    await page.waitForSelector('.playback[data-loaded="true"]', { timeout: 10_000 });
+    await page.waitForSelector('.playback[data-loaded="true"]', { timeout: 20_000 });
     const now = Date.now();
-    day = Math.floor(now / DAY) * DAY;
     const tl = '.timeline';
     assert.equal(await data(tl, 'data-day'), new Date(day).toISOString().slice(0, 10));
     assert.equal(await num(tl, 'data-hours'), 24);
@@ -152,6 +152,8 @@ export async function playbackChecks({ context, base, info, ids, ipcMock, test, 
     await page.mouse.up();
     await waitSent('seek', before + 1);
     await page.waitForTimeout(300);
+    // Playing up to now (previous test) may have ended and paused the clock.
+    if ((await page.locator('.pb-play').getAttribute('data-paused')) === 'true') await page.getByLabel('Play', { exact: true }).click();
     const seeks = sentOf('seek').slice(before);
     assert.equal(seeks.length, 1, `exactly one seek for the group: ${JSON.stringify(seeks)}`);
     const at = seeks[0].msg.at;
