@@ -6,7 +6,7 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import type { PlaybackGroup } from './group';
 import { SPEEDS, speedLabel } from './speed';
-import { formatSiteTime } from './zoned';
+import { formatSiteTime, isIsoDate } from './zoned';
 
 export interface TransportHandlers {
   onDate: (date: string) => void;
@@ -63,7 +63,7 @@ export function PlaybackControls(p: PlaybackControlsProps) {
           required
           onChange={(e) => {
             const v = e.target.value;
-            if (v && v <= p.today) p.onDate(v);
+            if (isIsoDate(v) && v <= p.today) p.onDate(v);
           }}
         />
         <button aria-label="Next day" title="Next day" disabled={p.date >= p.today} onClick={() => p.onDayStep(1)}>
