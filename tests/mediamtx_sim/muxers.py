@@ -223,7 +223,6 @@ def marshal_trak(raw, t, sample_offsets):
     hdlr = full_box(b"hdlr", 0, 0, struct.pack(">I4s12x", 0, b"vide" if video else b"soun"), name)
     mhd = full_box(b"vmhd", 0, 1, bytes(8)) if video else full_box(b"smhd", 0, 0, bytes(4))
     dinf = box(b"dinf", full_box(b"dref", 0, 0, struct.pack(">I", 1), full_box(b"url ", 0, 1)))
-    so, _, ss = children(raw, *children(raw, *children(raw, *mdia[b"minf"][0])[b"stbl"][0]).get(b"stbl", [None])[0] if False else (0, 0, 0)
     stbl_src = children(raw, *children(raw, *mdia[b"minf"][0])[b"stbl"][0])
     so, _, ss = stbl_src[b"stsd"][0]
     return box(b"trak", tkhd, edts, box(b"mdia", mdhd, hdlr, box(b"minf", mhd, dinf, box(

@@ -50,17 +50,20 @@ impl RecordedInput {
         let activity = Arc::new(AtomicI64::new(now_ms()));
         let act = activity.clone();
         let interrupt = move || {
-            stop.is_stopped() || now_ms() - act.load(Ordering::Relaxed) > IO_TIMEOUT.as_millis() as i64
+            stop.is_stopped()
+                || now_ms() - act.load(Ordering::Relaxed) > IO_TIMEOUT.as_millis() as i64
         };
-        let input = format::input_with_interrupt_and_dictionary(&url, interrupt, options)
-            .map_err(|e| match e {
-                ffmpeg_next::Error::HttpUnauthorized | ffmpeg_next::Error::HttpForbidden => {
-                    MediaError::AuthFailed { url: what.clone() }
+        let input =
+            format::input_with_interrupt_and_dictionary(&url, interrupt, options).map_err(|e| {
+                match e {
+                    ffmpeg_next::Error::HttpUnauthorized | ffmpeg_next::Error::HttpForbidden => {
+                        MediaError::AuthFailed { url: what.clone() }
+                    }
+                    source => MediaError::Open {
+                        url: what.clone(),
+                        source,
+                    },
                 }
-                source => MediaError::Open {
-                    url: what.clone(),
-                    source,
-                },
             })?;
         let stream = input
             .streams()
@@ -96,6 +99,14 @@ impl RecordedInput {
         self.start_pts = 0;
     }
 
+    /// The stream's absolute start (RTSP `a=range:clock=`, MP4 creation
+    /// time), if the source states one.
+    pub fn start_time_utc_ms(&self) -> Option<i64> {
+        // SAFETY: reading a field of a valid format context.
+        let t = unsafe { (*self.input.as_ptr()).start_time_realtime };
+        (t > 0 && t != ffmpeg_next::ffi::AV_NOPTS_VALUE).then(|| t / 1000)
+    }
+
     /// The container's duration, if it states one.
     pub fn stated_duration_ms(&self) -> Option<i64> {
         let d = self.input.duration();
@@ -103,7 +114,10 @@ impl RecordedInput {
     }
 
     fn to_ms(&self, pts: i64) -> i64 {
-        let (n, d) = (self.time_base.numerator() as i64, self.time_base.denominator() as i64);
+        let (n, d) = (
+            self.time_base.numerator() as i64,
+            self.time_base.denominator() as i64,
+        );
         ((pts - self.start_pts) * n * 1000).div_euclid(d.max(1))
     }
 
@@ -152,7 +166,10 @@ impl RecordedInput {
         self.activity.store(now_ms(), Ordering::Relaxed);
         if offset_ms > 0 {
             // seek in the stream's own time base, backwards to a keyframe
-            let (n, d) = (self.time_base.numerator() as i64, self.time_base.denominator() as i64);
+            let (n, d) = (
+                self.time_base.numerator() as i64,
+                self.time_base.denominator() as i64,
+            );
             let ts = self.start_pts + offset_ms * d / (1000 * n.max(1));
             // SAFETY: a valid format context, stream index in range.
             let r = unsafe {
@@ -180,6 +197,15 @@ impl RecordedInput {
         self.skip_before_ms = offset_ms;
         self.drained = false;
         Ok(())
+    }
+
+    /// Starts a network stream opened paused (RTSP `initial_pause`): PLAY,
+    /// with the Range of the last seek.
+    pub fn play(&mut self) -> Result<(), MediaError> {
+        self.input.play().map_err(|source| MediaError::Read {
+            url: self.what.clone(),
+            source,
+        })
     }
 
     pub fn set_decimation(&mut self, d: Decimation) {

@@ -25,8 +25,13 @@ pub enum Cause {
     Speed,
     Pause,
     Play,
-    GapSkip { from_ms: i64, to_ms: i64 },
+    GapSkip {
+        from_ms: i64,
+        to_ms: i64,
+    },
     End,
+    /// A tile waited for a server that sends in real time.
+    Stall,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -155,6 +160,15 @@ impl Clock {
         self.update(0, Cause::GapSkip { from_ms, to_ms }, |s| {
             s.pos = to_ms;
             true
+        });
+    }
+
+    /// Holds the clock at `t_ms` (no discontinuity): a tile's frames come
+    /// later than the clock, paced by the server, and the clock waits.
+    pub fn stall_at(&self, t_ms: i64, origin: u64) {
+        self.update(origin, Cause::Stall, |s| {
+            s.pos = t_ms;
+            false
         });
     }
 

@@ -107,7 +107,9 @@ impl SegmentFolder {
     fn segments(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SegmentFile>, PlaybackError> {
         let list = self.listing()?;
         // the last segment starting at or before `from_ms` may reach into the range
-        let first = list.partition_point(|(s, _)| *s <= from_ms).saturating_sub(1);
+        let first = list
+            .partition_point(|(s, _)| *s <= from_ms)
+            .saturating_sub(1);
         Ok(list[first..]
             .iter()
             .take_while(|(s, _)| *s < to_ms)
@@ -150,9 +152,12 @@ impl SegmentFolder {
 /// than its data holds is truncated: what is readable stays, and it is
 /// reported.
 fn probe(path: &Path) -> Result<(i64, Option<String>), String> {
-    let mut input =
-        RecordedInput::open(&path.to_string_lossy(), Dictionary::new(), StopFlag::default())
-            .map_err(|e| e.to_string())?;
+    let mut input = RecordedInput::open(
+        &path.to_string_lossy(),
+        Dictionary::new(),
+        StopFlag::default(),
+    )
+    .map_err(|e| e.to_string())?;
     let stated = input.stated_duration_ms();
     let (end, packets) = input.scan_duration_ms().map_err(|e| e.to_string())?;
     if packets == 0 || end <= 0 {
@@ -174,7 +179,9 @@ impl Recording for SegmentFolder {
         for s in self.segments(from_ms, to_ms)? {
             let (a, b) = (s.start_ms.max(from_ms), s.end_ms.min(to_ms));
             match out.last_mut() {
-                Some(last) if a - last.end_ms <= JOIN_TOLERANCE_MS => last.end_ms = last.end_ms.max(b),
+                Some(last) if a - last.end_ms <= JOIN_TOLERANCE_MS => {
+                    last.end_ms = last.end_ms.max(b)
+                }
                 _ => out.push(Span::new(a, b)),
             }
         }
@@ -192,6 +199,13 @@ impl Recording for SegmentFolder {
             return Err(PlaybackError::NoRecording(super::day::format_rfc3339(t_ms)));
         }
         Ok(Box::new(SegmentReader::new(segs, t_ms, decimation, stop)))
+    }
+
+    fn problems(&self) -> Vec<String> {
+        self.skipped()
+            .into_iter()
+            .map(|s| format!("{}: {}", s.path.display(), s.reason))
+            .collect()
     }
 
     fn segment_files(
@@ -215,7 +229,10 @@ pub struct SegmentReader {
 
 impl SegmentReader {
     pub fn new(segs: Vec<SegmentFile>, t_ms: i64, decimation: Decimation, stop: StopFlag) -> Self {
-        let idx = segs.iter().position(|s| s.end_ms > t_ms).unwrap_or(segs.len());
+        let idx = segs
+            .iter()
+            .position(|s| s.end_ms > t_ms)
+            .unwrap_or(segs.len());
         Self {
             segs,
             idx,
@@ -355,7 +372,13 @@ mod tests {
         write_segment(&bad, &s, t0 + 50_000, 5000).unwrap();
         let bytes = std::fs::read(&bad).unwrap();
         std::fs::write(&bad, &bytes[..bytes.len() / 3]).unwrap();
-        write_segment(&cam.join("camera1_20250829_143200.mp4"), &s, t0 + 110_000, 5000).unwrap();
+        write_segment(
+            &cam.join("camera1_20250829_143200.mp4"),
+            &s,
+            t0 + 110_000,
+            5000,
+        )
+        .unwrap();
         std::fs::write(cam.join("camera1_20250829_143130.mp4"), vec![0x5a; 40_000]).unwrap();
         std::fs::write(cam.join("notes.txt"), "not a segment").unwrap();
 
@@ -373,7 +396,9 @@ mod tests {
         assert!(skipped[0].reason.starts_with("truncated"), "{skipped:?}");
         assert!(skipped[1].path.ends_with("camera1_20250829_143130.mp4"));
 
-        let mut r = folder.open(t0 + 3_050, Decimation::All, StopFlag::default()).unwrap();
+        let mut r = folder
+            .open(t0 + 3_050, Decimation::All, StopFlag::default())
+            .unwrap();
         let (ts, gaps) = read_all(&mut *r);
         assert_eq!(ts[0], t0 + 3_100, "first frame at or after the target");
         let before_gap: Vec<i64> = ts.iter().copied().filter(|t| *t < t0 + 15_000).collect();
@@ -382,7 +407,10 @@ mod tests {
         assert_eq!(gaps[0], (t0 + 15_000, t0 + 50_000));
         assert_eq!(gaps.last().unwrap().1, t0 + 110_000);
         let after: Vec<i64> = ts.iter().copied().filter(|t| *t >= t0 + 110_000).collect();
-        assert_eq!(after, (0..50).map(|i| t0 + 110_000 + i * 100).collect::<Vec<_>>());
+        assert_eq!(
+            after,
+            (0..50).map(|i| t0 + 110_000 + i * 100).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -391,21 +419,40 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let t0 = parse_rfc3339("2025-08-29T14:30:10.250Z").unwrap();
             let s = spec(container);
-            write_segment(&dir.path().join(format!("2025-08-29_16-30-10-250000.{ext}")), &s, t0, 4000)
-                .unwrap();
-            write_segment(&dir.path().join(format!("2025-08-29_16-30-14-250000.{ext}")), &s, t0 + 4000, 4000)
-                .unwrap();
-            let folder = SegmentFolder::new(dir.path().into(), zone("Europe/Berlin").unwrap()).unwrap();
+            write_segment(
+                &dir.path().join(format!("2025-08-29_16-30-10-250000.{ext}")),
+                &s,
+                t0,
+                4000,
+            )
+            .unwrap();
+            write_segment(
+                &dir.path().join(format!("2025-08-29_16-30-14-250000.{ext}")),
+                &s,
+                t0 + 4000,
+                4000,
+            )
+            .unwrap();
+            let folder =
+                SegmentFolder::new(dir.path().into(), zone("Europe/Berlin").unwrap()).unwrap();
             let spans = folder.spans(t0 - 1000, t0 + 60_000).unwrap();
             assert_eq!(spans, vec![Span::new(t0, t0 + 8000)], "{ext}");
-            let mut r = folder.open(t0 + 3_950, Decimation::All, StopFlag::default()).unwrap();
+            let mut r = folder
+                .open(t0 + 3_950, Decimation::All, StopFlag::default())
+                .unwrap();
             let (ts, gaps) = read_all(&mut *r);
             assert!(gaps.is_empty());
             assert_eq!(ts.first(), Some(&(t0 + 4000)), "{ext}");
             assert_eq!(ts.len(), 40, "{ext}");
-            let mut k = folder.open(t0, Decimation::KeyframesOnly, StopFlag::default()).unwrap();
+            let mut k = folder
+                .open(t0, Decimation::KeyframesOnly, StopFlag::default())
+                .unwrap();
             let (ts, _) = read_all(&mut *k);
-            assert_eq!(ts, (0..8).map(|i| t0 + i * 1000).collect::<Vec<_>>(), "{ext} keyframes");
+            assert_eq!(
+                ts,
+                (0..8).map(|i| t0 + i * 1000).collect::<Vec<_>>(),
+                "{ext} keyframes"
+            );
         }
     }
 }

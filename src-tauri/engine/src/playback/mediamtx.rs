@@ -40,7 +40,11 @@ fn source_err(base: &str, reason: impl std::fmt::Display) -> PlaybackError {
 }
 
 impl MediaMtx {
-    pub fn new(base: &str, path: &str, auth: Option<(String, String)>) -> Result<Self, PlaybackError> {
+    pub fn new(
+        base: &str,
+        path: &str,
+        auth: Option<(String, String)>,
+    ) -> Result<Self, PlaybackError> {
         let url = url::Url::parse(base)
             .map_err(|e| PlaybackError::Invalid(format!("not a URL ({e}): {base}")))?;
         if !["http", "https"].contains(&url.scheme()) || !url.username().is_empty() {
@@ -49,7 +53,9 @@ impl MediaMtx {
             ));
         }
         if path.is_empty() {
-            return Err(PlaybackError::Invalid("a MediaMTX path is needed (URL#path)".into()));
+            return Err(PlaybackError::Invalid(
+                "a MediaMTX path is needed (URL#path)".into(),
+            ));
         }
         Ok(Self {
             base: base.trim_end_matches('/').to_string(),
@@ -78,7 +84,10 @@ impl MediaMtx {
             }),
             Err(ureq::Error::Status(code, r)) => {
                 let body = r.into_string().unwrap_or_default();
-                Err(source_err(&self.base, format!("HTTP {code}: {}", body.trim())))
+                Err(source_err(
+                    &self.base,
+                    format!("HTTP {code}: {}", body.trim()),
+                ))
             }
             Err(e) => Err(source_err(&self.base, e)),
         }
@@ -115,7 +124,10 @@ impl Recording for MediaMtx {
     }
 
     fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
-        let q = self.query(&[("start", format_rfc3339(from_ms)), ("end", format_rfc3339(to_ms))]);
+        let q = self.query(&[
+            ("start", format_rfc3339(from_ms)),
+            ("end", format_rfc3339(to_ms)),
+        ]);
         let body = match self.get(&format!("{}/list?{q}", self.base)) {
             Ok(r) => r.into_string().map_err(|e| source_err(&self.base, e))?,
             Err(PlaybackError::NoRecording(_)) => return Ok(Vec::new()),
@@ -128,7 +140,10 @@ impl Recording for MediaMtx {
             let start = parse_rfc3339(&e.start)
                 .map_err(|_| source_err(&self.base, format!("bad start {}", e.start)))?;
             if !(e.duration.is_finite() && e.duration >= 0.0) {
-                return Err(source_err(&self.base, format!("bad duration {}", e.duration)));
+                return Err(source_err(
+                    &self.base,
+                    format!("bad duration {}", e.duration),
+                ));
             }
             let end = start + (e.duration * 1000.0).round() as i64;
             let (a, b) = (start.max(from_ms), end.min(to_ms));

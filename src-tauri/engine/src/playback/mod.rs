@@ -16,9 +16,11 @@ pub mod folder;
 pub mod group;
 pub mod mediamtx;
 pub mod reverse;
+pub mod rtsp_replay;
 pub mod segment_name;
 pub mod service;
 pub mod session;
+pub mod source_spec;
 
 /// A recorded interval `[start_ms, end_ms)`, ms since the Unix epoch, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +109,17 @@ pub trait Recording: Send + Sync {
         decimation: Decimation,
         stop: StopFlag,
     ) -> Result<Box<dyn RecordingReader>, PlaybackError>;
+    /// Whether the server sends in real time (RTSP replay): the clock then
+    /// waits for late frames instead of re-seeking to catch up.
+    fn paced_by_server(&self) -> bool {
+        false
+    }
+
+    /// Damaged parts noticed so far (a truncated or corrupt file and why).
+    fn problems(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// The nominal frame interval, if the source knows it.
     fn frame_interval_ms(&self) -> Option<f64> {
         None

@@ -281,6 +281,10 @@ impl Worker {
         match ev {
             ReadEvent::Frame(f) if self.near(f.ts_ms, pos, clock.speed) => {
                 self.show(&f)?;
+                if self.rec.paced_by_server() && !clock.paused {
+                    // the server took its time: start the clock at this frame
+                    self.spec.group.clock.stall_at(f.ts_ms, self.id as u64);
+                }
                 self.settle_state(clock);
             }
             other => self.pending = Some(other),
@@ -289,6 +293,12 @@ impl Worker {
     }
 
     fn open_feed(&mut self, pos: i64, clock: ClockState) -> Result<(), PlaybackError> {
+        tracing::debug!(
+            "playback {} opens {} at {pos} (speed {})",
+            self.spec.camera,
+            self.rec.describe(),
+            clock.speed
+        );
         let d = Decimation::for_speed(clock.speed);
         self.pending = None;
         self.feed = Some(if clock.forward() {
@@ -352,8 +362,13 @@ impl Worker {
         }
         let late_ms = (now.position() - f.ts_ms) as f64 * now.speed.signum();
         if late_ms / now.speed.abs() > MAX_LATE.as_millis() as f64 {
-            // decoding fell behind the clock: catch up instead of lagging
-            return self.open_feed(now.position(), now);
+            if self.rec.paced_by_server() {
+                // the server sends in real time: the clock waits for it
+                self.spec.group.clock.stall_at(f.ts_ms, self.id as u64);
+            } else {
+                // decoding fell behind the clock: catch up instead of lagging
+                return self.open_feed(now.position(), now);
+            }
         }
         self.feed
             .as_mut()

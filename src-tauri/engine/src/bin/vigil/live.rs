@@ -1,18 +1,16 @@
 //! `vigil live`: subscribe to one camera over the hub exactly as a tile does
 //! and write the first N frames as JPEGs plus `frames.jsonl`.
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use serde_json::json;
 use vigil_engine::engine::{Engine, EngineConfig};
 use vigil_engine::hub::client::{HubEvent, TileClient};
-use vigil_engine::hub::protocol::{PixelFormat, ServerMessage};
-use vigil_engine::media::picture::i420_to_jpeg;
+use vigil_engine::hub::protocol::ServerMessage;
 use vigil_engine::media::rtsp_input::Transport;
 
 use crate::exit;
+use crate::frames_out::FrameWriter;
 use crate::source::{parse_size, password_from_stdin, resolve};
 
 #[derive(Args)]
@@ -72,12 +70,6 @@ async fn live(a: LiveArgs) -> Result<(), (i32, String)> {
     } else {
         None
     };
-    std::fs::create_dir_all(&a.out).map_err(|e| {
-        (
-            exit::FAILED,
-            format!("cannot create {}: {e}", a.out.display()),
-        )
-    })?;
     let engine = Engine::start(EngineConfig {
         database: None,
         ..Default::default()
@@ -89,11 +81,9 @@ async fn live(a: LiveArgs) -> Result<(), (i32, String)> {
     let mut tile = TileClient::connect(&engine.hub_info(), &camera, w, h, "")
         .await
         .map_err(|e| (exit::FAILED, e.to_string()))?;
-    let mut index = std::fs::File::create(a.out.join("frames.jsonl"))
-        .map_err(|e| (exit::FAILED, format!("cannot write frames.jsonl: {e}")))?;
-    let mut seq = 0u32;
+    let mut out = FrameWriter::create(&a.out)?;
     let mut last_reason = String::from("no frames");
-    while seq < a.frames {
+    while out.count < a.frames {
         let ev = match tokio::time::timeout(Duration::from_secs(a.timeout), tile.next()).await {
             Err(_) => {
                 return Err((
@@ -114,7 +104,7 @@ async fn live(a: LiveArgs) -> Result<(), (i32, String)> {
                     }
                     "error" => return Err((exit::FAILED, reason)),
                     // before the first frame, a failed connection is the answer
-                    "reconnecting" if seq == 0 => {
+                    "reconnecting" if out.count == 0 => {
                         return Err((exit::UNREACHABLE, format!("cannot connect: {reason}")))
                     }
                     _ => last_reason = format!("last state {state}"),
@@ -125,35 +115,8 @@ async fn live(a: LiveArgs) -> Result<(), (i32, String)> {
                 payload,
                 arrived_ms,
                 wire_bytes,
-            } => {
-                if header.format != PixelFormat::I420 {
-                    return Err((
-                        exit::FAILED,
-                        format!("unexpected pixel format {:?}", header.format),
-                    ));
-                }
-                seq += 1;
-                let jpeg = i420_to_jpeg(&payload, header.width.into(), header.height.into())
-                    .map_err(|e| (exit::FAILED, format!("jpeg: {e}")))?;
-                let path = a.out.join(format!("{seq:06}.jpg"));
-                std::fs::write(&path, &jpeg).map_err(|e| {
-                    (
-                        exit::FAILED,
-                        format!("cannot write {}: {e}", path.display()),
-                    )
-                })?;
-                let line = json!({
-                    "seq": seq,
-                    "ts_ms": header.ts_ms,
-                    "arrived_ms": arrived_ms,
-                    "width": header.width,
-                    "height": header.height,
-                    "bytes": wire_bytes,
-                    "stream_id": header.stream_id,
-                });
-                writeln!(index, "{line}")
-                    .map_err(|e| (exit::FAILED, format!("cannot write frames.jsonl: {e}")))?;
-            }
+            } => out.write(&header, &payload, arrived_ms, wire_bytes)?,
+            HubEvent::Status(_) => {}
         }
     }
     tile.close().await;

@@ -1,10 +1,15 @@
-//! `vigil`: the headless CLI of the engine (no WebKit). `live` writes frames
-//! taken from the hub exactly as a tile receives them; `serve` runs the engine
+//! `vigil`: the headless CLI of the engine (no WebKit). `live` and `playback`
+//! write frames taken from the hub exactly as a tile receives them;
+//! `recordings` lists recorded spans; `serve` runs the engine
 //! and hub for other programs; `cameras` manages stored RTSP cameras;
 //! `bench live` measures the video path against the old pipeline.
 mod bench;
 mod cameras;
+mod frames_out;
 mod live;
+mod playback;
+mod recorded;
+mod recordings;
 mod serve;
 mod source;
 
@@ -25,6 +30,10 @@ struct Cli {
 enum Command {
     /// Write the first N live frames of a source as JPEGs plus frames.jsonl.
     Live(live::LiveArgs),
+    /// Print the recorded spans of a source over one day as JSON lines.
+    Recordings(recordings::RecordingsArgs),
+    /// Play a recording from a time at a speed; write N frames as JPEGs plus frames.jsonl.
+    Playback(playback::PlaybackArgs),
     /// Run the engine and frame hub; print the hub address, token and cameras as one JSON line.
     Serve(serve::ServeArgs),
     /// Manage stored cameras (passwords go to the OS keyring).
@@ -50,6 +59,8 @@ fn main() {
     let code = rt.block_on(async {
         match cli.command {
             Command::Live(a) => live::run(a).await,
+            Command::Recordings(a) => recordings::run(a).await,
+            Command::Playback(a) => playback::run(a).await,
             Command::Serve(a) => serve::run(a).await,
             Command::Cameras(c) => cameras::run(c).await,
             Command::Bench(b) => bench::run(b).await,
