@@ -5,6 +5,7 @@
 // messages are observed through Playwright; frame recording times through
 // the tiles' data-rec-ts.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const H = 3_600_000;
@@ -21,7 +22,18 @@ export function mockSpans(d, to) {
     .filter((s) => s.end > s.start);
 }
 
-export async function playbackChecks({ context, base, info, ids, ipcMock, test, artifacts, problems }) {
+/** The engine's real spans of a demo camera on a UTC day (`vigil recordings`). */
+function engineSpans(bin, camera, date) {
+  const k = camera.replace(/^demo-/, '');
+  const out = execFileSync(bin, ['recordings', '--source', `demo:${k}`, '--day', date, '--tz', 'UTC'], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l))
+    .map((s) => ({ start: Date.parse(s.start), end: Date.parse(s.end) }));
+}
+
+export async function playbackChecks({ bin, context, base, info, ids, ipcMock, test, artifacts, problems }) {
   const page = await context.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console.error (playback page): ${m.text()}`);
@@ -264,6 +276,32 @@ export async function playbackChecks({ context, base, info, ids, ipcMock, test, 
       (t) => t.some((x) => x.state === 'playing' && x.recTs >= day - DAY && x.recTs < day - DAY + H),
       "frames from yesterday's start",
     );
+  });
+
+  await test("playback: in one camera's gap its tile shows \"no recording\" while the others play", async () => {
+    const date = new Date(day - DAY).toISOString().slice(0, 10);
+    const gapCam = await tile(2).getAttribute('data-camera');
+    const mine = engineSpans(bin, gapCam, date);
+    const others = await Promise.all([1, 3, 4].map(async (n) => engineSpans(bin, await tile(n).getAttribute('data-camera'), date)));
+    const inSpans = (spans, t) => spans.some((s) => t >= s.start && t < s.end);
+    // The middle of a gap of tile 2's camera where tile 1's camera records.
+    let target = null;
+    for (let i = 1; i < mine.length && target === null; i++) {
+      const mid = Math.round((mine[i - 1].end + mine[i].start) / 2);
+      if (inSpans(others[0], mid - 120_000) && inSpans(others[0], mid + 120_000)) target = mid;
+    }
+    assert.ok(target, `no gap of ${gapCam} found on ${date}: ${JSON.stringify(mine)}`);
+    const box = await trackBox();
+    const before = sentOf('seek').length;
+    await page.mouse.click(box.x + ((target - (day - DAY)) / DAY) * box.width, box.y + box.height / 2);
+    await waitSent('seek', before + 1);
+    const at = sentOf('seek').at(-1).msg.at;
+    await waitTiles(
+      (t) => t[1].state === 'no_recording' && t[0].state === 'playing' && t[0].recTs >= at - 1000 && t[0].recTs < at + 20_000,
+      'tile 2 in its gap, tile 1 playing',
+    );
+    assert.equal((await tile(2).locator('.tile-blocked').textContent())?.trim(), 'No recording');
+    assert.equal(await tile(1).locator('.tile-blocked').count(), 0);
     await page.screenshot({ path: join(artifacts, 'ui-playback.png') });
     console.log(`       screenshot ${join(artifacts, 'ui-playback.png')}`);
   });

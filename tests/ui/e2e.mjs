@@ -464,7 +464,7 @@ async function main() {
     await p2.close();
   });
 
-  await playbackChecks({ context, base, info, ids, ipcMock, test, artifacts: ARTIFACTS, problems });
+  await playbackChecks({ bin, context, base, info, ids, ipcMock, test, artifacts: ARTIFACTS, problems });
 
   await test('no unexpected console or page errors', async () => {
     assert.deepEqual(problems, []);
