@@ -1,7 +1,9 @@
 /**
  * Application shell: loads hub info, cameras and the current layout from the
- * engine, wires the sidebar, top bar and grid, persists the layout
- * (debounced), and handles grid keyboard shortcuts and full screen.
+ * engine, wires the sidebar, top bar and the Live grid or the Playback view
+ * (each with its own grid state; Playback starts from the live layout),
+ * persists the live layout (debounced), and handles grid keyboard shortcuts
+ * and full screen.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ipc, toIpcError, type AddRtspCameraRequest, type Camera, type GridSize, type HubInfo, type SavedLayout } from './ipc';
@@ -9,9 +11,10 @@ import { gridReducer, initialGridState, toLayout } from './grid/gridState';
 import { isTypingTarget, keyToAction } from './grid/keys';
 import { Grid } from './components/Grid';
 import { Sidebar } from './components/Sidebar';
-import { TopBar } from './components/TopBar';
+import { TopBar, type Mode } from './components/TopBar';
 import { AddCameraDialog } from './components/AddCameraDialog';
 import { ErrorBanner, type ShownError } from './components/ErrorBanner';
+import { PlaybackView } from './playback/PlaybackView';
 
 const SAVE_DEBOUNCE_MS = 300;
 
@@ -19,7 +22,12 @@ export function App() {
   const [hub, setHub] = useState<HubInfo | null>(null);
   const [cameras, setCameras] = useState<Camera[]>([]);
   const [saved, setSaved] = useState<SavedLayout[]>([]);
-  const [grid, dispatch] = useReducer(gridReducer, undefined, () => initialGridState());
+  const [liveGrid, liveDispatch] = useReducer(gridReducer, undefined, () => initialGridState());
+  const [pbGrid, pbDispatch] = useReducer(gridReducer, undefined, () => initialGridState());
+  const [mode, setMode] = useState<Mode>('live');
+  const pbStarted = useRef(false);
+  const grid = mode === 'live' ? liveGrid : pbGrid;
+  const dispatch = mode === 'live' ? liveDispatch : pbDispatch;
   const [loaded, setLoaded] = useState(false);
   const [adding, setAdding] = useState(false);
   const [errors, setErrors] = useState<ShownError[]>([]);
@@ -38,7 +46,7 @@ export function App() {
         if (cancelled) return;
         setHub(h);
         setCameras(cams);
-        dispatch({ type: 'load', layout });
+        liveDispatch({ type: 'load', layout });
         lastSaved.current = JSON.stringify(toLayout(initialGridState(layout)));
         setLoaded(true);
       })
@@ -49,8 +57,8 @@ export function App() {
     };
   }, [report]);
 
-  // Persist the current layout whenever the grid or an assignment changes.
-  const layoutJson = JSON.stringify(toLayout(grid));
+  // Persist the current (live) layout whenever the grid or an assignment changes.
+  const layoutJson = JSON.stringify(toLayout(liveGrid));
   useEffect(() => {
     if (!loaded || layoutJson === lastSaved.current) return;
     const t = setTimeout(() => {
@@ -71,7 +79,7 @@ export function App() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [grid]);
+  }, [grid, dispatch]);
 
   // Full screen follows the grid state; leaving it from the browser restores.
   useEffect(() => {
@@ -88,7 +96,16 @@ export function App() {
     };
     document.addEventListener('fullscreenchange', onChange);
     return () => document.removeEventListener('fullscreenchange', onChange);
-  }, []);
+  }, [dispatch]);
+
+  const switchMode = (m: Mode) => {
+    if (m === 'playback' && !pbStarted.current) {
+      pbStarted.current = true;
+      pbDispatch({ type: 'load', layout: toLayout(liveGrid) });
+    }
+    if (grid.fullscreen) dispatch({ type: 'restore' });
+    setMode(m);
+  };
 
   const byId = useMemo(() => new Map(cameras.map((c) => [c.id, c])), [cameras]);
 
@@ -105,7 +122,8 @@ export function App() {
   const removeCamera = (id: string) => {
     ipc.removeCamera(id).then(() => {
       setCameras((list) => list.filter((c) => c.id !== id));
-      dispatch({ type: 'removeCamera', camera: id });
+      liveDispatch({ type: 'removeCamera', camera: id });
+      pbDispatch({ type: 'removeCamera', camera: id });
     }, report);
   };
   const refreshSaved = () => ipc.listSavedLayouts().then(setSaved, report);
@@ -121,8 +139,10 @@ export function App() {
   };
 
   return (
-    <div className={grid.fullscreen ? 'app fullscreen' : 'app'} data-loaded={loaded}>
+    <div className={grid.fullscreen ? 'app fullscreen' : 'app'} data-loaded={loaded} data-mode={mode}>
       <TopBar
+        mode={mode}
+        onMode={switchMode}
         grid={grid.grid}
         saved={saved}
         onGrid={(g: GridSize) => dispatch({ type: 'setGrid', grid: g })}
@@ -138,7 +158,11 @@ export function App() {
           onAdd={() => setAdding(true)}
           onRemove={removeCamera}
         />
-        <Grid state={grid} cameras={byId} hub={hub} dispatch={dispatch} />
+        {mode === 'live' ? (
+          <Grid state={liveGrid} cameras={byId} hub={hub} dispatch={liveDispatch} />
+        ) : (
+          <PlaybackView state={pbGrid} cameras={byId} hub={hub} dispatch={pbDispatch} report={report} />
+        )}
       </div>
       {adding && <AddCameraDialog onSubmit={addCamera} onClose={() => setAdding(false)} />}
     </div>
