@@ -243,3 +243,43 @@ async fn refusals_are_clear() {
     let err = engine.playback_day("2999-01-01").unwrap_err();
     assert!(err.to_string().contains("future"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_a_group_a_camera_in_its_gap_shows_no_recording_while_others_play() {
+    let engine = engine().await;
+    let hub = engine.hub_info();
+    let day = now_ms().div_euclid(DAY) - 1;
+    // the middle of a hole of demo-1 where demo-2 is recording
+    let t = holes(1, day)
+        .iter()
+        .map(|h| h.start_ms + h.duration_ms() / 2)
+        .find(|t| {
+            (day - 1..=day)
+                .flat_map(|d| holes(2, d))
+                .all(|h| !h.contains(*t))
+        })
+        .expect("holes differ per camera");
+    let mut a = TileClient::playback(&hub, "demo-1", SIZE, t, 1.0, "&group=mixed")
+        .await
+        .unwrap();
+    let mut b = TileClient::playback(&hub, "demo-2", SIZE, 0, 1.0, "&group=mixed")
+        .await
+        .unwrap();
+    let ((fa, sa), (fb, _)) = tokio::join!(
+        collect(&mut a, Duration::from_secs(2)),
+        collect(&mut b, Duration::from_secs(2))
+    );
+    assert!(
+        sa.iter().any(|s| s == "no_recording"),
+        "demo-1 statuses {sa:?}"
+    );
+    assert!(
+        fa.iter().all(|(tc, _)| (*tc - t).abs() > 60_000),
+        "no picture from inside the hole"
+    );
+    assert!(fb.len() > 10, "demo-2 plays on: {} frames", fb.len());
+    assert!(
+        fb.iter().all(|(tc, _)| (*tc - t).abs() < 5_000),
+        "at the group's time"
+    );
+}

@@ -1,6 +1,8 @@
 //! Helpers for the end-to-end tests: the real RTSP peer (GStreamer's RTSP
 //! server from shared/bench, run with Debian's python3), free ports, and an
 //! engine with a hub to subscribe to.
+pub mod mediamtx;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -228,4 +230,17 @@ pub fn assert_increasing_timecodes(frames: &[Got]) {
         codes.last() > codes.first(),
         "timecodes do not advance: {codes:?}"
     );
+}
+
+/// The `vigil` CLI built beside this test (cargo test --workspace builds it).
+pub fn vigil_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test exe");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir.join(format!("vigil{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: build it (cargo build -p vigil-engine --bin vigil)",
+        bin.display()
+    );
+    bin
 }

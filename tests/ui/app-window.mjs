@@ -2,7 +2,8 @@
 // Real-window test: the built Vigil app (Tauri 2, WebKitGTK) under Xvfb,
 // driven through tauri-driver + WebKitWebDriver with the plain W3C WebDriver
 // protocol. It must open on the embedded demo site and draw frames in every
-// tile of the 4-grid; a screenshot is saved under the build directory.
+// tile of the 4-grid, then switch to Playback and see a demo camera play its
+// archive; a screenshot is saved under the build directory.
 //
 // Usage (inside an X server, e.g. xvfb-run -a):
 //   VIGIL_APP=target/debug/vigil-app VIGIL_ARTIFACTS=target/ui node tests/ui/app-window.mjs
@@ -122,6 +123,36 @@ async function main() {
       if (!t.camera?.startsWith('demo-')) throw new Error(`tile without a demo camera: ${JSON.stringify(t)}`);
       if (t.state !== 'live' || t.frames <= 10) throw new Error(`tile not drawing: ${JSON.stringify(t)}`);
     }
+  });
+  await test('Playback: a demo camera tile plays recorded frames (recording time in the past)', async () => {
+    const run = (script) => wd(base, 'POST', `${s}/execute/sync`, { script, args: [] });
+    await run(`document.querySelector('[data-mode-button="playback"]').click(); return true;`);
+    const read = () =>
+      run(`return Array.from(document.querySelectorAll('.pb-tile')).map(t => ({
+        camera: t.getAttribute('data-camera'), state: t.getAttribute('data-state'),
+        frames: Number(t.getAttribute('data-frames')), recTs: Number(t.getAttribute('data-rec-ts') || 0) }))`);
+    const deadline = Date.now() + 90_000;
+    let first = null;
+    let tiles = [];
+    while (Date.now() < deadline) {
+      tiles = await read();
+      const playing = tiles.find((t) => t.camera?.startsWith('demo-') && t.state === 'playing' && t.frames > 10);
+      if (playing && !first) first = { ...playing, at: Date.now() };
+      if (first) {
+        const again = tiles.find((t) => t.camera === first.camera);
+        if (again && again.frames > first.frames + 10 && Date.now() - first.at > 1000) {
+          console.log(`       playback tile ${again.camera}: ${first.frames} -> ${again.frames} frames, recording time ${new Date(again.recTs).toISOString()}`);
+          const now = Date.now();
+          if (!(again.recTs > 0 && again.recTs < now - 30_000)) throw new Error(`recording time ${again.recTs} should be in the past (now ${now})`);
+          if (!(again.recTs > first.recTs)) throw new Error(`recording time did not advance: ${first.recTs} -> ${again.recTs}`);
+          const hasTimeline = await run(`return !!document.querySelector('.timeline .tl-track') && document.querySelectorAll('.tl-span').length > 0`);
+          if (!hasTimeline) throw new Error('timeline with coverage bars missing');
+          return;
+        }
+      }
+      await sleep(500);
+    }
+    throw new Error(`no playback tile drawing recorded frames: ${JSON.stringify(tiles)}`);
   });
   await test('a screenshot of the real window is saved and is not blank', async () => {
     const png = Buffer.from(await wd(base, 'GET', `${s}/screenshot`), 'base64');

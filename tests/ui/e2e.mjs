@@ -5,7 +5,8 @@
 // (which prints one JSON line: {"hub":{url,token},"cameras":[...]}), launches
 // Debian's Chromium through playwright-core with the Tauri IPC mocked in the
 // page, and checks tiles, streams, pixels, keyboard, drag and drop, layout
-// persistence and the add-camera dialog. Prints "N passed, N failed".
+// persistence and the add-camera dialog, then the Playback view
+// (tests/ui/e2e-playback.mjs). Prints "N passed, N failed".
 //
 // Usage: VIGIL_BIN=/path/to/vigil node tests/ui/e2e.mjs   (after `npm run build` in ui/)
 // Env: VIGIL_BIN (required), VIGIL_ARTIFACTS (screenshot dir, default /tmp),
@@ -18,6 +19,7 @@ import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { playbackChecks } from './e2e-playback.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const UI = join(ROOT, 'ui');
@@ -132,7 +134,29 @@ function ipcMock({ hub, cameras, layout }) {
   let cams = cameras.slice();
   let failNextAdd = true;
   const clone = (x) => JSON.parse(JSON.stringify(x));
+  const DAY = 86_400_000;
+  const H = 3_600_000;
   const handlers = {
+    // Playback: the site is in UTC; every camera has the same fixed spans
+    // (tests/ui/e2e-playback.mjs mockSpans must agree).
+    site_time_zone: () => 'UTC',
+    playback_day: ({ date }) => {
+      const start = Date.parse(`${date}T00:00:00Z`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(start)) throw { kind: 'invalid_input', message: `bad date ${date}` };
+      if (start > Date.now()) throw { kind: 'invalid_input', message: `${date} is in the future` };
+      return { date, timeZone: 'UTC', start, end: start + DAY, hours: 24 };
+    },
+    recordings: ({ camera, from, to }) => {
+      if (!cams.some((c) => c.id === camera)) throw { kind: 'not_found', message: `unknown camera ${camera}` };
+      const d = Math.floor(from / DAY) * DAY;
+      return [
+        [d, d + 2 * H],
+        [d + 3 * H, d + 5 * H],
+        [d + 6 * H, d + 23 * H],
+      ]
+        .map(([s, e]) => ({ start: Math.max(s, from), end: Math.min(e, to) }))
+        .filter((s) => s.end > s.start);
+    },
     hub_info: () => hub,
     list_cameras: () => cams,
     get_current_layout: () => current,
@@ -439,6 +463,8 @@ async function main() {
     assert.ok(stats.lit > 0.05, `2D path: only ${(stats.lit * 100).toFixed(1)}% lit`);
     await p2.close();
   });
+
+  await playbackChecks({ bin, context, base, info, ids, ipcMock, test, artifacts: ARTIFACTS, problems });
 
   await test('no unexpected console or page errors', async () => {
     assert.deepEqual(problems, []);

@@ -1,7 +1,9 @@
 /**
  * Application shell: loads hub info, cameras and the current layout from the
- * engine, wires the sidebar, top bar and grid, persists the layout
- * (debounced), and handles grid keyboard shortcuts and full screen.
+ * engine, wires the sidebar, top bar and the Live grid or the Playback view
+ * (each with its own grid state; Playback starts from the live layout),
+ * persists the live layout (debounced), and handles grid keyboard shortcuts
+ * and full screen.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ipc, toIpcError, type AddRtspCameraRequest, type Camera, type GridSize, type HubInfo, type SavedLayout } from './ipc';
@@ -9,11 +11,15 @@ import { gridReducer, initialGridState, toLayout } from './grid/gridState';
 import { isTypingTarget, keyToAction } from './grid/keys';
 import { Grid } from './components/Grid';
 import { Sidebar } from './components/Sidebar';
-import { TopBar } from './components/TopBar';
+import { TopBar, type Mode } from './components/TopBar';
 import { AddCameraDialog } from './components/AddCameraDialog';
 import { ErrorBanner, type ShownError } from './components/ErrorBanner';
+import { PlaybackView } from './playback/PlaybackView';
 import { CasesPanel } from './cases/CasesPanel';
 import type { NewCaseSeed } from './cases/NewCaseDialog';
+import { caseMarkers } from './cases/casesIpc';
+import { reviewLayout } from './cases/review';
+import type { Marker } from './playback/Timeline';
 
 const SAVE_DEBOUNCE_MS = 300;
 
@@ -21,12 +27,19 @@ export function App() {
   const [hub, setHub] = useState<HubInfo | null>(null);
   const [cameras, setCameras] = useState<Camera[]>([]);
   const [saved, setSaved] = useState<SavedLayout[]>([]);
-  const [grid, dispatch] = useReducer(gridReducer, undefined, () => initialGridState());
+  const [liveGrid, liveDispatch] = useReducer(gridReducer, undefined, () => initialGridState());
+  const [pbGrid, pbDispatch] = useReducer(gridReducer, undefined, () => initialGridState());
+  const [mode, setMode] = useState<Mode>('live');
+  const pbStarted = useRef(false);
+  const grid = mode === 'live' ? liveGrid : pbGrid;
+  const dispatch = mode === 'live' ? liveDispatch : pbDispatch;
   const [loaded, setLoaded] = useState(false);
   const [adding, setAdding] = useState(false);
   const [errors, setErrors] = useState<ShownError[]>([]);
   const [casesOpen, setCasesOpen] = useState(false);
   const [caseSeed, setCaseSeed] = useState<NewCaseSeed | null>(null);
+  const [review, setReview] = useState<{ at: number; n: number } | null>(null);
+  const [markers, setMarkers] = useState<Marker[]>([]);
   const errorId = useRef(0);
   const lastSaved = useRef<string | null>(null);
 
@@ -42,7 +55,7 @@ export function App() {
         if (cancelled) return;
         setHub(h);
         setCameras(cams);
-        dispatch({ type: 'load', layout });
+        liveDispatch({ type: 'load', layout });
         lastSaved.current = JSON.stringify(toLayout(initialGridState(layout)));
         setLoaded(true);
       })
@@ -53,8 +66,8 @@ export function App() {
     };
   }, [report]);
 
-  // Persist the current layout whenever the grid or an assignment changes.
-  const layoutJson = JSON.stringify(toLayout(grid));
+  // Persist the current (live) layout whenever the grid or an assignment changes.
+  const layoutJson = JSON.stringify(toLayout(liveGrid));
   useEffect(() => {
     if (!loaded || layoutJson === lastSaved.current) return;
     const t = setTimeout(() => {
@@ -75,7 +88,7 @@ export function App() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [grid]);
+  }, [grid, dispatch]);
 
   // Full screen follows the grid state; leaving it from the browser restores.
   useEffect(() => {
@@ -92,7 +105,26 @@ export function App() {
     };
     document.addEventListener('fullscreenchange', onChange);
     return () => document.removeEventListener('fullscreenchange', onChange);
-  }, []);
+  }, [dispatch]);
+
+  const switchMode = (m: Mode) => {
+    if (m === 'playback' && !pbStarted.current) {
+      pbStarted.current = true;
+      pbDispatch({ type: 'load', layout: toLayout(liveGrid) });
+    }
+    if (grid.fullscreen) dispatch({ type: 'restore' });
+    setMode(m);
+  };
+
+  // case markers on the playback timeline (the archive's 7 days and today)
+  useEffect(() => {
+    if (mode !== 'playback') return;
+    const now = Date.now();
+    caseMarkers(now - 8 * 86_400_000, now + 60_000).then(
+      (ms) => setMarkers(ms.map((m) => ({ at: m.eventMs, kind: 'case', label: `${m.label} ${m.title}` }))),
+      report,
+    );
+  }, [mode, review, report]);
 
   const byId = useMemo(() => new Map(cameras.map((c) => [c.id, c])), [cameras]);
 
@@ -109,7 +141,8 @@ export function App() {
   const removeCamera = (id: string) => {
     ipc.removeCamera(id).then(() => {
       setCameras((list) => list.filter((c) => c.id !== id));
-      dispatch({ type: 'removeCamera', camera: id });
+      liveDispatch({ type: 'removeCamera', camera: id });
+      pbDispatch({ type: 'removeCamera', camera: id });
     }, report);
   };
   const refreshSaved = () => ipc.listSavedLayouts().then(setSaved, report);
@@ -125,8 +158,10 @@ export function App() {
   };
 
   return (
-    <div className={grid.fullscreen ? 'app fullscreen' : 'app'} data-loaded={loaded}>
+    <div className={grid.fullscreen ? 'app fullscreen' : 'app'} data-loaded={loaded} data-mode={mode}>
       <TopBar
+        mode={mode}
+        onMode={switchMode}
         grid={grid.grid}
         saved={saved}
         onGrid={(g: GridSize) => dispatch({ type: 'setGrid', grid: g })}
@@ -143,16 +178,29 @@ export function App() {
           onAdd={() => setAdding(true)}
           onRemove={removeCamera}
         />
-        <Grid
-          state={grid}
-          cameras={byId}
-          hub={hub}
-          dispatch={dispatch}
-          onNewCase={(camera, frameMs) => {
-            setCaseSeed({ equipmentId: camera, eventMs: frameMs });
-            setCasesOpen(true);
-          }}
-        />
+        {mode === 'live' ? (
+          <Grid
+            state={liveGrid}
+            cameras={byId}
+            hub={hub}
+            dispatch={liveDispatch}
+            onNewCase={(camera, frameMs) => {
+              setCaseSeed({ equipmentId: camera, eventMs: frameMs });
+              setCasesOpen(true);
+            }}
+          />
+        ) : (
+          <PlaybackView
+            key={review?.n ?? 0}
+            state={pbGrid}
+            cameras={byId}
+            hub={hub}
+            dispatch={pbDispatch}
+            report={report}
+            markers={markers}
+            startAt={review?.at}
+          />
+        )}
       </div>
       {casesOpen && (
         <CasesPanel
@@ -162,9 +210,12 @@ export function App() {
           onSeedUsed={() => setCaseSeed(null)}
           onClose={() => setCasesOpen(false)}
           onReview={(cams, eventMs) => {
-            // the playback view listens for this (synchronized playback at the event)
+            // synchronized playback of the case's cameras from the window start
             setCasesOpen(false);
-            window.dispatchEvent(new CustomEvent('vigil:review', { detail: { cameras: cams, eventMs } }));
+            pbStarted.current = true;
+            pbDispatch({ type: 'load', layout: reviewLayout(cams) });
+            setReview((r) => ({ at: eventMs - 5_000, n: (r?.n ?? 0) + 1 }));
+            switchMode('playback');
           }}
           report={report}
         />

@@ -21,6 +21,10 @@ export interface AddRtspCameraRequest {
   transport: Transport;
 }
 export interface IpcError { kind: string; message: string }
+/** A recorded span, ms since the Unix epoch (UTC), end exclusive. */
+export interface RecordingSpan { start: number; end: number }
+/** A site-local day's UTC bounds (a DST day has 23 or 25 hours). */
+export interface PlaybackDay { date: string; timeZone: string; start: number; end: number; hours: number }
 
 /** Turn whatever a command rejected with into `{ kind, message }`. */
 export function toIpcError(e: unknown): IpcError {
@@ -49,4 +53,10 @@ export const ipc = {
   listSavedLayouts: () => call<SavedLayout[]>('list_saved_layouts'),
   saveNamedLayout: (name: string, layout: Layout) => call<null>('save_named_layout', { name, layout }),
   deleteNamedLayout: (name: string) => call<null>('delete_named_layout', { name }),
+  /** Recorded spans of a camera in [from, to) (UTC ms): sorted, merged, clipped. */
+  recordings: (camera: string, from: number, to: number) => call<RecordingSpan[]>('recordings', { camera, from, to }),
+  /** The site-local day `date` (YYYY-MM-DD) as UTC bounds. */
+  playbackDay: (date: string) => call<PlaybackDay>('playback_day', { date }),
+  /** The site's IANA time zone. */
+  siteTimeZone: () => call<string>('site_time_zone'),
 };

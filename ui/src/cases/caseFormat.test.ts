@@ -45,3 +45,12 @@ describe('case format', () => {
     expect(mediaUrl(j, 'Windows NT 10.0')).toBe('http://vigil-media.localhost/7?v=abcdef012345');
   });
 });
+
+describe('review layout', async () => {
+  const { reviewLayout } = await import('./review');
+  it('fits the cameras in the smallest grid', () => {
+    expect(reviewLayout(['a'])).toEqual({ grid: 1, tiles: ['a'] });
+    expect(reviewLayout(['a', 'b', 'c'])).toEqual({ grid: 4, tiles: ['a', 'b', 'c', null] });
+    expect(reviewLayout(Array.from({ length: 5 }, (_, i) => `c${i}`)).grid).toBe(9);
+  });
+});

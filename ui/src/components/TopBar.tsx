@@ -1,9 +1,18 @@
-/** Top bar: layout size buttons and saved layouts (save current as, load, delete). */
+/** Top bar: Live/Playback switch, layout size buttons and saved layouts (save current as, load, delete). */
 import { useState, type FormEvent } from 'react';
 import type { GridSize, SavedLayout } from '../ipc';
 import { GRID_SIZES } from '../grid/gridState';
 
+export type Mode = 'live' | 'playback';
+
+const MODES: { mode: Mode; label: string }[] = [
+  { mode: 'live', label: 'Live' },
+  { mode: 'playback', label: 'Playback' },
+];
+
 interface TopBarProps {
+  mode: Mode;
+  onMode: (m: Mode) => void;
   grid: GridSize;
   saved: SavedLayout[];
   onGrid: (g: GridSize) => void;
@@ -13,7 +22,7 @@ interface TopBarProps {
   onCases?: () => void;
 }
 
-export function TopBar({ grid, saved, onGrid, onSave, onLoad, onDelete, onCases }: TopBarProps) {
+export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDelete, onCases }: TopBarProps) {
   const [name, setName] = useState('');
   const [pick, setPick] = useState('');
   const current = saved.some((s) => s.name === pick) ? pick : (saved[0]?.name ?? '');
@@ -28,6 +37,13 @@ export function TopBar({ grid, saved, onGrid, onSave, onLoad, onDelete, onCases 
   return (
     <header className="topbar">
       <span className="brand">Vigil</span>
+      <div className="mode-buttons" role="group" aria-label="Mode">
+        {MODES.map((m) => (
+          <button key={m.mode} data-mode-button={m.mode} aria-pressed={mode === m.mode} className={mode === m.mode ? 'active' : ''} onClick={() => onMode(m.mode)}>
+            {m.label}
+          </button>
+        ))}
+      </div>
       <div className="layout-buttons" role="group" aria-label="Layout">
         {GRID_SIZES.map((g) => (
           <button key={g} data-grid-button={g} aria-pressed={grid === g} className={grid === g ? 'active' : ''} onClick={() => onGrid(g)}>

@@ -1,12 +1,12 @@
 /**
  * One grid tile: canvas + overlay (camera, stream, resolution, status, clock).
- * Owns a TileView (drawing) and, while a camera is assigned, a LiveSocket.
+ * Owns a TileView (drawing, via useTileView) and, while a camera is assigned, a LiveSocket.
  * Exposes data-frames / data-state / data-camera / data-stream for tests.
  */
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { Camera, HubInfo } from '../ipc';
 import { LiveSocket, type HubStatus } from '../hub/liveSocket';
-import { TileView } from './tileView';
+import { useTileView } from './useTileView';
 import { formatClock, statusLabel } from './format';
 
 export const CAMERA_MIME = 'text/x-vigil-camera';
@@ -32,39 +32,21 @@ export function Tile(p: TileProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const clockRef = useRef<HTMLSpanElement>(null);
   const resRef = useRef<HTMLSpanElement>(null);
-  const viewRef = useRef<TileView | null>(null);
   const socketRef = useRef<LiveSocket | null>(null);
-  const [sized, setSized] = useState(false);
   const [status, setStatus] = useState<HubStatus | null>(null);
   const [dragOver, setDragOver] = useState(false);
   const frameMsRef = useRef<number | null>(null);
-
-  useEffect(() => {
-    const canvas = canvasRef.current;
-    if (!canvas) return;
-    let lastClock = '';
-    let lastRes = '';
-    const view = new TileView(canvas, {
-      onDrawn: (count, h) => {
-        frameMsRef.current = h.timestampMs;
-        const root = rootRef.current;
-        if (root) root.dataset.frames = String(count);
-        const clock = formatClock(h.timestampMs);
-        if (clock !== lastClock && clockRef.current) clockRef.current.textContent = lastClock = clock;
-        const res = `${h.width}×${h.height}`;
-        if (res !== lastRes && resRef.current) resRef.current.textContent = lastRes = res;
-      },
-      onSize: (w, h) => {
-        socketRef.current?.resize(w, h);
-        setSized(true);
-      },
-    });
-    viewRef.current = view;
-    return () => {
-      view.dispose();
-      viewRef.current = null;
-    };
-  }, []);
+  const shown = useRef({ clock: '', res: '' });
+  const { viewRef, sized } = useTileView(canvasRef, rootRef, {
+    onDrawn: (_count, h) => {
+      frameMsRef.current = h.timestampMs;
+      const clock = formatClock(h.timestampMs);
+      if (clock !== shown.current.clock && clockRef.current) clockRef.current.textContent = shown.current.clock = clock;
+      const res = `${h.width}×${h.height}`;
+      if (res !== shown.current.res && resRef.current) resRef.current.textContent = shown.current.res = res;
+    },
+    onSize: (w, h) => socketRef.current?.resize(w, h),
+  });
 
   const { cameraId, hub } = p;
   useEffect(() => {
@@ -76,6 +58,7 @@ export function Tile(p: TileProps) {
     frameMsRef.current = null;
     if (clockRef.current) clockRef.current.textContent = '';
     if (resRef.current) resRef.current.textContent = '';
+    shown.current = { clock: '', res: '' };
     if (!cameraId || !hub || !sized) {
       setStatus(null);
       return;
@@ -96,7 +79,7 @@ export function Tile(p: TileProps) {
       socket.close();
       socketRef.current = null;
     };
-  }, [cameraId, hub, sized]);
+  }, [cameraId, hub, sized, viewRef]);
 
   const onDragOver = (e: DragEvent) => {
     if (!e.dataTransfer.types.includes(CAMERA_MIME)) return;

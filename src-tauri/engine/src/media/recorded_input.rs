@@ -35,6 +35,12 @@ pub struct RecordedInput {
     /// Frames before this offset are decoded but not returned (after a seek).
     skip_before_ms: i64,
     drained: bool,
+    /// Zero-length samples are the GOP before the requested start (MediaMTX
+    /// `/get`): they share the first visible frame's timestamp and are always
+    /// decoded, as is that frame.
+    preroll_by_zero_duration: bool,
+    /// The timestamp the pre-roll run shares, once seen; None after it.
+    preroll_pts: Option<Option<i64>>,
     activity: Arc<AtomicI64>,
     what: String,
 }
@@ -88,6 +94,8 @@ impl RecordedInput {
             decimation: Decimation::All,
             skip_before_ms: i64::MIN,
             drained: false,
+            preroll_by_zero_duration: false,
+            preroll_pts: Some(None),
             activity,
             what,
         })
@@ -99,18 +107,23 @@ impl RecordedInput {
         self.start_pts = 0;
     }
 
+    /// Zero-length samples at the start are pre-roll (MediaMTX `/get`).
+    pub fn set_preroll_by_zero_duration(&mut self) {
+        self.preroll_by_zero_duration = true;
+    }
+
     /// The stream's absolute start (RTSP `a=range:clock=`, MP4 creation
     /// time), if the source states one.
     pub fn start_time_utc_ms(&self) -> Option<i64> {
         // SAFETY: reading a field of a valid format context.
         let t = unsafe { (*self.input.as_ptr()).start_time_realtime };
-        (t > 0 && t != ffmpeg_next::ffi::AV_NOPTS_VALUE).then(|| t / 1000)
+        (t > 0 && t != ffmpeg_next::ffi::AV_NOPTS_VALUE).then_some(t / 1000)
     }
 
     /// The container's duration, if it states one.
     pub fn stated_duration_ms(&self) -> Option<i64> {
         let d = self.input.duration();
-        (d > 0).then(|| d / 1000)
+        (d > 0).then_some(d / 1000)
     }
 
     fn to_ms(&self, pts: i64) -> i64 {
@@ -213,14 +226,21 @@ impl RecordedInput {
         self.decoder.set_discard(match d {
             Decimation::All => AVDiscard::AVDISCARD_DEFAULT,
             Decimation::SkipNonRef => AVDiscard::AVDISCARD_NONREF,
-            Decimation::KeyframesOnly => AVDiscard::AVDISCARD_NONKEY,
+            // non-key packets are not even sent (see next_frame); pre-roll
+            // frames must still decode
+            Decimation::KeyframesOnly => AVDiscard::AVDISCARD_DEFAULT,
         });
     }
 
     /// The next frame at or after the seek target; `None` at the end.
     pub fn next_frame(&mut self) -> Result<Option<RecordedFrame>, MediaError> {
         loop {
-            if let Some((frame, offset_ms, keyframe)) = self.decoder.receive()? {
+            if let Some((frame, mapped_ms, keyframe)) = self.decoder.receive()? {
+                // the frame's own timestamp; the packet mapping is a fallback
+                let offset_ms = frame
+                    .timestamp()
+                    .or(frame.pts())
+                    .map_or(mapped_ms, |pts| self.to_ms(pts));
                 if offset_ms < self.skip_before_ms {
                     continue;
                 }
@@ -253,7 +273,19 @@ impl RecordedInput {
             if packet.stream() != self.stream_index {
                 continue;
             }
-            if self.decimation == Decimation::KeyframesOnly && !packet.is_key() {
+            let preroll = self.preroll_by_zero_duration
+                && match self.preroll_pts {
+                    Some(None) => {
+                        self.preroll_pts = Some(packet.pts());
+                        true
+                    }
+                    Some(shared) if shared == packet.pts() => true,
+                    _ => {
+                        self.preroll_pts = None;
+                        false
+                    }
+                };
+            if self.decimation == Decimation::KeyframesOnly && !packet.is_key() && !preroll {
                 continue; // not even sent to the decoder
             }
             let Some(pts) = packet.pts().or(packet.dts()) else {

@@ -161,7 +161,8 @@ impl Recording for MediaMtx {
         decimation: Decimation,
         stop: StopFlag,
     ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
-        let spans = self.spans(t_ms, i64::MAX / 4)?;
+        // MediaMTX lists up to an end time; nothing is recorded after now
+        let spans = self.spans(t_ms, crate::media::source::now_ms() + 86_400_000)?;
         Ok(Box::new(MediaMtxReader {
             spans,
             idx: 0,
@@ -169,6 +170,7 @@ impl Recording for MediaMtx {
             input: None,
             held: None,
             base_ms: t_ms,
+            chunk_end_ms: t_ms,
             decimation,
             stop,
             urls: Box::new({
@@ -192,6 +194,8 @@ pub struct MediaMtxReader {
     held: Option<RecordedFrame>,
     /// Absolute time of the open `/get`'s time 0.
     base_ms: i64,
+    /// Where the open `/get` ends.
+    chunk_end_ms: i64,
     decimation: Decimation,
     stop: StopFlag,
     urls: UrlFor,
@@ -213,10 +217,25 @@ impl MediaMtxReader {
         let secs = (((span.end_ms - self.pos) as f64) / 1000.0).min(CHUNK_S);
         let mut opts = Dictionary::new();
         opts.set("rw_timeout", "20000000");
-        let mut input = RecordedInput::open(&(self.urls)(self.pos, secs), opts, self.stop.clone())?;
+        let input = RecordedInput::open(&(self.urls)(self.pos, secs), opts, self.stop.clone());
+        let mut input = match input {
+            Ok(i) => i,
+            // nothing left in this span (its last frame was read): the next one
+            Err(MediaError::Open {
+                source: ffmpeg_next::Error::HttpNotFound,
+                ..
+            }) => {
+                self.pos = span.end_ms;
+                self.idx += 1;
+                return Ok(gap);
+            }
+            Err(e) => return Err(e.into()),
+        };
         input.use_zero_origin();
+        input.set_preroll_by_zero_duration();
         input.set_decimation(self.decimation);
         self.base_ms = self.pos;
+        self.chunk_end_ms = self.pos + (secs * 1000.0).round() as i64;
         self.input = Some(input);
         self.held = None;
         Ok(gap)
@@ -232,6 +251,9 @@ impl RecordingReader for MediaMtxReader {
             if self.input.is_none() {
                 if let Some(ev) = self.open_chunk()? {
                     return Ok(ev);
+                }
+                if self.input.is_none() {
+                    continue;
                 }
             }
             let next = self.input.as_mut().expect("input").next_frame()?;
@@ -253,11 +275,9 @@ impl RecordingReader for MediaMtxReader {
                 }
                 (None, Some(n)) => self.held = Some(n),
                 (None, None) => {
-                    // this chunk is done; the next one starts after its last frame
+                    // this chunk is done; the next one starts where it ended
                     self.input = None;
-                    if self.pos <= self.base_ms {
-                        self.pos = self.spans[self.idx].end_ms;
-                    }
+                    self.pos = self.pos.max(self.chunk_end_ms);
                 }
             }
         }

@@ -151,6 +151,8 @@ fn pick_stream(spec: &SessionSpec, tile: (u32, u32)) -> StreamKind {
 enum Feed {
     Forward(Box<dyn RecordingReader>),
     Reverse(ReverseFeed),
+    /// Nothing recorded at or after the position.
+    Empty,
 }
 
 impl Feed {
@@ -158,12 +160,14 @@ impl Feed {
         match self {
             Feed::Forward(r) => r.next(),
             Feed::Reverse(r) => r.next_event(),
+            Feed::Empty => Ok(ReadEvent::End),
         }
     }
     fn set_decimation(&mut self, d: Decimation) {
         match self {
             Feed::Forward(r) => r.set_decimation(d),
             Feed::Reverse(r) => r.set_decimation(d),
+            Feed::Empty => {}
         }
     }
 }
@@ -302,7 +306,11 @@ impl Worker {
         let d = Decimation::for_speed(clock.speed);
         self.pending = None;
         self.feed = Some(if clock.forward() {
-            Feed::Forward(self.rec.open(pos, d, self.stop.clone())?)
+            match self.rec.open(pos, d, self.stop.clone()) {
+                Ok(r) => Feed::Forward(r),
+                Err(PlaybackError::NoRecording(_)) => Feed::Empty,
+                Err(e) => return Err(e),
+            }
         } else {
             Feed::Reverse(ReverseFeed::new(
                 self.rec.clone(),
@@ -396,15 +404,16 @@ impl Worker {
         let clock = self.clock();
         let from = self.shown_ts.unwrap_or_else(|| clock.position());
         let frame = if n >= 0 {
-            let mut reader = self
-                .rec
-                .open(from + 1, Decimation::All, self.stop.clone())?;
-            loop {
-                match reader.next()? {
-                    ReadEvent::Frame(f) => break Some(f),
-                    ReadEvent::Gap { .. } => continue,
-                    ReadEvent::End => break None,
-                }
+            match self.rec.open(from + 1, Decimation::All, self.stop.clone()) {
+                Ok(mut reader) => loop {
+                    match reader.next()? {
+                        ReadEvent::Frame(f) => break Some(f),
+                        ReadEvent::Gap { .. } => continue,
+                        ReadEvent::End => break None,
+                    }
+                },
+                Err(PlaybackError::NoRecording(_)) => None,
+                Err(e) => return Err(e),
             }
         } else {
             frame_before(self.rec.clone(), from, &self.stop)?

@@ -10,11 +10,11 @@ use super::rtsp_replay::RtspReplay;
 use super::{PlaybackError, Recording};
 use crate::secrets::redact::split_credentials;
 
+/// A display name and the recording.
+pub type Named = (String, Arc<dyn Recording>);
+
 /// A recording source and a display name, if `spec` names one.
-pub fn open_source(
-    spec: &str,
-    tz: &str,
-) -> Option<Result<(String, Arc<dyn Recording>), PlaybackError>> {
+pub fn open_source(spec: &str, tz: &str) -> Option<Result<Named, PlaybackError>> {
     if let Some(rest) = spec.strip_prefix("folder:") {
         return Some(folder(rest, tz));
     }
@@ -27,7 +27,7 @@ pub fn open_source(
     None
 }
 
-fn folder(rest: &str, tz: &str) -> Result<(String, Arc<dyn Recording>), PlaybackError> {
+fn folder(rest: &str, tz: &str) -> Result<Named, PlaybackError> {
     let (path, camera) = match rest.rsplit_once('#') {
         Some((p, c)) => (PathBuf::from(p), Some(c)),
         None => (PathBuf::from(rest), None),
@@ -37,7 +37,7 @@ fn folder(rest: &str, tz: &str) -> Result<(String, Arc<dyn Recording>), Playback
     Ok((f.name().to_string(), Arc::new(f)))
 }
 
-fn replay(rest: &str) -> Result<(String, Arc<dyn Recording>), PlaybackError> {
+fn replay(rest: &str) -> Result<Named, PlaybackError> {
     let (url, start) = match rest.rsplit_once("#start=") {
         Some((u, s)) => (u, Some(s)),
         None => (rest, None),
@@ -46,7 +46,7 @@ fn replay(rest: &str) -> Result<(String, Arc<dyn Recording>), PlaybackError> {
     Ok(("RTSP replay".into(), Arc::new(r)))
 }
 
-fn mediamtx(rest: &str) -> Result<(String, Arc<dyn Recording>), PlaybackError> {
+fn mediamtx(rest: &str) -> Result<Named, PlaybackError> {
     let (url, path) = rest
         .rsplit_once('#')
         .ok_or_else(|| PlaybackError::Invalid("mediamtx:URL#path needs a #path".into()))?;

@@ -25,6 +25,8 @@ use crate::source::parse_size;
 pub enum BenchCmd {
     /// Live video path: CPU, frame rate, wire bytes and glass-to-consumer latency.
     Live(LiveBench),
+    /// Playback: seek-to-first-frame latency and CPU per stream at 1x and 4x.
+    Playback(crate::bench_playback::PlaybackBench),
     /// Case footage: available-to-done latency (p50/p99) and clips per second.
     Footage(crate::bench_footage::FootageBench),
 }
@@ -61,6 +63,13 @@ pub async fn run(cmd: BenchCmd) -> i32 {
             Ok(()) => exit::OK,
             Err(e) => {
                 eprintln!("vigil bench live: {e}");
+                exit::FAILED
+            }
+        },
+        BenchCmd::Playback(a) => match crate::bench_playback::run(a).await {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("vigil bench playback: {e}");
                 exit::FAILED
             }
         },
@@ -131,7 +140,7 @@ fn child_cpu_seconds(pid: u32) -> Option<f64> {
 }
 
 /// CPU seconds this process has used (user + system).
-fn cpu_seconds() -> f64 {
+pub fn cpu_seconds() -> f64 {
     #[cfg(unix)]
     {
         let mut u: libc::rusage = unsafe { std::mem::zeroed() };
@@ -153,7 +162,7 @@ struct Tally {
     streams: Vec<String>,
 }
 
-fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     if sorted.is_empty() {
         return None;
     }

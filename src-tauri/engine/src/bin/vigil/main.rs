@@ -4,6 +4,7 @@
 //! and hub for other programs; `cameras` manages stored RTSP cameras;
 //! `bench live` measures the video path against the old pipeline.
 mod bench;
+mod bench_playback;
 mod bench_footage;
 mod cameras;
 mod case;
