@@ -4,8 +4,8 @@
 //! and hub for other programs; `cameras` manages stored RTSP cameras;
 //! `bench live` measures the video path against the old pipeline.
 mod bench;
-mod bench_playback;
 mod bench_footage;
+mod bench_playback;
 mod cameras;
 mod case;
 mod footage;
