@@ -157,6 +157,10 @@ function ipcMock({ hub, cameras, layout }) {
         .map(([s, e]) => ({ start: Math.max(s, from), end: Math.min(e, to) }))
         .filter((s) => s.end > s.start);
     },
+    // Cases (tests/e2e/footage.rs covers the engine side): none in these runs.
+    case_markers: () => [],
+    list_cases: () => [],
+    list_equipment: () => [],
     hub_info: () => hub,
     list_cameras: () => cams,
     get_current_layout: () => current,
