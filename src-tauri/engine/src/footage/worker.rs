@@ -144,6 +144,10 @@ impl FootageWorker {
             if self.stop.is_stopped() {
                 break;
             }
+            // jobs of a worker that died meanwhile (another process) come back
+            for id in self.store.recover_footage_jobs()? {
+                tracing::info!("footage job {id}: recovered from a worker that stopped");
+            }
             let free = self.cfg.parallel.max(1).saturating_sub(running.len());
             let claimed = self.store.claim_footage_jobs(&self.who, free)?;
             for job in claimed {
