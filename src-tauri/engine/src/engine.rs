@@ -15,6 +15,7 @@ use crate::secrets::SecretStore;
 use crate::store::{Layout, NamedLayout, NewCamera, Store};
 use crate::vms::demo::DemoSite;
 use crate::vms::registry::Registry;
+use crate::vms::onvif::OnvifSite;
 use crate::vms::rtsp::{adhoc_row, RtspSite};
 use crate::vms::CameraInfo;
 
@@ -26,6 +27,10 @@ pub struct EngineConfig {
     pub demo_cameras: usize,
     pub keyring_service: String,
     pub policy: Policy,
+    /// How long a PTZ continuous move lasts without a keepalive.
+    pub ptz_deadline: std::time::Duration,
+    /// Per-request timeout of ONVIF calls.
+    pub onvif_timeout: std::time::Duration,
 }
 
 impl Default for EngineConfig {
@@ -35,6 +40,8 @@ impl Default for EngineConfig {
             demo_cameras: 4,
             keyring_service: "vigil".into(),
             policy: Policy::default(),
+            ptz_deadline: crate::ptz::safety::MOVE_DEADLINE,
+            onvif_timeout: std::time::Duration::from_secs(8),
         }
     }
 }
@@ -71,6 +78,8 @@ pub struct Engine {
     rtsp: Arc<RtspSite>,
     ingests: Arc<IngestManager>,
     hub: Hub,
+    pub(crate) onvif: Arc<OnvifSite>,
+    pub(crate) ptz: crate::ptz::safety::PtzSafety,
 }
 
 impl Engine {
@@ -87,6 +96,12 @@ impl Engine {
         let mut registry = Registry::default();
         registry.add(Arc::new(DemoSite::new(cfg.demo_cameras)));
         registry.add(rtsp.clone());
+        let onvif = Arc::new(OnvifSite::new(
+            store.clone(),
+            secrets.clone(),
+            cfg.onvif_timeout,
+        ));
+        registry.add(onvif.clone());
         let ingests = Arc::new(IngestManager::new(Arc::new(registry), cfg.policy.clone()));
         let hub = crate::hub::start(ingests.clone())
             .await
@@ -97,6 +112,8 @@ impl Engine {
             rtsp,
             ingests,
             hub,
+            onvif,
+            ptz: crate::ptz::safety::PtzSafety::new(cfg.ptz_deadline),
         })
     }
 
@@ -182,6 +199,9 @@ impl Engine {
     }
 
     pub fn remove_camera(&self, id: &str) -> Result<(), EngineError> {
+        if self.onvif.owns(id) {
+            return Ok(self.onvif.remove_camera_blocking(id)?);
+        }
         self.store.delete_camera(id)?;
         self.secrets.delete(&camera_account(id))?;
         Ok(())
