@@ -34,6 +34,14 @@ fn main() {
             commands::list_saved_layouts,
             commands::save_named_layout,
             commands::delete_named_layout,
+            commands::add_onvif_device,
+            commands::ptz_move,
+            commands::ptz_stop,
+            commands::ptz_step,
+            commands::ptz_home,
+            commands::ptz_presets,
+            commands::ptz_goto_preset,
+            commands::ptz_save_preset,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running Vigil");

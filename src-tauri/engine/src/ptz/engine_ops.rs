@@ -68,6 +68,16 @@ impl Engine {
         Ok(self.onvif.replay_uri(camera_id).await?)
     }
 
+    /// The Profile G recordings of an ONVIF camera (coverage spans; frames
+    /// come from RTSP replay of [`Self::onvif_replay_uri`]).
+    pub fn onvif_recording(
+        &self,
+        camera_id: &str,
+    ) -> Result<Arc<dyn crate::playback::Recording>, EngineError> {
+        use crate::vms::VmsAdapter as _;
+        Ok(self.onvif.recording(camera_id, crate::vms::StreamKind::Main)?)
+    }
+
     fn ptz_of(&self, camera_id: &str) -> Result<Arc<dyn PtzControl>, EngineError> {
         Ok(self.ingests().registry().ptz(camera_id)?)
     }

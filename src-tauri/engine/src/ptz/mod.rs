@@ -1,7 +1,7 @@
 //! PTZ: the normalized command set every adapter maps to its protocol
 //! (continuous move with velocities in −1..1, stop, single steps, home,
 //! presets), and the engine-side [`safety`] that ends every continuous move.
-mod engine_ops;
+pub mod engine_ops;
 pub mod safety;
 
 use futures_util::future::BoxFuture;

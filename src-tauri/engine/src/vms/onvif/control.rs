@@ -2,8 +2,7 @@
 //! the device takes one) and Stop; steps as RelativeMove, or as a short
 //! timed ContinuousMove + Stop on devices without relative moves;
 //! GotoHomePosition; GetPresets / GotoPreset / SetPreset.
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
@@ -20,24 +19,9 @@ use crate::vms::VmsError;
 const STEP_SIZE: f64 = 0.1;
 /// A step emulated with a continuous move lasts this long.
 const TIMED_STEP: Duration = Duration::from_millis(300);
-
-/// Devices found not to take a move Timeout / RelativeMove (process-wide).
-static NO_TIMEOUT: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-static NO_RELATIVE: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-
-fn flag(set: &Mutex<Option<HashSet<String>>>, dev: &str) -> bool {
-    set.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .as_ref()
-        .is_some_and(|s| s.contains(dev))
-}
-
-fn set_flag(set: &Mutex<Option<HashSet<String>>>, dev: &str) {
-    set.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get_or_insert_with(HashSet::new)
-        .insert(dev.to_string());
-}
+/// Quirks learnt from a device's faults: no move Timeout, no RelativeMove.
+const NO_TIMEOUT: &str = "no-timeout";
+const NO_RELATIVE: &str = "no-relative";
 
 pub struct OnvifPtz {
     inner: Arc<Inner>,
@@ -68,16 +52,17 @@ impl OnvifPtz {
     async fn move_for(&self, v: Velocity, timeout: Duration) -> Result<(), VmsError> {
         let dev = self.cam.device_id.clone();
         let profile = self.profile().to_string();
+        let inner = self.inner.clone();
         self.with(move |c, url| {
             Box::pin(async move {
                 let t = &c.transport;
                 let vel = (v.pan, v.tilt, v.zoom);
-                if flag(&NO_TIMEOUT, &dev) {
+                if inner.quirk(&dev, NO_TIMEOUT) {
                     return wire::continuous_move(t, url, &profile, vel, None).await;
                 }
                 match wire::continuous_move(t, url, &profile, vel, Some(timeout)).await {
                     Err(e) if e.has_fault_code("TimeoutNotSupported") => {
-                        set_flag(&NO_TIMEOUT, &dev);
+                        inner.set_quirk(&dev, NO_TIMEOUT);
                         wire::continuous_move(t, url, &profile, vel, None).await
                     }
                     r => r,
@@ -105,7 +90,7 @@ impl PtzControl for OnvifPtz {
             let d = step.direction();
             let speed = speed.clamp(0.05, 1.0);
             let dev = self.cam.device_id.clone();
-            if !flag(&NO_RELATIVE, &dev) {
+            if !self.inner.quirk(&dev, NO_RELATIVE) {
                 let profile = self.profile().to_string();
                 let r = self
                     .with(move |c, url| {
@@ -118,7 +103,7 @@ impl PtzControl for OnvifPtz {
                 match r {
                     Err(VmsError::Onvif(OnvifError::Fault { .. })) => {
                         tracing::info!("{dev}: RelativeMove refused; steps become timed moves");
-                        set_flag(&NO_RELATIVE, &dev);
+                        self.inner.set_quirk(&dev, NO_RELATIVE);
                     }
                     r => return r,
                 }

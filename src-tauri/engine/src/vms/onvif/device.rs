@@ -49,15 +49,20 @@ pub fn rebase(base: &url::Url, xaddr: &str) -> Option<String> {
 }
 
 /// The device's UTC clock (`UTCDateTime`, or `LocalDateTime` when a device
-/// leaves UTC out). Called without credentials (PRE_AUTH).
+/// leaves UTC out). Asked without credentials (PRE_AUTH); a device that
+/// still wants them (ipycam answers 401) is asked again with them.
 pub async fn system_date_and_time(
     t: &Transport,
     url: &str,
 ) -> Result<OffsetDateTime, OnvifError> {
     const OP: &str = "GetSystemDateAndTime";
-    let r = t
-        .call(OP, url, "<tds:GetSystemDateAndTime/>", false)
-        .await?;
+    const BODY: &str = "<tds:GetSystemDateAndTime/>";
+    let r = match t.call(OP, url, BODY, false).await {
+        Err(OnvifError::AuthFailed { .. }) if t.credentials().is_some() => {
+            t.call(OP, url, BODY, true).await?
+        }
+        r => r?,
+    };
     let sdt = r
         .find("SystemDateAndTime")
         .ok_or_else(|| OnvifError::protocol(OP, "no SystemDateAndTime"))?;

@@ -56,6 +56,8 @@ pub(crate) struct Inner {
     clients: tokio::sync::Mutex<HashMap<String, Arc<OnvifClient>>>,
     /// Devices of this process only (CLI): rows plus the password.
     adhoc: Mutex<HashMap<String, (OnvifDeviceRow, Vec<OnvifCameraRow>, Option<String>)>>,
+    /// (device id, quirk) learnt from faults, e.g. no RelativeMove.
+    quirks: Mutex<std::collections::HashSet<(String, &'static str)>>,
 }
 
 pub struct OnvifSite {
@@ -73,6 +75,7 @@ impl OnvifSite {
                 timeout,
                 clients: Default::default(),
                 adhoc: Default::default(),
+                quirks: Default::default(),
             }),
         }
     }
@@ -120,6 +123,11 @@ impl OnvifSite {
             self.inner.store.delete_onvif_device(&cam.device_id)?;
             self.inner.secrets.delete(&camera_account(&cam.device_id))?;
             self.inner.clients.lock().await.remove(&cam.device_id);
+            self.inner
+                .quirks
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .retain(|(d, _)| d != &cam.device_id);
         }
         Ok(())
     }
@@ -257,6 +265,20 @@ impl Inner {
             model: info.model,
         };
         Ok((dev, cams, Arc::new(client), req.password.clone()))
+    }
+
+    pub(crate) fn quirk(&self, device_id: &str, quirk: &'static str) -> bool {
+        self.quirks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&(device_id.to_string(), quirk))
+    }
+
+    pub(crate) fn set_quirk(&self, device_id: &str, quirk: &'static str) {
+        self.quirks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert((device_id.to_string(), quirk));
     }
 
     pub(crate) fn camera(&self, camera_id: &str) -> Result<OnvifCameraRow, VmsError> {
