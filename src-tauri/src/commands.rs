@@ -76,7 +76,12 @@ pub async fn ptz_stop(engine: State<'_, Engine>, camera: String) -> Res<()> {
 }
 
 #[tauri::command]
-pub async fn ptz_step(engine: State<'_, Engine>, camera: String, step: Step, speed: f64) -> Res<()> {
+pub async fn ptz_step(
+    engine: State<'_, Engine>,
+    camera: String,
+    step: Step,
+    speed: f64,
+) -> Res<()> {
     Ok(engine.ptz_step(&camera, step, speed).await?)
 }
 
@@ -101,6 +106,10 @@ pub async fn ptz_goto_preset(
 }
 
 #[tauri::command]
-pub async fn ptz_save_preset(engine: State<'_, Engine>, camera: String, name: String) -> Res<Preset> {
+pub async fn ptz_save_preset(
+    engine: State<'_, Engine>,
+    camera: String,
+    name: String,
+) -> Res<Preset> {
     Ok(engine.ptz_save_preset(&camera, &name).await?)
 }

@@ -112,7 +112,13 @@ impl Ipycam {
         let (onvif_port, rtsp_port) = (crate::free_port(), crate::free_port());
         let mut child = Command::new(py)
             .arg(&script)
-            .args(["120", &onvif_port.to_string(), &rtsp_port.to_string(), user, password])
+            .args([
+                "120",
+                &onvif_port.to_string(),
+                &rtsp_port.to_string(),
+                user,
+                password,
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -145,6 +151,10 @@ pub fn vigil_bin() -> PathBuf {
         .and_then(Path::parent)
         .map(|d| d.join("vigil"))
         .unwrap();
-    assert!(bin.exists(), "missing {}: build the workspace first", bin.display());
+    assert!(
+        bin.exists(),
+        "missing {}: build the workspace first",
+        bin.display()
+    );
     bin
 }

@@ -14,8 +14,8 @@ use crate::secrets::redact::split_credentials;
 use crate::secrets::SecretStore;
 use crate::store::{Layout, NamedLayout, NewCamera, Store};
 use crate::vms::demo::DemoSite;
-use crate::vms::registry::Registry;
 use crate::vms::onvif::OnvifSite;
+use crate::vms::registry::Registry;
 use crate::vms::rtsp::{adhoc_row, RtspSite};
 use crate::vms::CameraInfo;
 

@@ -23,6 +23,7 @@ export function usePtzKeyboard(ptz: Ptz, active: boolean, digits: boolean) {
   const ref = useLatest({ ptz, digits });
   useEffect(() => {
     if (!active) return;
+    const release = () => ref.current.ptz.release();
     let heldKey: string | null = null;
     const onDown = (e: KeyboardEvent) => {
       if (isTypingTarget(e.target)) return;
@@ -43,7 +44,7 @@ export function usePtzKeyboard(ptz: Ptz, active: boolean, digits: boolean) {
     const onUp = (e: KeyboardEvent) => {
       if (heldKey && (e.key === heldKey || e.key === 'Shift')) {
         heldKey = null;
-        ref.current.ptz.release();
+        release();
       }
     };
     window.addEventListener('keydown', onDown, true);
@@ -51,7 +52,7 @@ export function usePtzKeyboard(ptz: Ptz, active: boolean, digits: boolean) {
     return () => {
       window.removeEventListener('keydown', onDown, true);
       window.removeEventListener('keyup', onUp, true);
-      if (heldKey) ref.current.ptz.release();
+      if (heldKey) release();
     };
   }, [active, ref]);
 }
@@ -60,19 +61,20 @@ export function useGamepad(ptz: Ptz, active: boolean) {
   const ref = useLatest(ptz);
   useEffect(() => {
     if (!active || typeof navigator.getGamepads !== 'function') return;
+    const release = () => ref.current.release();
     let last: Velocity = ZERO;
     const poll = () => {
       const pad = Array.from(navigator.getGamepads()).find((g) => g?.connected);
       const v = pad ? gamepadVelocity(pad.axes) : ZERO;
       if (sameVelocity(v, last)) return;
-      if (isZero(v)) ref.current.release();
+      if (isZero(v)) release();
       else ref.current.hold(v);
       last = v;
     };
     const id = setInterval(poll, GAMEPAD_POLL_MS);
     return () => {
       clearInterval(id);
-      if (!isZero(last)) ref.current.release();
+      if (!isZero(last)) release();
     };
   }, [active, ref]);
 }

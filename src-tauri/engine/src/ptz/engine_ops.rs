@@ -8,8 +8,8 @@ use serde::Deserialize;
 use super::{Preset, PtzControl, Step, Velocity};
 use crate::engine::Engine;
 use crate::error::EngineError;
-use crate::vms::onvif::{AddOnvifDevice, OnvifClient, Probe};
 use crate::vms::onvif::soap::Credentials;
+use crate::vms::onvif::{AddOnvifDevice, OnvifClient, Probe};
 use crate::vms::CameraInfo;
 
 /// A continuous move as the UI sends it: velocities in −1..1, speed 0..1.
@@ -75,7 +75,9 @@ impl Engine {
         camera_id: &str,
     ) -> Result<Arc<dyn crate::playback::Recording>, EngineError> {
         use crate::vms::VmsAdapter as _;
-        Ok(self.onvif.recording(camera_id, crate::vms::StreamKind::Main)?)
+        Ok(self
+            .onvif
+            .recording(camera_id, crate::vms::StreamKind::Main)?)
     }
 
     fn ptz_of(&self, camera_id: &str) -> Result<Arc<dyn PtzControl>, EngineError> {
@@ -101,9 +103,17 @@ impl Engine {
         Ok(self.ptz.stop(camera_id, ctl).await?)
     }
 
-    pub async fn ptz_step(&self, camera_id: &str, step: Step, speed: f64) -> Result<(), EngineError> {
+    pub async fn ptz_step(
+        &self,
+        camera_id: &str,
+        step: Step,
+        speed: f64,
+    ) -> Result<(), EngineError> {
         let ctl = self.ptz_of(camera_id)?;
-        Ok(self.ptz.one_shot(camera_id, ctl.step(step, unit(speed)?)).await?)
+        Ok(self
+            .ptz
+            .one_shot(camera_id, ctl.step(step, unit(speed)?))
+            .await?)
     }
 
     pub async fn ptz_home(&self, camera_id: &str, speed: f64) -> Result<(), EngineError> {
@@ -129,7 +139,11 @@ impl Engine {
             .await?)
     }
 
-    pub async fn ptz_save_preset(&self, camera_id: &str, name: &str) -> Result<Preset, EngineError> {
+    pub async fn ptz_save_preset(
+        &self,
+        camera_id: &str,
+        name: &str,
+    ) -> Result<Preset, EngineError> {
         let ctl = self.ptz_of(camera_id)?;
         Ok(self.ptz.one_shot(camera_id, ctl.save_preset(name)).await?)
     }
@@ -137,7 +151,9 @@ impl Engine {
 
 fn unit(speed: f64) -> Result<f64, EngineError> {
     if !speed.is_finite() {
-        return Err(EngineError::InvalidInput("PTZ speed must be a number".into()));
+        return Err(EngineError::InvalidInput(
+            "PTZ speed must be a number".into(),
+        ));
     }
     Ok(speed.clamp(0.0, 1.0))
 }

@@ -146,10 +146,18 @@ mod tests {
 
     impl Log {
         fn push(&self, s: &str) {
-            self.0.lock().unwrap().push((s.into(), std::time::Instant::now()));
+            self.0
+                .lock()
+                .unwrap()
+                .push((s.into(), std::time::Instant::now()));
         }
         fn names(&self) -> Vec<String> {
-            self.0.lock().unwrap().iter().map(|(s, _)| s.clone()).collect()
+            self.0
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(s, _)| s.clone())
+                .collect()
         }
     }
 
@@ -210,7 +218,9 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(log.names(), ["move", "stop"]);
         // a zero velocity is a stop
-        s.move_("c", log.clone(), Velocity::default()).await.unwrap();
+        s.move_("c", log.clone(), Velocity::default())
+            .await
+            .unwrap();
         assert_eq!(log.names(), ["move", "stop", "stop"]);
     }
 }

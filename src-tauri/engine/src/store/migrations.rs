@@ -4,8 +4,8 @@ use rusqlite_migration::{Migrations, M};
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
-    M::up(
-        r#"
+        M::up(
+            r#"
 CREATE TABLE sites (
     id            TEXT PRIMARY KEY,
     name          TEXT NOT NULL,
@@ -37,9 +37,9 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 );
 "#,
-    ),
-    M::up(
-        r#"
+        ),
+        M::up(
+            r#"
 -- ONVIF devices (each is also a site of kind 'onvif'). No password column:
 -- it lives in the OS keyring under account camera/<device id>.
 CREATE TABLE onvif_devices (
@@ -73,7 +73,7 @@ CREATE TABLE onvif_cameras (
 );
 CREATE INDEX onvif_cameras_device ON onvif_cameras(device_id);
 "#,
-    ),
+        ),
     ])
 }
 

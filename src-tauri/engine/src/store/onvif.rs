@@ -136,13 +136,7 @@ impl Store {
             });
         }
         tx.commit().map_err(q("commit"))?;
-        Ok((
-            OnvifDeviceRow {
-                id,
-                ..dev.clone()
-            },
-            out,
-        ))
+        Ok((OnvifDeviceRow { id, ..dev.clone() }, out))
     }
 
     pub fn onvif_devices(&self) -> Result<Vec<OnvifDeviceRow>, StoreError> {
@@ -152,7 +146,9 @@ impl Store {
                 "SELECT {DEV_COLS} FROM onvif_devices ORDER BY created_at_ms, id"
             ))
             .map_err(q("list onvif devices"))?;
-        let rows = stmt.query_map([], dev_row).map_err(q("list onvif devices"))?;
+        let rows = stmt
+            .query_map([], dev_row)
+            .map_err(q("list onvif devices"))?;
         rows.collect::<Result<_, _>>()
             .map_err(q("list onvif devices"))
     }
@@ -175,7 +171,9 @@ impl Store {
                 "SELECT {CAM_COLS} FROM onvif_cameras ORDER BY created_at_ms, id"
             ))
             .map_err(q("list onvif cameras"))?;
-        let rows = stmt.query_map([], cam_row).map_err(q("list onvif cameras"))?;
+        let rows = stmt
+            .query_map([], cam_row)
+            .map_err(q("list onvif cameras"))?;
         rows.collect::<Result<_, _>>()
             .map_err(q("list onvif cameras"))
     }
@@ -272,7 +270,9 @@ mod tests {
             sub: Some(stream("sub")),
             ptz: true,
         };
-        let (d, cams) = s.insert_onvif_device(&dev, &[cam.clone(), OnvifCameraRow { sub: None, ..cam }]).unwrap();
+        let (d, cams) = s
+            .insert_onvif_device(&dev, &[cam.clone(), OnvifCameraRow { sub: None, ..cam }])
+            .unwrap();
         assert_eq!(d.id, "onvif-1");
         assert_eq!(cams[1].id, "onvif-1-2");
         assert_eq!(s.onvif_cameras().unwrap(), cams);

@@ -95,7 +95,11 @@ fn parse_onvif(src: &str) -> Result<(String, Option<String>, usize), String> {
         None => host.to_string(),
     };
     let user = (!u.username().is_empty()).then(|| u.username().to_string());
-    let n = u.fragment().map(str::parse).transpose().map_err(|_| "camera index after # is a number")?;
+    let n = u
+        .fragment()
+        .map(str::parse)
+        .transpose()
+        .map_err(|_| "camera index after # is a number")?;
     Ok((address, user, n.unwrap_or(1)))
 }
 
@@ -123,7 +127,12 @@ async fn camera(engine: &Engine, a: &PtzArgs) -> Result<String, (i32, String)> {
         .map_err(|e| (exit_code(e.kind()), e.to_ui().message))?;
     cams.get(n.saturating_sub(1))
         .map(|c| c.id.clone())
-        .ok_or_else(|| (exit::USAGE, format!("the device has {} camera(s)", cams.len())))
+        .ok_or_else(|| {
+            (
+                exit::USAGE,
+                format!("the device has {} camera(s)", cams.len()),
+            )
+        })
 }
 
 pub async fn run(a: PtzArgs) -> i32 {
@@ -166,17 +175,27 @@ pub async fn run(a: PtzArgs) -> i32 {
             let mut r = Ok(());
             while r.is_ok() && tokio::time::Instant::now() < until {
                 r = engine.ptz_move(&id, m).await;
-                tokio::time::sleep_until(until.min(tokio::time::Instant::now() + Duration::from_millis(300))).await;
+                tokio::time::sleep_until(
+                    until.min(tokio::time::Instant::now() + Duration::from_millis(300)),
+                )
+                .await;
             }
             let stop = engine.ptz_stop(&id).await;
-            r.and(stop).map(|()| serde_json::json!({"moved": id, "ms": for_ms}))
+            r.and(stop)
+                .map(|()| serde_json::json!({"moved": id, "ms": for_ms}))
         }
         PtzCmd::Step { direction } => engine
             .ptz_step(&id, (*direction).into(), a.speed)
             .await
             .map(|()| serde_json::json!({"stepped": id})),
-        PtzCmd::Stop => engine.ptz_stop(&id).await.map(|()| serde_json::json!({"stopped": id})),
-        PtzCmd::Home => engine.ptz_home(&id, a.speed).await.map(|()| serde_json::json!({"home": id})),
+        PtzCmd::Stop => engine
+            .ptz_stop(&id)
+            .await
+            .map(|()| serde_json::json!({"stopped": id})),
+        PtzCmd::Home => engine
+            .ptz_home(&id, a.speed)
+            .await
+            .map(|()| serde_json::json!({"home": id})),
         PtzCmd::Preset(PresetCmd::List) => engine
             .ptz_presets(&id)
             .await

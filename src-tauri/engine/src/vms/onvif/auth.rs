@@ -9,7 +9,8 @@ use sha1::{Digest, Sha1};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-const WSSE: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+const WSSE: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
 const WSU: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
 const DIGEST_TYPE: &str =
@@ -94,8 +95,14 @@ mod tests {
     fn header_carries_nonce_created_and_digest() {
         let nonce = B64.decode("LKqI6G/AikKCQrN0zqZFlg==").unwrap();
         let h = security_header_with("admin<1>", "userpassword", &nonce, "2010-09-16T07:50:45Z");
-        assert!(h.contains("<wsse:Username>admin&lt;1&gt;</wsse:Username>"), "{h}");
-        assert!(h.contains(">tuOSpGlFlIXsozq4HFNeeGeFLEI=</wsse:Password>"), "{h}");
+        assert!(
+            h.contains("<wsse:Username>admin&lt;1&gt;</wsse:Username>"),
+            "{h}"
+        );
+        assert!(
+            h.contains(">tuOSpGlFlIXsozq4HFNeeGeFLEI=</wsse:Password>"),
+            "{h}"
+        );
         assert!(h.contains(">LKqI6G/AikKCQrN0zqZFlg==</wsse:Nonce>"), "{h}");
         assert!(!h.contains("userpassword"));
         // a fresh header has a fresh nonce

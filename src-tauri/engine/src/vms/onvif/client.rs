@@ -32,7 +32,9 @@ pub struct OnvifClient {
 pub fn base_url(address: &str) -> Result<url::Url, OnvifError> {
     let a = address.trim();
     if a.is_empty() {
-        return Err(OnvifError::Invalid("an ONVIF device needs an address".into()));
+        return Err(OnvifError::Invalid(
+            "an ONVIF device needs an address".into(),
+        ));
     }
     let with_scheme = if a.contains("://") {
         a.to_string()
@@ -121,9 +123,10 @@ impl OnvifClient {
     }
 
     pub fn replay_url(&self) -> Result<&str, OnvifError> {
-        self.services.replay.as_deref().ok_or_else(|| {
-            OnvifError::Unsupported("replay (Profile G: no replay service)".into())
-        })
+        self.services
+            .replay
+            .as_deref()
+            .ok_or_else(|| OnvifError::Unsupported("replay (Profile G: no replay service)".into()))
     }
 
     pub async fn profiles(&self) -> Result<Vec<Profile>, OnvifError> {
@@ -162,7 +165,9 @@ mod tests {
             "http://127.0.0.1:8080/"
         );
         assert_eq!(
-            base_url("http://cam.local/onvif/device_service").unwrap().as_str(),
+            base_url("http://cam.local/onvif/device_service")
+                .unwrap()
+                .as_str(),
             "http://cam.local/"
         );
         assert!(base_url("").is_err());

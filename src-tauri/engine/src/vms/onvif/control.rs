@@ -74,7 +74,11 @@ impl OnvifPtz {
 }
 
 impl PtzControl for OnvifPtz {
-    fn continuous_move(&self, v: Velocity, timeout: Duration) -> BoxFuture<'_, Result<(), VmsError>> {
+    fn continuous_move(
+        &self,
+        v: Velocity,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<(), VmsError>> {
         Box::pin(self.move_for(v, timeout))
     }
 
@@ -122,7 +126,9 @@ impl PtzControl for OnvifPtz {
     fn home(&self, speed: f64) -> BoxFuture<'_, Result<(), VmsError>> {
         let profile = self.profile().to_string();
         Box::pin(self.with(move |c, url| {
-            Box::pin(async move { wire::goto_home(&c.transport, url, &profile, speed.clamp(0.0, 1.0)).await })
+            Box::pin(async move {
+                wire::goto_home(&c.transport, url, &profile, speed.clamp(0.0, 1.0)).await
+            })
         }))
     }
 
@@ -130,7 +136,9 @@ impl PtzControl for OnvifPtz {
         let profile = self.profile().to_string();
         Box::pin(async move {
             let list = self
-                .with(move |c, url| Box::pin(async move { wire::presets(&c.transport, url, &profile).await }))
+                .with(move |c, url| {
+                    Box::pin(async move { wire::presets(&c.transport, url, &profile).await })
+                })
                 .await?;
             Ok(list
                 .into_iter()
@@ -139,7 +147,11 @@ impl PtzControl for OnvifPtz {
         })
     }
 
-    fn goto_preset<'a>(&'a self, token: &'a str, speed: f64) -> BoxFuture<'a, Result<(), VmsError>> {
+    fn goto_preset<'a>(
+        &'a self,
+        token: &'a str,
+        speed: f64,
+    ) -> BoxFuture<'a, Result<(), VmsError>> {
         let profile = self.profile().to_string();
         let token = token.to_string();
         Box::pin(self.with(move |c, url| {
@@ -154,11 +166,15 @@ impl PtzControl for OnvifPtz {
         let name = name.trim().to_string();
         Box::pin(async move {
             if name.is_empty() || name.chars().count() > 64 {
-                return Err(VmsError::InvalidConfig("a preset name is 1 to 64 characters".into()));
+                return Err(VmsError::InvalidConfig(
+                    "a preset name is 1 to 64 characters".into(),
+                ));
             }
             let n = name.clone();
             let token = self
-                .with(move |c, url| Box::pin(async move { wire::set_preset(&c.transport, url, &profile, &n).await }))
+                .with(move |c, url| {
+                    Box::pin(async move { wire::set_preset(&c.transport, url, &profile, &n).await })
+                })
                 .await?;
             Ok(Preset { token, name })
         })

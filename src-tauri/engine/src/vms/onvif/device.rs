@@ -51,10 +51,7 @@ pub fn rebase(base: &url::Url, xaddr: &str) -> Option<String> {
 /// The device's UTC clock (`UTCDateTime`, or `LocalDateTime` when a device
 /// leaves UTC out). Asked without credentials (PRE_AUTH); a device that
 /// still wants them (ipycam answers 401) is asked again with them.
-pub async fn system_date_and_time(
-    t: &Transport,
-    url: &str,
-) -> Result<OffsetDateTime, OnvifError> {
+pub async fn system_date_and_time(t: &Transport, url: &str) -> Result<OffsetDateTime, OnvifError> {
     const OP: &str = "GetSystemDateAndTime";
     const BODY: &str = "<tds:GetSystemDateAndTime/>";
     let r = match t.call(OP, url, BODY, false).await {
@@ -98,7 +95,8 @@ pub async fn services(t: &Transport, base: &url::Url) -> Result<Services, OnvifE
         device: device.clone(),
         ..Default::default()
     };
-    let body = "<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>";
+    let body =
+        "<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>";
     match t.call("GetServices", &device, body, true).await {
         Ok(r) => {
             for s in r.children_named("Service") {
@@ -118,9 +116,7 @@ pub async fn services(t: &Transport, base: &url::Url) -> Result<Services, OnvifE
                 return Ok(out);
             }
         }
-        Err(e @ (OnvifError::AuthFailed { .. } | OnvifError::Unreachable { .. })) => {
-            return Err(e)
-        }
+        Err(e @ (OnvifError::AuthFailed { .. } | OnvifError::Unreachable { .. })) => return Err(e),
         Err(e) => tracing::debug!("GetServices failed ({e}); trying GetCapabilities"),
     }
     let body = "<tds:GetCapabilities><tds:Category>All</tds:Category></tds:GetCapabilities>";

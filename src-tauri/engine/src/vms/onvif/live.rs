@@ -49,7 +49,10 @@ impl OnvifLive {
             Err(e @ OnvifError::AuthFailed { .. }) => Err(e),
             Err(e) => match &self.stream().uri {
                 Some(uri) => {
-                    tracing::warn!("{}: GetStreamUri failed ({e}); using the stored URI", self.cam.id);
+                    tracing::warn!(
+                        "{}: GetStreamUri failed ({e}); using the stored URI",
+                        self.cam.id
+                    );
                     Ok((uri.clone(), creds))
                 }
                 None => Err(e),

@@ -8,7 +8,7 @@ use super::soap::{escape, Transport};
 /// `xs:duration` for a timeout: `PT1.5S`.
 pub fn duration_text(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("PT{}S", ms / 1000)
     } else {
         format!("PT{}.{:03}S", ms / 1000, ms % 1000)
@@ -80,13 +80,20 @@ pub async fn relative_move(
     t.call("RelativeMove", url, &body, true).await.map(|_| ())
 }
 
-pub async fn goto_home(t: &Transport, url: &str, profile: &str, speed: f64) -> Result<(), OnvifError> {
+pub async fn goto_home(
+    t: &Transport,
+    url: &str,
+    profile: &str,
+    speed: f64,
+) -> Result<(), OnvifError> {
     let body = format!(
         "<tptz:GotoHomePosition><tptz:ProfileToken>{}</tptz:ProfileToken>{}</tptz:GotoHomePosition>",
         escape(profile),
         vectors("Speed", speed, speed, speed, true, true)
     );
-    t.call("GotoHomePosition", url, &body, true).await.map(|_| ())
+    t.call("GotoHomePosition", url, &body, true)
+        .await
+        .map(|_| ())
 }
 
 /// A preset: token and name.

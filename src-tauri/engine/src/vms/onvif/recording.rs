@@ -79,12 +79,9 @@ impl OnvifRecording {
 
     /// The RTSP replay URI (no credentials) of the camera's recording.
     pub async fn replay_uri(&self) -> Result<String, OnvifError> {
-        let rec = self
-            .mine()
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| OnvifError::Unsupported(format!("replay of {} (no recording)", self.cam.id)))?;
+        let rec = self.mine().await?.into_iter().next().ok_or_else(|| {
+            OnvifError::Unsupported(format!("replay of {} (no recording)", self.cam.id))
+        })?;
         let c = self
             .inner
             .client(&self.cam.device_id)
@@ -96,12 +93,17 @@ impl OnvifRecording {
 
 impl Recording for OnvifRecording {
     fn describe(&self) -> String {
-        format!("onvif {} recordings of {}", self.cam.device_id, self.cam.video_source)
+        format!(
+            "onvif {} recordings of {}",
+            self.cam.device_id, self.cam.video_source
+        )
     }
 
     fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
         super::block_on(&self.inner.rt, self.spans_async(from_ms, to_ms)).map_err(|e| match e {
-            OnvifError::Unsupported(_) => PlaybackError::Unsupported("recording search (Profile G)"),
+            OnvifError::Unsupported(_) => {
+                PlaybackError::Unsupported("recording search (Profile G)")
+            }
             e => PlaybackError::Source {
                 source_name: self.describe(),
                 reason: e.to_string(),

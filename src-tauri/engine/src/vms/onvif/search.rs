@@ -42,7 +42,12 @@ fn utc(t_ms: i64) -> String {
 /// `GetRecordingSummary`: (from, until) or `None` when there are no recordings.
 pub async fn summary(t: &Transport, url: &str) -> Result<Option<(i64, i64)>, OnvifError> {
     let r = t
-        .call("GetRecordingSummary", url, "<tse:GetRecordingSummary/>", true)
+        .call(
+            "GetRecordingSummary",
+            url,
+            "<tse:GetRecordingSummary/>",
+            true,
+        )
         .await?;
     let s = r.child("Summary").unwrap_or(&r);
     let n: u64 = s
@@ -52,7 +57,10 @@ pub async fn summary(t: &Transport, url: &str) -> Result<Option<(i64, i64)>, Onv
     if n == 0 {
         return Ok(None);
     }
-    match (utc_text(s.child("DataFrom")), utc_text(s.child("DataUntil"))) {
+    match (
+        utc_text(s.child("DataFrom")),
+        utc_text(s.child("DataUntil")),
+    ) {
         (Some(a), Some(b)) => Ok(Some((ms(a), ms(b)))),
         _ => Err(OnvifError::protocol(
             "GetRecordingSummary",
@@ -157,7 +165,10 @@ pub async fn data_edges(
         "GetEventSearchResults",
         |list, out| {
             for res in list.children_named("Result") {
-                if res.text_at(&["RecordingToken"]).is_some_and(|r| r != recording) {
+                if res
+                    .text_at(&["RecordingToken"])
+                    .is_some_and(|r| r != recording)
+                {
                     continue;
                 }
                 let Some(time) = utc_text(res.child("Time")) else {
@@ -232,7 +243,13 @@ mod tests {
     #[test]
     fn edges_become_clipped_spans() {
         let e = |t_ms, present| DataEdge { t_ms, present };
-        let edges = [e(0, true), e(100, false), e(200, true), e(300, false), e(400, true)];
+        let edges = [
+            e(0, true),
+            e(100, false),
+            e(200, true),
+            e(300, false),
+            e(400, true),
+        ];
         assert_eq!(
             spans_from_edges(&edges, 50, 450),
             vec![(50, 100), (200, 300), (400, 450)]

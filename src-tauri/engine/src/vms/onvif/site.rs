@@ -48,6 +48,9 @@ impl std::fmt::Debug for AddOnvifDevice {
     }
 }
 
+/// A device of this process only: rows plus the password.
+type AdhocDevice = (OnvifDeviceRow, Vec<OnvifCameraRow>, Option<String>);
+
 pub(crate) struct Inner {
     store: Arc<Store>,
     secrets: SecretStore,
@@ -55,7 +58,7 @@ pub(crate) struct Inner {
     timeout: Duration,
     clients: tokio::sync::Mutex<HashMap<String, Arc<OnvifClient>>>,
     /// Devices of this process only (CLI): rows plus the password.
-    adhoc: Mutex<HashMap<String, (OnvifDeviceRow, Vec<OnvifCameraRow>, Option<String>)>>,
+    adhoc: Mutex<HashMap<String, AdhocDevice>>,
     /// (device id, quirk) learnt from faults, e.g. no RelativeMove.
     quirks: Mutex<std::collections::HashSet<(String, &'static str)>>,
 }
@@ -94,7 +97,11 @@ impl OnvifSite {
                 return Err(e.into());
             }
         }
-        self.inner.clients.lock().await.insert(dev.id.clone(), client);
+        self.inner
+            .clients
+            .lock()
+            .await
+            .insert(dev.id.clone(), client);
         Ok((dev, cams))
     }
 
@@ -104,15 +111,20 @@ impl OnvifSite {
         req: AddOnvifDevice,
     ) -> Result<(OnvifDeviceRow, Vec<OnvifCameraRow>), VmsError> {
         let (mut dev, mut cams, client, password) = self.inner.discover(&req).await?;
-        let mut adhoc = self.inner.adhoc.lock().unwrap_or_else(|p| p.into_inner());
-        dev.id = format!("onvif-adhoc-{}", adhoc.len() + 1);
-        for (k, c) in cams.iter_mut().enumerate() {
-            c.id = format!("{}-{}", dev.id, k + 1);
-            c.device_id = dev.id.clone();
+        {
+            let mut adhoc = self.inner.adhoc.lock().unwrap_or_else(|p| p.into_inner());
+            dev.id = format!("onvif-adhoc-{}", adhoc.len() + 1);
+            for (k, c) in cams.iter_mut().enumerate() {
+                c.id = format!("{}-{}", dev.id, k + 1);
+                c.device_id = dev.id.clone();
+            }
+            adhoc.insert(dev.id.clone(), (dev.clone(), cams.clone(), password));
         }
-        adhoc.insert(dev.id.clone(), (dev.clone(), cams.clone(), password));
-        drop(adhoc);
-        self.inner.clients.lock().await.insert(dev.id.clone(), client);
+        self.inner
+            .clients
+            .lock()
+            .await
+            .insert(dev.id.clone(), client);
         Ok((dev, cams))
     }
 
@@ -210,7 +222,9 @@ impl Inner {
         let info = client.device_info().await?;
         let profiles = client.profiles().await?;
         if profiles.is_empty() {
-            return Err(OnvifError::protocol("GetProfiles", "the device has no media profiles").into());
+            return Err(
+                OnvifError::protocol("GetProfiles", "the device has no media profiles").into(),
+            );
         }
         let name = req
             .name
@@ -389,7 +403,13 @@ impl VmsAdapter for OnvifSite {
     }
 
     fn cameras(&self) -> Result<Vec<CameraInfo>, VmsError> {
-        let mut out: Vec<CameraInfo> = self.inner.store.onvif_cameras()?.iter().map(Self::info).collect();
+        let mut out: Vec<CameraInfo> = self
+            .inner
+            .store
+            .onvif_cameras()?
+            .iter()
+            .map(Self::info)
+            .collect();
         let adhoc = self.inner.adhoc.lock().unwrap_or_else(|p| p.into_inner());
         let mut extra: Vec<_> = adhoc
             .values()
@@ -458,10 +478,18 @@ mod tests {
 
     #[test]
     fn profiles_group_into_cameras_with_main_and_sub() {
-        let ps = [p("a-sub", "A", 640), p("a-main", "A", 1920), p("a-mid", "A", 1280), p("b", "B", 1280)];
+        let ps = [
+            p("a-sub", "A", 640),
+            p("a-main", "A", 1920),
+            p("a-mid", "A", 1280),
+            p("b", "B", 1280),
+        ];
         let g = group_profiles(&ps);
         assert_eq!(g.len(), 2);
-        assert_eq!((g[0].1.token.as_str(), g[0].2.map(|s| s.token.as_str())), ("a-main", Some("a-sub")));
+        assert_eq!(
+            (g[0].1.token.as_str(), g[0].2.map(|s| s.token.as_str())),
+            ("a-main", Some("a-sub"))
+        );
         assert_eq!((g[1].1.token.as_str(), g[1].2.is_none()), ("b", true));
     }
 }

@@ -143,10 +143,7 @@ impl Transport {
             let mut req = self
                 .http
                 .post(url)
-                .header(
-                    "Content-Type",
-                    "application/soap+xml; charset=utf-8",
-                )
+                .header("Content-Type", "application/soap+xml; charset=utf-8")
                 .body(doc.clone());
             if let Some(a) = self.digest_answer(url, "POST", doc.as_bytes()) {
                 req = req.header("Authorization", a);
