@@ -25,6 +25,8 @@ struct Camera {
     /// Held for each device call: commands reach a camera in order.
     order: Arc<tokio::sync::Mutex<()>>,
     armed: Option<Armed>,
+    /// The velocity of the move last sent (None after a stop or one-shot).
+    moving: Option<Velocity>,
 }
 
 /// The engine's move supervisor for every camera.
@@ -55,8 +57,11 @@ impl PtzSafety {
     /// Cancels a pending deadline stop (an explicit command replaces it).
     fn disarm(&self, camera: &str) {
         let mut cams = self.cameras.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(a) = cams.get_mut(camera).and_then(|c| c.armed.take()) {
-            a.timer.abort();
+        if let Some(c) = cams.get_mut(camera) {
+            c.moving = None;
+            if let Some(a) = c.armed.take() {
+                a.timer.abort();
+            }
         }
     }
 
@@ -78,6 +83,7 @@ impl PtzSafety {
                 match cams.get_mut(&id) {
                     Some(c) if c.armed.as_ref().map(|a| a.generation) == Some(generation) => {
                         c.armed = None;
+                        c.moving = None;
                     }
                     _ => return,
                 }
@@ -104,14 +110,34 @@ impl PtzSafety {
             return self.stop(camera, ctl).await;
         }
         let order = self.order(camera);
-        let _turn = order.lock().await;
+        let _turn = match order.clone().try_lock_owned() {
+            Ok(turn) => turn,
+            // the same move is still on its way to a slow device: this
+            // keepalive only re-arms the deadline instead of queueing a copy
+            Err(_) if self.moving(camera) == Some(v) => {
+                self.arm(camera, ctl);
+                return Ok(());
+            }
+            Err(_) => order.clone().lock_owned().await,
+        };
         // armed before the call: a move that hangs is still stopped
         self.arm(camera, ctl.clone());
+        self.set_moving(camera, Some(v));
         let r = ctl.continuous_move(v, self.deadline).await;
         if r.is_err() {
             self.disarm(camera);
         }
         r
+    }
+
+    fn moving(&self, camera: &str) -> Option<Velocity> {
+        let cams = self.cameras.lock().unwrap_or_else(|p| p.into_inner());
+        cams.get(camera).and_then(|c| c.moving)
+    }
+
+    fn set_moving(&self, camera: &str, v: Option<Velocity>) {
+        let mut cams = self.cameras.lock().unwrap_or_else(|p| p.into_inner());
+        cams.entry(camera.to_string()).or_default().moving = v;
     }
 
     pub async fn stop(&self, camera: &str, ctl: Arc<dyn PtzControl>) -> Result<(), VmsError> {
@@ -142,7 +168,7 @@ mod tests {
     use futures_util::future::BoxFuture;
 
     #[derive(Default)]
-    struct Log(Mutex<Vec<(String, std::time::Instant)>>);
+    struct Log(Mutex<Vec<(String, std::time::Instant)>>, Duration);
 
     impl Log {
         fn push(&self, s: &str) {
@@ -164,7 +190,10 @@ mod tests {
     impl PtzControl for Log {
         fn continuous_move(&self, _: Velocity, _: Duration) -> BoxFuture<'_, Result<(), VmsError>> {
             self.push("move");
-            Box::pin(async { Ok(()) })
+            Box::pin(async move {
+                tokio::time::sleep(self.1).await;
+                Ok(())
+            })
         }
         fn stop(&self) -> BoxFuture<'_, Result<(), VmsError>> {
             self.push("stop");
@@ -207,6 +236,23 @@ mod tests {
         assert_eq!(log.names(), ["move", "move", "move", "move", "stop"]);
         let stop_at = log.0.lock().unwrap()[4].1 - t0;
         assert!(stop_at >= Duration::from_millis(500), "{stop_at:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn keepalives_for_a_slow_device_do_not_queue_up() {
+        let log = Arc::new(Log(Mutex::default(), Duration::from_millis(300)));
+        let s = Arc::new(PtzSafety::new(Duration::from_millis(1000)));
+        let first = {
+            let (s, log) = (s.clone(), log.clone());
+            tokio::spawn(async move { s.move_("c", log, V).await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // two keepalives while the first move is still in flight
+        s.move_("c", log.clone(), V).await.unwrap();
+        s.move_("c", log.clone(), V).await.unwrap();
+        first.await.unwrap().unwrap();
+        s.stop("c", log.clone()).await.unwrap();
+        assert_eq!(log.names(), ["move", "stop"]);
     }
 
     #[tokio::test]
