@@ -102,6 +102,8 @@ pub struct Ipycam {
     child: Child,
     pub onvif_port: u16,
     pub rtsp_port: u16,
+    /// ipycam writes ptz_presets.json into its working directory.
+    _dir: tempfile::TempDir,
 }
 
 impl Ipycam {
@@ -110,7 +112,9 @@ impl Ipycam {
         let script = crate::shared_dir().join("peers/run_ipycam.py");
         assert!(script.exists(), "missing {}", script.display());
         let (onvif_port, rtsp_port) = (crate::free_port(), crate::free_port());
+        let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(py)
+            .current_dir(dir.path())
             .arg(&script)
             .args([
                 "120",
@@ -128,6 +132,7 @@ impl Ipycam {
             child,
             onvif_port,
             rtsp_port,
+            _dir: dir,
         }
     }
 

@@ -67,10 +67,7 @@ pub struct SegmentFile {
 pub enum ReadEvent {
     Frame(DecodedFrame),
     /// The recording has nothing from `from_ms` to `to_ms`; frames resume at `to_ms`.
-    Gap {
-        from_ms: i64,
-        to_ms: i64,
-    },
+    Gap { from_ms: i64, to_ms: i64 },
     /// Nothing after the last frame (end of the recordings, or of the request).
     End,
 }
