@@ -37,6 +37,14 @@ fn main() {
             commands::recordings,
             commands::playback_day,
             commands::site_time_zone,
+            commands::add_onvif_device,
+            commands::ptz_move,
+            commands::ptz_stop,
+            commands::ptz_step,
+            commands::ptz_home,
+            commands::ptz_presets,
+            commands::ptz_goto_preset,
+            commands::ptz_save_preset,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running Vigil");

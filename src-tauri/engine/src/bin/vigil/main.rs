@@ -11,6 +11,8 @@ mod live;
 mod playback;
 mod recorded;
 mod recordings;
+mod onvif;
+mod ptz;
 mod serve;
 mod source;
 
@@ -40,6 +42,11 @@ enum Command {
     /// Manage stored cameras (passwords go to the OS keyring).
     #[command(subcommand)]
     Cameras(cameras::CamerasCmd),
+    /// ONVIF devices: probe.
+    #[command(subcommand)]
+    Onvif(onvif::OnvifCmd),
+    /// Pan, tilt, zoom a camera.
+    Ptz(ptz::PtzArgs),
     /// Benchmarks (figures, not pass/fail).
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -65,6 +72,8 @@ fn main() {
             Command::Serve(a) => serve::run(a).await,
             Command::Cameras(c) => cameras::run(c).await,
             Command::Bench(b) => bench::run(b).await,
+            Command::Onvif(c) => onvif::run(c).await,
+            Command::Ptz(a) => ptz::run(a).await,
         }
     });
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
