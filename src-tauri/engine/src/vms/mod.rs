@@ -2,8 +2,8 @@
 //! ...) implements [`VmsAdapter`]. Adapters translate; they never decode.
 //! A capability a VMS lacks is a typed [`VmsError::Unsupported`].
 pub mod demo;
-pub mod recorded;
 pub mod onvif;
+pub mod recorded;
 pub mod registry;
 pub mod rtsp;
 pub mod select;

@@ -8,11 +8,11 @@ mod bench_playback;
 mod cameras;
 mod frames_out;
 mod live;
+mod onvif;
 mod playback;
+mod ptz;
 mod recorded;
 mod recordings;
-mod onvif;
-mod ptz;
 mod serve;
 mod source;
 
