@@ -4,7 +4,10 @@ use tauri::State;
 use vigil_engine::engine::{AddRtspCamera, Engine};
 use vigil_engine::error::UiError;
 use vigil_engine::hub::HubInfo;
+use vigil_engine::ptz::engine_ops::MoveRequest;
+use vigil_engine::ptz::{Preset, Step};
 use vigil_engine::store::{Layout, NamedLayout};
+use vigil_engine::vms::onvif::AddOnvifDevice;
 use vigil_engine::vms::CameraInfo;
 
 type Res<T> = Result<T, UiError>;
@@ -75,4 +78,61 @@ pub fn playback_day(
 #[tauri::command]
 pub fn site_time_zone(engine: State<'_, Engine>) -> Res<String> {
     Ok(engine.site_time_zone()?)
+}
+
+#[tauri::command]
+pub async fn add_onvif_device(
+    engine: State<'_, Engine>,
+    request: AddOnvifDevice,
+) -> Res<Vec<CameraInfo>> {
+    Ok(engine.add_onvif_device(request).await?)
+}
+
+#[tauri::command]
+pub async fn ptz_move(engine: State<'_, Engine>, camera: String, request: MoveRequest) -> Res<()> {
+    Ok(engine.ptz_move(&camera, request).await?)
+}
+
+#[tauri::command]
+pub async fn ptz_stop(engine: State<'_, Engine>, camera: String) -> Res<()> {
+    Ok(engine.ptz_stop(&camera).await?)
+}
+
+#[tauri::command]
+pub async fn ptz_step(
+    engine: State<'_, Engine>,
+    camera: String,
+    step: Step,
+    speed: f64,
+) -> Res<()> {
+    Ok(engine.ptz_step(&camera, step, speed).await?)
+}
+
+#[tauri::command]
+pub async fn ptz_home(engine: State<'_, Engine>, camera: String, speed: f64) -> Res<()> {
+    Ok(engine.ptz_home(&camera, speed).await?)
+}
+
+#[tauri::command]
+pub async fn ptz_presets(engine: State<'_, Engine>, camera: String) -> Res<Vec<Preset>> {
+    Ok(engine.ptz_presets(&camera).await?)
+}
+
+#[tauri::command]
+pub async fn ptz_goto_preset(
+    engine: State<'_, Engine>,
+    camera: String,
+    token: String,
+    speed: f64,
+) -> Res<()> {
+    Ok(engine.ptz_goto_preset(&camera, &token, speed).await?)
+}
+
+#[tauri::command]
+pub async fn ptz_save_preset(
+    engine: State<'_, Engine>,
+    camera: String,
+    name: String,
+) -> Res<Preset> {
+    Ok(engine.ptz_save_preset(&camera, &name).await?)
 }

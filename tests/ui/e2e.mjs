@@ -127,11 +127,12 @@ function startEngine(bin) {
 }
 
 // ---- Tauri IPC mock (runs in the page before the app) ----
-function ipcMock({ hub, cameras, layout }) {
+function ipcMock({ hub, cameras, layout, ptzCamera }) {
   const calls = [];
   let current = layout;
   const saved = new Map();
-  let cams = cameras.slice();
+  let cams = cameras.map((c) => (c.id === ptzCamera ? { ...c, ptz: true } : c));
+  const presets = [{ token: 'p1', name: 'Gate' }, { token: 'p2', name: 'Car park' }];
   let failNextAdd = true;
   const clone = (x) => JSON.parse(JSON.stringify(x));
   const DAY = 86_400_000;
@@ -189,6 +190,21 @@ function ipcMock({ hub, cameras, layout }) {
       const cam = { id: `rtsp-${cams.length + 1}`, name: request.name, site: 'Local', ptz: false, streams: [{ kind: 'main', width: 1280, height: 720, codec: 'h264' }] };
       cams = [...cams, cam];
       return cam;
+    },
+    // PTZ: recorded; a step down fails so the tile shows the error
+    ptz_move: () => null,
+    ptz_stop: () => null,
+    ptz_step: ({ step }) => {
+      if (step === 'down') throw { kind: 'unreachable', message: 'test: PTZ did not answer' };
+      return null;
+    },
+    ptz_home: () => null,
+    ptz_presets: () => presets,
+    ptz_goto_preset: () => null,
+    ptz_save_preset: ({ name }) => {
+      const p = { token: `p${presets.length + 1}`, name };
+      presets.push(p);
+      return p;
     },
   };
   window.__vigilCalls = calls;
@@ -469,6 +485,79 @@ async function main() {
   });
 
   await playbackChecks({ bin, context, base, info, ids, ipcMock, test, artifacts: ARTIFACTS, problems });
+  await test('PTZ pad: hold moves with keepalives and stops on pointer up; steps, home, presets, errors on the tile', async () => {
+    await page.goto('about:blank'); // the grid page is done: its four live tiles would only compete for CPU
+    const p3 = await context.newPage();
+    p3.on('pageerror', (e) => problems.push(`pageerror (ptz page): ${e.message}`));
+    await p3.addInitScript(ipcMock, { hub: info.hub, cameras: info.cameras, layout: { grid: 1, tiles: [ids[0]] }, ptzCamera: ids[0] });
+    await p3.goto(base);
+    await p3.waitForSelector('.app[data-loaded="true"]', { timeout: 10_000 });
+    const pcalls = (cmd) => p3.evaluate((c) => window.__vigilCalls.filter((x) => x.cmd === c), cmd);
+    const waitCalls = (cmd, n) => p3.waitForFunction(({ cmd, n }) => window.__vigilCalls.filter((x) => x.cmd === cmd).length >= n, { cmd, n }, { timeout: 3000 });
+    const t1 = p3.locator('.tile[data-tile="1"]');
+    assert.equal(await p3.locator('.tile[data-tile="2"] [data-ptz="toggle"]').count(), 0, 'no PTZ on a fixed camera');
+    await t1.locator('[data-ptz="toggle"]').click();
+    await t1.locator('[data-ptz="panel"]').waitFor();
+    await waitCalls('ptz_presets', 1);
+    await t1.locator('[data-ptz-preset="p2"]').waitFor();
+    // hold: one move at once, keepalives while held, one stop on release
+    const hold = await t1.locator('[data-ptz="hold-right"]').boundingBox();
+    await p3.mouse.move(hold.x + hold.width / 2, hold.y + hold.height / 2);
+    await p3.mouse.down();
+    await p3.waitForTimeout(800);
+    const held = (await pcalls('ptz_move')).length;
+    assert.ok(held >= 3, `${held} move calls while held 800 ms (keepalive every 300 ms)`);
+    assert.equal((await pcalls('ptz_stop')).length, 0, 'no stop while held');
+    await p3.mouse.up();
+    await waitCalls('ptz_stop', 1);
+    const afterUp = (await pcalls('ptz_move')).length;
+    await p3.waitForTimeout(400);
+    assert.equal((await pcalls('ptz_move')).length, afterUp, 'no move after release');
+    assert.equal((await pcalls('ptz_stop')).length, 1, 'exactly one stop');
+    const order = await p3.evaluate(() => window.__vigilCalls.map((c) => c.cmd).filter((c) => c.startsWith('ptz_move') || c === 'ptz_stop'));
+    assert.equal(order[order.length - 1], 'ptz_stop', 'the stop comes after the last move');
+    assert.deepEqual((await pcalls('ptz_move'))[0].args, { camera: ids[0], request: { pan: 1, tilt: 0, zoom: 0, speed: 0.5 } });
+    // click-to-step, home, preset by click
+    await t1.locator('[data-ptz="step-up"]').click();
+    await t1.locator('[data-ptz="home"]').click();
+    await t1.locator('[data-ptz-preset="p2"]').click();
+    await waitCalls('ptz_goto_preset', 1);
+    assert.deepEqual((await pcalls('ptz_step'))[0].args, { camera: ids[0], step: 'up', speed: 0.5 });
+    assert.equal((await pcalls('ptz_home')).length, 1);
+    assert.equal((await pcalls('ptz_goto_preset'))[0].args.token, 'p2');
+    // keyboard on the selected tile: arrows step, digits go to presets (not tiles), Shift+arrow holds, blur stops
+    await t1.click({ position: { x: 20, y: 60 } });
+    await p3.waitForSelector('.tile[data-tile="1"].selected');
+    await p3.keyboard.press('ArrowLeft');
+    await p3.keyboard.press('1');
+    await waitCalls('ptz_goto_preset', 2);
+    assert.equal((await pcalls('ptz_goto_preset'))[1].args.token, 'p1');
+    assert.equal(await p3.locator('.tile[data-tile="1"].selected').count(), 1, 'digit went to the preset, not the grid');
+    assert.equal((await pcalls('ptz_step'))[1].args.step, 'left');
+    const moves = (await pcalls('ptz_move')).length;
+    await p3.keyboard.down('Shift');
+    await p3.keyboard.down('ArrowUp');
+    await waitCalls('ptz_move', moves + 1);
+    assert.deepEqual((await pcalls('ptz_move'))[moves].args.request, { pan: 0, tilt: 1, zoom: 0, speed: 0.5 });
+    await p3.evaluate(() => window.dispatchEvent(new Event('blur')));
+    await waitCalls('ptz_stop', 2);
+    await p3.keyboard.up('ArrowUp');
+    await p3.keyboard.up('Shift');
+    await p3.waitForTimeout(400);
+    assert.equal((await pcalls('ptz_stop')).length, 2, 'blur stopped the held move once');
+    // a failing command shows on the tile
+    await t1.locator('[data-ptz="step-down"]').click();
+    await t1.locator('[data-ptz="error"]').waitFor({ timeout: 3000 });
+    assert.match(await t1.locator('[data-ptz="error"]').textContent(), /PTZ did not answer/);
+    // save a preset with a name
+    await t1.locator('[data-ptz="preset-name"]').fill('Loading bay');
+    await t1.locator('[data-ptz="save-preset"]').click();
+    await waitCalls('ptz_save_preset', 1);
+    assert.equal((await pcalls('ptz_save_preset'))[0].args.name, 'Loading bay');
+    await t1.locator('[data-ptz-preset="p3"]').waitFor({ timeout: 3000 });
+    await p3.screenshot({ path: join(ARTIFACTS, 'ui-ptz.png') });
+    await p3.close();
+  });
 
   await test('no unexpected console or page errors', async () => {
     assert.deepEqual(problems, []);

@@ -6,7 +6,7 @@
  * and full screen.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { ipc, toIpcError, type AddRtspCameraRequest, type Camera, type GridSize, type HubInfo, type SavedLayout } from './ipc';
+import { ipc, toIpcError, type AddOnvifRequest, type AddRtspCameraRequest, type Camera, type GridSize, type HubInfo, type SavedLayout } from './ipc';
 import { gridReducer, initialGridState, toLayout } from './grid/gridState';
 import { isTypingTarget, keyToAction } from './grid/keys';
 import { Grid } from './components/Grid';
@@ -138,6 +138,17 @@ export function App() {
       return false;
     }
   };
+  const addOnvif = async (req: AddOnvifRequest) => {
+    try {
+      const added = await ipc.addOnvifDevice(req);
+      const ids = new Set(added.map((c) => c.id));
+      setCameras((list) => [...list.filter((c) => !ids.has(c.id)), ...added]);
+      return true;
+    } catch (e) {
+      report(e);
+      return false;
+    }
+  };
   const removeCamera = (id: string) => {
     ipc.removeCamera(id).then(() => {
       setCameras((list) => list.filter((c) => c.id !== id));
@@ -220,7 +231,7 @@ export function App() {
           report={report}
         />
       )}
-      {adding && <AddCameraDialog onSubmit={addCamera} onClose={() => setAdding(false)} />}
+      {adding && <AddCameraDialog onSubmit={addCamera} onSubmitOnvif={addOnvif} onClose={() => setAdding(false)} />}
     </div>
   );
 }

@@ -25,6 +25,10 @@ export interface IpcError { kind: string; message: string }
 export interface RecordingSpan { start: number; end: number }
 /** A site-local day's UTC bounds (a DST day has 23 or 25 hours). */
 export interface PlaybackDay { date: string; timeZone: string; start: number; end: number; hours: number }
+export interface AddOnvifRequest { name: string | null; address: string; username: string | null; password: string | null }
+export type PtzStep = 'up' | 'down' | 'left' | 'right' | 'zoomIn' | 'zoomOut';
+export interface PtzMove { pan: number; tilt: number; zoom: number; speed: number }
+export interface PtzPreset { token: string; name: string }
 
 /** Turn whatever a command rejected with into `{ kind, message }`. */
 export function toIpcError(e: unknown): IpcError {
@@ -59,4 +63,12 @@ export const ipc = {
   playbackDay: (date: string) => call<PlaybackDay>('playback_day', { date }),
   /** The site's IANA time zone. */
   siteTimeZone: () => call<string>('site_time_zone'),
+  addOnvifDevice: (request: AddOnvifRequest) => call<Camera[]>('add_onvif_device', { request }),
+  ptzMove: (camera: string, request: PtzMove) => call<null>('ptz_move', { camera, request }),
+  ptzStop: (camera: string) => call<null>('ptz_stop', { camera }),
+  ptzStep: (camera: string, step: PtzStep, speed: number) => call<null>('ptz_step', { camera, step, speed }),
+  ptzHome: (camera: string, speed: number) => call<null>('ptz_home', { camera, speed }),
+  ptzPresets: (camera: string) => call<PtzPreset[]>('ptz_presets', { camera }),
+  ptzGotoPreset: (camera: string, token: string, speed: number) => call<null>('ptz_goto_preset', { camera, token, speed }),
+  ptzSavePreset: (camera: string, name: string) => call<PtzPreset>('ptz_save_preset', { camera, name }),
 };

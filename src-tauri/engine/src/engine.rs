@@ -19,6 +19,7 @@ use crate::secrets::redact::split_credentials;
 use crate::secrets::SecretStore;
 use crate::store::{Layout, NamedLayout, NewCamera, Store};
 use crate::vms::demo::DemoSite;
+use crate::vms::onvif::OnvifSite;
 use crate::vms::recorded::RecordedSite;
 use crate::vms::registry::Registry;
 use crate::vms::rtsp::{adhoc_row, RtspSite};
@@ -32,6 +33,10 @@ pub struct EngineConfig {
     pub demo_cameras: usize,
     pub keyring_service: String,
     pub policy: Policy,
+    /// How long a PTZ continuous move lasts without a keepalive.
+    pub ptz_deadline: std::time::Duration,
+    /// Per-request timeout of ONVIF calls.
+    pub onvif_timeout: std::time::Duration,
 }
 
 impl Default for EngineConfig {
@@ -41,6 +46,8 @@ impl Default for EngineConfig {
             demo_cameras: 4,
             keyring_service: "vigil".into(),
             policy: Policy::default(),
+            ptz_deadline: crate::ptz::safety::MOVE_DEADLINE,
+            onvif_timeout: std::time::Duration::from_secs(8),
         }
     }
 }
@@ -79,6 +86,8 @@ pub struct Engine {
     playback: Arc<PlaybackService>,
     recorded: Arc<RecordedSite>,
     hub: Hub,
+    pub(crate) onvif: Arc<OnvifSite>,
+    pub(crate) ptz: crate::ptz::safety::PtzSafety,
     cases: Arc<crate::cases::CaseService>,
 }
 
@@ -96,6 +105,12 @@ impl Engine {
         let mut registry = Registry::default();
         registry.add(Arc::new(DemoSite::new(cfg.demo_cameras)));
         registry.add(rtsp.clone());
+        let onvif = Arc::new(OnvifSite::new(
+            store.clone(),
+            secrets.clone(),
+            cfg.onvif_timeout,
+        ));
+        registry.add(onvif.clone());
         let recorded = Arc::new(RecordedSite::default());
         registry.add(recorded.clone());
         let registry = Arc::new(registry);
@@ -117,6 +132,8 @@ impl Engine {
             playback,
             recorded,
             hub,
+            onvif,
+            ptz: crate::ptz::safety::PtzSafety::new(cfg.ptz_deadline),
             cases,
         })
     }
@@ -208,6 +225,9 @@ impl Engine {
     }
 
     pub fn remove_camera(&self, id: &str) -> Result<(), EngineError> {
+        if self.onvif.owns(id) {
+            return Ok(self.onvif.remove_camera_blocking(id)?);
+        }
         self.store.delete_camera(id)?;
         self.secrets.delete(&camera_account(id))?;
         Ok(())

@@ -10,6 +10,7 @@ pub mod hub;
 pub mod ingest;
 pub mod media;
 pub mod playback;
+pub mod ptz;
 pub mod secrets;
 pub mod store;
 pub mod vms;

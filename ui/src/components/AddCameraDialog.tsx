@@ -3,14 +3,18 @@
  * is never echoed or logged, and is cleared after every submit.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { AddRtspCameraRequest, Transport } from '../ipc';
+import type { AddOnvifRequest, AddRtspCameraRequest, Transport } from '../ipc';
+import { OnvifForm } from './OnvifForm';
+import './addCamera.css';
 
 interface Props {
   onSubmit: (req: AddRtspCameraRequest) => Promise<boolean>;
+  onSubmitOnvif: (req: AddOnvifRequest) => Promise<boolean>;
   onClose: () => void;
 }
 
-export function AddCameraDialog({ onSubmit, onClose }: Props) {
+export function AddCameraDialog({ onSubmit, onSubmitOnvif, onClose }: Props) {
+  const [kind, setKind] = useState<'rtsp' | 'onvif'>('rtsp');
   const [name, setName] = useState('');
   const [mainUrl, setMainUrl] = useState('');
   const [subUrl, setSubUrl] = useState('');
@@ -43,7 +47,17 @@ export function AddCameraDialog({ onSubmit, onClose }: Props) {
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="add-camera-title" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-        <h2 id="add-camera-title">Add RTSP camera</h2>
+        <h2 id="add-camera-title">Add camera</h2>
+        <div className="tabs" role="tablist">
+          {(['rtsp', 'onvif'] as const).map((k) => (
+            <button key={k} type="button" role="tab" aria-selected={kind === k} className={kind === k ? 'tab on' : 'tab'} onClick={() => setKind(k)}>
+              {k === 'rtsp' ? 'RTSP URL' : 'ONVIF device'}
+            </button>
+          ))}
+        </div>
+        {kind === 'onvif' ? (
+          <OnvifForm onSubmit={onSubmitOnvif} onClose={onClose} />
+        ) : (
         <form onSubmit={submit} autoComplete="off">
           <label>
             Name
@@ -85,6 +99,7 @@ export function AddCameraDialog({ onSubmit, onClose }: Props) {
             </button>
           </div>
         </form>
+        )}
       </div>
     </div>
   );

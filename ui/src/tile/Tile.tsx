@@ -8,6 +8,7 @@ import type { Camera, HubInfo } from '../ipc';
 import { LiveSocket, type HubStatus } from '../hub/liveSocket';
 import { useTileView } from './useTileView';
 import { formatClock, statusLabel } from './format';
+import { PtzControls } from '../ptz/PtzControls';
 
 export const CAMERA_MIME = 'text/x-vigil-camera';
 
@@ -152,6 +153,7 @@ export function Tile(p: TileProps) {
             <span className={`tile-status st-${state}`}>{statusLabel(state, status?.reason ?? null)}</span>
             <span className="tile-clock" ref={clockRef} />
           </div>
+          {p.camera?.ptz && <PtzControls camera={cameraId} selected={p.selected} />}
         </div>
       ) : (
         <div className="tile-empty">

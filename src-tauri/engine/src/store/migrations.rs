@@ -38,6 +38,42 @@ CREATE TABLE settings (
 );
 "#,
         ),
+        M::up(
+            r#"
+-- ONVIF devices (each is also a site of kind 'onvif'). No password column:
+-- it lives in the OS keyring under account camera/<device id>.
+CREATE TABLE onvif_devices (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    address       TEXT NOT NULL,
+    username      TEXT,
+    manufacturer  TEXT NOT NULL DEFAULT '',
+    model         TEXT NOT NULL DEFAULT '',
+    created_at_ms INTEGER NOT NULL
+);
+-- One camera per video source: its main and sub profile, their sizes and
+-- codecs, and the last stream URIs the device gave (no credentials).
+CREATE TABLE onvif_cameras (
+    id            TEXT PRIMARY KEY,
+    device_id     TEXT NOT NULL REFERENCES onvif_devices(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    video_source  TEXT NOT NULL,
+    main_profile  TEXT NOT NULL,
+    main_width    INTEGER NOT NULL,
+    main_height   INTEGER NOT NULL,
+    main_codec    TEXT NOT NULL,
+    main_uri      TEXT,
+    sub_profile   TEXT,
+    sub_width     INTEGER,
+    sub_height    INTEGER,
+    sub_codec     TEXT,
+    sub_uri       TEXT,
+    ptz           INTEGER NOT NULL DEFAULT 0,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX onvif_cameras_device ON onvif_cameras(device_id);
+"#,
+        ),
         M::up(include_str!("../cases/schema.sql")),
     ])
 }
@@ -59,7 +95,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert!(version >= 1, "migrated: {version}");
+        assert!(version >= 2, "migrated: {version}");
         let mut stmt = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             .unwrap();
@@ -69,7 +105,7 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         drop(stmt);
-        for t in ["cameras", "layouts", "settings", "sites"] {
+        for t in ["cameras", "layouts", "onvif_cameras", "onvif_devices", "settings", "sites"] {
             assert!(tables.iter().any(|x| x == t), "{t} in {tables:?}");
         }
         let cols: Vec<String> = conn

@@ -4,9 +4,11 @@
 mod cameras;
 mod layouts;
 pub mod migrations;
+mod onvif;
 
 pub use cameras::{CameraRow, NewCamera};
 pub use layouts::{Layout, NamedLayout};
+pub use onvif::{OnvifCameraRow, OnvifDeviceRow, OnvifStream};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

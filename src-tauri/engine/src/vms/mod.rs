@@ -2,6 +2,7 @@
 //! ...) implements [`VmsAdapter`]. Adapters translate; they never decode.
 //! A capability a VMS lacks is a typed [`VmsError::Unsupported`].
 pub mod demo;
+pub mod onvif;
 pub mod recorded;
 pub mod registry;
 pub mod rtsp;
@@ -72,6 +73,8 @@ pub enum VmsError {
     Secret(#[from] crate::secrets::SecretError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Onvif(#[from] onvif::OnvifError),
 }
 
 impl HasKind for VmsError {
@@ -82,6 +85,7 @@ impl HasKind for VmsError {
             VmsError::InvalidConfig(_) => ErrorKind::InvalidInput,
             VmsError::Secret(e) => e.kind(),
             VmsError::Store(e) => e.kind(),
+            VmsError::Onvif(e) => e.kind(),
         }
     }
 }
@@ -118,6 +122,14 @@ pub trait VmsAdapter: Send + Sync {
         Err(VmsError::Unsupported {
             site: self.site_id().to_string(),
             capability: "recordings",
+        })
+    }
+
+    /// Pan/tilt/zoom of the camera, if it has it.
+    fn ptz(&self, _camera_id: &str) -> Result<Arc<dyn crate::ptz::PtzControl>, VmsError> {
+        Err(VmsError::Unsupported {
+            site: self.site_id().to_string(),
+            capability: "PTZ",
         })
     }
 }

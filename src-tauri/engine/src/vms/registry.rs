@@ -83,6 +83,15 @@ impl Registry {
             .recording(camera_id, stream)
     }
 
+    /// The PTZ control of a camera (typed `Unsupported` when it has none).
+    pub fn ptz(&self, camera_id: &str) -> Result<Arc<dyn crate::ptz::PtzControl>, VmsError> {
+        self.adapters
+            .iter()
+            .find(|a| a.has_camera(camera_id))
+            .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))?
+            .ptz(camera_id)
+    }
+
     /// Records the size a stream really has (from its first decoded frame).
     pub fn observe(&self, camera_id: &str, stream: StreamKind, width: u32, height: u32) {
         self.observed

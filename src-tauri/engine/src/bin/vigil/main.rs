@@ -11,7 +11,9 @@ mod case;
 mod footage;
 mod frames_out;
 mod live;
+mod onvif;
 mod playback;
+mod ptz;
 mod recorded;
 mod recordings;
 mod serve;
@@ -43,6 +45,11 @@ enum Command {
     /// Manage stored cameras (passwords go to the OS keyring).
     #[command(subcommand)]
     Cameras(cameras::CamerasCmd),
+    /// ONVIF devices: probe.
+    #[command(subcommand)]
+    Onvif(onvif::OnvifCmd),
+    /// Pan, tilt, zoom a camera.
+    Ptz(ptz::PtzArgs),
     /// Benchmarks (figures, not pass/fail).
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -74,6 +81,8 @@ fn main() {
             Command::Serve(a) => serve::run(a).await,
             Command::Cameras(c) => cameras::run(c).await,
             Command::Bench(b) => bench::run(b).await,
+            Command::Onvif(c) => onvif::run(c).await,
+            Command::Ptz(a) => ptz::run(a).await,
             Command::Case(c) => case::run(c).await,
             Command::Footage(f) => footage::run(f).await,
         }

@@ -1,0 +1,122 @@
+//! Profile G coverage of one camera as a [`Recording`]: the device's
+//! recordings whose source is the camera's video source (or the only
+//! recording of a single-camera device), with gaps from the recording-history
+//! events. Frames come from RTSP replay ([`OnvifRecording::replay_uri`]),
+//! whose reader lives with the playback engine.
+use std::sync::Arc;
+
+use super::error::OnvifError;
+use super::search::{self, RecordingInfo};
+use super::site::Inner;
+use crate::media::source::StopFlag;
+use crate::playback::{Decimation, PlaybackError, Recording, RecordingReader, Span};
+use crate::store::OnvifCameraRow;
+
+pub struct OnvifRecording {
+    inner: Arc<Inner>,
+    cam: OnvifCameraRow,
+}
+
+impl OnvifRecording {
+    pub(crate) fn new(inner: Arc<Inner>, cam: OnvifCameraRow) -> Self {
+        Self { inner, cam }
+    }
+
+    async fn mine(&self) -> Result<Vec<RecordingInfo>, OnvifError> {
+        let c = self
+            .inner
+            .client(&self.cam.device_id)
+            .await
+            .map_err(|e| OnvifError::Invalid(e.to_string()))?;
+        let all = search::recordings(&c.transport, c.search_url()?).await?;
+        let mine: Vec<_> = all
+            .iter()
+            .filter(|r| r.source_id == self.cam.video_source)
+            .cloned()
+            .collect();
+        Ok(if mine.is_empty() && all.len() == 1 {
+            all
+        } else {
+            mine
+        })
+    }
+
+    /// Coverage spans from the device, clipped to `[from_ms, to_ms)`.
+    pub async fn spans_async(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, OnvifError> {
+        if to_ms <= from_ms {
+            return Ok(Vec::new());
+        }
+        let c = self
+            .inner
+            .client(&self.cam.device_id)
+            .await
+            .map_err(|e| OnvifError::Invalid(e.to_string()))?;
+        let url = c.search_url()?.to_string();
+        let mut spans: Vec<(i64, i64)> = Vec::new();
+        for rec in self.mine().await? {
+            let edges = search::data_edges(&c.transport, &url, &rec.token, from_ms, to_ms).await?;
+            if edges.is_empty() {
+                if let (Some(a), Some(b)) = (rec.earliest_ms, rec.latest_ms) {
+                    let (a, b) = (a.max(from_ms), b.min(to_ms));
+                    if b > a {
+                        spans.push((a, b));
+                    }
+                }
+            } else {
+                spans.extend(search::spans_from_edges(&edges, from_ms, to_ms));
+            }
+        }
+        spans.sort();
+        let mut merged: Vec<Span> = Vec::new();
+        for (a, b) in spans {
+            match merged.last_mut() {
+                Some(last) if a <= last.end_ms => last.end_ms = last.end_ms.max(b),
+                _ => merged.push(Span::new(a, b)),
+            }
+        }
+        Ok(merged)
+    }
+
+    /// The RTSP replay URI (no credentials) of the camera's recording.
+    pub async fn replay_uri(&self) -> Result<String, OnvifError> {
+        let rec = self.mine().await?.into_iter().next().ok_or_else(|| {
+            OnvifError::Unsupported(format!("replay of {} (no recording)", self.cam.id))
+        })?;
+        let c = self
+            .inner
+            .client(&self.cam.device_id)
+            .await
+            .map_err(|e| OnvifError::Invalid(e.to_string()))?;
+        search::replay_uri(&c.transport, c.replay_url()?, &rec.token).await
+    }
+}
+
+impl Recording for OnvifRecording {
+    fn describe(&self) -> String {
+        format!(
+            "onvif {} recordings of {}",
+            self.cam.device_id, self.cam.video_source
+        )
+    }
+
+    fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
+        super::block_on(&self.inner.rt, self.spans_async(from_ms, to_ms)).map_err(|e| match e {
+            OnvifError::Unsupported(_) => {
+                PlaybackError::Unsupported("recording search (Profile G)")
+            }
+            e => PlaybackError::Source {
+                source_name: self.describe(),
+                reason: e.to_string(),
+            },
+        })
+    }
+
+    fn open(
+        &self,
+        _t_ms: i64,
+        _decimation: Decimation,
+        _stop: StopFlag,
+    ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
+        Err(PlaybackError::Unsupported("onvif replay reader"))
+    }
+}
