@@ -88,10 +88,10 @@ pub fn copy_clip(
         let mut ictx = format::input(&seg.path).map_err(|e| {
             CopyError::Failed(FootageError::Playback {
                 camera: String::new(),
-                source: crate::playback::PlaybackError::Source {
+                source: Box::new(crate::playback::PlaybackError::Source {
                     source_name: seg.path.display().to_string(),
                     reason: e.to_string(),
-                },
+                }),
             })
         })?;
         let Some(ist) = ictx.streams().best(media::Type::Video) else {

@@ -162,7 +162,7 @@ pub fn encode_clip(
 ) -> Result<ClipFacts, FootageError> {
     let pb = |source| FootageError::Playback {
         camera: camera.to_string(),
-        source,
+        source: Box::new(source),
     };
     let interval = rec.frame_interval_ms().unwrap_or(1000.0 / 15.0).max(1.0);
     let mut reader = rec

@@ -13,13 +13,13 @@ pub enum FootageError {
     Vms {
         camera: String,
         #[source]
-        source: VmsError,
+        source: Box<VmsError>,
     },
     #[error("recording of {camera}: {source}")]
     Playback {
         camera: String,
         #[source]
-        source: PlaybackError,
+        source: Box<PlaybackError>,
     },
     #[error("media root: {what} {path}: {source}")]
     Storage {

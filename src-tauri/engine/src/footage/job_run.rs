@@ -26,7 +26,7 @@ fn coverage_needed(job: &JobView) -> i64 {
 fn check_coverage(rec: &dyn Recording, camera: &str, job: &JobView) -> Result<(), FootageError> {
     let pb = |source| FootageError::Playback {
         camera: camera.to_string(),
-        source,
+        source: Box::new(source),
     };
     let needed = coverage_needed(job);
     let from = match job.kind {
@@ -60,7 +60,7 @@ pub(super) fn run_job(w: &FootageWorker, job: &JobView) -> Result<Media, Footage
     let cam = &job.camera_id;
     let vms = |source| FootageError::Vms {
         camera: cam.clone(),
-        source,
+        source: Box::new(source),
     };
     let info = w.lookup.camera(cam).map_err(vms)?;
     let case = w.store.case(&job.case_id).map_err(|e| match e {
@@ -205,7 +205,7 @@ fn write_clip(
         .segment_files(job.window_start_ms, job.window_end_ms + interval)
         .map_err(|source| FootageError::Playback {
             camera: cam.clone(),
-            source,
+            source: Box::new(source),
         })?;
     if let Some(files) = files.filter(|f| !f.is_empty()) {
         match copy_clip(

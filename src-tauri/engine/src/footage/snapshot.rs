@@ -23,7 +23,7 @@ pub fn snapshot(
     let interval = rec.frame_interval_ms().unwrap_or(40.0).max(1.0);
     let pb = |source| FootageError::Playback {
         camera: camera.to_string(),
-        source,
+        source: Box::new(source),
     };
     let lead = (2.0 * interval).ceil() as i64 + 1;
     let mut reader = rec

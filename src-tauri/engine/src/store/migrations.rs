@@ -105,7 +105,14 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         drop(stmt);
-        for t in ["cameras", "layouts", "onvif_cameras", "onvif_devices", "settings", "sites"] {
+        for t in [
+            "cameras",
+            "layouts",
+            "onvif_cameras",
+            "onvif_devices",
+            "settings",
+            "sites",
+        ] {
             assert!(tables.iter().any(|x| x == t), "{t} in {tables:?}");
         }
         let cols: Vec<String> = conn
