@@ -30,16 +30,38 @@ fn spec(container: Container) -> SegmentSpec {
     }
 }
 
-/// Frames (VTC1 of each) and statuses for `wall`.
-async fn collect(tile: &mut TileClient, wall: Duration) -> (Vec<i64>, Vec<String>) {
+/// `cam/` in MediaMTX naming: two adjacent 4 s fMP4 segments from t0.
+fn mediamtx_recordings() -> (tempfile::TempDir, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let cam = dir.path().join("cam");
+    std::fs::create_dir_all(&cam).unwrap();
+    let t0 = parse_rfc3339("2025-08-29T14:30:10.250Z").unwrap();
+    let s = spec(Container::FragmentedMp4);
+    write_segment(&cam.join("2025-08-29_14-30-10-250000.mp4"), &s, t0, 4000).unwrap();
+    write_segment(
+        &cam.join("2025-08-29_14-30-14-250000.mp4"),
+        &s,
+        t0 + 4000,
+        4000,
+    )
+    .unwrap();
+    (dir, t0)
+}
+
+/// Frames (the VTC1 of each, checked against the header) and statuses for
+/// `wall`, or until `limit` frames came.
+async fn collect_frames(
+    tile: &mut TileClient,
+    wall: Duration,
+    limit: Option<usize>,
+) -> (Vec<i64>, Vec<String>) {
     let deadline = Instant::now() + wall;
     let (mut frames, mut states) = (Vec::new(), Vec::new());
-    while let Ok(Some(ev)) = tokio::time::timeout(
-        deadline.saturating_duration_since(Instant::now()),
-        tile.next(),
-    )
-    .await
-    {
+    while limit.is_none_or(|n| frames.len() < n) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(Some(ev)) = tokio::time::timeout(left, tile.next()).await else {
+            break;
+        };
         match ev.expect("hub") {
             HubEvent::Frame {
                 header, payload, ..
@@ -59,38 +81,14 @@ async fn collect(tile: &mut TileClient, wall: Duration) -> (Vec<i64>, Vec<String
     (frames, states)
 }
 
-async fn first_frame(tile: &mut TileClient, within: Duration) -> i64 {
-    let (f, s) = collect_until_frame(tile, within).await;
-    f.unwrap_or_else(|| panic!("no frame; statuses {s:?}"))
+async fn collect(tile: &mut TileClient, wall: Duration) -> (Vec<i64>, Vec<String>) {
+    collect_frames(tile, wall, None).await
 }
 
-async fn collect_until_frame(
-    tile: &mut TileClient,
-    within: Duration,
-) -> (Option<i64>, Vec<String>) {
-    let deadline = Instant::now() + within;
-    let mut states = Vec::new();
-    while let Ok(Some(ev)) = tokio::time::timeout(
-        deadline.saturating_duration_since(Instant::now()),
-        tile.next(),
-    )
-    .await
-    {
-        match ev.expect("hub") {
-            HubEvent::Frame {
-                header, payload, ..
-            } => {
-                let (w, h) = (header.width as usize, header.height as usize);
-                let tc = vigil_engine::media::vtc1::read_luma(&payload[..w * h], w, h, w);
-                return (tc.map(|t| t as i64), states);
-            }
-            HubEvent::Status(ServerMessage::Status { state, reason, .. }) => {
-                states.push(format!("{state} {}", reason.unwrap_or_default()))
-            }
-            HubEvent::Status(_) => {}
-        }
-    }
-    (None, states)
+async fn first_frame(tile: &mut TileClient, within: Duration) -> i64 {
+    let (f, s) = collect_frames(tile, within, Some(1)).await;
+    *f.first()
+        .unwrap_or_else(|| panic!("no frame; statuses {s:?}"))
 }
 
 async fn register(engine: &Engine, spec: &str, tz: &str) -> String {
@@ -224,22 +222,12 @@ async fn damaged_segments_are_reported_gaps() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mediamtx_playback_api_lists_and_plays() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, t0) = mediamtx_recordings();
     let cam = dir.path().join("cam");
-    std::fs::create_dir_all(&cam).unwrap();
-    let t0 = parse_rfc3339("2025-08-29T14:30:10.250Z").unwrap();
-    let s = spec(Container::FragmentedMp4);
-    write_segment(&cam.join("2025-08-29_14-30-10-250000.mp4"), &s, t0, 4000).unwrap();
-    write_segment(
-        &cam.join("2025-08-29_14-30-14-250000.mp4"),
-        &s,
-        t0 + 4000,
-        4000,
-    )
-    .unwrap();
+    // and one more after a gap
     write_segment(
         &cam.join("2025-08-29_14-30-30-000000.mp4"),
-        &s,
+        &spec(Container::FragmentedMp4),
         t0 + 19_750,
         4000,
     )
@@ -348,19 +336,7 @@ async fn rtsp_replay_seeks_with_range_and_plays_in_real_time() {
 #[tokio::test(flavor = "multi_thread")]
 async fn mediamtx_reader_is_exact_at_every_decimation() {
     use vigil_engine::playback::{Decimation, ReadEvent};
-    let dir = tempfile::tempdir().unwrap();
-    let cam = dir.path().join("cam");
-    std::fs::create_dir_all(&cam).unwrap();
-    let t0 = parse_rfc3339("2025-08-29T14:30:10.250Z").unwrap();
-    let s = spec(Container::FragmentedMp4);
-    write_segment(&cam.join("2025-08-29_14-30-10-250000.mp4"), &s, t0, 4000).unwrap();
-    write_segment(
-        &cam.join("2025-08-29_14-30-14-250000.mp4"),
-        &s,
-        t0 + 4000,
-        4000,
-    )
-    .unwrap();
+    let (dir, t0) = mediamtx_recordings();
     let sim = MediaMtxSim::start(dir.path(), "UTC", None);
     let (_, rec) = open_source(
         &format!("mediamtx:http://127.0.0.1:{}#cam", sim.port),
