@@ -5,7 +5,7 @@
 //! Playback crosses segment boundaries seamlessly and reports real gaps.
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 use ffmpeg_next::Dictionary;
@@ -314,11 +314,6 @@ impl RecordingReader for SegmentReader {
             i.set_decimation(d);
         }
     }
-}
-
-/// A shared handle, for registries that hand out `Arc<dyn Recording>`.
-pub fn shared(folder: SegmentFolder) -> Arc<dyn Recording> {
-    Arc::new(folder)
 }
 
 #[cfg(test)]
