@@ -35,21 +35,37 @@ fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// The holes of camera `camera` on UTC day `day` (days since the epoch):
-/// the first 2-5 h into the day, then every 3-5 h, each 20-40 min long.
+const MIN_MS: i64 = 60_000;
+/// Holes recur every 4 hours; within each cycle camera k (1..6) may only be
+/// in a hole during its own 40-minute slot, so at any moment at most one demo
+/// camera is in a hole (and a case near any time finds most cameras recorded).
+const CYCLE_MS: i64 = 240 * MIN_MS;
+const SLOT_MS: i64 = 40 * MIN_MS;
+
+/// Where the 4-hour cycles start (from the epoch): 01:10, 05:10, ... UTC.
+const CYCLE_PHASE_MS: i64 = 70 * MIN_MS;
+
+/// The holes of camera `camera` starting on UTC day `day` (days since the
+/// epoch): one per 4-hour cycle, 20-36 min long, at a place inside the
+/// camera's slot that varies per camera and cycle.
 pub fn holes(camera: usize, day: i64) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut seed = splitmix((camera as u64) << 32 ^ day as u64);
-    let mut next = |lo: i64, hi: i64| {
-        seed = splitmix(seed);
-        lo + (seed % (hi - lo) as u64) as i64
-    };
     let start = day * DAY_MS;
-    let mut t = start + next(2 * 3_600_000, 5 * 3_600_000);
-    while t < start + DAY_MS {
-        let len = next(20 * 60_000, 40 * 60_000);
-        out.push(Span::new(t, t + len));
-        t += len + next(3 * 3_600_000, 5 * 3_600_000);
+    let slot = ((camera.max(1) - 1) % 6) as i64 * SLOT_MS;
+    let first = (start - CYCLE_PHASE_MS).div_euclid(CYCLE_MS) - 1;
+    let mut out = Vec::new();
+    for n in first..first + 8 {
+        let mut seed = splitmix(((camera as u64) << 48) ^ n as u64);
+        let mut next = |lo: i64, hi: i64| {
+            seed = splitmix(seed);
+            lo + (seed % (hi - lo) as u64) as i64
+        };
+        let len = next(20 * MIN_MS, 36 * MIN_MS);
+        // 2 minutes clear of the slot's edges: holes of two cameras never touch
+        let offset = next(2 * MIN_MS, SLOT_MS - 2 * MIN_MS - len + 1);
+        let at = CYCLE_PHASE_MS + n * CYCLE_MS + slot + offset;
+        if (start..start + DAY_MS).contains(&at) {
+            out.push(Span::new(at, at + len));
+        }
     }
     out
 }
@@ -241,9 +257,34 @@ mod tests {
         assert_eq!(holes(1, day), holes(1, day));
         assert_ne!(holes(1, day), holes(2, day));
         let hs = holes(3, day);
-        assert!((4..=8).contains(&hs.len()), "{} holes", hs.len());
-        for h in hs {
+        assert!((5..=7).contains(&hs.len()), "{} holes", hs.len());
+        for h in &hs {
             assert!((20 * 60_000..40 * 60_000).contains(&h.duration_ms()));
+        }
+        assert!(hs
+            .windows(2)
+            .all(|w| w[1].start_ms - w[0].end_ms > 3 * 3_600_000));
+    }
+
+    #[test]
+    fn at_most_one_camera_is_in_a_hole_at_any_time() {
+        for day in 20_000..20_040 {
+            let all: Vec<(usize, Span)> = (1..=6)
+                .flat_map(|c| {
+                    (day - 1..=day)
+                        .flat_map(move |d| holes(c, d))
+                        .map(move |h| (c, h))
+                })
+                .collect();
+            for (c, h) in &all {
+                for (c2, h2) in &all {
+                    if c != c2 {
+                        let apart = h2.start_ms - h.end_ms >= 4 * 60_000
+                            || h.start_ms - h2.end_ms >= 4 * 60_000;
+                        assert!(apart, "day {day}: camera {c} {h:?} and {c2} {h2:?}");
+                    }
+                }
+            }
         }
     }
 
