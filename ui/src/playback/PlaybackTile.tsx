@@ -5,11 +5,11 @@
  * Exposes data-frames / data-state / data-camera / data-rec-ts / data-linked
  * for tests.
  */
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Camera, HubInfo } from '../ipc';
 import { PlaybackSocket, type PlaybackStatus } from '../hub/playbackSocket';
 import { useTileView } from '../tile/useTileView';
-import { CAMERA_MIME } from '../tile/Tile';
+import { useCameraDrop } from '../tile/useCameraDrop';
 import { formatSiteTime } from './zoned';
 import type { PlaybackGroup } from './group';
 import { TileControls } from './TileControls';
@@ -39,7 +39,6 @@ export function PlaybackTile(p: PlaybackTileProps) {
   const clockRef = useRef<HTMLSpanElement>(null);
   const socketRef = useRef<PlaybackSocket | null>(null);
   const [status, setStatus] = useState<PlaybackStatus | null>(null);
-  const [dragOver, setDragOver] = useState(false);
   const shownClock = useRef('');
   const { cameraId, hub, group, tz } = p;
   const { viewRef, sized } = useTileView(canvasRef, rootRef, {
@@ -89,19 +88,7 @@ export function PlaybackTile(p: PlaybackTileProps) {
     };
   }, [cameraId, hub, sized, group, viewRef]);
 
-  const onDragOver = (e: DragEvent) => {
-    if (!e.dataTransfer.types.includes(CAMERA_MIME)) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'copy';
-    setDragOver(true);
-  };
-  const onDrop = (e: DragEvent) => {
-    setDragOver(false);
-    const id = e.dataTransfer.getData(CAMERA_MIME);
-    if (!id) return;
-    e.preventDefault();
-    p.onDropCamera(p.index, id);
-  };
+  const { dragOver, onDragOver, onDrop, onDragLeave } = useCameraDrop((id) => p.onDropCamera(p.index, id));
 
   const state = cameraId ? (status?.state ?? 'connecting') : 'empty';
   const cls = ['tile', 'pb-tile', p.selected && 'selected', p.maximized && 'maximized', p.hidden && 'hidden', dragOver && 'drag-over', !p.linked && 'unlinked']
@@ -123,7 +110,7 @@ export function PlaybackTile(p: PlaybackTileProps) {
       onClick={() => p.onSelect(p.index)}
       onDoubleClick={() => p.onToggleMaximize(p.index)}
       onDragOver={onDragOver}
-      onDragLeave={() => setDragOver(false)}
+      onDragLeave={onDragLeave}
       onDrop={onDrop}
     >
       <canvas ref={canvasRef} className="tile-canvas" />

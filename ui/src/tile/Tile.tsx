@@ -3,14 +3,15 @@
  * Owns a TileView (drawing, via useTileView) and, while a camera is assigned, a LiveSocket.
  * Exposes data-frames / data-state / data-camera / data-stream for tests.
  */
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useCameraDrop } from './useCameraDrop';
+import { useEffect, useRef, useState } from 'react';
 import type { Camera, HubInfo } from '../ipc';
 import { LiveSocket, type HubStatus } from '../hub/liveSocket';
 import { useTileView } from './useTileView';
 import { formatClock, statusLabel } from './format';
 import { PtzControls } from '../ptz/PtzControls';
 
-export const CAMERA_MIME = 'text/x-vigil-camera';
+export { CAMERA_MIME } from './useCameraDrop';
 
 interface TileProps {
   index: number;
@@ -35,7 +36,6 @@ export function Tile(p: TileProps) {
   const resRef = useRef<HTMLSpanElement>(null);
   const socketRef = useRef<LiveSocket | null>(null);
   const [status, setStatus] = useState<HubStatus | null>(null);
-  const [dragOver, setDragOver] = useState(false);
   const frameMsRef = useRef<number | null>(null);
   const shown = useRef({ clock: '', res: '' });
   const { viewRef, sized } = useTileView(canvasRef, rootRef, {
@@ -82,19 +82,7 @@ export function Tile(p: TileProps) {
     };
   }, [cameraId, hub, sized, viewRef]);
 
-  const onDragOver = (e: DragEvent) => {
-    if (!e.dataTransfer.types.includes(CAMERA_MIME)) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'copy';
-    setDragOver(true);
-  };
-  const onDrop = (e: DragEvent) => {
-    setDragOver(false);
-    const id = e.dataTransfer.getData(CAMERA_MIME);
-    if (!id) return;
-    e.preventDefault();
-    p.onDropCamera(p.index, id);
-  };
+  const { dragOver, onDragOver, onDrop, onDragLeave } = useCameraDrop((id) => p.onDropCamera(p.index, id));
 
   const state = cameraId ? (status?.state ?? 'connecting') : 'empty';
   const cls = ['tile', p.selected && 'selected', p.maximized && 'maximized', p.hidden && 'hidden', dragOver && 'drag-over']
@@ -112,7 +100,7 @@ export function Tile(p: TileProps) {
       onClick={() => p.onSelect(p.index)}
       onDoubleClick={() => p.onToggleMaximize(p.index)}
       onDragOver={onDragOver}
-      onDragLeave={() => setDragOver(false)}
+      onDragLeave={onDragLeave}
       onDrop={onDrop}
     >
       <canvas ref={canvasRef} className="tile-canvas" />
