@@ -1,0 +1,1 @@
+//! (placeholder; filled by the hardening work of issue 12)
