@@ -2,7 +2,11 @@
 //! job progress to the UI, and the `vigil-media://` scheme serving case
 //! clips and snapshots (by job id) to the webview.
 use serde::Deserialize;
+use std::sync::{Arc, Mutex, OnceLock};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+
+use vigil_engine::cases::media_http::{self, MediaResponse};
+use vigil_engine::cases::media_pool::MediaPool;
 use vigil_engine::cases::{
     Case, CaseDetail, CaseFilter, CaseMarker, CaseUpdate, Equipment, NewCase, NewEquipment,
 };
@@ -123,7 +127,42 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
-/// The `vigil-media://localhost/<job id>` handler.
+/// Media requests served at once; a few more wait in the queue, and any
+/// beyond that get a 503 (the video element retries).
+const MEDIA_WORKERS: usize = 4;
+const MEDIA_QUEUE: usize = 32;
+
+/// The media workers, started on the first request.
+fn media_pool() -> Option<&'static MediaPool> {
+    static POOL: OnceLock<Option<MediaPool>> = OnceLock::new();
+    POOL.get_or_init(|| match MediaPool::new(MEDIA_WORKERS, MEDIA_QUEUE) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            tracing::error!("cannot start the media workers: {e}");
+            None
+        }
+    })
+    .as_ref()
+}
+
+fn respond(responder: tauri::UriSchemeResponder, r: MediaResponse) {
+    let mut b = tauri::http::Response::builder().status(r.status);
+    for (k, v) in r.headers {
+        b = b.header(k, v);
+    }
+    match b.body(r.body) {
+        Ok(resp) => responder.respond(resp),
+        Err(_) => responder.respond(
+            tauri::http::Response::builder()
+                .status(500)
+                .body(Vec::new())
+                .expect("empty response"),
+        ),
+    }
+}
+
+/// The `vigil-media://localhost/<job id>` handler: served by the bounded
+/// media pool, each body at most `media_http::MAX_BODY` bytes.
 pub fn media_protocol<R: Runtime>(
     ctx: tauri::UriSchemeContext<'_, R>,
     req: tauri::http::Request<Vec<u8>>,
@@ -136,21 +175,25 @@ pub fn media_protocol<R: Runtime>(
         .get("range")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    std::thread::spawn(move || {
+    let Some(pool) = media_pool() else {
+        return respond(responder, media_http::busy());
+    };
+    // the responder comes back if the job is refused, to answer 503
+    let slot = Arc::new(Mutex::new(Some(responder)));
+    let job_slot = slot.clone();
+    let queued = pool.submit(move || {
+        let Some(responder) = job_slot.lock().ok().and_then(|mut s| s.take()) else {
+            return;
+        };
         let engine = app.state::<Engine>();
-        let r = vigil_engine::cases::media_http::serve(engine.cases(), &path, range.as_deref());
-        let mut b = tauri::http::Response::builder().status(r.status);
-        for (k, v) in r.headers {
-            b = b.header(k, v);
-        }
-        match b.body(r.body) {
-            Ok(resp) => responder.respond(resp),
-            Err(_) => responder.respond(
-                tauri::http::Response::builder()
-                    .status(500)
-                    .body(Vec::new())
-                    .expect("empty response"),
-            ),
-        }
+        respond(
+            responder,
+            media_http::serve(engine.cases(), &path, range.as_deref()),
+        );
     });
+    if queued.is_err() {
+        if let Some(responder) = slot.lock().ok().and_then(|mut s| s.take()) {
+            respond(responder, media_http::busy());
+        }
+    }
 }

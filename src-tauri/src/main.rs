@@ -15,7 +15,15 @@ fn main() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    let engine = match tauri::async_runtime::block_on(Engine::start(EngineConfig::default())) {
+    let context = tauri::generate_context!("../tauri.conf.json");
+    let mut cfg = EngineConfig::default();
+    // `tauri dev` serves the UI from build.devUrl: let that page use the hub
+    if cfg!(debug_assertions) {
+        if let Some(dev) = &context.config().build.dev_url {
+            cfg.hub.allow_origin(&dev.origin().ascii_serialization());
+        }
+    }
+    let engine = match tauri::async_runtime::block_on(Engine::start(cfg)) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("Vigil cannot start: {e}");
@@ -64,6 +72,6 @@ fn main() {
             case_commands::get_footage_settings,
             case_commands::set_footage_settings,
         ])
-        .run(tauri::generate_context!("../tauri.conf.json"))
+        .run(context)
         .expect("error while running Vigil");
 }

@@ -85,8 +85,9 @@ function serveDist() {
 }
 
 // ---- the engine ----
-function startEngine(bin) {
-  const child = spawn(bin, ['serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startEngine(bin, origin) {
+  // the hub refuses browser origins other than the app's: allow this page server's
+  const child = spawn(bin, ['serve', '--allow-origin', origin], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);
@@ -265,7 +266,7 @@ async function main() {
 
   let info;
   try {
-    info = await startEngine(bin);
+    info = await startEngine(bin, new URL(base).origin);
   } catch (e) {
     return fatal(e.message);
   }

@@ -37,6 +37,8 @@ pub struct EngineConfig {
     pub ptz_deadline: std::time::Duration,
     /// Per-request timeout of ONVIF calls.
     pub onvif_timeout: std::time::Duration,
+    /// The frame hub's limits and allowed browser origins.
+    pub hub: crate::hub::HubConfig,
 }
 
 impl Default for EngineConfig {
@@ -48,6 +50,7 @@ impl Default for EngineConfig {
             policy: Policy::default(),
             ptz_deadline: crate::ptz::safety::MOVE_DEADLINE,
             onvif_timeout: std::time::Duration::from_secs(8),
+            hub: crate::hub::HubConfig::default(),
         }
     }
 }
@@ -121,7 +124,7 @@ impl Engine {
             Default::default(),
         ));
         let playback = Arc::new(PlaybackService::new(registry));
-        let hub = crate::hub::start(ingests.clone(), playback.clone())
+        let hub = crate::hub::start(ingests.clone(), playback.clone(), cfg.hub.clone())
             .await
             .map_err(|e| EngineError::Hub(format!("cannot listen on 127.0.0.1: {e}")))?;
         Ok(Self {

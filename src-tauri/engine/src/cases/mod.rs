@@ -6,6 +6,7 @@
 mod create;
 mod equipment;
 pub mod media_http;
+pub mod media_pool;
 mod service;
 mod store;
 

@@ -10,7 +10,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 use super::playback_query::PlaybackRequest;
-use super::protocol::{encode_frame, ClientMessage, PixelFormat, ServerMessage};
+use super::protocol::{
+    encode_frame, parse_client_message, ClientMessage, PixelFormat, ServerMessage,
+};
 use crate::media::picture::i420_to_jpeg;
 use crate::playback::clock::{valid_speed, ClockState};
 use crate::playback::service::{OpenRequest, PlaybackService};
@@ -126,9 +128,7 @@ pub async fn run(
             incoming = rx.next() => {
                 match incoming {
                     Some(Ok(Message::Text(t))) => {
-                        let result = serde_json::from_str::<ClientMessage>(&t)
-                            .map_err(|e| format!("bad control message: {e}"))
-                            .and_then(|m| apply(&session, m));
+                        let result = parse_client_message(&t).and_then(|m| apply(&session, m));
                         if let Err(reason) = result {
                             let msg = ServerMessage::Status {
                                 camera: camera.clone(),

@@ -162,6 +162,21 @@ pub enum ClientMessage {
     Step { frames: i32 },
 }
 
+/// Largest text message a tile may send (control messages are tiny); the
+/// hub's WebSocket reader refuses bigger frames and messages.
+pub const MAX_CONTROL_MESSAGE: usize = 64 << 10;
+
+/// Parses a tile's control message (JSON text; see docs/hub-protocol.md).
+pub fn parse_client_message(text: &str) -> Result<ClientMessage, String> {
+    if text.len() > MAX_CONTROL_MESSAGE {
+        return Err(format!(
+            "control message of {} bytes is too long",
+            text.len()
+        ));
+    }
+    serde_json::from_str(text).map_err(|e| format!("bad control message: {e}"))
+}
+
 /// What a tile asks for in the upgrade request's query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveRequest {
@@ -284,5 +299,34 @@ mod tests {
                 height: 540
             }
         );
+    }
+
+    #[test]
+    fn hostile_control_messages_are_errors() {
+        assert_eq!(
+            parse_client_message(r#"{"type":"seek","at":5}"#),
+            Ok(ClientMessage::Seek { at: 5 })
+        );
+        for bad in [
+            "",
+            "{",
+            "null",
+            r#"{"type":"seek","at":1e400}"#,
+            r#"{"type":"seek","at":99999999999999999999}"#,
+            r#"{"type":"resize","width":-1,"height":2}"#,
+            r#"{"type":"launch"}"#,
+            r#"{"type":"step","frames":"x"}"#,
+        ] {
+            assert!(parse_client_message(bad).is_err(), "{bad}");
+        }
+        let deep = "[".repeat(100_000);
+        assert!(parse_client_message(&deep).is_err());
+        let long = format!(
+            r#"{{"type":"play","pad":"{}"}}"#,
+            "x".repeat(MAX_CONTROL_MESSAGE)
+        );
+        assert!(parse_client_message(&long)
+            .unwrap_err()
+            .contains("too long"));
     }
 }

@@ -1,5 +1,7 @@
-//! Accepts hub connections: loopback peers only, token checked in constant
-//! time during the WebSocket upgrade, then one session task per socket.
+//! Accepts hub connections: loopback peers only, at most `max_connections`
+//! at once (extras get a 503 and are closed), the WebSocket upgrade within
+//! the handshake timeout, the Origin checked against the allow-list and the
+//! token in constant time during the upgrade, then one session task per socket.
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -7,11 +9,16 @@ use rand::RngCore;
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+use super::accept::{accept_loop, AcceptBackoff};
+use super::config::HubConfig;
+use super::origin::origin_allowed;
 use super::playback_query::{parse_playback_query, PlaybackRequest};
-use super::protocol::{parse_live_query, LiveRequest};
+use super::protocol::{parse_live_query, LiveRequest, MAX_CONTROL_MESSAGE};
 use crate::ingest::IngestManager;
 use crate::playback::service::PlaybackService;
 
@@ -44,10 +51,23 @@ impl Drop for Hub {
     }
 }
 
+/// What every connection task shares.
+struct Shared {
+    token: String,
+    cfg: HubConfig,
+    ingests: Arc<IngestManager>,
+    playback: Arc<PlaybackService>,
+}
+
+/// The whole answer to a connection over the cap.
+const BUSY: &[u8] =
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
 /// Binds 127.0.0.1:0 and serves until dropped. Call inside a tokio runtime.
 pub async fn start(
     ingests: Arc<IngestManager>,
     playback: Arc<PlaybackService>,
+    cfg: HubConfig,
 ) -> std::io::Result<Hub> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
@@ -58,56 +78,68 @@ pub async fn start(
         url: format!("ws://{addr}"),
         token: token.clone(),
     };
-    let token = Arc::new(token);
-    let task = tokio::spawn(async move {
-        loop {
-            let Ok((sock, peer)) = listener.accept().await else {
-                continue;
-            };
-            let (token, ingests, playback) = (token.clone(), ingests.clone(), playback.clone());
-            tokio::spawn(async move {
-                if let Err(e) = serve(sock, peer, &token, ingests, playback).await {
-                    tracing::debug!("hub connection from {peer}: {e}");
-                }
-            });
-        }
+    let slots = Arc::new(Semaphore::new(cfg.max_connections));
+    let backoff = AcceptBackoff::new(cfg.accept_backoff_min, cfg.accept_backoff_max);
+    let shared = Arc::new(Shared {
+        token,
+        cfg,
+        ingests,
+        playback,
     });
+    let task = tokio::spawn(accept_loop(listener, backoff, move |sock, peer| {
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            // never blocks: a fresh socket's send buffer is empty
+            let _ = sock.try_write(BUSY);
+            tracing::debug!(
+                "hub refused {peer}: {} connections open",
+                shared.cfg.max_connections
+            );
+            return;
+        };
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            if let Err(e) = serve(sock, peer, &shared).await {
+                tracing::debug!("hub connection from {peer}: {e}");
+            }
+            drop(permit);
+        });
+    }));
     Ok(Hub { info, addr, task })
 }
 
 // tungstenite's handshake callback returns its (large) ErrorResponse by value.
 #[allow(clippy::result_large_err)]
-async fn serve(
-    sock: TcpStream,
-    peer: SocketAddr,
-    token: &str,
-    ingests: Arc<IngestManager>,
-    playback: Arc<PlaybackService>,
-) -> Result<(), String> {
+async fn serve(sock: TcpStream, peer: SocketAddr, shared: &Shared) -> Result<(), String> {
     if !peer.ip().is_loopback() {
         return Err(format!("refused non-loopback peer {peer}"));
     }
     let _ = sock.set_nodelay(true);
     let mut request: Option<Route> = None;
-    let ws =
-        tokio_tungstenite::accept_hdr_async(sock, |req: &Request, resp: Response| {
-            match check(req, token) {
-                Ok(r) => {
-                    request = Some(r);
-                    Ok(resp)
-                }
-                Err((status, why)) => {
-                    let mut e = ErrorResponse::new(Some(why));
-                    *e.status_mut() = status;
-                    Err(e)
-                }
+    let mut ws_cfg = WebSocketConfig::default();
+    ws_cfg.max_message_size = Some(MAX_CONTROL_MESSAGE);
+    ws_cfg.max_frame_size = Some(MAX_CONTROL_MESSAGE);
+    let upgrade = tokio_tungstenite::accept_hdr_async_with_config(
+        sock,
+        |req: &Request, resp: Response| match check(req, shared) {
+            Ok(r) => {
+                request = Some(r);
+                Ok(resp)
             }
-        })
+            Err((status, why)) => {
+                let mut e = ErrorResponse::new(Some(why));
+                *e.status_mut() = status;
+                Err(e)
+            }
+        },
+        Some(ws_cfg),
+    );
+    let ws = tokio::time::timeout(shared.cfg.handshake_timeout, upgrade)
         .await
+        .map_err(|_| "no WebSocket upgrade within the handshake timeout".to_string())?
         .map_err(|e| e.to_string())?;
     match request.ok_or("no request")? {
-        Route::Live(r) => super::session::run(ws, r, ingests).await,
-        Route::Playback(r) => super::playback_socket::run(ws, r, playback).await,
+        Route::Live(r) => super::session::run(ws, r, shared.ingests.clone()).await,
+        Route::Playback(r) => super::playback_socket::run(ws, r, shared.playback.clone()).await,
     }
     Ok(())
 }
@@ -118,13 +150,22 @@ enum Route {
     Playback(PlaybackRequest),
 }
 
-fn check(req: &Request, token: &str) -> Result<Route, (StatusCode, String)> {
+fn check(req: &Request, shared: &Shared) -> Result<Route, (StatusCode, String)> {
+    let origins: Vec<&[u8]> = req
+        .headers()
+        .get_all("origin")
+        .iter()
+        .map(|v| v.as_bytes())
+        .collect();
+    if !origin_allowed(&origins, &shared.cfg.allowed_origins) {
+        return Err((StatusCode::FORBIDDEN, "origin not allowed".into()));
+    }
     let query = req.uri().query().unwrap_or("");
     let given = url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "token")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    if given.is_empty() || !bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+    if given.is_empty() || !bool::from(given.as_bytes().ct_eq(shared.token.as_bytes())) {
         return Err((StatusCode::UNAUTHORIZED, "missing or wrong token".into()));
     }
     let bad = |e: String| (StatusCode::BAD_REQUEST, e);

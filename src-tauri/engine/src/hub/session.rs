@@ -9,7 +9,9 @@ use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
-use super::protocol::{encode_frame, ClientMessage, LiveRequest, PixelFormat, ServerMessage};
+use super::protocol::{
+    encode_frame, parse_client_message, ClientMessage, LiveRequest, PixelFormat, ServerMessage,
+};
 use crate::ingest::{Ingest, IngestManager, PictureRx, StreamStatus};
 use crate::media::picture::{i420_to_jpeg, Picture};
 use crate::vms::select::choose_stream;
@@ -111,7 +113,7 @@ pub async fn run(
             incoming = rx.next() => {
                 match incoming {
                     Some(Ok(Message::Text(t))) => {
-                        if let Ok(ClientMessage::Resize { width, height }) = serde_json::from_str(&t) {
+                        if let Ok(ClientMessage::Resize { width, height }) = parse_client_message(&t) {
                             req.width = width.clamp(2, 8192);
                             req.height = height.clamp(2, 8192);
                             match attach(&ingests, &req) {

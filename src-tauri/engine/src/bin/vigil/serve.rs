@@ -13,6 +13,10 @@ pub struct ServeArgs {
     persistent: bool,
     #[arg(long, default_value_t = 4)]
     demo_cameras: usize,
+    /// Also let pages from this browser origin open hub sockets (repeatable;
+    /// e.g. the test harness's page server `http://127.0.0.1:PORT`)
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
 }
 
 pub async fn run(a: ServeArgs) -> i32 {
@@ -22,6 +26,9 @@ pub async fn run(a: ServeArgs) -> i32 {
     };
     if !a.persistent {
         cfg.database = None;
+    }
+    for o in &a.allow_origin {
+        cfg.hub.allow_origin(o);
     }
     let engine = match Engine::start(cfg).await {
         Ok(e) => e,
