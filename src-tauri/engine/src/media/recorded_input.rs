@@ -126,12 +126,15 @@ impl RecordedInput {
         (d > 0).then_some(d / 1000)
     }
 
+    /// A pts in ms from the start; in 128 bits and saturating, as a hostile
+    /// file's pts and time base may be anything (the caller bounds the time).
     fn to_ms(&self, pts: i64) -> i64 {
         let (n, d) = (
-            self.time_base.numerator() as i64,
-            self.time_base.denominator() as i64,
+            i128::from(self.time_base.numerator()),
+            i128::from(self.time_base.denominator()),
         );
-        ((pts - self.start_pts) * n * 1000).div_euclid(d.max(1))
+        let ms = ((i128::from(pts) - i128::from(self.start_pts)) * n * 1000).div_euclid(d.max(1));
+        i64::try_from(ms).unwrap_or(if ms < 0 { i64::MIN } else { i64::MAX })
     }
 
     /// Reads every packet (no decoding): the span from the first frame to the
@@ -162,12 +165,12 @@ impl RecordedInput {
             let at = self.to_ms(pts);
             if let Some(prev) = last_pts {
                 if at > prev {
-                    step = at - prev;
+                    step = at.saturating_sub(prev);
                 }
             }
             last_pts = Some(at);
-            let dur = self.to_ms(self.start_pts + packet.duration());
-            end = end.max(at + if dur > 0 { dur } else { step });
+            let dur = self.to_ms(self.start_pts.saturating_add(packet.duration()));
+            end = end.max(at.saturating_add(if dur > 0 { dur } else { step }));
             count += 1;
         }
         Ok((end, count))
@@ -183,7 +186,9 @@ impl RecordedInput {
                 self.time_base.numerator() as i64,
                 self.time_base.denominator() as i64,
             );
-            let ts = self.start_pts + offset_ms * d / (1000 * n.max(1));
+            let ts = i128::from(self.start_pts)
+                + i128::from(offset_ms) * i128::from(d) / (1000 * i128::from(n.max(1)));
+            let ts = i64::try_from(ts).unwrap_or(i64::MAX);
             // SAFETY: a valid format context, stream index in range.
             let r = unsafe {
                 ffmpeg_next::ffi::av_seek_frame(

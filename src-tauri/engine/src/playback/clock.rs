@@ -1,16 +1,26 @@
 //! The playback clock: recording time as a function of wall time (anchor,
 //! speed, paused). One clock drives every tile of a synchronized group; each
 //! discontinuity (seek, step, direction change, gap skip) bumps the epoch so
-//! the tiles reposition their readers.
+//! the tiles reposition their readers. After a discontinuity the clock holds
+//! still until a tile shows its first frame (`start_at`), and runs from that
+//! frame at that instant: opening and decoding do not eat into the pacing,
+//! so playback starts at its speed instead of with a burst. Every position
+//! stays in the years 1970..=2200 (`bounds`), whatever a seek asks for.
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+use super::bounds;
+use super::wall_time::WallTime;
 use crate::media::source::now_ms;
 
 /// The speeds an operator can pick (negative = reverse).
 pub const SPEEDS: [f64; 11] = [-4.0, -3.0, -2.0, -1.0, 0.5, 1.0, 2.0, 3.0, 4.0, 8.0, 16.0];
+
+/// How long the clock holds after a discontinuity when no tile shows a
+/// frame (a source that is down): it then runs on its own.
+pub const HOLD_MAX: Duration = Duration::from_secs(3);
 
 pub fn valid_speed(speed: f64) -> bool {
     SPEEDS.contains(&speed)
@@ -45,25 +55,56 @@ pub struct ClockState {
     pub cause: Cause,
     /// The session that caused the last change (0: none).
     pub origin: u64,
+    /// Holding at `pos` since `at` until the epoch's first frame is shown.
+    held: bool,
+    /// The epoch's first frame has been shown (`start_at`).
+    started: bool,
+    wall: WallTime,
 }
 
 impl ClockState {
     /// Recording time at wall instant `now`.
     pub fn position_at(&self, now: Instant) -> i64 {
         if self.paused {
-            self.pos
-        } else {
-            let dt = now.saturating_duration_since(self.at).as_secs_f64() * 1000.0;
-            self.pos + (dt * self.speed).round() as i64
+            return self.pos;
         }
+        let since = if self.held {
+            self.at + HOLD_MAX
+        } else {
+            self.at
+        };
+        let dt = now.saturating_duration_since(since).as_secs_f64() * 1000.0;
+        // `as` saturates; the sum too; the bounds keep it a recording time
+        bounds::clamp(self.pos.saturating_add((dt * self.speed).round() as i64))
     }
 
     pub fn position(&self) -> i64 {
-        self.position_at(Instant::now())
+        self.position_at(self.wall.now())
     }
 
     pub fn forward(&self) -> bool {
         self.speed > 0.0
+    }
+
+    /// Whether the clock waits for the epoch's first frame.
+    pub fn held(&self) -> bool {
+        self.held && !self.paused
+    }
+
+    /// The wall instant the clock reaches recording time `ts`, if it runs
+    /// towards it (the pacing schedule: when a frame at `ts` is due).
+    pub fn due_at(&self, ts: i64) -> Option<Instant> {
+        if self.paused || self.speed == 0.0 || !self.speed.is_finite() {
+            return None;
+        }
+        let ahead = ts.saturating_sub(self.pos) as f64 * self.speed.signum();
+        let since = if self.held {
+            self.at + HOLD_MAX
+        } else {
+            self.at
+        };
+        let wait = Duration::try_from_secs_f64(ahead.max(0.0) / 1000.0 / self.speed.abs()).ok()?;
+        since.checked_add(wait)
     }
 }
 
@@ -75,14 +116,22 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(pos: i64, speed: f64, paused: bool) -> Self {
+        Self::with_wall_time(pos, speed, paused, WallTime::Real)
+    }
+
+    /// A clock on the given wall time (simulated in deterministic tests).
+    pub fn with_wall_time(pos: i64, speed: f64, paused: bool, wall: WallTime) -> Self {
         let s = ClockState {
-            pos: pos.min(now_ms()),
-            at: Instant::now(),
+            pos: bounds::clamp(pos.min(now_ms())),
+            at: wall.now(),
             speed,
             paused,
             epoch: 1,
             cause: Cause::Start,
             origin: 0,
+            held: true,
+            started: false,
+            wall,
         };
         Self {
             state: Mutex::new(s),
@@ -91,8 +140,12 @@ impl Clock {
         }
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, ClockState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn state(&self) -> ClockState {
-        *self.state.lock().expect("clock lock")
+        *self.lock()
     }
 
     /// Every change, for the sockets that report the clock to the UI.
@@ -100,21 +153,30 @@ impl Clock {
         self.tx.subscribe()
     }
 
+    /// Applies a change; `f` says whether it is a discontinuity, after which
+    /// the clock holds until the first frame is shown.
     fn update(&self, origin: u64, cause: Cause, f: impl FnOnce(&mut ClockState) -> bool) {
-        let mut s = self.state.lock().expect("clock lock");
-        let now = Instant::now();
+        let mut s = self.lock();
+        let now = s.wall.now();
+        let hold_over = s.held && now.saturating_duration_since(s.at) >= HOLD_MAX;
         s.pos = s.position_at(now);
         s.at = now;
+        if hold_over {
+            s.held = false;
+        }
         if f(&mut s) {
             s.epoch += 1;
+            s.held = true;
+            s.started = false;
         }
+        s.pos = bounds::clamp(s.pos);
         s.cause = cause;
         s.origin = origin;
         self.tx.send_replace(*s);
         self.cv.notify_all();
     }
 
-    /// Jumps to `t_ms` (never past now).
+    /// Jumps to `t_ms` (never past now, never before 1970).
     pub fn seek(&self, t_ms: i64, origin: u64) {
         self.update(origin, Cause::Seek, |s| {
             s.pos = t_ms.min(now_ms());
@@ -145,13 +207,16 @@ impl Clock {
         });
     }
 
-    /// Paused at the frame a step showed.
+    /// Paused at the frame a step showed (shown: nothing to hold for).
     pub fn step_to(&self, t_ms: i64, origin: u64) {
         self.update(origin, Cause::Step, |s| {
             s.paused = true;
             s.pos = t_ms;
             true
         });
+        let mut s = self.lock();
+        s.held = false;
+        s.started = true;
     }
 
     /// Every tile was in a gap: jump to where the next recording starts.
@@ -161,6 +226,25 @@ impl Clock {
             s.pos = to_ms;
             true
         });
+    }
+
+    /// The first frame of `epoch` is on screen, recorded at `ts_ms`: the
+    /// clock runs from it now (the first tile to show one decides). Returns
+    /// whether this call started the clock.
+    pub fn start_at(&self, ts_ms: i64, epoch: u64) -> bool {
+        let mut s = self.lock();
+        if s.epoch != epoch || s.started {
+            return false;
+        }
+        s.started = true;
+        s.held = false;
+        s.at = s.wall.now();
+        if !s.paused {
+            s.pos = bounds::clamp(ts_ms);
+        }
+        self.tx.send_replace(*s);
+        self.cv.notify_all();
+        true
     }
 
     /// Holds the clock at `t_ms` (no discontinuity): a tile's frames come
@@ -184,7 +268,7 @@ impl Clock {
     /// differs from `epoch`, anything changes, or `max` passes. Returns
     /// whether `ts` is due.
     pub fn wait_until(&self, ts: i64, epoch: u64, max: Duration) -> bool {
-        let s = self.state.lock().expect("clock lock");
+        let s = self.lock();
         if s.epoch != epoch {
             return false;
         }
@@ -192,17 +276,21 @@ impl Clock {
             if s.paused {
                 return Some(max);
             }
-            let ahead = (ts - s.position()) as f64 * s.speed.signum();
+            let ahead = ts.saturating_sub(s.position()) as f64 * s.speed.signum();
             if ahead <= 0.0 {
                 None
+            } else if s.held() {
+                Some(max)
             } else {
-                Some(Duration::from_secs_f64(ahead / 1000.0 / s.speed.abs()).min(max))
+                let secs = ahead / 1000.0 / s.speed.abs();
+                Some(Duration::try_from_secs_f64(secs).map_or(max, |d| d.min(max)))
             }
         };
         let Some(wait) = due_in(&s) else {
             return !s.paused;
         };
-        let (s, _) = self.cv.wait_timeout(s, wait).expect("clock lock");
+        let wall = s.wall;
+        let s = wall.wait(&self.cv, s, wait);
         s.epoch == epoch && !s.paused && due_in(&s).is_none()
     }
 }
@@ -215,6 +303,7 @@ mod tests {
     fn position_follows_speed_and_pause() {
         let t0 = now_ms() - 3_600_000;
         let c = Clock::new(t0, 4.0, false);
+        assert!(c.start_at(t0, c.state().epoch), "the first frame starts it");
         std::thread::sleep(Duration::from_millis(100));
         let p = c.state().position();
         assert!(
@@ -249,5 +338,91 @@ mod tests {
         assert!(!due);
         assert!(started.elapsed() < Duration::from_secs(2));
         h.join().unwrap();
+    }
+
+    use crate::playback::wall_time::{SimulatedTime, WallTime};
+
+    fn sim_clock(pos: i64, speed: f64) -> (&'static SimulatedTime, Clock) {
+        let sim = SimulatedTime::leaked();
+        let c = Clock::with_wall_time(pos, speed, false, WallTime::Simulated(sim));
+        (sim, c)
+    }
+
+    #[test]
+    fn the_clock_holds_until_the_first_frame_is_shown() {
+        let t0 = now_ms() - 3_600_000;
+        let (sim, c) = sim_clock(t0, 4.0);
+        // opening the source takes 800 ms: the clock does not run meanwhile
+        sim.advance(Duration::from_millis(800));
+        assert_eq!(c.state().position(), t0);
+        assert!(c.state().held());
+        assert!(
+            !c.start_at(t0 + 33, 99),
+            "another epoch's frame starts nothing"
+        );
+        assert!(c.start_at(t0 + 33, 1));
+        assert!(
+            !c.start_at(t0 + 500, 1),
+            "only the first frame of the epoch"
+        );
+        sim.advance(Duration::from_millis(250));
+        assert_eq!(
+            c.state().position(),
+            t0 + 33 + 1000,
+            "4x from the first frame"
+        );
+        let due = c.state().due_at(t0 + 33 + 4000).unwrap();
+        assert_eq!(due - sim.now(), Duration::from_millis(750));
+        // a seek holds again; a step shows its frame itself and does not hold
+        c.seek(t0 - 60_000, 0);
+        sim.advance(Duration::from_millis(300));
+        assert_eq!(c.state().position(), t0 - 60_000);
+        c.step_to(t0 - 50_000, 0);
+        c.play(0);
+        sim.advance(Duration::from_millis(100));
+        assert_eq!(c.state().position(), t0 - 50_000 + 400);
+    }
+
+    #[test]
+    fn a_hold_nobody_ends_runs_out() {
+        let t0 = now_ms() - 3_600_000;
+        let (sim, c) = sim_clock(t0, 2.0);
+        sim.advance(HOLD_MAX + Duration::from_millis(500));
+        assert_eq!(c.state().position(), t0 + 1000);
+        // a change after the hold ran out keeps the clock running
+        c.set_speed(1.0, 0);
+        sim.advance(Duration::from_millis(100));
+        assert_eq!(c.state().position(), t0 + 1100);
+    }
+
+    #[test]
+    fn hostile_positions_stay_in_bounds_without_panics() {
+        let (sim, c) = sim_clock(i64::MIN, 16.0);
+        assert_eq!(c.state().position(), bounds::EARLIEST_MS);
+        for t in [i64::MAX, i64::MIN, bounds::LATEST_MS, -1] {
+            c.seek(t, 0);
+            let p = c.state().position();
+            assert!(bounds::in_bounds(p) && p <= now_ms(), "seek {t}: {p}");
+            c.step_to(t, 0);
+            assert!(bounds::in_bounds(c.state().position()));
+            c.skip_gap(t);
+            c.stall_at(t, 0);
+            assert!(bounds::in_bounds(c.state().position()));
+            c.start_at(t, c.state().epoch);
+            assert!(bounds::in_bounds(c.state().position()));
+        }
+        c.play(0);
+        c.start_at(0, c.state().epoch);
+        let e = c.state().epoch;
+        // a wait for the end of time, and centuries of wall time, do not overflow
+        assert!(!c.wait_until(i64::MAX, e, Duration::from_millis(40)));
+        assert!(c.wait_until(i64::MIN, e, Duration::from_millis(40)));
+        sim.advance(Duration::from_secs(400 * 365 * 86_400));
+        assert_eq!(c.state().position(), bounds::LATEST_MS - 1);
+        assert!(c.state().due_at(i64::MAX).is_some());
+        let reverse = Clock::with_wall_time(5, -4.0, false, WallTime::Simulated(sim));
+        reverse.start_at(5, 1);
+        sim.advance(Duration::from_secs(10));
+        assert_eq!(reverse.state().position(), 0);
     }
 }

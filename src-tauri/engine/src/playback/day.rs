@@ -44,6 +44,11 @@ pub fn day_bounds(date: &str, tz: &str) -> Result<DayBounds, PlaybackError> {
     if d > today {
         return Err(PlaybackError::Future(date.to_string()));
     }
+    if !super::bounds::YEARS.contains(&d.year()) {
+        return Err(PlaybackError::Invalid(format!(
+            "{date}: years 1970..=2200 only"
+        )));
+    }
     let start = d
         .to_zoned(zone.clone())
         .map_err(|e| PlaybackError::Invalid(format!("{date} in {tz}: {e}")))?;
@@ -64,12 +69,15 @@ pub fn day_bounds(date: &str, tz: &str) -> Result<DayBounds, PlaybackError> {
     })
 }
 
-/// Parses an RFC 3339 instant (any offset) to ms UTC.
+/// Parses an RFC 3339 instant (any offset) to ms UTC; a time outside the
+/// years 1970..=2200 is refused (`bounds`).
 pub fn parse_rfc3339(s: &str) -> Result<i64, PlaybackError> {
-    s.trim()
+    let ms = s
+        .trim()
         .parse::<Timestamp>()
         .map(|t| t.as_millisecond())
-        .map_err(|_| PlaybackError::Invalid(format!("not an RFC 3339 time: {s}")))
+        .map_err(|_| PlaybackError::Invalid(format!("not an RFC 3339 time: {s}")))?;
+    super::bounds::check(ms, "time")
 }
 
 /// ms UTC as RFC 3339 with milliseconds, `Z`.
@@ -128,5 +136,19 @@ mod tests {
         let ms = parse_rfc3339("2025-10-26T02:30:00+02:00").unwrap();
         assert_eq!(format_rfc3339(ms), "2025-10-26T00:30:00.000Z");
         assert!(parse_rfc3339("yesterday").is_err());
+        for far in [
+            "9999-12-31T23:59:59Z",
+            "1969-12-31T23:59:59Z",
+            "2201-01-01T00:00:00Z",
+        ] {
+            assert!(
+                matches!(parse_rfc3339(far), Err(PlaybackError::Invalid(_))),
+                "{far}"
+            );
+        }
+        assert!(matches!(
+            day_bounds("0001-01-01", "UTC"),
+            Err(PlaybackError::Invalid(_))
+        ));
     }
 }

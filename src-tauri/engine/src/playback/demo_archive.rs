@@ -136,7 +136,7 @@ impl Recording for DemoArchive {
         stop: StopFlag,
     ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
         let ext = self.extent();
-        let t = t_ms.max(ext.start_ms);
+        let t = super::bounds::clamp(t_ms).max(ext.start_ms);
         Ok(Box::new(DemoArchiveReader {
             painter: DemoPainter::new(self.camera_index, &self.name, self.width, self.height),
             archive: self.clone(),

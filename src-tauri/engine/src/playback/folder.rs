@@ -1,16 +1,22 @@
 //! A folder of recorded segments as a recording source. Start times come
 //! from the file names (segment_name), durations from the files themselves
-//! (every packet read once, cached by size and mtime). A file that cannot be
+//! (every packet read once, cached by size and mtime). Probing is lazy: a
+//! coverage query probes the segments of its window, opening at a position
+//! probes the segment there (and the next if needed), and the reader probes
+//! each following segment when it gets to it, checking the stop flag between
+//! probes; nothing walks days of footage for one seek. A file that cannot be
 //! read is left out: its time is a gap, and it is listed in `skipped()`.
 //! Playback crosses segment boundaries seamlessly and reports real gaps.
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use ffmpeg_next::Dictionary;
 use jiff::tz::TimeZone;
 
+use super::bounds;
 use super::segment_name::segment_start;
 use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, SegmentFile, Span};
 use crate::media::recorded_input::RecordedInput;
@@ -22,7 +28,10 @@ const JOIN_TOLERANCE_MS: i64 = 1_500;
 
 type ProbeKey = (u64, Option<SystemTime>);
 /// Readable duration and a damage note, or why nothing is readable.
-type Probe = Result<(i64, Option<String>), String>;
+pub type Probe = Result<(i64, Option<String>), String>;
+/// Reads a segment file's duration (the default reads every packet); the
+/// stop flag interrupts it.
+pub type Prober = Arc<dyn Fn(&Path, &StopFlag) -> Probe + Send + Sync>;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {
@@ -30,16 +39,86 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// Probe results by file, shared by the folder and its readers.
+struct ProbeCache {
+    map: Mutex<HashMap<PathBuf, (ProbeKey, Probe)>>,
+    prober: Prober,
+    /// Probes run (cache hits not counted).
+    runs: AtomicU64,
+}
+
+impl ProbeCache {
+    /// The readable duration of a segment file in ms (`None`: unreadable,
+    /// noted in the cache); `Stopped` when the stop flag interrupted it.
+    fn duration(&self, path: &Path, stop: &StopFlag) -> Result<Option<i64>, PlaybackError> {
+        if stop.is_stopped() {
+            return Err(MediaError::Stopped.into());
+        }
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!("segment {}: {e}", path.display());
+                return Ok(None);
+            }
+        };
+        let key = (meta.len(), meta.modified().ok());
+        if let Some((k, r)) = self.lock().get(path) {
+            if *k == key {
+                return Ok(r.as_ref().ok().map(|(d, _)| *d));
+            }
+        }
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        let r = (self.prober)(path, stop);
+        if stop.is_stopped() {
+            // interrupted, not unreadable: nothing to remember
+            return Err(MediaError::Stopped.into());
+        }
+        match &r {
+            Err(reason) | Ok((_, Some(reason))) => {
+                tracing::warn!("segment {}: {reason}", path.display())
+            }
+            Ok(_) => {}
+        }
+        let d = r.as_ref().ok().map(|(d, _)| *d);
+        self.lock().insert(path.to_path_buf(), (key, r));
+        Ok(d)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (ProbeKey, Probe)>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The segment starting at `start_ms`, if readable.
+    fn segment(
+        &self,
+        start_ms: i64,
+        path: PathBuf,
+        stop: &StopFlag,
+    ) -> Result<Option<SegmentFile>, PlaybackError> {
+        Ok(self.duration(&path, stop)?.map(|d| SegmentFile {
+            end_ms: bounds::add(start_ms, d),
+            start_ms,
+            path,
+        }))
+    }
+}
+
 pub struct SegmentFolder {
     dir: PathBuf,
     tz: TimeZone,
     name: String,
-    probes: Mutex<HashMap<PathBuf, (ProbeKey, Probe)>>,
+    probes: Arc<ProbeCache>,
 }
 
 impl SegmentFolder {
     /// `dir` holds one camera's segments; names are civil time in `tz`.
     pub fn new(dir: PathBuf, tz: TimeZone) -> Result<Self, PlaybackError> {
+        Self::with_prober(dir, tz, Arc::new(probe))
+    }
+
+    /// As `new`, with another way to read a segment's duration (tests count
+    /// and fake probes with it).
+    pub fn with_prober(dir: PathBuf, tz: TimeZone, prober: Prober) -> Result<Self, PlaybackError> {
         if !dir.is_dir() {
             return Err(PlaybackError::Invalid(format!(
                 "{} is not a folder",
@@ -54,12 +133,21 @@ impl SegmentFolder {
             dir,
             tz,
             name,
-            probes: Mutex::new(HashMap::new()),
+            probes: Arc::new(ProbeCache {
+                map: Mutex::new(HashMap::new()),
+                prober,
+                runs: AtomicU64::new(0),
+            }),
         })
     }
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// How many segment probes ran so far (cached answers not counted).
+    pub fn probe_count(&self) -> u64 {
+        self.probes.runs.load(Ordering::Relaxed)
     }
 
     /// Segment files by start time (names only; nothing probed).
@@ -80,49 +168,30 @@ impl SegmentFolder {
         Ok(out)
     }
 
-    /// The readable duration of a segment file in ms, or why it has none.
-    fn duration(&self, path: &Path) -> Result<i64, String> {
-        let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-        let key = (meta.len(), meta.modified().ok());
-        if let Some((k, r)) = self.probes.lock().expect("probe lock").get(path) {
-            if *k == key {
-                return r.clone().map(|(d, _)| d);
-            }
-        }
-        let r = probe(path);
-        match &r {
-            Err(reason) | Ok((_, Some(reason))) => {
-                tracing::warn!("segment {}: {reason}", path.display())
-            }
-            Ok(_) => {}
-        }
-        self.probes
-            .lock()
-            .expect("probe lock")
-            .insert(path.to_path_buf(), (key, r.clone()));
-        r.map(|(d, _)| d)
+    /// The listing from the last segment starting at or before `t_ms` (it
+    /// may reach past `t_ms`) on.
+    fn listing_from(&self, t_ms: i64) -> Result<Vec<(i64, PathBuf)>, PlaybackError> {
+        let mut list = self.listing()?;
+        let first = list.partition_point(|(s, _)| *s <= t_ms).saturating_sub(1);
+        list.drain(..first);
+        Ok(list)
     }
 
-    /// Readable segments that may overlap `[from_ms, to_ms)`.
+    /// Readable segments that may overlap `[from_ms, to_ms)`: the ones of the
+    /// window are probed, no others.
     fn segments(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SegmentFile>, PlaybackError> {
-        let list = self.listing()?;
-        // the last segment starting at or before `from_ms` may reach into the range
-        let first = list
-            .partition_point(|(s, _)| *s <= from_ms)
-            .saturating_sub(1);
-        Ok(list[first..]
-            .iter()
-            .take_while(|(s, _)| *s < to_ms)
-            .filter_map(|(start, path)| {
-                let d = self.duration(path).ok()?;
-                Some(SegmentFile {
-                    path: path.clone(),
-                    start_ms: *start,
-                    end_ms: start + d,
-                })
-            })
-            .filter(|s| s.end_ms > from_ms)
-            .collect())
+        let stop = StopFlag::default();
+        let mut out = Vec::new();
+        for (start, path) in self.listing_from(from_ms)? {
+            if start >= to_ms {
+                break;
+            }
+            match self.probes.segment(start, path, &stop)? {
+                Some(s) if s.end_ms > from_ms => out.push(s),
+                _ => {}
+            }
+        }
+        Ok(out)
     }
 
     /// Files left out (unreadable) or cut short (truncated), with why.
@@ -130,7 +199,6 @@ impl SegmentFolder {
         let mut v: Vec<Skipped> = self
             .probes
             .lock()
-            .expect("probe lock")
             .iter()
             .filter_map(|(p, (_, r))| {
                 let reason = match r {
@@ -151,20 +219,16 @@ impl SegmentFolder {
 /// The readable duration of a segment; a file whose index promises more
 /// than its data holds is truncated: what is readable stays, and it is
 /// reported.
-fn probe(path: &Path) -> Result<(i64, Option<String>), String> {
-    let mut input = RecordedInput::open(
-        &path.to_string_lossy(),
-        Dictionary::new(),
-        StopFlag::default(),
-    )
-    .map_err(|e| e.to_string())?;
+fn probe(path: &Path, stop: &StopFlag) -> Probe {
+    let mut input = RecordedInput::open(&path.to_string_lossy(), Dictionary::new(), stop.clone())
+        .map_err(|e| e.to_string())?;
     let stated = input.stated_duration_ms();
     let (end, packets) = input.scan_duration_ms().map_err(|e| e.to_string())?;
     if packets == 0 || end <= 0 {
         return Err("no video frames".into());
     }
     let truncated = stated
-        .filter(|s| *s > end + JOIN_TOLERANCE_MS)
+        .filter(|s| *s > end.saturating_add(JOIN_TOLERANCE_MS))
         .map(|s| format!("truncated: {} ms of {} ms readable", end, s));
     Ok((end, truncated))
 }
@@ -179,7 +243,7 @@ impl Recording for SegmentFolder {
         for s in self.segments(from_ms, to_ms)? {
             let (a, b) = (s.start_ms.max(from_ms), s.end_ms.min(to_ms));
             match out.last_mut() {
-                Some(last) if a - last.end_ms <= JOIN_TOLERANCE_MS => {
+                Some(last) if a.saturating_sub(last.end_ms) <= JOIN_TOLERANCE_MS => {
                     last.end_ms = last.end_ms.max(b)
                 }
                 _ => out.push(Span::new(a, b)),
@@ -188,17 +252,33 @@ impl Recording for SegmentFolder {
         Ok(out)
     }
 
+    /// Probes the segment at `t_ms` (and, when it is unreadable or ends
+    /// before `t_ms`, the following ones until a readable one), no more.
     fn open(
         &self,
         t_ms: i64,
         decimation: Decimation,
         stop: StopFlag,
     ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
-        let segs = self.segments(t_ms, i64::MAX)?;
-        if segs.is_empty() {
-            return Err(PlaybackError::NoRecording(super::day::format_rfc3339(t_ms)));
+        let mut reader = SegmentReader {
+            cur: None,
+            rest: self.listing_from(t_ms)?.into_iter(),
+            probes: self.probes.clone(),
+            input: None,
+            target: t_ms,
+            decimation,
+            stop,
+        };
+        loop {
+            match reader.next_readable()? {
+                None => return Err(PlaybackError::NoRecording(super::day::format_rfc3339(t_ms))),
+                Some(seg) if seg.end_ms <= t_ms => continue,
+                Some(seg) => {
+                    reader.cur = Some(seg);
+                    return Ok(Box::new(reader));
+                }
+            }
         }
-        Ok(Box::new(SegmentReader::new(segs, t_ms, decimation, stop)))
     }
 
     fn problems(&self) -> Vec<String> {
@@ -217,10 +297,14 @@ impl Recording for SegmentFolder {
     }
 }
 
-/// Reads a run of segment files as one recording.
+/// Reads a run of segment files as one recording, probing each when it
+/// gets to it.
 pub struct SegmentReader {
-    segs: Vec<SegmentFile>,
-    idx: usize,
+    /// The segment being read (probed).
+    cur: Option<SegmentFile>,
+    /// The segments after it, not probed yet.
+    rest: std::vec::IntoIter<(i64, PathBuf)>,
+    probes: Arc<ProbeCache>,
     input: Option<RecordedInput>,
     target: i64,
     decimation: Decimation,
@@ -228,45 +312,43 @@ pub struct SegmentReader {
 }
 
 impl SegmentReader {
-    pub fn new(segs: Vec<SegmentFile>, t_ms: i64, decimation: Decimation, stop: StopFlag) -> Self {
-        let idx = segs
-            .iter()
-            .position(|s| s.end_ms > t_ms)
-            .unwrap_or(segs.len());
-        Self {
-            segs,
-            idx,
-            input: None,
-            target: t_ms,
-            decimation,
-            stop,
+    /// The next readable segment of `rest`, probing one at a time.
+    fn next_readable(&mut self) -> Result<Option<SegmentFile>, PlaybackError> {
+        for (start, path) in self.rest.by_ref() {
+            if let Some(seg) = self.probes.segment(start, path, &self.stop)? {
+                return Ok(Some(seg));
+            }
         }
+        Ok(None)
     }
 
-    fn open_current(&mut self) -> Result<(), MediaError> {
-        let seg = &self.segs[self.idx];
+    fn open_current(&mut self, seg: &SegmentFile) -> Result<(), MediaError> {
         let mut input = RecordedInput::open(
             &seg.path.to_string_lossy(),
             Dictionary::new(),
             self.stop.clone(),
         )?;
         input.set_decimation(self.decimation);
-        input.seek_ms((self.target - seg.start_ms).max(0))?;
+        input.seek_ms(self.target.saturating_sub(seg.start_ms).max(0))?;
         self.input = Some(input);
         Ok(())
     }
 
-    /// Moves to the next segment; a hole before it is a gap.
-    fn advance(&mut self) -> Option<ReadEvent> {
-        let prev_end = self.segs[self.idx].end_ms;
+    /// Moves to the next readable segment; a hole before it is a gap.
+    fn advance(&mut self) -> Result<Option<ReadEvent>, PlaybackError> {
+        let prev_end = self.cur.take().map(|s| s.end_ms);
         self.input = None;
-        self.idx += 1;
-        let next = self.segs.get(self.idx)?;
+        self.cur = self.next_readable()?;
+        let Some(next) = &self.cur else {
+            return Ok(None);
+        };
         self.target = next.start_ms;
-        (next.start_ms - prev_end > JOIN_TOLERANCE_MS).then_some(ReadEvent::Gap {
-            from_ms: prev_end,
-            to_ms: next.start_ms,
-        })
+        Ok(prev_end
+            .filter(|end| next.start_ms.saturating_sub(*end) > JOIN_TOLERANCE_MS)
+            .map(|end| ReadEvent::Gap {
+                from_ms: end,
+                to_ms: next.start_ms,
+            }))
     }
 }
 
@@ -276,33 +358,45 @@ impl RecordingReader for SegmentReader {
             if self.stop.is_stopped() {
                 return Err(MediaError::Stopped.into());
             }
-            if self.idx >= self.segs.len() {
+            let Some(seg) = self.cur.clone() else {
                 return Ok(ReadEvent::End);
-            }
+            };
             if self.input.is_none() {
-                if let Err(e) = self.open_current() {
-                    tracing::warn!("segment {}: {e}", self.segs[self.idx].path.display());
-                    let from_ms = self.segs[self.idx].start_ms;
-                    self.advance();
-                    let to_ms = self.segs.get(self.idx).map_or(from_ms, |s| s.start_ms);
-                    return Ok(ReadEvent::Gap { from_ms, to_ms });
+                if let Err(e) = self.open_current(&seg) {
+                    if matches!(e, MediaError::Stopped) {
+                        return Err(e.into());
+                    }
+                    tracing::warn!("segment {}: {e}", seg.path.display());
+                    self.advance()?;
+                    let to_ms = self.cur.as_ref().map_or(seg.start_ms, |s| s.start_ms);
+                    return Ok(ReadEvent::Gap {
+                        from_ms: seg.start_ms,
+                        to_ms,
+                    });
                 }
             }
-            let seg_start = self.segs[self.idx].start_ms;
             match self.input.as_mut().expect("input").next_frame() {
-                Ok(Some(f)) => {
-                    return Ok(ReadEvent::Frame(DecodedFrame {
-                        frame: f.frame,
-                        ts_ms: seg_start + f.offset_ms,
-                        keyframe: f.keyframe,
-                    }))
-                }
+                Ok(Some(f)) => match seg.start_ms.checked_add(f.offset_ms) {
+                    Some(ts) if bounds::in_bounds(ts) => {
+                        return Ok(ReadEvent::Frame(DecodedFrame {
+                            frame: f.frame,
+                            ts_ms: ts,
+                            keyframe: f.keyframe,
+                        }))
+                    }
+                    // a timestamp out of any recording's range: a damaged tail
+                    _ => tracing::warn!(
+                        "segment {}: a frame {} ms in is out of range",
+                        seg.path.display(),
+                        f.offset_ms
+                    ),
+                },
                 Ok(None) => {}
                 Err(MediaError::Stopped) => return Err(MediaError::Stopped.into()),
                 // a damaged tail ends the segment; what was read stands
-                Err(e) => tracing::warn!("segment {}: {e}", self.segs[self.idx].path.display()),
+                Err(e) => tracing::warn!("segment {}: {e}", seg.path.display()),
             }
-            if let Some(gap) = self.advance() {
+            if let Some(gap) = self.advance()? {
                 return Ok(gap);
             }
         }
@@ -449,5 +543,110 @@ mod tests {
                 "{ext} keyframes"
             );
         }
+    }
+
+    /// `n` empty files named as 5 s segments from `t0`; the probes are faked.
+    fn fake_folder(n: i64, t0: i64, prober: Prober) -> (tempfile::TempDir, SegmentFolder) {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..n {
+            let name = jiff::Timestamp::from_millisecond(t0 + i * 5000)
+                .unwrap()
+                .strftime("cam_%Y%m%d_%H%M%S.mp4")
+                .to_string();
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let f = SegmentFolder::with_prober(dir.path().into(), TimeZone::UTC, prober).unwrap();
+        (dir, f)
+    }
+
+    #[test]
+    fn opening_at_a_position_probes_only_the_segments_there() {
+        let t0 = parse_rfc3339("2025-08-29T00:00:00Z").unwrap();
+        // 3000 segments (over 4 hours); every one 5 s long
+        let (_dir, folder) = fake_folder(3000, t0, Arc::new(|_, _| Ok((5000, None))));
+        let r = folder.open(t0 + 7_777_777, Decimation::All, StopFlag::default());
+        assert!(r.is_ok());
+        assert_eq!(folder.probe_count(), 1, "only the segment at the position");
+        // in the last 100 ms of a segment that ends early: that one and the next
+        let (_dir2, short) = fake_folder(3000, t0, Arc::new(|_, _| Ok((4000, None))));
+        short
+            .open(
+                t0 + 5000 * 1500 + 4500,
+                Decimation::All,
+                StopFlag::default(),
+            )
+            .unwrap();
+        assert_eq!(short.probe_count(), 2);
+        // a coverage query probes its window only, and caches
+        let spans = folder.spans(t0 + 60_000, t0 + 120_000).unwrap();
+        assert_eq!(spans, vec![Span::new(t0 + 60_000, t0 + 120_000)]);
+        assert_eq!(folder.probe_count(), 1 + 12);
+        folder.spans(t0 + 60_000, t0 + 120_000).unwrap();
+        assert_eq!(folder.probe_count(), 13, "cached");
+        // past the last segment: nothing recorded, nothing probed beyond it
+        let after = folder.open(t0 + 86_400_000, Decimation::All, StopFlag::default());
+        assert!(matches!(after, Err(PlaybackError::NoRecording(_))));
+        assert_eq!(folder.probe_count(), 14);
+    }
+
+    #[test]
+    fn a_stop_flag_ends_a_run_of_probes_promptly() {
+        let t0 = parse_rfc3339("2025-08-29T00:00:00Z").unwrap();
+        let stop = StopFlag::default();
+        let calls = Arc::new(AtomicU64::new(0));
+        let (s2, c2) = (stop.clone(), calls.clone());
+        // every file unreadable (a NAS full of damaged footage); the session
+        // stops during the fifth probe
+        let prober: Prober = Arc::new(move |_, _| {
+            if c2.fetch_add(1, Ordering::SeqCst) + 1 == 5 {
+                s2.stop();
+            }
+            Err("moov atom not found".into())
+        });
+        let (_dir, folder) = fake_folder(2000, t0, prober);
+        let r = folder.open(t0 + 1000, Decimation::All, stop.clone());
+        assert!(
+            matches!(r, Err(PlaybackError::Media(MediaError::Stopped))),
+            "stopped"
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 5, "no probe after the stop");
+        assert_eq!(
+            folder.skipped().len(),
+            4,
+            "the interrupted probe is not cached"
+        );
+        // already stopped: nothing probed at all
+        let r = folder.open(t0 + 500_000, Decimation::All, stop);
+        assert!(r.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 5);
+    }
+
+    #[test]
+    fn the_reader_probes_each_next_segment_when_it_gets_there() {
+        let t0 = parse_rfc3339("2025-08-29T14:30:10Z").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let s = spec(Container::Mp4FastStart);
+        for i in 0..4 {
+            let name = format!("camera1_20250829_1430{}.mp4", 10 + i * 2);
+            write_segment(&dir.path().join(name), &s, t0 + i * 2000, 2000).unwrap();
+        }
+        let folder = SegmentFolder::new(dir.path().into(), zone("UTC").unwrap()).unwrap();
+        let mut r = folder
+            .open(t0 + 500, Decimation::All, StopFlag::default())
+            .unwrap();
+        assert_eq!(folder.probe_count(), 1);
+        let mut last = 0;
+        for _ in 0..20 {
+            match r.next().unwrap() {
+                ReadEvent::Frame(f) => last = f.ts_ms,
+                _ => panic!("no gap or end yet"),
+            }
+        }
+        assert_eq!(last, t0 + 2400, "into the second segment");
+        assert_eq!(folder.probe_count(), 2, "the third is not probed yet");
+        let (ts, gaps) = read_all(&mut *r);
+        assert!(gaps.is_empty());
+        assert_eq!(ts.last(), Some(&(t0 + 7900)));
+        assert_eq!(folder.probe_count(), 4);
     }
 }

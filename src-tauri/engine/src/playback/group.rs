@@ -23,9 +23,14 @@ pub struct Group {
 
 impl Group {
     pub fn new(id: String, at_ms: i64, speed: f64, paused: bool) -> Self {
+        Self::with_clock(id, Clock::new(at_ms, speed, paused))
+    }
+
+    /// A group on a given clock (a simulated one in deterministic tests).
+    pub fn with_clock(id: String, clock: Clock) -> Self {
         Self {
             id,
-            clock: Clock::new(at_ms, speed, paused),
+            clock,
             members: Mutex::new(HashMap::new()),
         }
     }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use ffmpeg_next::Dictionary;
 use serde::Deserialize;
 
+use super::bounds::{clamp, in_bounds, secs_to_ms, LATEST_MS};
 use super::day::{format_rfc3339, parse_rfc3339};
 use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
 use crate::media::recorded_input::{RecordedFrame, RecordedInput};
@@ -30,6 +31,28 @@ pub struct MediaMtx {
 struct ListEntry {
     start: String,
     duration: f64,
+}
+
+/// Parses a `/list` answer (`[{"start": RFC 3339, "duration": seconds}]`)
+/// into spans, unclipped, in the order given. Every start must fall in the
+/// years 1970..=2200 and every span end there too; a duration must be
+/// finite and not negative. Any bytes are safe here (a fuzz target calls it).
+pub fn parse_list(body: &[u8]) -> Result<Vec<Span>, String> {
+    let entries: Vec<ListEntry> =
+        serde_json::from_slice(body).map_err(|e| format!("malformed /list answer: {e}"))?;
+    entries
+        .into_iter()
+        .map(|e| {
+            let start = parse_rfc3339(&e.start).map_err(|_| {
+                format!("bad start {}", e.start.chars().take(64).collect::<String>())
+            })?;
+            let end = secs_to_ms(e.duration)
+                .and_then(|d| start.checked_add(d))
+                .filter(|end| *end <= LATEST_MS)
+                .ok_or_else(|| format!("bad duration {}", e.duration))?;
+            Ok(Span::new(start, end))
+        })
+        .collect()
 }
 
 fn source_err(base: &str, reason: impl std::fmt::Display) -> PlaybackError {
@@ -83,7 +106,10 @@ impl MediaMtx {
                 reason: "authentication failed (wrong user name or password)".into(),
             }),
             Err(ureq::Error::Status(code, r)) => {
-                let body = r.into_string().unwrap_or_default();
+                let body = crate::vms::http_body::prefix_sync(
+                    r.into_reader(),
+                    crate::vms::http_body::ERROR_TEXT_LIMIT,
+                );
                 Err(source_err(
                     &self.base,
                     format!("HTTP {code}: {}", body.trim()),
@@ -124,33 +150,25 @@ impl Recording for MediaMtx {
     }
 
     fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
+        let (from_ms, to_ms) = (clamp(from_ms), clamp(to_ms));
         let q = self.query(&[
             ("start", format_rfc3339(from_ms)),
             ("end", format_rfc3339(to_ms)),
         ]);
         let body = match self.get(&format!("{}/list?{q}", self.base)) {
-            Ok(r) => r.into_string().map_err(|e| source_err(&self.base, e))?,
+            Ok(r) => {
+                crate::vms::http_body::text_sync(r.into_reader(), crate::vms::http_body::JSON_LIMIT)
+                    .map_err(|e| source_err(&self.base, format!("/list: {e}")))?
+            }
             Err(PlaybackError::NoRecording(_)) => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
-        let entries: Vec<ListEntry> = serde_json::from_str(&body)
-            .map_err(|e| source_err(&self.base, format!("malformed /list answer: {e}")))?;
-        let mut out = Vec::new();
-        for e in entries {
-            let start = parse_rfc3339(&e.start)
-                .map_err(|_| source_err(&self.base, format!("bad start {}", e.start)))?;
-            if !(e.duration.is_finite() && e.duration >= 0.0) {
-                return Err(source_err(
-                    &self.base,
-                    format!("bad duration {}", e.duration),
-                ));
-            }
-            let end = start + (e.duration * 1000.0).round() as i64;
-            let (a, b) = (start.max(from_ms), end.min(to_ms));
-            if a < b {
-                out.push(Span::new(a, b));
-            }
-        }
+        let mut out: Vec<Span> = parse_list(body.as_bytes())
+            .map_err(|e| source_err(&self.base, e))?
+            .into_iter()
+            .map(|s| Span::new(s.start_ms.max(from_ms), s.end_ms.min(to_ms)))
+            .filter(|s| s.start_ms < s.end_ms)
+            .collect();
         out.sort_by_key(|s| s.start_ms);
         Ok(out)
     }
@@ -162,6 +180,7 @@ impl Recording for MediaMtx {
         stop: StopFlag,
     ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
         // MediaMTX lists up to an end time; nothing is recorded after now
+        let t_ms = clamp(t_ms);
         let spans = self.spans(t_ms, crate::media::source::now_ms() + 86_400_000)?;
         Ok(Box::new(MediaMtxReader {
             spans,
@@ -242,6 +261,18 @@ impl MediaMtxReader {
     }
 }
 
+/// The recording time of a frame `offset_ms` into a `/get` starting at
+/// `base_ms`; a stream whose timestamps leave 1970..=2200 is refused.
+fn frame_time(base_ms: i64, offset_ms: i64) -> Result<i64, PlaybackError> {
+    base_ms
+        .checked_add(offset_ms)
+        .filter(|t| in_bounds(*t))
+        .ok_or_else(|| PlaybackError::Source {
+            source_name: "mediamtx".into(),
+            reason: format!("a frame {offset_ms} ms into the stream is out of range"),
+        })
+}
+
 impl RecordingReader for MediaMtxReader {
     fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
         loop {
@@ -265,7 +296,7 @@ impl RecordingReader for MediaMtxReader {
                 }
                 (Some(h), n) => {
                     self.held = n;
-                    let ts = self.base_ms + h.offset_ms;
+                    let ts = frame_time(self.base_ms, h.offset_ms)?;
                     self.pos = ts + 1;
                     return Ok(ReadEvent::Frame(DecodedFrame {
                         frame: h.frame,
@@ -287,6 +318,57 @@ impl RecordingReader for MediaMtxReader {
         self.decimation = d;
         if let Some(i) = self.input.as_mut() {
             i.set_decimation(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_answers_parse_and_hostile_ones_are_refused() {
+        let ok = parse_list(
+            br#"[{"start":"2025-08-29T14:30:10.25Z","duration":8},
+                {"start":"2025-08-29T16:30:30+02:00","duration":4.0}]"#,
+        )
+        .unwrap();
+        let t0 = parse_rfc3339("2025-08-29T14:30:10.250Z").unwrap();
+        assert_eq!(
+            ok,
+            vec![
+                Span::new(t0, t0 + 8000),
+                Span::new(t0 + 19_750, t0 + 23_750)
+            ]
+        );
+        assert_eq!(parse_list(b"[]").unwrap(), vec![]);
+        for bad in [
+            // durations that overflow, are not numbers, or are negative
+            r#"[{"start":"2025-08-29T14:30:10Z","duration":1e300}]"#,
+            r#"[{"start":"2025-08-29T14:30:10Z","duration":9.3e15}]"#,
+            r#"[{"start":"2025-08-29T14:30:10Z","duration":-1}]"#,
+            r#"[{"start":"2200-12-31T23:59:59Z","duration":86400}]"#,
+            // starts outside 1970..=2200
+            r#"[{"start":"9999-12-31T23:59:59Z","duration":1}]"#,
+            r#"[{"start":"1969-12-31T23:59:59Z","duration":1}]"#,
+            r#"[{"start":"-009999-01-01T00:00:00Z","duration":1}]"#,
+            r#"[{"start":"yesterday","duration":1}]"#,
+            r#"[{"start":"2025-08-29T14:30:10Z"}]"#,
+            r#"{"start":"2025-08-29T14:30:10Z","duration":1}"#,
+            "[",
+            "",
+        ] {
+            assert!(parse_list(bad.as_bytes()).is_err(), "{bad}");
+        }
+        assert!(parse_list(&[0xff, 0x00, 0x5b]).is_err());
+    }
+
+    #[test]
+    fn frame_times_out_of_range_are_errors() {
+        let t0 = parse_rfc3339("2025-08-29T14:30:10Z").unwrap();
+        assert_eq!(frame_time(t0, 40).unwrap(), t0 + 40);
+        for off in [i64::MAX, i64::MIN, LATEST_MS, -t0 - 1] {
+            assert!(frame_time(t0, off).is_err(), "{off}");
         }
     }
 }

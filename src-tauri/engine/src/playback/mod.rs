@@ -8,6 +8,7 @@ use crate::error::{ErrorKind, HasKind};
 use crate::media::source::{DecodedFrame, StopFlag};
 use crate::media::MediaError;
 
+pub mod bounds;
 pub mod clock;
 pub mod day;
 pub mod demo_archive;
@@ -21,6 +22,7 @@ pub mod segment_name;
 pub mod service;
 pub mod session;
 pub mod source_spec;
+pub mod wall_time;
 
 /// A recorded interval `[start_ms, end_ms)`, ms since the Unix epoch, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +41,7 @@ impl Span {
         self.start_ms <= t_ms && t_ms < self.end_ms
     }
     pub fn duration_ms(&self) -> i64 {
-        self.end_ms - self.start_ms
+        self.end_ms.saturating_sub(self.start_ms)
     }
 }
 

@@ -10,6 +10,8 @@ use crate::media::source::{DecodedFrame, StopFlag};
 const WINDOW_MS: i64 = 1_000;
 /// How far back to look for the previous recording when a window is empty.
 const LOOKBACK_MS: i64 = 8 * 86_400_000;
+/// The first step of that look back.
+const FIRST_LOOKBACK_MS: i64 = 3_600_000;
 
 pub struct ReverseFeed {
     rec: Arc<dyn Recording>,
@@ -25,7 +27,7 @@ impl ReverseFeed {
     pub fn new(rec: Arc<dyn Recording>, t_ms: i64, decimation: Decimation, stop: StopFlag) -> Self {
         Self {
             rec,
-            cursor: t_ms + 1,
+            cursor: t_ms.saturating_add(1),
             buf: Vec::new(),
             decimation,
             stop,
@@ -41,25 +43,47 @@ impl ReverseFeed {
             if let Some(f) = self.buf.pop() {
                 return Ok(ReadEvent::Frame(f));
             }
-            let from = self.cursor - WINDOW_MS;
+            let from = self.cursor.saturating_sub(WINDOW_MS);
             self.buf = frames_between(&*self.rec, from, self.cursor, self.decimation, &self.stop)?;
             if !self.buf.is_empty() {
                 self.cursor = self.buf[0].ts_ms;
                 continue;
             }
             // nothing in the window: the previous recording, if any
-            let spans = self.rec.spans(self.cursor - LOOKBACK_MS, from)?;
-            match spans.last() {
-                Some(Span { end_ms, .. }) => {
+            match self.previous_end(from)? {
+                Some(end_ms) => {
                     let gap = ReadEvent::Gap {
                         from_ms: self.cursor,
-                        to_ms: *end_ms,
+                        to_ms: end_ms,
                     };
-                    self.cursor = *end_ms;
+                    self.cursor = end_ms;
                     return Ok(gap);
                 }
                 None => return Ok(ReadEvent::End),
             }
+        }
+    }
+}
+
+impl ReverseFeed {
+    /// Where the last recording before `before_ms` ends, looking back up to
+    /// `LOOKBACK_MS` in doubling steps (a segment folder then probes only
+    /// the segments of the steps it needs), stopping when told to.
+    fn previous_end(&self, before_ms: i64) -> Result<Option<i64>, PlaybackError> {
+        let (mut to, mut back) = (before_ms, FIRST_LOOKBACK_MS);
+        loop {
+            if self.stop.is_stopped() {
+                return Err(crate::media::MediaError::Stopped.into());
+            }
+            let from = before_ms.saturating_sub(back);
+            if let Some(Span { end_ms, .. }) = self.rec.spans(from, to)?.last() {
+                return Ok(Some(*end_ms));
+            }
+            if back >= LOOKBACK_MS {
+                return Ok(None);
+            }
+            to = from;
+            back = (back * 2).min(LOOKBACK_MS);
         }
     }
 }
@@ -97,7 +121,7 @@ pub fn frame_before(
     t_ms: i64,
     stop: &StopFlag,
 ) -> Result<Option<DecodedFrame>, PlaybackError> {
-    let mut feed = ReverseFeed::new(rec, t_ms - 1, Decimation::All, stop.clone());
+    let mut feed = ReverseFeed::new(rec, t_ms.saturating_sub(1), Decimation::All, stop.clone());
     loop {
         match feed.next_event()? {
             ReadEvent::Frame(f) => return Ok(Some(f)),

@@ -8,6 +8,7 @@
 //! the server, which sends in real time (docs/playback.md).
 use ffmpeg_next::Dictionary;
 
+use super::bounds;
 use super::day::{format_rfc3339, parse_rfc3339};
 use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
 use crate::media::recorded_input::RecordedInput;
@@ -52,18 +53,47 @@ impl RtspReplay {
             })?;
         let start_ms = match start {
             Some(s) => parse_rfc3339(s)?,
-            None => input.start_time_utc_ms().ok_or_else(|| {
-                PlaybackError::Invalid(
-                    "the server gives no clock range: add #start=<RFC 3339 time of npt 0>".into(),
-                )
-            })?,
+            None => {
+                let t = input.start_time_utc_ms().ok_or_else(|| {
+                    PlaybackError::Invalid(
+                        "the server gives no clock range: add #start=<RFC 3339 time of npt 0>"
+                            .into(),
+                    )
+                })?;
+                bounds::check(t, "the server's clock range start")?
+            }
         };
+        let duration_ms = recording_end(start_ms, duration_ms)
+            .map(|end| end - start_ms)
+            .ok_or_else(|| PlaybackError::Source {
+                source_name: redact_url(url),
+                reason: format!("the stated range of {duration_ms} ms ends after 2200"),
+            })?;
         Ok(Self {
             url: url.to_string(),
             start_ms,
             duration_ms,
         })
     }
+}
+
+/// Where a recording starting at `start_ms` and `duration_ms` long ends, if
+/// that is before the end of 2200.
+fn recording_end(start_ms: i64, duration_ms: i64) -> Option<i64> {
+    start_ms
+        .checked_add(duration_ms)
+        .filter(|end| *end <= bounds::LATEST_MS)
+}
+
+/// A frame's recording time, if the stream's timestamp keeps it in 1970..=2200.
+fn frame_time(start_ms: i64, offset_ms: i64) -> Result<i64, PlaybackError> {
+    start_ms
+        .checked_add(offset_ms)
+        .filter(|t| bounds::in_bounds(*t))
+        .ok_or_else(|| PlaybackError::Source {
+            source_name: "rtsp replay".into(),
+            reason: format!("a frame {offset_ms} ms into the replay is out of range"),
+        })
 }
 
 impl Recording for RtspReplay {
@@ -97,7 +127,7 @@ impl Recording for RtspReplay {
         if t_ms >= end {
             return Err(PlaybackError::NoRecording(format_rfc3339(t_ms)));
         }
-        let offset = (t_ms - self.start_ms).max(0);
+        let offset = t_ms.saturating_sub(self.start_ms).max(0);
         let mut input = RecordedInput::open(&self.url, options(), stop.clone())?;
         input.use_zero_origin();
         input.set_decimation(decimation);
@@ -123,8 +153,8 @@ impl RecordingReader for ReplayReader {
         }
         match self.input.next_frame() {
             Ok(Some(f)) => Ok(ReadEvent::Frame(DecodedFrame {
+                ts_ms: frame_time(self.start_ms, f.offset_ms)?,
                 frame: f.frame,
-                ts_ms: self.start_ms + f.offset_ms,
                 keyframe: f.keyframe,
             })),
             Ok(None) | Err(MediaError::Ended { .. }) => Ok(ReadEvent::End),
@@ -134,5 +164,21 @@ impl RecordingReader for ReplayReader {
 
     fn set_decimation(&mut self, d: Decimation) {
         self.input.set_decimation(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_ranges_and_timestamps_are_refused() {
+        let t0 = parse_rfc3339("2025-08-29T14:30:00Z").unwrap();
+        assert_eq!(recording_end(t0, 20_000), Some(t0 + 20_000));
+        assert_eq!(recording_end(t0, i64::MAX), None);
+        assert_eq!(recording_end(t0, bounds::LATEST_MS), None);
+        assert_eq!(frame_time(t0, 40).unwrap(), t0 + 40);
+        assert!(frame_time(t0, i64::MAX).is_err());
+        assert!(frame_time(t0, i64::MIN).is_err());
     }
 }

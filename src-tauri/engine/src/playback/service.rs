@@ -1,9 +1,10 @@
 //! Opens playback sessions for the hub and answers coverage queries, by
-//! camera id through the VMS registry; refuses times in the future and
-//! unknown cameras with clear errors.
+//! camera id through the VMS registry; refuses times in the future or
+//! outside 1970..=2200 and unknown cameras with clear errors.
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::bounds;
 use super::day::format_rfc3339;
 use super::group::Groups;
 use super::session::{PlaybackSession, SessionSpec};
@@ -65,6 +66,7 @@ impl PlaybackService {
         if req.at_ms > now_ms() {
             return Err(PlaybackError::Future(format_rfc3339(req.at_ms)).into());
         }
+        bounds::check(req.at_ms, "the playback start")?;
         let cam = self.registry.camera(&req.camera)?;
         let group_id = req
             .group
@@ -91,6 +93,6 @@ impl PlaybackService {
             return Err(PlaybackError::Invalid("the range ends before it starts".into()).into());
         }
         let rec = self.registry.recording(camera, StreamKind::Main)?;
-        Ok(rec.spans(from_ms, to_ms)?)
+        Ok(rec.spans(bounds::clamp(from_ms), bounds::clamp(to_ms))?)
     }
 }

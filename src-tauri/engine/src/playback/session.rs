@@ -284,15 +284,23 @@ impl Worker {
         let ev = self.feed.as_mut().expect("feed").next()?;
         match ev {
             ReadEvent::Frame(f) if self.near(f.ts_ms, pos, clock.speed) => {
-                self.show(&f)?;
-                if self.rec.paced_by_server() && !clock.paused {
-                    // the server took its time: start the clock at this frame
-                    self.spec.group.clock.stall_at(f.ts_ms, self.id as u64);
-                }
-                self.settle_state(clock);
+                self.show_first(&f, clock)?
             }
             other => self.pending = Some(other),
         }
+        Ok(())
+    }
+
+    /// Shows the epoch's first frame at once; the clock runs from it now
+    /// (the first tile of the group to show one starts it).
+    fn show_first(&mut self, f: &DecodedFrame, clock: ClockState) -> Result<(), PlaybackError> {
+        self.show(f)?;
+        let started = self.spec.group.clock.start_at(f.ts_ms, self.epoch);
+        if !started && self.rec.paced_by_server() && !clock.paused {
+            // another tile started the clock; this server took its time
+            self.spec.group.clock.stall_at(f.ts_ms, self.id as u64);
+        }
+        self.settle_state(clock);
         Ok(())
     }
 
@@ -327,7 +335,7 @@ impl Worker {
     fn near(&self, ts: i64, pos: i64, speed: f64) -> bool {
         let interval = self.rec.frame_interval_ms().unwrap_or(100.0).max(1.0);
         let slack = (4.0 * interval).max(2000.0).max(1500.0 * speed.abs());
-        ((ts - pos).abs() as f64) <= slack
+        (ts.abs_diff(pos) as f64) <= slack
     }
 
     fn settle_state(&self, clock: ClockState) {
@@ -347,10 +355,16 @@ impl Worker {
     fn pace_and_show(&mut self, f: DecodedFrame, clock: ClockState) -> Result<(), PlaybackError> {
         let group = self.spec.group.clone();
         let pos = clock.position();
-        let ahead = (f.ts_ms - pos) as f64 * clock.speed.signum();
-        if !clock.paused && ahead > 0.0 && !self.near(f.ts_ms, pos, clock.speed) {
+        let ahead = f.ts_ms.saturating_sub(pos) as f64 * clock.speed.signum();
+        let near = self.near(f.ts_ms, pos, clock.speed);
+        if !clock.paused && ahead > 0.0 && !near {
             self.set_state(PlaybackState::NoRecording, None);
             self.report(Some(f.ts_ms), false);
+        }
+        if clock.held() && near {
+            // nothing shown since the discontinuity (a gap event came first)
+            self.report(None, false);
+            return self.show_first(&f, clock);
         }
         if clock.paused {
             if self.status.borrow().state != PlaybackState::NoRecording {
@@ -368,7 +382,7 @@ impl Worker {
         if now.epoch != self.epoch {
             return Ok(());
         }
-        let late_ms = (now.position() - f.ts_ms) as f64 * now.speed.signum();
+        let late_ms = now.position().saturating_sub(f.ts_ms) as f64 * now.speed.signum();
         if late_ms / now.speed.abs() > MAX_LATE.as_millis() as f64 {
             if self.rec.paced_by_server() {
                 // the server sends in real time: the clock waits for it
@@ -404,7 +418,10 @@ impl Worker {
         let clock = self.clock();
         let from = self.shown_ts.unwrap_or_else(|| clock.position());
         let frame = if n >= 0 {
-            match self.rec.open(from + 1, Decimation::All, self.stop.clone()) {
+            match self
+                .rec
+                .open(from.saturating_add(1), Decimation::All, self.stop.clone())
+            {
                 Ok(mut reader) => loop {
                     match reader.next()? {
                         ReadEvent::Frame(f) => break Some(f),
@@ -429,7 +446,7 @@ impl Worker {
         self.spec.group.clock.step_to(f.ts_ms, self.id as u64);
         let clock = self.clock();
         self.epoch = clock.epoch;
-        self.open_feed(f.ts_ms + clock.speed.signum() as i64, clock)?;
+        self.open_feed(f.ts_ms.saturating_add(clock.speed.signum() as i64), clock)?;
         self.set_state(PlaybackState::Paused, None);
         Ok(())
     }
@@ -447,5 +464,175 @@ impl Worker {
             self.feed = None; // reposition on the next turn
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use ffmpeg_next::{format::Pixel, frame};
+
+    use super::*;
+    use crate::playback::clock::Clock;
+    use crate::playback::wall_time::{SimulatedTime, WallTime};
+    use crate::playback::Span;
+
+    const FPS: i64 = 15;
+
+    /// 15 fps without holes; opening costs `open_cost` of simulated time and
+    /// each frame `decode_cost` (a slow NAS, a busy decoder).
+    struct SimRecording {
+        sim: &'static SimulatedTime,
+        open_cost: Duration,
+        decode_cost: Duration,
+    }
+
+    struct SimReader {
+        sim: &'static SimulatedTime,
+        next_k: i64,
+        cost: Duration,
+        decimation: Decimation,
+    }
+
+    impl RecordingReader for SimReader {
+        fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
+            let step = match self.decimation {
+                Decimation::All => 1,
+                Decimation::SkipNonRef => 2,
+                Decimation::KeyframesOnly => FPS,
+            };
+            self.next_k = (self.next_k + step - 1).div_euclid(step) * step;
+            self.sim.advance(self.cost);
+            let k = self.next_k;
+            self.next_k += 1;
+            Ok(ReadEvent::Frame(DecodedFrame {
+                frame: frame::Video::new(Pixel::YUV420P, 16, 16),
+                ts_ms: (k * 1000).div_euclid(FPS),
+                keyframe: k % FPS == 0,
+            }))
+        }
+        fn set_decimation(&mut self, d: Decimation) {
+            self.decimation = d;
+        }
+    }
+
+    impl Recording for SimRecording {
+        fn describe(&self) -> String {
+            "simulated".into()
+        }
+        fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
+            Ok(vec![Span::new(from_ms, to_ms)])
+        }
+        fn open(
+            &self,
+            t_ms: i64,
+            decimation: Decimation,
+            _stop: StopFlag,
+        ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
+            self.sim.advance(self.open_cost);
+            Ok(Box::new(SimReader {
+                sim: self.sim,
+                next_k: (t_ms * FPS + 999).div_euclid(1000),
+                cost: self.decode_cost,
+                decimation,
+            }))
+        }
+        fn frame_interval_ms(&self) -> Option<f64> {
+            Some(1000.0 / FPS as f64)
+        }
+    }
+
+    /// Runs a session's loop on simulated time from a seek (the clock's
+    /// start) and returns each frame shown: its recording time and the
+    /// simulated wall time it went out.
+    fn play(speed: f64, open_cost_ms: u64, decode_cost_ms: u64, n: usize) -> Vec<(i64, f64)> {
+        let sim = SimulatedTime::leaked();
+        let t0 = 1_750_000_000_000;
+        let clock = Clock::with_wall_time(t0, speed, false, WallTime::Simulated(sim));
+        let group = Arc::new(Group::with_clock("sim".into(), clock));
+        let rec: Arc<dyn Recording> = Arc::new(SimRecording {
+            sim,
+            open_cost: Duration::from_millis(open_cost_ms),
+            decode_cost: Duration::from_millis(decode_cost_ms),
+        });
+        let rec2 = rec.clone();
+        let (frames_tx, mut frames) = watch::channel(None);
+        let (status_tx, _status) = watch::channel(PlaybackStatus {
+            state: PlaybackState::Connecting,
+            reason: None,
+            stream: StreamKind::Main,
+        });
+        let (_commands, rx) = channel();
+        group.join(1);
+        let mut w = Worker {
+            id: 1,
+            spec: SessionSpec {
+                camera: "sim".into(),
+                streams: Vec::new(),
+                forced_stream: None,
+                tile: (16, 16),
+                recording_for: Arc::new(move |_| Ok(rec2.clone())),
+                group,
+            },
+            stream: StreamKind::Main,
+            rec,
+            feed: None,
+            pending: None,
+            scaler: Scaler::default(),
+            seq: 0,
+            epoch: 0,
+            shown_ts: None,
+            frames: frames_tx,
+            status: status_tx,
+            commands: rx,
+            stop: StopFlag::default(),
+        };
+        let mut shown = Vec::new();
+        for _ in 0..100 * n {
+            if shown.len() == n {
+                break;
+            }
+            w.turn().expect("turn");
+            if frames.has_changed().unwrap() {
+                let ts = frames
+                    .borrow_and_update()
+                    .as_ref()
+                    .expect("a picture")
+                    .ts_ms;
+                shown.push((ts, sim.elapsed().as_secs_f64() * 1000.0));
+            }
+        }
+        assert_eq!(shown.len(), n, "frames shown");
+        shown
+    }
+
+    /// The recording time's rate over wall time between frames `i` and `j`.
+    fn rate(shown: &[(i64, f64)], i: usize, j: usize) -> f64 {
+        (shown[j].0 - shown[i].0) as f64 / (shown[j].1 - shown[i].1)
+    }
+
+    #[test]
+    fn playback_holds_its_speed_from_the_first_frame() {
+        // (speed, open cost, decode cost per frame)
+        for (speed, open_ms, decode_ms) in [(4.0, 400, 8), (1.0, 250, 20), (16.0, 900, 30)] {
+            let shown = play(speed, open_ms, decode_ms, 150);
+            for i in 0..shown.len() - 60 {
+                let r = rate(&shown, i, i + 59);
+                assert!(
+                    (r / speed - 1.0).abs() <= 0.02,
+                    "{speed}x: frames {i}..{}: {r:.3}x; first frames {:?}",
+                    i + 59,
+                    &shown[..12]
+                );
+            }
+            // the first two frames are a frame interval apart, not a burst
+            let interval = (shown[1].0 - shown[0].0) as f64 / speed;
+            let gap = shown[1].1 - shown[0].1;
+            assert!(
+                (gap - interval).abs() <= 1.0,
+                "{speed}x: first frames {gap:.1} ms apart, expected {interval:.1}"
+            );
+        }
     }
 }

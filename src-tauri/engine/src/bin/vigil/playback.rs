@@ -13,7 +13,7 @@ use vigil_engine::playback::day::{parse_rfc3339, system_time_zone};
 
 use crate::exit;
 use crate::frames_out::{CliError, FrameWriter};
-use crate::recorded::resolve_recording;
+use crate::recorded::{resolve_recording, SourceCredentials};
 use crate::source::parse_size;
 
 #[derive(Args)]
@@ -21,7 +21,9 @@ pub struct PlaybackArgs {
     /// demo:K, folder:PATH[#camera], rtsp-replay:URL[#start=RFC3339], mediamtx:URL#path, or a camera id
     #[arg(long)]
     source: String,
-    /// Where to start, RFC 3339
+    #[command(flatten)]
+    credentials: SourceCredentials,
+    /// Where to start, RFC 3339 (years 1970..=2200)
     #[arg(long)]
     from: String,
     /// -4..-1 (reverse), 0.5, 1, 2, 3, 4, 8 or 16
@@ -59,6 +61,7 @@ async fn playback(a: PlaybackArgs) -> Result<(), CliError> {
     let size = parse_size(&a.size).map_err(usage)?;
     let from = parse_rfc3339(&a.from).map_err(|e| usage(e.to_string()))?;
     let tz = a.tz.clone().unwrap_or_else(system_time_zone);
+    let creds = a.credentials.resolve(&a.source)?;
     let mut out = FrameWriter::create(&a.out)?;
     let engine = Engine::start(EngineConfig {
         database: None,
@@ -67,7 +70,8 @@ async fn playback(a: PlaybackArgs) -> Result<(), CliError> {
     .await
     .map_err(|e| (exit::FAILED, e.to_string()))?;
     let source = a.source.clone();
-    let camera = tokio::task::block_in_place(|| resolve_recording(&engine, &source, &tz))?;
+    let camera =
+        tokio::task::block_in_place(|| resolve_recording(&engine, &source, &tz, creds.as_ref()))?;
     let mut tile = TileClient::playback(&engine.hub_info(), &camera, size, from, a.speed, "")
         .await
         .map_err(|e| (exit::FAILED, e.to_string()))?;

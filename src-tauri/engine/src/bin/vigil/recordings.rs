@@ -9,13 +9,15 @@ use vigil_engine::playback::day::{day_bounds, format_rfc3339, system_time_zone};
 use vigil_engine::vms::StreamKind;
 
 use crate::exit;
-use crate::recorded::{code_of, resolve_recording};
+use crate::recorded::{code_of, resolve_recording, SourceCredentials};
 
 #[derive(Args)]
 pub struct RecordingsArgs {
     /// demo:K, folder:PATH[#camera], rtsp-replay:URL[#start=RFC3339], mediamtx:URL#path, or a camera id
     #[arg(long)]
     source: String,
+    #[command(flatten)]
+    credentials: SourceCredentials,
     /// The day, YYYY-MM-DD, in --tz
     #[arg(long)]
     day: String,
@@ -37,13 +39,14 @@ pub async fn run(a: RecordingsArgs) -> i32 {
 async fn recordings(a: RecordingsArgs) -> Result<(), (i32, String)> {
     let tz = a.tz.unwrap_or_else(system_time_zone);
     let day = day_bounds(&a.day, &tz).map_err(|e| (code_of(&e), e.to_string()))?;
+    let creds = a.credentials.resolve(&a.source)?;
     let engine = Engine::start(EngineConfig {
         database: None,
         ..Default::default()
     })
     .await
     .map_err(|e| (exit::FAILED, e.to_string()))?;
-    let camera = resolve_recording(&engine, &a.source, &tz)?;
+    let camera = resolve_recording(&engine, &a.source, &tz, creds.as_ref())?;
     let (spans, problems) = tokio::task::spawn_blocking(move || {
         let spans = engine.recordings(&camera, day.start, day.end)?;
         let problems = engine
