@@ -174,10 +174,11 @@ fn kill_9_mid_write_then_restart_completes_every_job_exactly_once() {
     // wait until a clip is being written, then kill -9
     let t0 = Instant::now();
     let partial = loop {
-        if let Some(p) = files_under(&media.join("Footage"))
-            .into_iter()
-            .find(|p| p.to_string_lossy().ends_with(".mp4.partial"))
-        {
+        // `.NAME.mp4.<attempt>.partial`
+        if let Some(p) = files_under(&media.join("Footage")).into_iter().find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with('.') && n.contains(".mp4.") && n.ends_with(".partial")
+        }) {
             break p;
         }
         assert!(

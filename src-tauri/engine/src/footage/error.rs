@@ -34,6 +34,10 @@ pub enum FootageError {
     Write { what: &'static str, reason: String },
     #[error("stopped")]
     Stopped,
+    /// The job's lease was taken over (this attempt ran too long without
+    /// renewing it); the newer attempt owns the job and its files.
+    #[error("the job's lease was taken over by another attempt")]
+    LeaseLost,
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }
@@ -46,6 +50,7 @@ impl FootageError {
             | FootageError::Storage { .. }
             | FootageError::NoMediaRoot
             | FootageError::Stopped
+            | FootageError::LeaseLost
             | FootageError::Store(_) => true,
             FootageError::NoRecording { .. } | FootageError::Write { .. } => false,
             FootageError::Vms { source, .. } => {
@@ -67,6 +72,7 @@ impl FootageError {
                 | FootageError::NoMediaRoot
                 | FootageError::Store(_)
                 | FootageError::Stopped
+                | FootageError::LeaseLost
         )
     }
 
@@ -90,7 +96,9 @@ impl HasKind for FootageError {
             FootageError::Storage { .. } | FootageError::NoMediaRoot | FootageError::Store(_) => {
                 ErrorKind::Storage
             }
-            FootageError::Write { .. } | FootageError::Stopped => ErrorKind::Internal,
+            FootageError::Write { .. } | FootageError::Stopped | FootageError::LeaseLost => {
+                ErrorKind::Internal
+            }
         }
     }
 }

@@ -1,11 +1,15 @@
 //! One job, start to finish: check the recording covers the window, write
 //! the clip (stream copy or encode) or the snapshot aside, commit it (and
 //! the clip's sidecar) durably, and describe the result for the store.
+//! Files are written as this attempt (its lease token) and moved into place
+//! only while the lease is still this attempt's.
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use super::copy::{copy_clip, CopyError};
-use super::durable::{file_facts, write_durably, Aside};
+use super::durable::{file_facts, write_durably, Aside, RenameGuard};
 use super::encode::{encode_clip, ClipFacts};
+use super::lease::Lease;
 use super::paths::{media_path, sidecar_path};
 use super::sidecar::{FileHash, SegmentUsed, Sidecar, TimeRange, FORMAT};
 use super::snapshot::snapshot;
@@ -56,7 +60,32 @@ fn check_coverage(rec: &dyn Recording, camera: &str, job: &JobView) -> Result<()
     })
 }
 
-pub(super) fn run_job(w: &FootageWorker, job: &JobView) -> Result<Media, FootageError> {
+/// Renames happen only while the job's lease is this attempt's.
+struct LeaseGuard<'a> {
+    w: &'a FootageWorker,
+    lease: &'a Lease,
+}
+
+impl RenameGuard for LeaseGuard<'_> {
+    fn hold(
+        &self,
+        rename: &mut dyn FnMut() -> Result<(), FootageError>,
+    ) -> Result<bool, FootageError> {
+        Ok(self
+            .w
+            .store
+            .with_footage_lease(self.lease, &self.w.cfg.lease, rename)?
+            .is_some())
+    }
+}
+
+pub(super) fn run_job(
+    w: &FootageWorker,
+    job: &JobView,
+    lease: &Lease,
+    lost: &AtomicBool,
+) -> Result<Media, FootageError> {
+    let guard = LeaseGuard { w, lease };
     let cam = &job.camera_id;
     let vms = |source| FootageError::Vms {
         camera: cam.clone(),
@@ -75,29 +104,32 @@ pub(super) fn run_job(w: &FootageWorker, job: &JobView) -> Result<Media, Footage
         None => w.store.media_root()?.ok_or(FootageError::NoMediaRoot)?,
     };
     let path = media_path(&root, job.kind, &case.label, cam, job.event_ms);
-    // creates the day directory and clears an interrupted attempt's partial
-    let aside = Aside::new(&path)?;
+    // creates the day directory and clears interrupted attempts' partials
+    let aside = Aside::new(&path, &lease.token, &guard)?;
     let rec = w.lookup.recording(cam).map_err(vms)?;
     check_coverage(rec.as_ref(), cam, job)?;
     let started = Instant::now();
-    let mut last_renew = Instant::now();
-    let mut lost = false;
+    // progress for the UI; the heartbeat keeps the lease meanwhile
+    let mut last_report = Instant::now();
     let mut progress = |p: f64| {
-        if last_renew.elapsed().as_millis() >= 1_000 {
-            last_renew = Instant::now();
-            match w.store.renew_footage_job(job.id, &w.who, p) {
+        if last_report.elapsed().as_millis() >= 1_000 {
+            last_report = Instant::now();
+            match w.store.renew_footage_job(lease, &w.cfg.lease, Some(p)) {
                 Ok(true) => w.emit(job.id),
-                Ok(false) => lost = true,
+                Ok(false) => lost.store(true, Ordering::SeqCst),
                 Err(e) => tracing::warn!("footage job {}: {e}", job.id),
             }
         }
-        !lost && !w.stop.is_stopped()
+        !lost.load(Ordering::SeqCst) && !w.stop.is_stopped()
     };
     let result = match job.kind {
         JobKind::Snapshot => {
             let s = snapshot(rec.as_ref(), cam, job.event_ms, w.stop.clone())?;
             aside.write_all(&s.jpeg).inspect_err(|_| aside.discard())?;
-            let facts = aside.clone().commit().inspect_err(|_| aside.discard())?;
+            let facts = aside
+                .clone()
+                .commit(&guard)
+                .inspect_err(|_| aside.discard())?;
             Media {
                 path: path.display().to_string(),
                 sha256: facts.sha256,
@@ -114,8 +146,12 @@ pub(super) fn run_job(w: &FootageWorker, job: &JobView) -> Result<Media, Footage
         JobKind::Clip => {
             let (clip, method, codec, segments) =
                 write_clip(w, rec.as_ref(), job, &aside, &mut progress)
-                    .inspect_err(|_| aside.discard())?;
-            let facts = aside.clone().commit().inspect_err(|_| aside.discard())?;
+                    .inspect_err(|_| aside.discard())
+                    .map_err(|e| lease_lost_or(lost, e))?;
+            let facts = aside
+                .clone()
+                .commit(&guard)
+                .inspect_err(|_| aside.discard())?;
             let mut segs = Vec::new();
             for s in &segments {
                 let f = file_facts(&s.path)?;
@@ -166,7 +202,7 @@ pub(super) fn run_job(w: &FootageWorker, job: &JobView) -> Result<Media, Footage
                 reason: e.to_string(),
             })?;
             let sp = sidecar_path(&path);
-            let sf = write_durably(&sp, &json)?;
+            let sf = write_durably(&sp, &json, &lease.token, &guard)?;
             Media {
                 path: path.display().to_string(),
                 sha256: facts.sha256,
@@ -188,6 +224,15 @@ pub(super) fn run_job(w: &FootageWorker, job: &JobView) -> Result<Media, Footage
         started.elapsed().as_millis()
     );
     Ok(result)
+}
+
+/// A step stopped because the heartbeat found the lease lost says so.
+fn lease_lost_or(lost: &AtomicBool, e: FootageError) -> FootageError {
+    if matches!(e, FootageError::Stopped) && lost.load(Ordering::SeqCst) {
+        FootageError::LeaseLost
+    } else {
+        e
+    }
 }
 
 type ClipResult = (ClipFacts, Method, String, Vec<crate::playback::SegmentFile>);

@@ -1,15 +1,19 @@
 //! The durable job queue in SQLite. A worker claims due jobs under a lease
-//! (owner, pid, expiry) it renews while working; a job whose owner died
-//! (pid gone) or whose lease expired goes back to pending. Completion writes
-//! the media row and the done status in one transaction, and only while the
-//! lease is still the caller's, so a job is done exactly once.
+//! (owner, pid, expiry and a fresh token per claim) that a heartbeat renews
+//! while the job runs; a job whose owner died (pid gone) or whose lease
+//! expired goes back to pending, unless the recovering worker is the one
+//! still running it. Every later write of an attempt (renewal, completion,
+//! release, the rename of its files) is conditional on its token, so an
+//! attempt whose lease was taken over can change nothing. Completion writes
+//! the media row and the done status in one transaction, so a job is done
+//! exactly once.
+use std::collections::HashSet;
+
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
+use super::lease::{new_token, Lease, LeaseConfig};
 use super::{JobKind, JobStatus, JobView, Media};
 use crate::store::{now_ms, q, Store, StoreError};
-
-/// A lease lasts this long unless renewed.
-pub const LEASE_MS: i64 = 30_000;
 
 /// A camera to queue jobs for.
 pub struct JobCamera<'a> {
@@ -117,6 +121,14 @@ fn pid_alive(pid: i64) -> bool {
     }
 }
 
+/// A running job's lease as stored (diagnostics and tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLease {
+    pub owner: Option<String>,
+    pub token: Option<String>,
+    pub until_ms: Option<i64>,
+}
+
 /// The identity a worker leases under.
 #[derive(Debug, Clone)]
 pub struct Lessee {
@@ -147,6 +159,25 @@ impl Store {
             .map_err(q("read footage job"))
     }
 
+    /// The lease a job is under now, if it is running.
+    pub fn footage_job_lease(&self, id: i64) -> Result<Option<StoredLease>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT lease_owner, lease_token, lease_until_ms FROM footage_jobs
+                 WHERE id = ?1 AND status = 'running'",
+                [id],
+                |r| {
+                    Ok(StoredLease {
+                        owner: r.get(0)?,
+                        token: r.get(1)?,
+                        until_ms: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(q("read footage lease"))
+    }
+
     /// A case's jobs, by camera then kind.
     pub fn footage_jobs_of_case(&self, case_id: &str) -> Result<Vec<JobView>, StoreError> {
         let conn = self.conn();
@@ -162,12 +193,19 @@ impl Store {
     }
 
     /// Returns jobs of dead or expired leases to pending; returns them.
-    pub fn recover_footage_jobs(&self) -> Result<Vec<i64>, StoreError> {
-        let now = now_ms();
+    /// Jobs whose token is in `running_here` are left alone: the caller is
+    /// still running them, and its heartbeat renews them.
+    pub fn recover_footage_jobs(
+        &self,
+        lease: &LeaseConfig,
+        running_here: &HashSet<String>,
+    ) -> Result<Vec<i64>, StoreError> {
+        let now = lease.now_ms();
         let conn = self.conn();
         let mut st = conn
             .prepare(
-                "SELECT id, lease_pid, lease_until_ms FROM footage_jobs WHERE status = 'running'",
+                "SELECT id, lease_pid, lease_until_ms, lease_token FROM footage_jobs
+                 WHERE status = 'running'",
             )
             .map_err(q("running jobs"))?;
         let running = st
@@ -176,6 +214,7 @@ impl Store {
                     r.get::<_, i64>(0)?,
                     r.get::<_, Option<i64>>(1)?,
                     r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
                 ))
             })
             .map_err(q("running jobs"))?
@@ -183,16 +222,21 @@ impl Store {
             .map_err(q("running jobs"))?;
         drop(st);
         let mut out = Vec::new();
-        for (id, pid, until) in running {
+        for (id, pid, until, token) in running {
+            if token.as_ref().is_some_and(|t| running_here.contains(t)) {
+                continue;
+            }
             let dead = pid.is_none_or(|p| !pid_alive(p));
             let expired = until.is_none_or(|u| u < now);
             if dead || expired {
+                // only the claim seen above: a renewal or a new claim since wins
                 let n = conn
                     .execute(
                         "UPDATE footage_jobs SET status = 'pending', lease_owner = NULL, lease_pid = NULL,
-                           lease_until_ms = NULL, progress = 0, updated_at_ms = ?2
-                         WHERE id = ?1 AND status = 'running'",
-                        params![id, now],
+                           lease_until_ms = NULL, lease_token = NULL, progress = 0, updated_at_ms = ?2
+                         WHERE id = ?1 AND status = 'running' AND lease_token IS ?3
+                           AND lease_until_ms IS ?4",
+                        params![id, now_ms(), token, until],
                     )
                     .map_err(q("recover job"))?;
                 if n == 1 {
@@ -203,12 +247,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Claims up to `limit` due jobs (oldest due first) for `who`.
+    /// Claims up to `limit` due jobs (oldest due first) for `who`, each
+    /// under a fresh token.
     pub fn claim_footage_jobs(
         &self,
         who: &Lessee,
+        lease: &LeaseConfig,
         limit: usize,
-    ) -> Result<Vec<JobView>, StoreError> {
+    ) -> Result<Vec<(JobView, Lease)>, StoreError> {
         if limit == 0 {
             return Ok(vec![]);
         }
@@ -231,53 +277,93 @@ impl Store {
                 .map_err(q("due jobs"))?;
             rows
         };
-        for id in &ids {
-            tx.execute(
-                "UPDATE footage_jobs SET status = 'running', lease_owner = ?2, lease_pid = ?3,
-                   lease_until_ms = ?4, attempts = attempts + 1, progress = 0, updated_at_ms = ?5
-                 WHERE id = ?1",
-                params![id, who.owner, who.pid, now + LEASE_MS, now],
-            )
-            .map_err(q("claim job"))?;
+        let mut leases = Vec::new();
+        for id in ids {
+            let token = new_token();
+            let n = tx
+                .execute(
+                    "UPDATE footage_jobs SET status = 'running', lease_owner = ?2, lease_pid = ?3,
+                       lease_until_ms = ?4, lease_token = ?5, attempts = attempts + 1, progress = 0,
+                       updated_at_ms = ?6
+                     WHERE id = ?1 AND status = 'pending'",
+                    params![id, who.owner, who.pid, lease.until_ms(), token, now],
+                )
+                .map_err(q("claim job"))?;
+            if n == 1 {
+                leases.push(Lease { job_id: id, token });
+            }
         }
         tx.commit().map_err(q("commit"))?;
         drop(conn);
         let mut out = Vec::new();
-        for id in ids {
-            if let Some(j) = self.footage_job(id)? {
-                out.push(j);
+        for l in leases {
+            if let Some(j) = self.footage_job(l.job_id)? {
+                out.push((j, l));
             }
         }
         Ok(out)
     }
 
-    /// Renews the lease and records progress; false if the lease is lost.
+    /// Renews the lease (and records progress, if given); false if the
+    /// lease is no longer this claim's.
     pub fn renew_footage_job(
         &self,
-        id: i64,
-        who: &Lessee,
-        progress: f64,
+        lease: &Lease,
+        cfg: &LeaseConfig,
+        progress: Option<f64>,
     ) -> Result<bool, StoreError> {
-        let now = now_ms();
         let n = self
             .conn()
             .execute(
-                "UPDATE footage_jobs SET lease_until_ms = ?3, progress = ?4, updated_at_ms = ?5
-                 WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
-                params![id, who.owner, now + LEASE_MS, progress.clamp(0.0, 1.0), now],
+                "UPDATE footage_jobs SET lease_until_ms = ?3, progress = COALESCE(?4, progress),
+                   updated_at_ms = ?5
+                 WHERE id = ?1 AND lease_token = ?2 AND status = 'running'",
+                params![
+                    lease.job_id,
+                    lease.token,
+                    cfg.until_ms(),
+                    progress.map(|p| p.clamp(0.0, 1.0)),
+                    now_ms()
+                ],
             )
             .map_err(q("renew job"))?;
         Ok(n == 1)
     }
 
+    /// Runs `f` while the lease is this claim's and no other claim can be
+    /// made (an immediate transaction holds the database's write lock; the
+    /// lease is renewed in it). `Ok(None)` without running `f` when the
+    /// lease was lost. For renames into place: a claim that lost its lease
+    /// cannot replace a file a newer claim wrote.
+    pub fn with_footage_lease<T, E: From<StoreError>>(
+        &self,
+        lease: &Lease,
+        cfg: &LeaseConfig,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<Option<T>, E> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(q("begin"))?;
+        let n = tx
+            .execute(
+                "UPDATE footage_jobs SET lease_until_ms = ?3
+                 WHERE id = ?1 AND lease_token = ?2 AND status = 'running'",
+                params![lease.job_id, lease.token, cfg.until_ms()],
+            )
+            .map_err(q("check lease"))?;
+        if n != 1 {
+            return Ok(None); // the drop rolls back
+        }
+        let v = f()?;
+        tx.commit().map_err(q("commit"))?;
+        Ok(Some(v))
+    }
+
     /// Marks the job done with its media; false (nothing written) if the
     /// lease was lost meanwhile.
-    pub fn complete_footage_job(
-        &self,
-        id: i64,
-        who: &Lessee,
-        media: &Media,
-    ) -> Result<bool, StoreError> {
+    pub fn complete_footage_job(&self, lease: &Lease, media: &Media) -> Result<bool, StoreError> {
+        let id = lease.job_id;
         let now = now_ms();
         let mut conn = self.conn();
         let tx = conn
@@ -286,10 +372,10 @@ impl Store {
         let n = tx
             .execute(
                 "UPDATE footage_jobs SET status = 'done', lease_owner = NULL, lease_pid = NULL,
-                   lease_until_ms = NULL, progress = 1, error_kind = NULL, error = NULL,
-                   done_at_ms = ?3, updated_at_ms = ?3
-                 WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
-                params![id, who.owner, now],
+                   lease_until_ms = NULL, lease_token = NULL, progress = 1, error_kind = NULL,
+                   error = NULL, done_at_ms = ?3, updated_at_ms = ?3
+                 WHERE id = ?1 AND lease_token = ?2 AND status = 'running'",
+                params![id, lease.token, now],
             )
             .map_err(q("complete job"))?;
         if n == 1 {
@@ -324,8 +410,7 @@ impl Store {
     /// failed for good when `None`.
     pub fn release_footage_job(
         &self,
-        id: i64,
-        who: &Lessee,
+        lease: &Lease,
         error_kind: &str,
         error: &str,
         retry_at_ms: Option<i64>,
@@ -339,10 +424,18 @@ impl Store {
             .conn()
             .execute(
                 "UPDATE footage_jobs SET status = ?3, due_at_ms = COALESCE(?4, due_at_ms),
-                   lease_owner = NULL, lease_pid = NULL, lease_until_ms = NULL, progress = 0,
-                   error_kind = ?5, error = ?6, updated_at_ms = ?7
-                 WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
-                params![id, who.owner, status, due, error_kind, error, now],
+                   lease_owner = NULL, lease_pid = NULL, lease_until_ms = NULL, lease_token = NULL,
+                   progress = 0, error_kind = ?5, error = ?6, updated_at_ms = ?7
+                 WHERE id = ?1 AND lease_token = ?2 AND status = 'running'",
+                params![
+                    lease.job_id,
+                    lease.token,
+                    status,
+                    due,
+                    error_kind,
+                    error,
+                    now
+                ],
             )
             .map_err(q("release job"))?;
         Ok(n == 1)
@@ -393,5 +486,117 @@ impl Store {
                 |r| r.get(0),
             )
             .map_err(q("first due"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::footage::lease::{Clock, SimClock};
+    use crate::footage::Window;
+
+    fn one_job(store: &Store) -> i64 {
+        let mut conn = store.conn();
+        let tx = conn.transaction().unwrap();
+        tx.execute(
+            "INSERT INTO cases (id, number, title, event_ms, equipment_id, equipment_kind,
+               equipment_name, created_at_ms, updated_at_ms)
+             VALUES ('c1', 1, 't', 0, 'cam', 'camera', 'cam', 0, 0)",
+            [],
+        )
+        .unwrap();
+        let w = Window {
+            event_ms: 0,
+            start_ms: -5_000,
+            end_ms: 5_000,
+            due_at_ms: 0,
+        };
+        insert_for_case(
+            &tx,
+            "c1",
+            &[JobCamera {
+                camera_id: "cam",
+                site_id: "s",
+                window: w,
+            }],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        drop(conn);
+        store.footage_jobs_of_case("c1").unwrap()[0].id
+    }
+
+    fn media() -> Media {
+        Media {
+            path: "/m/x.mp4".into(),
+            sha256: "00".into(),
+            bytes: 1,
+            sidecar_path: None,
+            sidecar_sha256: None,
+            actual_start_ms: None,
+            actual_end_ms: None,
+            frames: 1,
+            method: "encode".into(),
+            source: "test".into(),
+        }
+    }
+
+    #[test]
+    fn a_superseded_claim_can_write_nothing() {
+        let store = Store::open_in_memory().unwrap();
+        let id = one_job(&store);
+        // jobs are due on the real clock; leases run on the simulated one
+        let clock = Arc::new(SimClock::new(now_ms()));
+        let cfg = LeaseConfig {
+            duration_ms: 1_000,
+            clock: clock.clone(),
+        };
+        let who = Lessee::new();
+        let claims = store.claim_footage_jobs(&who, &cfg, 10).unwrap();
+        assert_eq!(claims.len(), 2, "a clip and a snapshot");
+        let old = claims.iter().find(|(j, _)| j.id == id).unwrap().1.clone();
+        // the same worker's own running claims are never recovered
+        clock.advance(5_000);
+        let here: HashSet<String> = claims.iter().map(|(_, l)| l.token.clone()).collect();
+        assert!(store.recover_footage_jobs(&cfg, &here).unwrap().is_empty());
+        // another worker recovers the lapsed lease and claims again
+        assert!(store
+            .recover_footage_jobs(&cfg, &HashSet::new())
+            .unwrap()
+            .contains(&id));
+        let (_, new) = store
+            .claim_footage_jobs(&who, &cfg, 10)
+            .unwrap()
+            .into_iter()
+            .find(|(j, _)| j.id == id)
+            .unwrap();
+        assert_ne!(new.token, old.token);
+        // the same owner, but the old claim's token: refused everywhere
+        assert!(!store.renew_footage_job(&old, &cfg, Some(0.5)).unwrap());
+        assert!(!store.complete_footage_job(&old, &media()).unwrap());
+        assert!(!store
+            .release_footage_job(&old, "internal", "x", None)
+            .unwrap());
+        let ran = store
+            .with_footage_lease(&old, &cfg, || Ok::<_, StoreError>(()))
+            .unwrap();
+        assert!(ran.is_none(), "no rename for a superseded claim");
+        let j = store.footage_job(id).unwrap().unwrap();
+        assert_eq!((j.status, j.attempts), (JobStatus::Running, 2));
+        // the current claim works, even after its lease lapsed unclaimed
+        clock.advance(5_000);
+        assert!(store
+            .with_footage_lease(&new, &cfg, || Ok::<_, StoreError>(()))
+            .unwrap()
+            .is_some());
+        let l = store.footage_job_lease(id).unwrap().unwrap();
+        assert_eq!(l.until_ms, Some(clock.now_ms() + 1_000), "renewed");
+        assert!(store.complete_footage_job(&new, &media()).unwrap());
+        assert_eq!(
+            store.footage_job(id).unwrap().unwrap().status,
+            JobStatus::Done
+        );
     }
 }

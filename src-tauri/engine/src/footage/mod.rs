@@ -1,7 +1,9 @@
 //! The footage worker: for each camera of a case, a clip of the case's window
 //! and a snapshot at the event time, written durably under the media root.
-//! Jobs live in SQLite (`jobs`), are leased by one worker at a time, and
-//! produce their file exactly once (`durable`: write aside, fsync, rename).
+//! Jobs live in SQLite (`jobs`), are leased by one attempt at a time (`lease`:
+//! a token per claim, renewed by a heartbeat), and produce their file
+//! exactly once (`durable`: write aside per attempt, fsync, rename while the
+//! lease holds).
 //! Clips are stream copies of segment files when the recording is file-backed
 //! (`copy`) and libx264 encodes of decoded frames otherwise (`encode`).
 pub mod copy;
@@ -10,6 +12,7 @@ mod encode;
 mod error;
 mod job_run;
 pub mod jobs;
+pub mod lease;
 mod lookup;
 pub mod paths;
 pub mod probe;
@@ -20,9 +23,10 @@ pub mod synth;
 mod worker;
 
 pub use error::FootageError;
+pub use lease::{Clock, LeaseConfig, SimClock, SystemClock};
 pub use lookup::RecordingLookup;
 pub use settings::{SiteFootage, Window};
-pub use sidecar::Sidecar;
+pub use sidecar::{Sidecar, SidecarError};
 pub use worker::{FootageWorker, RetryPolicy, RunMode, WorkerConfig};
 
 use serde::{Deserialize, Serialize};

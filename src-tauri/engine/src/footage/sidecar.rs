@@ -72,3 +72,24 @@ pub struct Sidecar {
 }
 
 pub const FORMAT: &str = "vigil-footage-sidecar/1";
+
+/// Why bytes are not a footage sidecar.
+#[derive(Debug, thiserror::Error)]
+pub enum SidecarError {
+    #[error("not a footage sidecar: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("unknown sidecar format {0:?} (expected {FORMAT})")]
+    Format(String),
+}
+
+impl Sidecar {
+    /// Reads a sidecar file's bytes (outside input: a media root can be
+    /// copied around and edited).
+    pub fn parse(bytes: &[u8]) -> Result<Self, SidecarError> {
+        let s: Sidecar = serde_json::from_slice(bytes)?;
+        if s.format != FORMAT {
+            return Err(SidecarError::Format(s.format));
+        }
+        Ok(s)
+    }
+}

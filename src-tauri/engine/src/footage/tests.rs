@@ -103,6 +103,7 @@ fn fast_cfg(root: &Path) -> WorkerConfig {
         preset: "ultrafast".into(),
         media_root: Some(root.to_path_buf()),
         poll_ms: 200,
+        lease: LeaseConfig::default(),
     }
 }
 
@@ -172,10 +173,14 @@ pub(crate) fn check_media(jobs: &[JobView], interval_ms: f64, method: &str) {
                     (dur - (we - ws) as f64).abs() <= interval_ms + 1.0,
                     "duration {dur} ms"
                 );
-                let side: Sidecar = serde_json::from_slice(
-                    &std::fs::read(m.sidecar_path.as_ref().unwrap()).unwrap(),
-                )
-                .unwrap();
+                let side_bytes = std::fs::read(m.sidecar_path.as_ref().unwrap()).unwrap();
+                assert_eq!(
+                    super::durable::file_facts(Path::new(m.sidecar_path.as_ref().unwrap()))
+                        .unwrap()
+                        .sha256,
+                    m.sidecar_sha256.clone().unwrap()
+                );
+                let side = Sidecar::parse(&side_bytes).unwrap();
                 assert_eq!(side.files[0].sha256, m.sha256);
                 assert_eq!(side.requested.start_ms, ws);
                 assert_eq!(side.camera_id, j.camera_id);

@@ -1,9 +1,13 @@
 //! The worker loop: claims due jobs (bounded parallelism), runs each on a
-//! blocking thread, and waits for the next due time, a wake-up (a new case)
-//! or a finished job; never a fixed sleep. A job whose footage is not yet
-//! recorded goes back to pending with exponential backoff, up to a limit.
+//! blocking thread with a heartbeat renewing its lease, and waits for the
+//! next due time, a wake-up (a new case) or a finished job; never a fixed
+//! sleep. A job whose footage is not yet recorded goes back to pending with
+//! exponential backoff, up to a limit. The worker never recovers a job it
+//! is still running, however long a step takes.
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{broadcast, Notify};
@@ -11,6 +15,7 @@ use tokio::task::JoinSet;
 
 use super::job_run::run_job;
 use super::jobs::Lessee;
+use super::lease::{Heartbeat, Lease, LeaseConfig};
 use super::{FootageError, FootageEvent, JobView, RecordingLookup};
 use crate::error::HasKind;
 use crate::media::source::StopFlag;
@@ -57,6 +62,8 @@ pub struct WorkerConfig {
     pub media_root: Option<PathBuf>,
     /// Longest wait between looks at the queue (other processes add jobs).
     pub poll_ms: u64,
+    /// Lease length and clock (tests shorten or simulate them).
+    pub lease: LeaseConfig,
 }
 
 impl Default for WorkerConfig {
@@ -67,6 +74,7 @@ impl Default for WorkerConfig {
             preset: "ultrafast".into(),
             media_root: None,
             poll_ms: 1_000,
+            lease: LeaseConfig::default(),
         }
     }
 }
@@ -90,6 +98,35 @@ pub struct FootageWorker {
     events: broadcast::Sender<FootageEvent>,
     wake: Notify,
     pub(super) stop: StopFlag,
+    /// Tokens of the claims this worker is running now.
+    running_here: Mutex<HashSet<String>>,
+}
+
+/// Keeps a claim's token in the worker's running set until dropped.
+struct RunningHere<'a> {
+    set: &'a Mutex<HashSet<String>>,
+    token: String,
+}
+
+impl<'a> RunningHere<'a> {
+    fn enter(set: &'a Mutex<HashSet<String>>, token: &str) -> Self {
+        set.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(token.to_string());
+        Self {
+            set,
+            token: token.to_string(),
+        }
+    }
+}
+
+impl Drop for RunningHere<'_> {
+    fn drop(&mut self) {
+        self.set
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.token);
+    }
 }
 
 impl FootageWorker {
@@ -106,7 +143,19 @@ impl FootageWorker {
             events: broadcast::channel(256).0,
             wake: Notify::new(),
             stop: StopFlag::default(),
+            running_here: Mutex::new(HashSet::new()),
         })
+    }
+
+    /// Returns jobs of dead processes and lapsed leases to pending, except
+    /// the ones this worker is running.
+    fn recover(&self) -> Result<Vec<i64>, FootageError> {
+        let here = self
+            .running_here
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        Ok(self.store.recover_footage_jobs(&self.cfg.lease, &here)?)
     }
 
     /// Job changes as they happen (status, progress, media).
@@ -134,7 +183,7 @@ impl FootageWorker {
     /// Runs jobs until `mode` says stop; returns how many jobs finished
     /// (done or failed) in this run.
     pub async fn run(self: &Arc<Self>, mode: RunMode) -> Result<usize, FootageError> {
-        for id in self.store.recover_footage_jobs()? {
+        for id in self.recover()? {
             tracing::info!("footage job {id}: recovered from a worker that stopped");
             self.emit(id);
         }
@@ -145,15 +194,22 @@ impl FootageWorker {
                 break;
             }
             // jobs of a worker that died meanwhile (another process) come back
-            for id in self.store.recover_footage_jobs()? {
+            for id in self.recover()? {
                 tracing::info!("footage job {id}: recovered from a worker that stopped");
             }
             let free = self.cfg.parallel.max(1).saturating_sub(running.len());
-            let claimed = self.store.claim_footage_jobs(&self.who, free)?;
-            for job in claimed {
+            let claimed = self
+                .store
+                .claim_footage_jobs(&self.who, &self.cfg.lease, free)?;
+            for (job, lease) in claimed {
                 self.emit(job.id);
+                // in the running set before the next recovery looks
+                self.running_here
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(lease.token.clone());
                 let me = self.clone();
-                running.spawn_blocking(move || me.process(job));
+                running.spawn_blocking(move || me.process(job, lease));
             }
             let next_due = self.store.next_footage_due()?;
             let now = now_ms();
@@ -189,12 +245,22 @@ impl FootageWorker {
         Ok(finished)
     }
 
-    /// Runs one claimed job to done, retry or failure (blocking thread).
-    fn process(&self, job: JobView) {
+    /// Runs one claimed job to done, retry or failure (blocking thread),
+    /// renewing its lease on a heartbeat thread meanwhile.
+    fn process(&self, job: JobView, lease: Lease) {
         let id = job.id;
-        let result = run_job(self, &job);
+        // dropped last: the job stays ours until its outcome is written
+        let _here = RunningHere::enter(&self.running_here, &lease.token);
+        let lost = Arc::new(AtomicBool::new(false));
+        let _heartbeat = Heartbeat::start(
+            self.store.clone(),
+            lease.clone(),
+            self.cfg.lease.clone(),
+            lost.clone(),
+        );
+        let result = run_job(self, &job, &lease, &lost);
         let outcome = match result {
-            Ok(media) => match self.store.complete_footage_job(id, &self.who, &media) {
+            Ok(media) => match self.store.complete_footage_job(&lease, &media) {
                 Ok(true) => {
                     tracing::info!("footage job {id}: done {}", media.path);
                     Ok(())
@@ -234,11 +300,15 @@ impl FootageWorker {
                 Some(_) => tracing::info!("footage job {id}: will retry: {}", ui.message),
                 None => tracing::warn!("footage job {id}: failed: {}", ui.message),
             }
-            if let Err(se) =
-                self.store
-                    .release_footage_job(id, &self.who, &kind, &ui.message, retry)
+            match self
+                .store
+                .release_footage_job(&lease, &kind, &ui.message, retry)
             {
-                tracing::error!("footage job {id}: cannot record the outcome: {se}");
+                Ok(true) => {}
+                Ok(false) => tracing::warn!(
+                    "footage job {id}: lease lost; the attempt that took it over owns the job"
+                ),
+                Err(se) => tracing::error!("footage job {id}: cannot record the outcome: {se}"),
             }
         }
         self.emit(id);

@@ -75,6 +75,7 @@ CREATE INDEX onvif_cameras_device ON onvif_cameras(device_id);
 "#,
         ),
         M::up(include_str!("../cases/schema.sql")),
+        M::up(include_str!("../footage/lease.sql")),
     ])
 }
 
