@@ -126,15 +126,13 @@ impl RecordedInput {
         (d > 0).then_some(d / 1000)
     }
 
-    /// A pts in ms from the start; in 128 bits and saturating, as a hostile
-    /// file's pts and time base may be anything (the caller bounds the time).
     fn to_ms(&self, pts: i64) -> i64 {
-        let (n, d) = (
-            i128::from(self.time_base.numerator()),
-            i128::from(self.time_base.denominator()),
-        );
-        let ms = ((i128::from(pts) - i128::from(self.start_pts)) * n * 1000).div_euclid(d.max(1));
-        i64::try_from(ms).unwrap_or(if ms < 0 { i64::MIN } else { i64::MAX })
+        pts_to_ms(
+            pts,
+            self.start_pts,
+            self.time_base.numerator(),
+            self.time_base.denominator(),
+        )
     }
 
     /// Reads every packet (no decoding): the span from the first frame to the
@@ -298,5 +296,36 @@ impl RecordedInput {
             };
             self.decoder.send(&packet, self.to_ms(pts))?;
         }
+    }
+}
+
+/// A pts in ms from `start_pts` in time base `num/den`; in 128 bits and
+/// saturating, as a hostile file's pts and time base may be anything (the
+/// caller bounds the resulting time).
+fn pts_to_ms(pts: i64, start_pts: i64, num: i32, den: i32) -> i64 {
+    let ms = ((i128::from(pts) - i128::from(start_pts)) * i128::from(num) * 1000)
+        .div_euclid(i128::from(den).max(1));
+    i64::try_from(ms).unwrap_or(if ms < 0 { i64::MIN } else { i64::MAX })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pts_to_ms;
+
+    #[test]
+    fn hostile_pts_and_time_bases_saturate() {
+        assert_eq!(pts_to_ms(180_000, 90_000, 1, 90_000), 1000);
+        assert_eq!(pts_to_ms(i64::MAX, i64::MIN, i32::MAX, 1), i64::MAX);
+        assert_eq!(pts_to_ms(i64::MIN, i64::MAX, i32::MAX, 1), i64::MIN);
+        assert_eq!(
+            pts_to_ms(i64::MAX, 0, 1, 0),
+            i64::MAX,
+            "no division by zero"
+        );
+        assert_eq!(
+            pts_to_ms(5, 0, 1, i32::MIN),
+            5000,
+            "a negative base counts as 1"
+        );
     }
 }
