@@ -14,6 +14,22 @@ own (optionally skewed) clock and rejects reused nonces; or HTTP digest only
 answer malformed XML. Every call is appended to --log as a JSON line
 (op, time, arguments, auth outcome), so tests can see what the client sent.
 Binds 127.0.0.1 only; prints "READY <port>" when listening.
+
+--hostile MODE (repeatable) plays a misconfigured, compromised or spoofed
+device:
+  deep              every answer (even GetSystemDateAndTime) nests
+                    --deep-levels elements
+  huge              every answer is padded to --huge-mb MiB (a comment inside
+                    a valid envelope, sent chunked, no Content-Length)
+  foreign-stream    stream and snapshot URIs name --foreign-host
+  file-stream       the stream URI is --file-uri (a local file)
+  userinfo-stream   the stream URI carries the device's own user:password
+  far-future        the device clock is stuck at 9999-12-31T23:59:59Z (and
+                    GetServices takes 1.5 s, a slow device)
+  local-time        GetSystemDateAndTime gives LocalDateTime + TimeZone only
+  local-time-no-tz  LocalDateTime only, no TimeZone
+--hostile-after N keeps the stream URIs honest for the first N GetStreamUri
+calls (a device that turns after it was added).
 """
 import argparse
 import base64
@@ -49,6 +65,8 @@ JPEG = base64.b64decode(
     "AAD/wAARCAAQABADASIAAhEAAxEA/9oADAMBAAIRAxEAPwCOAL+Lf//Z"
 )
 DIGEST_REALM = "onvif-sim"
+# what a userinfo-stream device puts into its stream URI
+DEVICE_USER, DEVICE_PASSWORD = "devuser", "Dev1ce-pw-7731"
 
 
 def local(tag):
@@ -96,6 +114,7 @@ class Device:
         self.searches = {}
         self.next_search = 1
         self.digest_nonces = set()
+        self.deep = None  # the deep answer, built once
         t0 = self.now().replace(microsecond=0)
         h = dt.timedelta(hours=1)
         # recorded footage: two sections with a 30 min gap; the second goes on
@@ -103,7 +122,18 @@ class Device:
         self.rec_start = t0 - 2 * h
 
     def now(self):
+        if self.hostile("far-future"):
+            return dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)
         return dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self.a.skew)
+
+    def hostile(self, mode):
+        return mode in self.a.hostile
+
+    def stream_turned(self):
+        """Whether this GetStreamUri answer is a hostile one (--hostile-after)."""
+        with self.lock:
+            self.stream_calls = getattr(self, "stream_calls", 0) + 1
+            return self.stream_calls > self.a.hostile_after
 
     def log(self, **kw):
         if self.a.log:
@@ -181,14 +211,25 @@ class Ops:
     @staticmethod
     def GetSystemDateAndTime(d, req, h):
         n = d.now()
+
+        def stamp(tag, t):
+            return ("<sch:%s><sch:Time><sch:Hour>%d</sch:Hour><sch:Minute>%d</sch:Minute><sch:Second>%d</sch:Second></sch:Time>"
+                    "<sch:Date><sch:Year>%d</sch:Year><sch:Month>%d</sch:Month><sch:Day>%d</sch:Day></sch:Date></sch:%s>"
+                    % (tag, t.hour, t.minute, t.second, t.year, t.month, t.day, tag))
+
+        tz, when = "<sch:TimeZone><sch:TZ>UTC0</sch:TZ></sch:TimeZone>", stamp("UTCDateTime", n)
+        if d.hostile("local-time") or d.hostile("local-time-no-tz"):
+            local = n + dt.timedelta(minutes=d.a.tz_minutes)
+            tz = "" if d.hostile("local-time-no-tz") else "<sch:TimeZone><sch:TZ>%s</sch:TZ></sch:TimeZone>" % esc(d.a.tz_posix)
+            when = stamp("LocalDateTime", local)
         return ("<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime><sch:DateTimeType>Manual</sch:DateTimeType>"
-                "<sch:DaylightSavings>false</sch:DaylightSavings><sch:TimeZone><sch:TZ>UTC0</sch:TZ></sch:TimeZone>"
-                "<sch:UTCDateTime><sch:Time><sch:Hour>%d</sch:Hour><sch:Minute>%d</sch:Minute><sch:Second>%d</sch:Second></sch:Time>"
-                "<sch:Date><sch:Year>%d</sch:Year><sch:Month>%d</sch:Month><sch:Day>%d</sch:Day></sch:Date></sch:UTCDateTime>"
-                "</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>" % (n.hour, n.minute, n.second, n.year, n.month, n.day))
+                "<sch:DaylightSavings>false</sch:DaylightSavings>%s%s"
+                "</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>" % (tz, when))
 
     @staticmethod
     def GetServices(d, req, h):
+        if d.hostile("far-future"):
+            time.sleep(1.5)  # a slow device: a later call comes > 1 s after the clock was read
         out = ""
         for ns, path in [("tds", "device_service"), ("trt", "media_service"), ("tptz", "ptz_service"),
                          ("tse", "search_service"), ("trp", "replay_service")]:
@@ -238,15 +279,24 @@ class Ops:
         uri = {"main": d.a.rtsp_main, "sub": d.a.rtsp_sub}.get(prof)
         if uri is None:
             raise Fault(["env:Sender", "ter:InvalidArgVal", "ter:NoProfile"], "no profile %s" % prof)
+        if d.stream_turned():
+            if d.hostile("foreign-stream"):
+                uri = "rtsp://%s/%s" % (d.a.foreign_host, prof)
+            elif d.hostile("file-stream"):
+                uri = d.a.file_uri
+            elif d.hostile("userinfo-stream"):
+                uri = uri.replace("://", "://%s:%s@" % (DEVICE_USER, DEVICE_PASSWORD), 1)
+        h.args = {"uri": uri}
         return ("<trt:GetStreamUriResponse><trt:MediaUri><sch:Uri>%s</sch:Uri><sch:InvalidAfterConnect>false</sch:InvalidAfterConnect>"
                 "<sch:InvalidAfterReboot>false</sch:InvalidAfterReboot><sch:Timeout>PT0S</sch:Timeout></trt:MediaUri>"
                 "</trt:GetStreamUriResponse>" % esc(uri))
 
     @staticmethod
     def GetSnapshotUri(d, req, h):
-        return ("<trt:GetSnapshotUriResponse><trt:MediaUri><sch:Uri>http://127.0.0.1:%d/snapshot.jpg</sch:Uri>"
+        host = d.a.foreign_host if d.hostile("foreign-stream") else "127.0.0.1:%d" % h.server.server_port
+        return ("<trt:GetSnapshotUriResponse><trt:MediaUri><sch:Uri>http://%s/snapshot.jpg</sch:Uri>"
                 "<sch:InvalidAfterConnect>false</sch:InvalidAfterConnect><sch:InvalidAfterReboot>false</sch:InvalidAfterReboot>"
-                "<sch:Timeout>PT0S</sch:Timeout></trt:MediaUri></trt:GetSnapshotUriResponse>" % h.server.server_port)
+                "<sch:Timeout>PT0S</sch:Timeout></trt:MediaUri></trt:GetSnapshotUriResponse>" % host)
 
     # --- PTZ ------------------------------------------------------------
     @staticmethod
@@ -424,6 +474,8 @@ class Handler(BaseHTTPRequestHandler):
         return "http://%s/onvif/%s" % (host, path)
 
     def send(self, status, body, ctype="application/soap+xml; charset=utf-8", headers=()):
+        if self.device.hostile("huge") and ctype.startswith("application/soap+xml"):
+            return self.send_huge(status, body, ctype)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -431,6 +483,30 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
+
+    def send_huge(self, status, body, ctype):
+        """The answer with a --huge-mb comment after <env:Body>, chunked."""
+        head, sep, tail = body.partition(b"<env:Body>")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        block = b"x" * (1 << 20)
+        parts = [head + sep + b"<!--"] + [block] * self.device.a.huge_mb + [b"-->" + tail]
+        try:
+            for part in parts:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading: what a capped client does
+
+    def deep_answer(self):
+        if self.device.deep is None:
+            n = self.device.a.deep_levels
+            self.device.deep = envelope("<a>" * n + "</a>" * n)
+        return self.device.deep
 
     def do_GET(self):
         d = self.device
@@ -457,6 +533,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(400, envelope(fault_xml(["env:Sender", "ter:WellFormed"], "bad XML: %s" % e)))
         except Fault as f:
             return self.send(f.status, envelope(fault_xml(f.codes, f.reason)))
+        if d.hostile("deep"):
+            d.log(op=op, auth="deep")
+            return self.send(200, self.deep_answer())
         if a.malformed:
             d.log(op=op, auth="malformed")
             return self.send(200, b'<?xml version="1.0"?><env:Envelope xmlns:env="%s"><env:Body><Truncated' % NS["env"].encode())
@@ -508,6 +587,18 @@ def main():
     p.add_argument("--no-relative", action="store_true", help="RelativeMove faults")
     p.add_argument("--fault-all", action="store_true")
     p.add_argument("--malformed", action="store_true")
+    p.add_argument("--hostile", action="append", default=[],
+                   choices=["deep", "huge", "foreign-stream", "file-stream", "userinfo-stream",
+                            "far-future", "local-time", "local-time-no-tz"],
+                   help="misbehave like a hostile device (see the module doc); repeatable")
+    p.add_argument("--hostile-after", type=int, default=0,
+                   help="honest stream URIs for the first N GetStreamUri calls")
+    p.add_argument("--deep-levels", type=int, default=500000, help="nesting of a deep answer")
+    p.add_argument("--huge-mb", type=int, default=24, help="MiB of padding in a huge answer")
+    p.add_argument("--foreign-host", default="127.0.0.2:554", help="host:port a foreign-stream URI names")
+    p.add_argument("--file-uri", default="file:///etc/passwd", help="the URI a file-stream device names")
+    p.add_argument("--tz-posix", default="IST-5:30", help="TimeZone/TZ of a local-time device")
+    p.add_argument("--tz-minutes", type=int, default=330, help="its offset east of UTC, minutes")
     p.add_argument("--log", default="", help="append every call as a JSON line here")
     p.add_argument("--lifetime", type=float, default=600, help="exit after this many seconds")
     a = p.parse_args()

@@ -8,6 +8,7 @@ pub mod demo_painter;
 pub mod error;
 pub mod file_writer;
 pub mod picture;
+pub mod protocols;
 pub mod recorded_input;
 pub mod rtsp_input;
 pub mod scale;

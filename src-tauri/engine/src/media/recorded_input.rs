@@ -49,9 +49,12 @@ pub struct RecordedInput {
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl RecordedInput {
-    /// Opens `url` (a path or a URL); `options` are FFmpeg demuxer/protocol options.
-    pub fn open(url: &str, options: Dictionary, stop: StopFlag) -> Result<Self, MediaError> {
+    /// Opens `url` (a path or a URL); `options` are FFmpeg demuxer/protocol
+    /// options. A plain path may only read files, a URL only the network
+    /// ([`super::protocols::for_recorded`]).
+    pub fn open(url: &str, mut options: Dictionary, stop: StopFlag) -> Result<Self, MediaError> {
         super::init();
+        super::protocols::restrict(&mut options, super::protocols::for_recorded(url));
         let what = redact_url(url);
         let activity = Arc::new(AtomicI64::new(now_ms()));
         let act = activity.clone();

@@ -1,6 +1,7 @@
 //! Opens a network stream (RTSP over TCP or UDP, H.264/H.265, digest or basic
 //! auth by FFmpeg's RTSP client) and yields decoded frames. A stall (no packet
 //! for `stall_after`) and a stop request both interrupt FFmpeg's blocking I/O.
+//! Only network protocols are allowed ([`super::protocols::NETWORK`]).
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -103,6 +104,8 @@ impl NetworkSource {
         opts.set("fflags", "nobuffer");
         opts.set("probesize", "500000");
         opts.set("analyzeduration", "1000000");
+        // never a local file, whatever the URL (or a device) names
+        super::protocols::restrict(&mut opts, super::protocols::NETWORK);
         let input = format::input_with_interrupt_and_dictionary(&cfg.url, interrupt, opts)
             .map_err(|e| {
                 if stop.is_stopped() {

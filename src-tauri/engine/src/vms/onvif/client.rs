@@ -1,5 +1,6 @@
 //! One connected ONVIF device: clock offset measured first, then services,
 //! then everything else through the service endpoints (on the configured host).
+//! Media URIs the device names are checked against that host too.
 use std::time::Duration;
 
 use serde::Serialize;
@@ -7,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::device::{self, DeviceInfo, Services, DEVICE_PATH};
 use super::error::OnvifError;
-use super::media::{self, Profile};
+use super::media::{self, checked_media_uri, Profile, SNAPSHOT_SCHEMES, STREAM_SCHEMES};
 use super::soap::{Credentials, Transport};
 
 /// A device as a probe reports it.
@@ -78,8 +79,9 @@ impl OnvifClient {
         let device_url = format!("{}{}", base.as_str().trim_end_matches('/'), DEVICE_PATH);
         match device::system_date_and_time(&transport, &device_url).await {
             Ok(device_now) => {
+                // both clocks are within CLOCK_YEARS: no overflow
                 let offset = device_now - OffsetDateTime::now_utc();
-                if offset.whole_seconds().abs() > 5 {
+                if offset.whole_seconds().unsigned_abs() > 5 {
                     tracing::info!(
                         "{host}: device clock is {} s off; correcting UsernameToken times",
                         offset.whole_seconds()
@@ -88,7 +90,10 @@ impl OnvifClient {
                 transport.set_clock_offset(offset);
             }
             Err(e @ OnvifError::Unreachable { .. }) => return Err(e),
-            Err(e) => tracing::warn!("{host}: no device time ({e}); assuming our clock"),
+            Err(e) => {
+                tracing::warn!("{host}: no device time ({e}); assuming our clock");
+                transport.set_clock_note(e.to_string());
+            }
         }
         let services = device::services(&transport, &base).await?;
         Ok(Self {
@@ -133,12 +138,45 @@ impl OnvifClient {
         media::profiles(&self.transport, self.media_url()?).await
     }
 
-    pub async fn stream_uri(&self, profile: &str) -> Result<String, OnvifError> {
-        media::stream_uri(&self.transport, self.media_url()?, profile).await
+    /// The host the operator gave for the device (media URIs must name it).
+    pub fn device_host(&self) -> &str {
+        self.base.host_str().unwrap_or_default()
     }
 
+    /// The profile's RTSP URI: on the device's host, rtsp/rtsps, no user info.
+    pub async fn stream_uri(&self, profile: &str) -> Result<String, OnvifError> {
+        let uri = media::stream_uri(&self.transport, self.media_url()?, profile).await?;
+        checked_media_uri(
+            "GetStreamUri",
+            &uri,
+            self.device_host(),
+            &[],
+            STREAM_SCHEMES,
+        )
+    }
+
+    /// The replay URI of a recording, checked like a stream URI.
+    pub async fn replay_uri(&self, recording: &str) -> Result<String, OnvifError> {
+        let uri = super::search::replay_uri(&self.transport, self.replay_url()?, recording).await?;
+        checked_media_uri(
+            "GetReplayUri",
+            &uri,
+            self.device_host(),
+            &[],
+            STREAM_SCHEMES,
+        )
+    }
+
+    /// A JPEG from the profile's snapshot URI (on the device's host only).
     pub async fn snapshot(&self, profile: &str) -> Result<Vec<u8>, OnvifError> {
         let uri = media::snapshot_uri(&self.transport, self.media_url()?, profile).await?;
+        let uri = checked_media_uri(
+            "GetSnapshotUri",
+            &uri,
+            self.device_host(),
+            &[],
+            SNAPSHOT_SCHEMES,
+        )?;
         media::fetch_snapshot(&self.transport, &uri).await
     }
 
@@ -147,7 +185,8 @@ impl OnvifClient {
         Ok(Probe {
             address: self.base.as_str().trim_end_matches('/').to_string(),
             device: self.device_info().await?,
-            clock_offset_ms: (self.transport.clock_offset().whole_milliseconds()) as i64,
+            clock_offset_ms: i64::try_from(self.transport.clock_offset().whole_milliseconds())
+                .unwrap_or(i64::MAX),
             services: self.services.clone(),
             profiles: self.profiles().await?,
         })

@@ -48,9 +48,10 @@ pub fn rebase(base: &url::Url, xaddr: &str) -> Option<String> {
     Some(out.to_string())
 }
 
-/// The device's UTC clock (`UTCDateTime`, or `LocalDateTime` when a device
-/// leaves UTC out). Asked without credentials (PRE_AUTH); a device that
-/// still wants them (ipycam answers 401) is asked again with them.
+/// The device's UTC clock (`UTCDateTime`, or `LocalDateTime` with the
+/// answer's `TimeZone`: [`super::clock::device_time`]). Asked without
+/// credentials (PRE_AUTH); a device that still wants them (ipycam answers
+/// 401) is asked again with them.
 pub async fn system_date_and_time(t: &Transport, url: &str) -> Result<OffsetDateTime, OnvifError> {
     const OP: &str = "GetSystemDateAndTime";
     const BODY: &str = "<tds:GetSystemDateAndTime/>";
@@ -60,31 +61,7 @@ pub async fn system_date_and_time(t: &Transport, url: &str) -> Result<OffsetDate
         }
         r => r?,
     };
-    let sdt = r
-        .find("SystemDateAndTime")
-        .ok_or_else(|| OnvifError::protocol(OP, "no SystemDateAndTime"))?;
-    let dt = sdt
-        .child("UTCDateTime")
-        .or_else(|| sdt.child("LocalDateTime"))
-        .ok_or_else(|| OnvifError::protocol(OP, "no UTCDateTime"))?;
-    date_time(dt).ok_or_else(|| OnvifError::protocol(OP, "unreadable UTCDateTime"))
-}
-
-fn date_time(dt: &Element) -> Option<OffsetDateTime> {
-    let n = |p: &[&str]| dt.text_at(p)?.parse::<i32>().ok();
-    let date = time::Date::from_calendar_date(
-        n(&["Date", "Year"])?,
-        time::Month::try_from(n(&["Date", "Month"])? as u8).ok()?,
-        n(&["Date", "Day"])? as u8,
-    )
-    .ok()?;
-    let tm = time::Time::from_hms(
-        n(&["Time", "Hour"])? as u8,
-        n(&["Time", "Minute"])? as u8,
-        n(&["Time", "Second"])? as u8,
-    )
-    .ok()?;
-    Some(time::PrimitiveDateTime::new(date, tm).assume_utc())
+    super::clock::device_time(&r)
 }
 
 /// Service endpoints from GetServices, or GetCapabilities when a device
@@ -156,9 +133,11 @@ pub async fn device_information(t: &Transport, url: &str) -> Result<DeviceInfo, 
     })
 }
 
-/// Reads an `xs:dateTime` element's text as UTC.
+/// Reads an `xs:dateTime` element's text as UTC; a time outside
+/// [`super::clock::CLOCK_YEARS`] reads as none.
 pub fn utc_text(el: Option<&Element>) -> Option<OffsetDateTime> {
     el.and_then(|e| parse_utc(&e.text))
+        .filter(|t| super::clock::CLOCK_YEARS.contains(&t.year()))
 }
 
 #[cfg(test)]

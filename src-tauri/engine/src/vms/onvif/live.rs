@@ -1,10 +1,13 @@
 //! Live streams of an ONVIF camera: on every (re)connect the stream URI is
 //! asked again (URIs may change after a reboot), with the last known URI as
 //! the fallback when the device's SOAP side does not answer; then the RTSP
-//! stream is opened over TCP with the device's credentials.
+//! stream is opened over TCP with the device's credentials. Either URI is
+//! used only on the device's own host with rtsp/rtsps (a row stored before
+//! that check is checked again here).
 use std::sync::Arc;
 
 use super::error::OnvifError;
+use super::media::{checked_media_uri, STREAM_SCHEMES};
 use super::site::Inner;
 use crate::media::rtsp_input::{NetworkInput, Transport};
 use crate::media::source::{FrameSource, SourceOpener, StopFlag};
@@ -32,7 +35,7 @@ impl OnvifLive {
     }
 
     async fn resolve(&self) -> Result<(String, Option<(String, String)>), OnvifError> {
-        let (_, creds) = self
+        let (dev, creds) = self
             .inner
             .device(&self.cam.device_id)
             .map_err(|e| OnvifError::Invalid(e.to_string()))?;
@@ -53,7 +56,15 @@ impl OnvifLive {
                         "{}: GetStreamUri failed ({e}); using the stored URI",
                         self.cam.id
                     );
-                    Ok((uri.clone(), creds))
+                    let base = super::client::base_url(&dev.address)?;
+                    let uri = checked_media_uri(
+                        "the stored stream URI",
+                        uri,
+                        base.host_str().unwrap_or_default(),
+                        &[],
+                        STREAM_SCHEMES,
+                    )?;
+                    Ok((uri, creds))
                 }
                 None => Err(e),
             },

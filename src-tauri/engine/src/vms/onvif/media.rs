@@ -1,11 +1,73 @@
 //! Media service (trt, Media1): profiles, stream URIs (RTP over RTSP/TCP),
 //! snapshot URIs and the snapshot fetch (HTTP digest or basic with the
-//! device's credentials).
+//! device's credentials). A URI the device names is only used on the
+//! device's own host and with the expected schemes ([`checked_media_uri`]):
+//! the device's password goes nowhere else.
 use serde::Serialize;
 
 use super::error::OnvifError;
 use super::soap::{escape, Transport};
 use super::xml::Element;
+use crate::vms::http_body::{self, BodyError, IMAGE_LIMIT};
+
+/// Schemes a stream or replay URI may use.
+pub const STREAM_SCHEMES: &[&str] = &["rtsp", "rtsps"];
+/// Schemes a snapshot URI may use.
+pub const SNAPSHOT_SCHEMES: &[&str] = &["http", "https"];
+
+/// Checks a URI a device answered with (`op` names the operation): it must
+/// parse, use one of `schemes`, and name `device_host` (the host the
+/// operator typed) or one of `allowed_hosts`; user info in it is dropped.
+/// Returns the URI to use. Errors name the scheme and host, never the rest.
+pub fn checked_media_uri(
+    op: &str,
+    uri: &str,
+    device_host: &str,
+    allowed_hosts: &[&str],
+    schemes: &[&str],
+) -> Result<String, OnvifError> {
+    let mut u = url::Url::parse(uri.trim()).map_err(|e| {
+        OnvifError::protocol(
+            op,
+            format!("the device named a URI that is not a URL ({e})"),
+        )
+    })?;
+    if !schemes.contains(&u.scheme()) {
+        return Err(OnvifError::protocol(
+            op,
+            format!(
+                "the device named a {}: URI; only {} is accepted",
+                bounded(u.scheme()),
+                schemes.join(" or ")
+            ),
+        ));
+    }
+    let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
+    let same = |h: &str| {
+        let h = h.trim().trim_start_matches('[').trim_end_matches(']');
+        !h.is_empty()
+            && host.trim_start_matches('[').trim_end_matches(']') == h.to_ascii_lowercase()
+    };
+    if !(same(device_host) || allowed_hosts.iter().any(|h| same(h))) {
+        return Err(OnvifError::protocol(
+            op,
+            format!(
+                "the device named host {:?}, not its own host {device_host:?}: refused (the device's credentials only go to the device)",
+                bounded(&host)
+            ),
+        ));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+    }
+    Ok(u.to_string())
+}
+
+/// At most 80 characters of a device's text, for a message.
+fn bounded(s: &str) -> String {
+    s.chars().take(80).collect()
+}
 
 /// One media profile as `GetProfiles` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -147,7 +209,11 @@ pub async fn fetch_snapshot(t: &Transport, uri: &str) -> Result<Vec<u8>, OnvifEr
             status,
         });
     }
-    let bytes = resp.bytes().await.map_err(net)?.to_vec();
+    let bytes = match http_body::read_async(resp, IMAGE_LIMIT).await {
+        Ok(b) => b,
+        Err(BodyError::Read(e)) => return Err(net(e)),
+        Err(e @ BodyError::TooLarge { .. }) => return Err(OnvifError::protocol(OP, e.to_string())),
+    };
     if !bytes.starts_with(&[0xFF, 0xD8]) {
         return Err(OnvifError::protocol(OP, "the snapshot is not a JPEG"));
     }
@@ -184,5 +250,66 @@ mod tests {
         );
         assert!(!ps[1].ptz);
         assert_eq!(ps[1].width, 0);
+    }
+
+    #[test]
+    fn media_uris_stay_on_the_device_host_and_scheme() {
+        let ok = |u: &str| checked_media_uri("GetStreamUri", u, "10.0.0.5", &[], STREAM_SCHEMES);
+        assert_eq!(
+            ok("rtsp://10.0.0.5:554/main").unwrap(),
+            "rtsp://10.0.0.5:554/main"
+        );
+        assert_eq!(
+            ok(" rtsps://10.0.0.5/s?a=1 ").unwrap(),
+            "rtsps://10.0.0.5/s?a=1"
+        );
+        // user info is dropped (and never echoed)
+        assert_eq!(
+            ok("rtsp://admin:devpw@10.0.0.5/main").unwrap(),
+            "rtsp://10.0.0.5/main"
+        );
+        for bad in [
+            "rtsp://10.0.0.6/main",
+            "rtsp://attacker.example/main",
+            "rtsp://10.0.0.5.attacker.example/main",
+            "file:///etc/passwd",
+            "concat:/etc/passwd|/etc/hosts",
+            "http://10.0.0.5/main",
+            "rtmp://10.0.0.5/main",
+            "rtsp://user:devpw@10.0.0.6/main",
+            "not a url",
+            "",
+            "rtsp:///main",
+        ] {
+            let e = ok(bad).unwrap_err();
+            assert_eq!(
+                crate::error::HasKind::kind(&e),
+                crate::error::ErrorKind::Protocol
+            );
+            assert!(!e.to_string().contains("devpw"), "{e}");
+        }
+        let e = ok("rtsp://other:pw@192.0.2.1/x").unwrap_err().to_string();
+        assert!(e.contains("192.0.2.1") && e.contains("10.0.0.5"), "{e}");
+        let e = ok("file:///etc/passwd").unwrap_err().to_string();
+        assert!(e.contains("file:") && e.contains("rtsp or rtsps"), "{e}");
+        // hosts the operator allowed; names compare without case; IPv6
+        let allowed = checked_media_uri(
+            "x",
+            "rtsp://NVR.local/a",
+            "10.0.0.5",
+            &["nvr.local"],
+            STREAM_SCHEMES,
+        );
+        assert_eq!(allowed.unwrap(), "rtsp://NVR.local/a");
+        let v6 = checked_media_uri("x", "rtsp://[::1]:8554/a", "[::1]", &[], STREAM_SCHEMES);
+        assert_eq!(v6.unwrap(), "rtsp://[::1]:8554/a");
+        let snap = checked_media_uri(
+            "x",
+            "http://10.0.0.5/snap.jpg",
+            "10.0.0.5",
+            &[],
+            SNAPSHOT_SCHEMES,
+        );
+        assert!(snap.is_ok());
     }
 }

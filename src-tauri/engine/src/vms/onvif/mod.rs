@@ -1,11 +1,13 @@
 //! ONVIF (Profile S live + PTZ, Profile G search and replay) behind the VMS
 //! seam. Wire layers: [`xml`] (tolerant reading), [`auth`] (UsernameToken),
-//! [`soap`] (envelopes, HTTP digest, faults), [`device`], [`media`], [`ptz`],
+//! [`soap`] (envelopes, HTTP digest, faults), [`clock`] (device time),
+//! [`device`], [`media`], [`ptz`],
 //! [`search`]; [`client`] ties them to one device. The adapter side: [`site`]
 //! (devices and cameras), [`live`] (stream opener), [`control`] (PTZ),
 //! [`recording`] (Profile G coverage).
 pub mod auth;
 pub mod client;
+pub mod clock;
 pub mod control;
 pub mod device;
 pub mod error;

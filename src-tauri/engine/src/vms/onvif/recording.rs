@@ -77,7 +77,8 @@ impl OnvifRecording {
         Ok(merged)
     }
 
-    /// The RTSP replay URI (no credentials) of the camera's recording.
+    /// The RTSP replay URI (no credentials, on the device's host) of the
+    /// camera's recording.
     pub async fn replay_uri(&self) -> Result<String, OnvifError> {
         let rec = self.mine().await?.into_iter().next().ok_or_else(|| {
             OnvifError::Unsupported(format!("replay of {} (no recording)", self.cam.id))
@@ -87,7 +88,7 @@ impl OnvifRecording {
             .client(&self.cam.device_id)
             .await
             .map_err(|e| OnvifError::Invalid(e.to_string()))?;
-        search::replay_uri(&c.transport, c.replay_url()?, &rec.token).await
+        c.replay_uri(&rec.token).await
     }
 }
 

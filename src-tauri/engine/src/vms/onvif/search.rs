@@ -29,13 +29,24 @@ pub struct DataEdge {
     pub present: bool,
 }
 
+/// ms since the epoch (times come through `utc_text`, so within range).
 fn ms(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(if t.year() < 1970 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
+/// An `xs:dateTime` in UTC for a request (ours), clamped to the representable range.
 fn utc(t_ms: i64) -> String {
-    let t = OffsetDateTime::from_unix_timestamp_nanos(t_ms as i128 * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(t_ms) * 1_000_000).unwrap_or(
+        if t_ms < 0 {
+            time::PrimitiveDateTime::MIN.assume_utc()
+        } else {
+            time::PrimitiveDateTime::MAX.assume_utc()
+        },
+    );
     created_text(t)
 }
 

@@ -1,6 +1,8 @@
 //! SOAP 1.2 over HTTP: builds envelopes (with a UsernameToken when the call
 //! needs credentials), posts them, answers an HTTP digest challenge when the
 //! device asks for one, and turns faults and HTTP errors into typed errors.
+//! Answers are read up to [`SOAP_LIMIT`] bytes; redirects are not followed
+//! (the device's answer never sends us, or a password digest, elsewhere).
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -9,6 +11,7 @@ use time::OffsetDateTime;
 use super::auth::security_header;
 use super::error::OnvifError;
 use super::xml::{self, Element};
+use crate::vms::http_body::{self, BodyError, SOAP_LIMIT};
 
 /// Namespace prefixes every envelope declares (bodies use them freely).
 const NAMESPACES: &str = concat!(
@@ -78,6 +81,8 @@ pub struct Transport {
     creds: Option<Credentials>,
     /// device UTC − local UTC
     offset: Mutex<time::Duration>,
+    /// Why the device clock could not be used, quoted in auth errors.
+    clock_note: Mutex<Option<String>>,
     digest: Mutex<Option<digest_auth::WwwAuthenticateHeader>>,
 }
 
@@ -86,6 +91,7 @@ impl Transport {
         let http = reqwest::Client::builder()
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .build()
             .expect("reqwest client without TLS builds");
@@ -94,6 +100,7 @@ impl Transport {
             host: host.to_string(),
             creds,
             offset: Mutex::new(time::Duration::ZERO),
+            clock_note: Mutex::new(None),
             digest: Mutex::new(None),
         }
     }
@@ -118,9 +125,16 @@ impl Transport {
         *self.offset.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The device's current time as we estimate it.
+    /// Records why the device clock could not be read (our clock is used).
+    pub fn set_clock_note(&self, note: impl Into<String>) {
+        *self.clock_note.lock().unwrap_or_else(|p| p.into_inner()) = Some(note.into());
+    }
+
+    /// The device's current time as we estimate it (our clock when the
+    /// offset would leave the representable range).
     pub fn device_now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc() + self.clock_offset()
+        let now = OffsetDateTime::now_utc();
+        now.checked_add(self.clock_offset()).unwrap_or(now)
     }
 
     /// Calls `operation` at `url` with `body`; returns the Body's first child.
@@ -174,7 +188,13 @@ impl Transport {
                     _ => return Err(self.auth_err("HTTP 401")),
                 }
             }
-            let text = resp.text().await.map_err(|e| self.net_err(operation, e))?;
+            let text = match http_body::text_async(resp, SOAP_LIMIT).await {
+                Ok(t) => t,
+                Err(BodyError::Read(e)) => return Err(self.net_err(operation, e)),
+                Err(e @ BodyError::TooLarge { .. }) => {
+                    return Err(OnvifError::protocol(operation, e.to_string()))
+                }
+            };
             return self.read(operation, status, &text);
         }
     }
@@ -200,64 +220,20 @@ impl Transport {
     }
 
     fn read(&self, operation: &str, status: u16, text: &str) -> Result<Element, OnvifError> {
-        let parsed = xml::parse(text);
-        let root = match parsed {
-            Ok(r) => r,
-            Err(e) if (200..300).contains(&status) => {
-                return Err(OnvifError::protocol(operation, e.to_string()))
-            }
-            Err(_) if status == 403 => return Err(self.auth_err("HTTP 403")),
-            Err(_) => {
-                return Err(OnvifError::Http {
-                    operation: operation.to_string(),
-                    status,
-                })
-            }
-        };
-        if root.name != "Envelope" {
-            return Err(OnvifError::protocol(
-                operation,
-                format!("<{}> instead of a SOAP envelope", root.name),
-            ));
-        }
-        let body = root
-            .child("Body")
-            .ok_or_else(|| OnvifError::protocol(operation, "SOAP envelope without a Body"))?;
-        if let Some(f) = body.child("Fault") {
-            let fault = parse_fault(operation, f);
-            if let OnvifError::Fault { codes, reason, .. } = &fault {
-                let auth = codes
-                    .iter()
-                    .any(|c| AUTH_FAULTS.contains(&c.rsplit(':').next().unwrap_or(c)));
-                if auth || status == 403 {
-                    return Err(self.auth_err(&format!(
-                        "{}{}",
-                        codes.last().cloned().unwrap_or_default(),
-                        reason
-                            .as_deref()
-                            .map(|r| format!(": {r}"))
-                            .unwrap_or_default()
-                    )));
-                }
-            }
-            return Err(fault);
-        }
-        if !(200..300).contains(&status) {
-            return Err(OnvifError::Http {
-                operation: operation.to_string(),
-                status,
-            });
-        }
-        body.children
-            .first()
-            .cloned()
-            .ok_or_else(|| OnvifError::protocol(operation, "empty SOAP Body"))
+        read_answer(operation, status, text).map_err(|e| match e {
+            OnvifError::AuthFailed { detail, .. } => self.auth_err(&detail),
+            e => e,
+        })
     }
 
     fn auth_err(&self, detail: &str) -> OnvifError {
+        let note = self.clock_note.lock().unwrap_or_else(|p| p.into_inner());
         OnvifError::AuthFailed {
             host: self.host.clone(),
-            detail: detail.to_string(),
+            detail: match note.as_deref() {
+                Some(n) => format!("{detail}; the device clock could not be used: {n}"),
+                None => detail.to_string(),
+            },
         }
     }
 
@@ -278,26 +254,99 @@ impl Transport {
     }
 }
 
+/// Reads one SOAP answer (its HTTP status and body text): the Body's first
+/// child, or the typed error a fault, an HTTP status or malformed XML means.
+/// `AuthFailed` comes back with an empty host (the transport fills it in).
+pub fn read_answer(operation: &str, status: u16, text: &str) -> Result<Element, OnvifError> {
+    let auth_err = |detail: String| OnvifError::AuthFailed {
+        host: String::new(),
+        detail,
+    };
+    let root = match xml::parse(text) {
+        Ok(r) => r,
+        Err(e) if (200..300).contains(&status) => {
+            return Err(OnvifError::protocol(operation, e.to_string()))
+        }
+        Err(_) if status == 403 => return Err(auth_err("HTTP 403".into())),
+        Err(_) => {
+            return Err(OnvifError::Http {
+                operation: operation.to_string(),
+                status,
+            })
+        }
+    };
+    if root.name != "Envelope" {
+        return Err(OnvifError::protocol(
+            operation,
+            format!("<{}> instead of a SOAP envelope", root.name),
+        ));
+    }
+    let body = root
+        .child("Body")
+        .ok_or_else(|| OnvifError::protocol(operation, "SOAP envelope without a Body"))?;
+    if let Some(f) = body.child("Fault") {
+        let fault = parse_fault(operation, f);
+        if let OnvifError::Fault { codes, reason, .. } = &fault {
+            let auth = codes
+                .iter()
+                .any(|c| AUTH_FAULTS.contains(&c.rsplit(':').next().unwrap_or(c)));
+            if auth || status == 403 {
+                return Err(auth_err(format!(
+                    "{}{}",
+                    codes.last().cloned().unwrap_or_default(),
+                    reason
+                        .as_deref()
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default()
+                )));
+            }
+        }
+        return Err(fault);
+    }
+    if !(200..300).contains(&status) {
+        return Err(OnvifError::Http {
+            operation: operation.to_string(),
+            status,
+        });
+    }
+    body.children
+        .first()
+        .cloned()
+        .ok_or_else(|| OnvifError::protocol(operation, "empty SOAP Body"))
+}
+
+/// The longest fault code or reason kept (a device's text lands in errors).
+const FAULT_TEXT_MAX: usize = 300;
+
+/// At most [`FAULT_TEXT_MAX`] characters of a device's text, marked when cut.
+fn bounded(text: &str) -> String {
+    match text.char_indices().nth(FAULT_TEXT_MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
 /// A SOAP 1.2 (`Code/Value`, `Subcode/Value`, `Reason/Text`) or 1.1
-/// (`faultcode`, `faultstring`) fault.
+/// (`faultcode`, `faultstring`) fault. Codes and reason are cut to a few
+/// hundred characters.
 pub fn parse_fault(operation: &str, f: &Element) -> OnvifError {
     let mut codes = Vec::new();
     let mut code = f.child("Code");
     while let Some(c) = code {
         if let Some(v) = c.text_at(&["Value"]) {
-            codes.push(v.to_string());
+            codes.push(bounded(v));
         }
         code = c.child("Subcode");
     }
     if codes.is_empty() {
         if let Some(v) = f.text_at(&["faultcode"]) {
-            codes.push(v.to_string());
+            codes.push(bounded(v));
         }
     }
     let reason = f
         .text_at(&["Reason", "Text"])
         .or_else(|| f.text_at(&["faultstring"]))
-        .map(str::to_string);
+        .map(bounded);
     OnvifError::Fault {
         operation: operation.to_string(),
         code: codes.last().cloned().unwrap_or_else(|| "unknown".into()),
@@ -349,5 +398,27 @@ mod tests {
         let e = envelope(None, "<tds:GetSystemDateAndTime/>");
         assert!(xml::parse(&e).is_ok());
         assert_eq!(escape("a<&>\"'"), "a&lt;&amp;&gt;&quot;&apos;");
+    }
+
+    #[test]
+    fn fault_text_from_the_device_is_bounded() {
+        let long = "r".repeat(100_000);
+        let doc = format!(
+            "<s:Envelope xmlns:s=\"x\"><s:Body><s:Fault><s:Code><s:Value>s:{long}</s:Value></s:Code><s:Reason><s:Text>{long}</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>"
+        );
+        let e = t().read("GetProfiles", 500, &doc).unwrap_err().to_string();
+        assert!(e.len() < 1000, "{} bytes", e.len());
+        assert!(e.contains("rrr…"), "{e}");
+    }
+
+    #[test]
+    fn deep_answers_are_protocol_errors_with_any_status() {
+        let n = 1_000_000;
+        let doc = format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        let e = t().read("GetSystemDateAndTime", 200, &doc).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol);
+        assert!(e.to_string().contains("nested deeper than 64"), "{e}");
+        let e = t().read("GetSystemDateAndTime", 500, &doc).unwrap_err();
+        assert!(matches!(e, OnvifError::Http { status: 500, .. }), "{e}");
     }
 }

@@ -1,0 +1,107 @@
+//! FFmpeg protocol whitelists: what each kind of source may open. Without
+//! one, a URL (or a playlist or demuxer inside it) can name `file:`,
+//! `concat:`, `subfile:` or `pipe:` and make FFmpeg read local files or
+//! descriptors. Network sources never get `file`; local recordings (plain
+//! paths) get nothing but `file`.
+use ffmpeg_next::Dictionary;
+
+/// Network sources: RTSP (TCP, UDP, TLS, HTTP tunnel), and HTTP(S) streams.
+pub const NETWORK: &str = "rtsp,rtsps,rtp,srtp,udp,tcp,tls,http,https,httpproxy,crypto";
+/// Local recordings: files only.
+pub const LOCAL_FILE: &str = "file,crypto";
+
+/// Whether FFmpeg would read `source` as a URL with a protocol (`x:…`)
+/// rather than a plain path (FFmpeg's own rule: scheme characters, then `:`;
+/// a one-letter prefix is a DOS drive; `subfile,…:` is a protocol too).
+pub fn names_a_protocol(source: &str) -> bool {
+    let len = source
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        .count();
+    let after = source.as_bytes().get(len);
+    // FFmpeg's exception: `subfile,<options>:<url>` names the subfile protocol
+    let subfile = source.starts_with("subfile,") && source[len..].contains(':');
+    len > 1 && (after == Some(&b':') || subfile)
+}
+
+/// The whitelist for a recorded source: plain paths are local files, any
+/// URL (whatever its scheme, `file:` included) is network only.
+pub fn for_recorded(source: &str) -> &'static str {
+    if names_a_protocol(source) {
+        NETWORK
+    } else {
+        LOCAL_FILE
+    }
+}
+
+/// Sets `protocol_whitelist` on FFmpeg open options.
+pub fn restrict(options: &mut Dictionary<'_>, whitelist: &str) {
+    options.set("protocol_whitelist", whitelist);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::recorded_input::RecordedInput;
+    use crate::media::rtsp_input::{NetworkInput, Transport};
+    use crate::media::source::{SourceOpener, StopFlag};
+    use crate::media::MediaError;
+    use crate::playback::demo_segments::{write_segment, SegmentSpec};
+
+    #[test]
+    fn urls_and_paths_are_told_apart_like_ffmpeg_does() {
+        for url in [
+            "rtsp://h/x",
+            "file:/etc/passwd",
+            "concat:/a|/b",
+            "subfile,,start,0,end,0,,:/etc/passwd",
+            "http://h/x",
+        ] {
+            assert_eq!(for_recorded(url), NETWORK, "{url}");
+        }
+        for path in ["/srv/rec/a.mp4", "rec/a:b.mp4", "C:\\rec\\a.mp4", "a.mp4"] {
+            assert_eq!(for_recorded(path), LOCAL_FILE, "{path}");
+        }
+        assert!(!NETWORK.split(',').any(|p| p == "file" || p == "concat"));
+    }
+
+    fn is_refused(r: Result<impl Sized, MediaError>, what: &str) {
+        match r {
+            Err(MediaError::Open { .. }) => {}
+            Err(e) => panic!("{what}: unexpected error {e}"),
+            Ok(_) => panic!("{what}: FFmpeg opened it"),
+        }
+    }
+
+    /// A real video file that FFmpeg opens as a plain path, but not through
+    /// a network source or a URL protocol.
+    #[test]
+    fn network_sources_cannot_open_local_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clip.mp4");
+        let spec = SegmentSpec {
+            camera_index: 0,
+            width: 160,
+            height: 90,
+            fps: 10,
+            gop: 10,
+            container: crate::media::file_writer::Container::Mp4FastStart,
+        };
+        write_segment(&path, &spec, 0, 1000).unwrap();
+        let p = path.to_str().unwrap();
+        // the plain path is a recording FFmpeg reads
+        assert!(RecordedInput::open(p, Dictionary::new(), StopFlag::default()).is_ok());
+        for url in [
+            format!("file:{p}"),
+            format!("concat:{p}|{p}"),
+            format!("subfile,,start,0,end,0,,:{p}"),
+        ] {
+            let live = NetworkInput::new(url.clone(), Transport::Tcp);
+            is_refused(live.open(StopFlag::default()), &format!("live {url}"));
+            is_refused(
+                RecordedInput::open(&url, Dictionary::new(), StopFlag::default()),
+                &format!("recorded {url}"),
+            );
+        }
+    }
+}
