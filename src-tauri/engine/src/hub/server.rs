@@ -115,9 +115,11 @@ async fn serve(sock: TcpStream, peer: SocketAddr, shared: &Shared) -> Result<(),
     }
     let _ = sock.set_nodelay(true);
     let mut request: Option<Route> = None;
-    let mut ws_cfg = WebSocketConfig::default();
-    ws_cfg.max_message_size = Some(MAX_CONTROL_MESSAGE);
-    ws_cfg.max_frame_size = Some(MAX_CONTROL_MESSAGE);
+    let ws_cfg = WebSocketConfig {
+        max_message_size: Some(MAX_CONTROL_MESSAGE),
+        max_frame_size: Some(MAX_CONTROL_MESSAGE),
+        ..Default::default()
+    };
     let upgrade = tokio_tungstenite::accept_hdr_async_with_config(
         sock,
         |req: &Request, resp: Response| match check(req, shared) {
