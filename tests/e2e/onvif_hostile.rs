@@ -58,8 +58,16 @@ fn sim(modes: &[&str], extra: &[&str]) -> OnvifSim {
 
 /// Adding the device fails: returns the error after checking it is typed
 /// `kind`, says `needles`, and carries no password.
-async fn refused(engine: &Engine, sim: &OnvifSim, kind: ErrorKind, needles: &[&str]) -> EngineError {
-    let e = engine.add_adhoc_onvif(add(&sim.address())).await.unwrap_err();
+async fn refused(
+    engine: &Engine,
+    sim: &OnvifSim,
+    kind: ErrorKind,
+    needles: &[&str],
+) -> EngineError {
+    let e = engine
+        .add_adhoc_onvif(add(&sim.address()))
+        .await
+        .unwrap_err();
     let (ui, text) = (e.to_ui().message, e.to_string());
     assert_eq!(e.kind(), kind, "{text}");
     for n in needles {
@@ -141,7 +149,11 @@ async fn a_stream_uri_on_another_host_is_refused_and_never_contacted() {
         &engine,
         &dev,
         ErrorKind::Protocol,
-        &["GetStreamUri", "127.0.0.2", "not its own host \"127.0.0.1\""],
+        &[
+            "GetStreamUri",
+            "127.0.0.2",
+            "not its own host \"127.0.0.1\"",
+        ],
     )
     .await;
     assert!(!trap.was_contacted());
@@ -209,7 +221,12 @@ async fn user_info_in_a_stream_uri_is_not_stored() {
     let rtsp = RtspServer::start(free_port(), &[]);
     let dev = sim(
         &["userinfo-stream"],
-        &["--rtsp-main", &rtsp.url("/cam1"), "--rtsp-sub", &rtsp.url("/cam1/sub")],
+        &[
+            "--rtsp-main",
+            &rtsp.url("/cam1"),
+            "--rtsp-sub",
+            &rtsp.url("/cam1/sub"),
+        ],
     );
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::start(EngineConfig {
