@@ -124,6 +124,28 @@ async function main() {
       if (t.state !== 'live' || t.frames <= 10) throw new Error(`tile not drawing: ${JSON.stringify(t)}`);
     }
   });
+  await test('"New case here" on a live tile (a real WebDriver click) opens New case for that camera at the frame shown', async () => {
+    const run = (script) => wd(base, 'POST', `${s}/execute/sync`, { script, args: [] });
+    const camera = await run(`return document.querySelector('.tile[data-tile="1"]').getAttribute('data-camera')`);
+    const el = await wd(base, 'POST', `${s}/element`, { using: 'css selector', value: '.tile[data-tile="1"] .tile-newcase' });
+    const id = Object.values(el)[0];
+    const before = Date.now();
+    // WebKitWebDriver refuses a click on an element that cannot take it ("element not interactable").
+    await wd(base, 'POST', `${s}/element/${id}/click`, {});
+    let dialog = null;
+    for (let i = 0; i < 50 && !dialog; i++) {
+      dialog = await run(`const d = document.querySelector('[role="dialog"][aria-label="New case"]');
+        return d && { equipment: d.querySelector('[aria-label="Equipment"]').value, at: d.querySelector('[aria-label="Event time"]').value }`);
+      if (!dialog) await sleep(100);
+    }
+    if (!dialog) throw new Error('no New case dialog after clicking "New case here"');
+    console.log(`       dialog ${JSON.stringify(dialog)} for ${camera}`);
+    if (dialog.equipment !== camera) throw new Error(`equipment ${dialog.equipment}, expected the tile's camera ${camera}`);
+    // The demo's live frames carry their capture time: the event time is the frame on screen, within seconds of the click.
+    const at = Date.parse(dialog.at + 'Z');
+    if (!(Math.abs(at - before) < 10_000)) throw new Error(`event time ${dialog.at} is not the frame shown (click at ${new Date(before).toISOString()})`);
+    await run(`document.querySelector('[role="dialog"][aria-label="New case"] button[type="button"]').click(); return true;`);
+  });
   await test('Playback: a demo camera tile plays recorded frames (recording time in the past)', async () => {
     const run = (script) => wd(base, 'POST', `${s}/execute/sync`, { script, args: [] });
     await run(`document.querySelector('[data-mode-button="playback"]').click(); return true;`);
