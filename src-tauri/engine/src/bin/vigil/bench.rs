@@ -29,6 +29,9 @@ pub enum BenchCmd {
     Playback(crate::bench_playback::PlaybackBench),
     /// Case footage: available-to-done latency (p50/p99) and clips per second.
     Footage(crate::bench_footage::FootageBench),
+    /// Soak: N live tiles while the RTSP server is killed and restarted; RSS,
+    /// descriptors, threads, recovery time and frames lost.
+    Soak(crate::bench_soak::SoakBench),
 }
 
 #[derive(Args)]
@@ -66,6 +69,13 @@ pub async fn run(cmd: BenchCmd) -> i32 {
                 exit::FAILED
             }
         },
+        BenchCmd::Soak(a) => match crate::bench_soak::run(a).await {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("vigil bench soak: {e}");
+                exit::FAILED
+            }
+        },
         BenchCmd::Playback(a) => match crate::bench_playback::run(a).await {
             Ok(()) => exit::OK,
             Err(e) => {
@@ -76,7 +86,7 @@ pub async fn run(cmd: BenchCmd) -> i32 {
     }
 }
 
-fn find_bench_dir(given: Option<PathBuf>) -> Result<PathBuf, String> {
+pub(crate) fn find_bench_dir(given: Option<PathBuf>) -> Result<PathBuf, String> {
     let mut candidates: Vec<PathBuf> = given.into_iter().collect();
     if let Some(s) = std::env::var_os("VIGIL_SHARED") {
         candidates.push(PathBuf::from(s).join("bench"));
@@ -93,7 +103,7 @@ fn find_bench_dir(given: Option<PathBuf>) -> Result<PathBuf, String> {
         .ok_or_else(|| "cannot find shared/bench (give --bench-dir)".into())
 }
 
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -102,7 +112,7 @@ impl Drop for Server {
     }
 }
 
-fn start_server(dir: &Path, port: u16, cams: usize) -> Result<Server, String> {
+pub(crate) fn start_server(dir: &Path, port: u16, cams: usize) -> Result<Server, String> {
     let mut child = Command::new("/usr/bin/python3")
         .arg(dir.join("vtc1_rtsp_server.py"))
         .args([

@@ -6,6 +6,7 @@
 mod bench;
 mod bench_footage;
 mod bench_playback;
+mod bench_soak;
 mod cameras;
 mod case;
 mod footage;
