@@ -48,8 +48,9 @@ export async function playbackChecks({ bin, context, base, info, ids, ipcMock, t
     opened.push(s);
     ws.on('framesent', (f) => {
       if (typeof f.payload !== 'string') return;
-      const msg = JSON.parse(f.payload);
-      if (msg.type !== 'resize') sent.push({ camera: s.camera, group: s.group, msg });
+      // controls are numbered (seq) so the engine's clock messages can acknowledge them
+      const { seq, ...msg } = JSON.parse(f.payload);
+      if (msg.type !== 'resize') sent.push({ camera: s.camera, group: s.group, msg, seq });
     });
   });
   const layout = { grid: 4, tiles: ids.slice(0, 4) };
@@ -191,6 +192,8 @@ export async function playbackChecks({ bin, context, base, info, ids, ipcMock, t
     await page.waitForTimeout(500);
     const speeds = sentOf('speed').slice(before);
     assert.deepEqual(speeds.map((s) => s.msg), [{ type: 'speed', speed: 4 }]);
+    const seqs = sent.filter((s) => s.group === group).map((s) => s.seq);
+    assert.ok(seqs.every((q, i) => Number.isInteger(q) && (i === 0 || q > seqs[i - 1])), `controls numbered in order: ${seqs}`);
     assert.equal(speeds[0].group, group);
     const t0 = Number(await tile(1).getAttribute('data-rec-ts'));
     const w0 = Date.now();

@@ -33,7 +33,7 @@ describe('playback socket messages', () => {
     });
     expect(parsePlaybackMessage('{"type":"clock","position":1763800000000,"speed":2,"paused":false}')).toEqual({
       kind: 'clock',
-      clock: { position: 1763800000000, speed: 2, paused: false },
+      clock: { position: 1763800000000, speed: 2, paused: false, ack: 0 },
     });
     expect(parsePlaybackMessage('{"type":"status","state":"live"}')).toBeNull();
     expect(parsePlaybackMessage('{"type":"clock","position":"x","speed":1}')).toBeNull();

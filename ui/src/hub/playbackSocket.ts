@@ -22,6 +22,8 @@ export interface ClockMsg {
   position: number;
   speed: number;
   paused: boolean;
+  /** The highest control `seq` the engine's group had applied when it sent this (0: none). */
+  ack: number;
 }
 
 export type PlaybackControl =
@@ -57,7 +59,8 @@ export function parsePlaybackMessage(text: string): PlaybackMessage | null {
     };
   }
   if (o.type === 'clock' && typeof o.position === 'number' && Number.isFinite(o.position) && typeof o.speed === 'number') {
-    return { kind: 'clock', clock: { position: o.position, speed: o.speed, paused: o.paused === true } };
+    const ack = typeof o.ack === 'number' && Number.isFinite(o.ack) ? o.ack : 0;
+    return { kind: 'clock', clock: { position: o.position, speed: o.speed, paused: o.paused === true, ack } };
   }
   return null;
 }
@@ -118,7 +121,7 @@ export class PlaybackSocket {
     this.socket.resize(width, height);
   }
 
-  send(c: PlaybackControl): void {
+  send(c: PlaybackControl & { seq?: number }): void {
     this.socket.send(c);
   }
 

@@ -8,9 +8,12 @@
 import type { ClockMsg, PlaybackControl, StartParams } from '../hub/playbackSocket';
 import { Playhead } from './playhead';
 
+/** A control as sent: numbered, so the engine's clock messages can acknowledge it. */
+export type SentControl = PlaybackControl & { seq: number };
+
 export interface GroupMember {
   readonly isOpen: boolean;
-  send(c: PlaybackControl): void;
+  send(c: SentControl): void;
 }
 
 export interface GroupSnapshot {
@@ -31,6 +34,7 @@ export class PlaybackGroup {
   private members: GroupMember[] = [];
   private listeners = new Set<() => void>();
   private snap: GroupSnapshot;
+  private seq = 0;
 
   constructor(readonly id: string, start: StartParams, now: number) {
     this.playhead = new Playhead(start.at, start.speed, start.paused, now);
@@ -63,7 +67,11 @@ export class PlaybackGroup {
     else if (c.type === 'speed') p.setSpeed(c.speed, now);
     else if (c.type === 'step') p.setPaused(true, now);
     const target = this.members.find((m) => m.isOpen) ?? this.members[0];
-    target?.send(c);
+    if (target) {
+      this.seq += 1;
+      p.expectAck(this.seq, now);
+      target.send({ ...c, seq: this.seq });
+    }
     this.emit();
   }
 

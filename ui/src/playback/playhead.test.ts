@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_EXTRAPOLATE_MS, Playhead, SEEK_CONFIRM_MS } from './playhead';
-import { PlaybackGroup, newGroupId, type GroupMember } from './group';
-import type { PlaybackControl } from '../hub/playbackSocket';
+import { PlaybackGroup, newGroupId, type GroupMember, type SentControl } from './group';
 
 const T = Date.UTC(2026, 10, 20, 12);
 
@@ -31,7 +30,7 @@ describe('playhead', () => {
     p.seek(T + 3_600_000, 100);
     p.onFrame(T + 150, 120); // in flight from before the seek
     expect(p.position(130)).toBe(T + 3_600_000);
-    p.onClock({ position: T + 3_600_000, speed: 1, paused: false }, 200);
+    p.onClock({ position: T + 3_600_000, speed: 1, paused: false, ack: 0 }, 200);
     p.onFrame(T + 3_600_040, 240);
     expect(p.position(240)).toBe(T + 3_600_040);
   });
@@ -46,7 +45,7 @@ describe('playhead', () => {
 
   it('takes speed and pause from clock messages', () => {
     const p = new Playhead(T, 1, false, 0);
-    p.onClock({ position: T + 10, speed: 16, paused: true }, 10);
+    p.onClock({ position: T + 10, speed: 16, paused: true, ack: 0 }, 10);
     expect(p.speed).toBe(16);
     expect(p.paused).toBe(true);
     expect(p.position(5000)).toBe(T + 10);
@@ -54,9 +53,9 @@ describe('playhead', () => {
 });
 
 class FakeMember implements GroupMember {
-  sent: PlaybackControl[] = [];
+  sent: SentControl[] = [];
   constructor(public isOpen: boolean) {}
-  send(c: PlaybackControl) {
+  send(c: SentControl) {
     this.sent.push(c);
   }
 }
@@ -72,14 +71,14 @@ describe('playback group', () => {
     const leaveC = g.join(c);
     g.control({ type: 'speed', speed: 4 }, 0);
     g.control({ type: 'seek', at: T + 1000 }, 0);
-    expect(b.sent).toEqual([{ type: 'speed', speed: 4 }, { type: 'seek', at: T + 1000 }]);
+    expect(b.sent).toEqual([{ type: 'speed', speed: 4, seq: 1 }, { type: 'seek', at: T + 1000, seq: 2 }]);
     expect(a.sent).toEqual([]);
     expect(c.sent).toEqual([]);
     leaveC();
     expect(g.size).toBe(2);
     b.isOpen = false;
     g.control({ type: 'pause' }, 0);
-    expect(a.sent).toEqual([{ type: 'pause' }]); // queued on the first member
+    expect(a.sent).toEqual([{ type: 'pause', seq: 3 }]); // queued on the first member
   });
 
   it('starts new sockets from the group state and notifies on speed or pause changes', () => {
@@ -94,11 +93,44 @@ describe('playback group', () => {
     expect(g.snapshot().paused).toBe(true);
     expect(notified).toBe(2);
     expect(g.startParams(5000)).toEqual({ at: T + 1000, speed: -2, paused: true });
-    g.onClock({ position: T + 500, speed: -2, paused: true }, 5000);
+    g.onClock({ position: T + 500, speed: -2, paused: true, ack: 2 }, 5000);
     expect(notified).toBe(2); // nothing changed
     unsub();
     g.control({ type: 'play' }, 5000);
     expect(notified).toBe(2);
     expect(newGroupId()).not.toBe(newGroupId());
+  });
+
+  it('ignores a clock message sent before the engine applied the last control', () => {
+    const g = new PlaybackGroup('g', { at: T, speed: 1, paused: false }, 0);
+    const m = new FakeMember(true);
+    g.join(m);
+    g.control({ type: 'pause' }, 100);
+    expect(m.sent).toEqual([{ type: 'pause', seq: 1 }]);
+    // in flight before the pause reached the engine: playing, acknowledging nothing
+    g.onClock({ position: T + 90, speed: 1, paused: false, ack: 0 }, 110);
+    expect(g.snapshot().paused).toBe(true);
+    expect(g.playhead.position(2000)).toBe(T + 100);
+    // Space again must play, not pause a second time
+    g.control({ type: g.playhead.paused ? 'play' : 'pause' }, 120);
+    expect(m.sent.at(-1)).toEqual({ type: 'play', seq: 2 });
+    // the engine's pause (ack 1) is older than the play: still stale
+    g.onClock({ position: T + 100, speed: 1, paused: true, ack: 1 }, 130);
+    expect(g.snapshot().paused).toBe(false);
+    // the play's own clock message is taken, and later engine changes too (ack unchanged)
+    g.onClock({ position: T + 100, speed: 1, paused: false, ack: 2 }, 140);
+    g.onClock({ position: T + 5000, speed: 1, paused: true, ack: 2 }, 150);
+    expect(g.snapshot().paused).toBe(true);
+    expect(g.playhead.position(9000)).toBe(T + 5000);
+  });
+
+  it('takes clock messages again when the engine never acknowledges (an older engine)', () => {
+    const g = new PlaybackGroup('g', { at: T, speed: 1, paused: false }, 0);
+    g.join(new FakeMember(true));
+    g.control({ type: 'speed', speed: 4 }, 0);
+    g.onClock({ position: T, speed: 1, paused: false, ack: 0 }, SEEK_CONFIRM_MS - 1);
+    expect(g.snapshot().speed).toBe(4);
+    g.onClock({ position: T, speed: 2, paused: false, ack: 0 }, SEEK_CONFIRM_MS + 1);
+    expect(g.snapshot().speed).toBe(2);
   });
 });

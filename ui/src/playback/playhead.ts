@@ -3,7 +3,11 @@
  * time of the newest frame (header timestamp) or `clock` message, and
  * extrapolated at the current speed for a short while between them. After a
  * local seek, frames still in flight from before it are ignored until the
- * engine's `clock` confirms the seek (or a timeout passes).
+ * engine's `clock` confirms the seek (or a timeout passes). Controls carry a
+ * sequence number and the engine's clock messages the highest one applied
+ * (`ack`): a clock message sent before the engine saw a control the UI just
+ * gave is stale and ignored, so it cannot undo the control on screen (a
+ * paused view flipping back to playing, or a speed reverting).
  */
 import type { ClockMsg } from '../hub/playbackSocket';
 
@@ -16,6 +20,8 @@ export class Playhead {
   private anchorTs: number;
   private anchorWall: number;
   private pendingSeekAt: number | null = null;
+  /** The last control sent (its seq) and when, until a clock message acknowledges it. */
+  private pendingAck: { seq: number; at: number } | null = null;
   speed: number;
   paused: boolean;
 
@@ -45,7 +51,24 @@ export class Playhead {
     this.anchorWall = now;
   }
 
+  /** A control numbered `seq` was sent at `now`. */
+  expectAck(seq: number, now: number): void {
+    this.pendingAck = { seq, at: now };
+  }
+
+  /** Whether a clock message predates the last control sent (within the confirm window). */
+  isStale(c: ClockMsg, now: number): boolean {
+    const p = this.pendingAck;
+    if (p === null) return false;
+    if (c.ack >= p.seq || now - p.at > SEEK_CONFIRM_MS) {
+      this.pendingAck = null;
+      return false;
+    }
+    return true;
+  }
+
   onClock(c: ClockMsg, now: number): void {
+    if (this.isStale(c, now)) return;
     this.pendingSeekAt = null;
     this.anchorTs = c.position;
     this.anchorWall = now;

@@ -11,7 +11,7 @@ use tokio_tungstenite::WebSocketStream;
 
 use super::playback_query::PlaybackRequest;
 use super::protocol::{
-    encode_frame, parse_client_message, ClientMessage, PixelFormat, ServerMessage,
+    control_seq, encode_frame, parse_client_message, ClientMessage, PixelFormat, ServerMessage,
 };
 use crate::media::picture::i420_to_jpeg;
 use crate::playback::clock::{valid_speed, ClockState};
@@ -39,6 +39,7 @@ fn clock_msg(c: &ClockState) -> Message {
         position: c.position(),
         speed: c.speed,
         paused: c.paused,
+        ack: c.ack,
     })
 }
 
@@ -129,6 +130,10 @@ pub async fn run(
                 match incoming {
                     Some(Ok(Message::Text(t))) => {
                         let result = parse_client_message(&t).and_then(|m| apply(&session, m));
+                        // after the control took effect: clock messages from now on say so
+                        if let (Ok(()), Some(seq)) = (&result, control_seq(&t)) {
+                            session.group.clock.acknowledge(seq);
+                        }
                         if let Err(reason) = result {
                             let msg = ServerMessage::Status {
                                 camera: camera.clone(),

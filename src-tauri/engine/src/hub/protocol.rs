@@ -133,6 +133,9 @@ pub enum ServerMessage {
         position: i64,
         speed: f64,
         paused: bool,
+        /// The highest control `seq` this group has applied (0: none).
+        #[serde(default)]
+        ack: u64,
     },
 }
 
@@ -175,6 +178,16 @@ pub fn parse_client_message(text: &str) -> Result<ClientMessage, String> {
         ));
     }
     serde_json::from_str(text).map_err(|e| format!("bad control message: {e}"))
+}
+
+/// The optional `seq` of a control message (the UI numbers its controls so
+/// it can tell a clock message sent before one of them from one sent after).
+pub fn control_seq(text: &str) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Seq {
+        seq: Option<u64>,
+    }
+    serde_json::from_str::<Seq>(text).ok()?.seq
 }
 
 /// What a tile asks for in the upgrade request's query.

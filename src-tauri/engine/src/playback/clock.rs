@@ -55,6 +55,9 @@ pub struct ClockState {
     pub cause: Cause,
     /// The session that caused the last change (0: none).
     pub origin: u64,
+    /// The highest control sequence number the group has applied (0: none):
+    /// the UI ignores clock messages older than a control it has just sent.
+    pub ack: u64,
     /// Holding at `pos` since `at` until the epoch's first frame is shown.
     held: bool,
     /// The epoch's first frame has been shown (`start_at`).
@@ -129,6 +132,7 @@ impl Clock {
             epoch: 1,
             cause: Cause::Start,
             origin: 0,
+            ack: 0,
             held: true,
             started: false,
             wall,
@@ -174,6 +178,16 @@ impl Clock {
         s.origin = origin;
         self.tx.send_replace(*s);
         self.cv.notify_all();
+    }
+
+    /// Records that the control numbered `seq` has been applied (sequence
+    /// numbers only grow; an older or repeated one changes nothing).
+    pub fn acknowledge(&self, seq: u64) {
+        let mut s = self.lock();
+        if seq > s.ack {
+            s.ack = seq;
+            self.tx.send_replace(*s);
+        }
     }
 
     /// Jumps to `t_ms` (never past now, never before 1970).
