@@ -3,12 +3,11 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use vigil_engine::hub::playback_query::parse_playback_query;
-use vigil_engine::hub::protocol::{parse_live_query, ClientMessage};
+use vigil_engine::hub::protocol::{parse_client_message, parse_live_query};
 
 fuzz_target!(|data: &[u8]| {
-    let _ = serde_json::from_slice::<ClientMessage>(data);
-    if let Ok(q) = std::str::from_utf8(data) {
-        let _ = parse_live_query(q);
-        let _ = parse_playback_query(q);
-    }
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = parse_client_message(text);
+    let _ = parse_live_query(text);
+    let _ = parse_playback_query(text);
 });
