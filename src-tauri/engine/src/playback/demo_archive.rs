@@ -1,6 +1,7 @@
 //! The demo site's recording archive: 7 days per camera, rendered on demand
 //! (nothing is stored). Coverage has deterministic holes of 20-40 minutes
-//! every few hours, different per camera and day; every frame is painted for
+//! every few hours, different per camera and day, and none in the last hour
+//! (the demo records what its live view shows); every frame is painted for
 //! its recording time, VTC1 included, at 15 fps on a fixed frame grid.
 use ffmpeg_next::{format::Pixel, frame};
 
@@ -45,10 +46,29 @@ const SLOT_MS: i64 = 40 * MIN_MS;
 /// Where the 4-hour cycles start (from the epoch): 01:10, 05:10, ... UTC.
 const CYCLE_PHASE_MS: i64 = 70 * MIN_MS;
 
+/// Holes end before this instant: the start of the 4-hour cycle that held
+/// "an hour before this process first asked". So the demo records what its
+/// live view shows (no hole in the last hour, and none that appears later in
+/// a running app), and processes started within one cycle agree.
+fn hole_cutoff_ms() -> i64 {
+    static CUTOFF: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *CUTOFF.get_or_init(|| cycle_start(now_ms() - 60 * MIN_MS))
+}
+
+/// The start of the 4-hour cycle holding `t_ms`.
+fn cycle_start(t_ms: i64) -> i64 {
+    CYCLE_PHASE_MS + (t_ms - CYCLE_PHASE_MS).div_euclid(CYCLE_MS) * CYCLE_MS
+}
+
 /// The holes of camera `camera` starting on UTC day `day` (days since the
 /// epoch): one per 4-hour cycle, 20-36 min long, at a place inside the
-/// camera's slot that varies per camera and cycle.
+/// camera's slot that varies per camera and cycle; none ending after the
+/// cutoff (`hole_cutoff_ms`).
 pub fn holes(camera: usize, day: i64) -> Vec<Span> {
+    holes_before(camera, day, hole_cutoff_ms())
+}
+
+fn holes_before(camera: usize, day: i64, cutoff_ms: i64) -> Vec<Span> {
     let start = day * DAY_MS;
     let slot = ((camera.max(1) - 1) % 6) as i64 * SLOT_MS;
     let first = (start - CYCLE_PHASE_MS).div_euclid(CYCLE_MS) - 1;
@@ -63,7 +83,7 @@ pub fn holes(camera: usize, day: i64) -> Vec<Span> {
         // 2 minutes clear of the slot's edges: holes of two cameras never touch
         let offset = next(2 * MIN_MS, SLOT_MS - 2 * MIN_MS - len + 1);
         let at = CYCLE_PHASE_MS + n * CYCLE_MS + slot + offset;
-        if (start..start + DAY_MS).contains(&at) {
+        if (start..start + DAY_MS).contains(&at) && at + len <= cutoff_ms {
             out.push(Span::new(at, at + len));
         }
     }
@@ -256,7 +276,7 @@ mod tests {
         let day = 20_400;
         assert_eq!(holes(1, day), holes(1, day));
         assert_ne!(holes(1, day), holes(2, day));
-        let hs = holes(3, day);
+        let hs = holes_before(3, day, i64::MAX);
         assert!((5..=7).contains(&hs.len()), "{} holes", hs.len());
         for h in &hs {
             assert!((20 * 60_000..40 * 60_000).contains(&h.duration_ms()));
@@ -264,6 +284,27 @@ mod tests {
         assert!(hs
             .windows(2)
             .all(|w| w[1].start_ms - w[0].end_ms > 3 * 3_600_000));
+    }
+
+    #[test]
+    fn no_hole_in_the_last_hour_and_the_past_keeps_its_holes() {
+        let now = now_ms();
+        let cutoff = hole_cutoff_ms();
+        assert!(cutoff <= now - 60 * 60_000 && cutoff > now - 60 * 60_000 - CYCLE_MS);
+        for c in 1..=4 {
+            let today = now.div_euclid(DAY_MS);
+            for h in (today - 1..=today).flat_map(|d| holes(c, d)) {
+                assert!(h.end_ms <= now - 60 * 60_000, "camera {c}: hole {h:?} in the last hour");
+            }
+            // two days back, every cycle has its hole (nothing is cut there)
+            assert_eq!(holes(c, today - 2), holes_before(c, today - 2, i64::MAX));
+        }
+        // a cutoff inside a hole drops that hole, not the ones before it
+        let all = holes_before(2, 20_400, i64::MAX);
+        let cut = holes_before(2, 20_400, all[3].end_ms - 1);
+        assert_eq!(cut, all[..3].to_vec());
+        assert_eq!(cycle_start(CYCLE_PHASE_MS + 5), CYCLE_PHASE_MS);
+        assert_eq!(cycle_start(CYCLE_PHASE_MS - 5), CYCLE_PHASE_MS - CYCLE_MS);
     }
 
     #[test]
