@@ -213,7 +213,11 @@ export async function playbackChecks({ bin, context, base, info, ids, ipcMock, t
     await page.keyboard.press(' ');
     await waitSent('pause', p0 + 1);
     await page.waitForSelector('.pb-play[data-paused="true"]', { timeout: 3000 });
-    await page.waitForTimeout(500);
+    // The engine's "paused" status travels on each tile's socket behind the
+    // frames it sent before the pause: once every tile reports it, no frame
+    // from before the pause is still in flight (a busy machine can hold a
+    // second of them in socket buffers; a fixed wait raced them).
+    await waitTiles((t) => t.every((x) => x.state === 'paused' || x.state === 'no_recording' || x.state === 'ended'), 'the engine confirms the pause on every tile');
     const a = Number(await tile(1).getAttribute('data-rec-ts'));
     await page.waitForTimeout(1000);
     assert.equal(Number(await tile(1).getAttribute('data-rec-ts')), a, 'paused: no new recording time');
@@ -235,7 +239,14 @@ export async function playbackChecks({ bin, context, base, info, ids, ipcMock, t
     assert.equal(n('pause'), p0 + 1, 'Space toggled once (no extra click on a focused button)');
   });
 
+  // Each test below starts from a playing grid, so one failure does not cascade.
+  const ensurePlaying = async () => {
+    if ((await page.locator('.pb-play').getAttribute('data-paused')) === 'true') await page.getByLabel('Play', { exact: true }).click();
+    await page.waitForSelector('.pb-play[data-paused="false"]', { timeout: 3000 });
+  };
+
   await test('playback: a tile unlinks onto its own clock and relinks', async () => {
+    await ensurePlaying();
     const camera = await tile(2).getAttribute('data-camera');
     const before = opened.length;
     await tile(2).hover();
@@ -262,6 +273,7 @@ export async function playbackChecks({ bin, context, base, info, ids, ipcMock, t
   });
 
   await test('playback: zoom to 1 minute and back; no future dates; previous day seeks to its start', async () => {
+    await ensurePlaying();
     for (let i = 0; i < 12; i++) await page.getByLabel('Zoom in').click();
     const span = (await num('.timeline', 'data-view-end')) - (await num('.timeline', 'data-view-start'));
     assert.equal(span, 60_000);
@@ -286,6 +298,7 @@ export async function playbackChecks({ bin, context, base, info, ids, ipcMock, t
   });
 
   await test("playback: in one camera's gap its tile shows \"no recording\" while the others play", async () => {
+    await ensurePlaying();
     const date = new Date(day - DAY).toISOString().slice(0, 10);
     const gapCam = await tile(2).getAttribute('data-camera');
     const mine = engineSpans(bin, gapCam, date);

@@ -102,7 +102,33 @@ pub async fn run(
         return;
     }
     loop {
+        // Biased: a control is read before anything is sent, and a frame goes
+        // before a status or clock change that was also ready, so "paused"
+        // reaches the tile after every frame shown before the pause.
         tokio::select! {
+            biased;
+            incoming = rx.next() => {
+                match incoming {
+                    Some(Ok(Message::Text(t))) => {
+                        let result = parse_client_message(&t).and_then(|m| apply(&session, m));
+                        // after the control took effect: clock messages from now on say so
+                        if let (Ok(()), Some(seq)) = (&result, control_seq(&t)) {
+                            session.group.clock.acknowledge(seq);
+                        }
+                        if let Err(reason) = result {
+                            let msg = ServerMessage::Status {
+                                camera: camera.clone(),
+                                stream: None,
+                                state: "warning".into(),
+                                reason: Some(reason),
+                            };
+                            if tx.send(json(&msg)).await.is_err() { break; }
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => {}
+                }
+            }
             changed = frames.changed() => {
                 if changed.is_err() { break; }
                 let pic = frames.borrow_and_update().clone();
@@ -125,28 +151,6 @@ pub async fn run(
                 if changed.is_err() { break; }
                 let c = *clock.borrow_and_update();
                 if tx.send(clock_msg(&c)).await.is_err() { break; }
-            }
-            incoming = rx.next() => {
-                match incoming {
-                    Some(Ok(Message::Text(t))) => {
-                        let result = parse_client_message(&t).and_then(|m| apply(&session, m));
-                        // after the control took effect: clock messages from now on say so
-                        if let (Ok(()), Some(seq)) = (&result, control_seq(&t)) {
-                            session.group.clock.acknowledge(seq);
-                        }
-                        if let Err(reason) = result {
-                            let msg = ServerMessage::Status {
-                                camera: camera.clone(),
-                                stream: None,
-                                state: "warning".into(),
-                                reason: Some(reason),
-                            };
-                            if tx.send(json(&msg)).await.is_err() { break; }
-                        }
-                    }
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                    Some(Ok(_)) => {}
-                }
             }
         }
     }
