@@ -294,7 +294,10 @@ mod tests {
         for c in 1..=4 {
             let today = now.div_euclid(DAY_MS);
             for h in (today - 1..=today).flat_map(|d| holes(c, d)) {
-                assert!(h.end_ms <= now - 60 * 60_000, "camera {c}: hole {h:?} in the last hour");
+                assert!(
+                    h.end_ms <= now - 60 * 60_000,
+                    "camera {c}: hole {h:?} in the last hour"
+                );
             }
             // two days back, every cycle has its hole (nothing is cut there)
             assert_eq!(holes(c, today - 2), holes_before(c, today - 2, i64::MAX));
