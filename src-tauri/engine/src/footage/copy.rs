@@ -85,7 +85,7 @@ pub fn copy_clip(
         if stop.is_stopped() {
             return Err(FootageError::Stopped.into());
         }
-        let mut ictx = format::input(&seg.path).map_err(|e| {
+        let mut ictx = crate::media::protocols::open_local_file(&seg.path).map_err(|e| {
             CopyError::Failed(FootageError::Playback {
                 camera: String::new(),
                 source: Box::new(crate::playback::PlaybackError::Source {

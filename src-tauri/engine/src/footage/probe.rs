@@ -3,7 +3,7 @@
 //! Tests, the benchmark and `vigil case show --verify` use it.
 use std::path::Path;
 
-use ffmpeg_next::{format, media, Rational};
+use ffmpeg_next::{media, Rational};
 
 use crate::media::vtc1;
 use ffmpeg_next::Rescale;
@@ -27,7 +27,8 @@ pub struct Probe {
 /// Decodes the whole clip (as a player would, honouring its edit list).
 pub fn probe_clip(path: &Path) -> Result<Probe, String> {
     crate::media::init();
-    let mut ictx = format::input(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut ictx = crate::media::protocols::open_local_file(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let ist = ictx
         .streams()
         .best(media::Type::Video)

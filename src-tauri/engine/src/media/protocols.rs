@@ -34,6 +34,17 @@ pub fn for_recorded(source: &str) -> &'static str {
     }
 }
 
+/// Opens a local media file (a recorded segment, a clip) for reading with
+/// the local-file whitelist: a path that FFmpeg would read as `concat:` or
+/// `subfile:` (or a playlist inside the file naming other files) is refused.
+pub fn open_local_file(
+    path: &std::path::Path,
+) -> Result<ffmpeg_next::format::context::Input, ffmpeg_next::Error> {
+    let mut options = Dictionary::new();
+    restrict(&mut options, LOCAL_FILE);
+    ffmpeg_next::format::input_with_dictionary(&path, options)
+}
+
 /// Sets `protocol_whitelist` on FFmpeg open options.
 pub fn restrict(options: &mut Dictionary<'_>, whitelist: &str) {
     options.set("protocol_whitelist", whitelist);
@@ -47,6 +58,39 @@ mod tests {
     use crate::media::source::{SourceOpener, StopFlag};
     use crate::media::MediaError;
     use crate::playback::demo_segments::{write_segment, SegmentSpec};
+
+    #[test]
+    fn local_files_open_but_protocol_paths_are_refused() {
+        crate::media::init();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seg.mp4");
+        let spec = SegmentSpec {
+            camera_index: 0,
+            width: 160,
+            height: 90,
+            fps: 10,
+            gop: 10,
+            container: crate::media::file_writer::Container::Mp4FastStart,
+        };
+        write_segment(&path, &spec, 0, 1000).unwrap();
+        let p = path.to_str().unwrap();
+        assert!(open_local_file(&path).is_ok());
+        // FFmpeg alone opens these (two copies of the file, or a slice of it)
+        for url in [
+            format!("concat:{p}|{p}"),
+            format!("subfile,,start,0,end,0,,:{p}"),
+        ] {
+            assert!(
+                ffmpeg_next::format::input(&url).is_ok(),
+                "{url} opens without a whitelist"
+            );
+            assert!(
+                open_local_file(std::path::Path::new(&url)).is_err(),
+                "{url}"
+            );
+        }
+        assert!(open_local_file(&dir.path().join("missing.mp4")).is_err());
+    }
 
     #[test]
     fn urls_and_paths_are_told_apart_like_ffmpeg_does() {
