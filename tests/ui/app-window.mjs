@@ -148,7 +148,10 @@ async function main() {
   });
   await test('Playback: a demo camera tile plays recorded frames (recording time in the past)', async () => {
     const run = (script) => wd(base, 'POST', `${s}/execute/sync`, { script, args: [] });
+    const panelOpen = () => run(`return !!document.querySelector('.cases-panel')`);
+    if (!(await panelOpen())) throw new Error('the Cases panel should be open after "New case here"');
     await run(`document.querySelector('[data-mode-button="playback"]').click(); return true;`);
+    if (await panelOpen()) throw new Error('Playback should leave the Cases panel');
     const read = () =>
       run(`return Array.from(document.querySelectorAll('.pb-tile')).map(t => ({
         camera: t.getAttribute('data-camera'), state: t.getAttribute('data-state'),

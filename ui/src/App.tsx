@@ -113,6 +113,7 @@ export function App() {
       pbDispatch({ type: 'load', layout: toLayout(liveGrid) });
     }
     if (grid.fullscreen) dispatch({ type: 'restore' });
+    setCasesOpen(false); // Live and Playback show the grid, not the case panel over it
     setMode(m);
   };
 
