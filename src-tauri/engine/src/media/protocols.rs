@@ -59,11 +59,8 @@ mod tests {
     use crate::media::MediaError;
     use crate::playback::demo_segments::{write_segment, SegmentSpec};
 
-    #[test]
-    fn local_files_open_but_protocol_paths_are_refused() {
-        crate::media::init();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("seg.mp4");
+    /// A one-second 160x90 MP4 that FFmpeg opens as a plain path.
+    fn write_small_clip(path: &std::path::Path) {
         let spec = SegmentSpec {
             camera_index: 0,
             width: 160,
@@ -72,7 +69,15 @@ mod tests {
             gop: 10,
             container: crate::media::file_writer::Container::Mp4FastStart,
         };
-        write_segment(&path, &spec, 0, 1000).unwrap();
+        write_segment(path, &spec, 0, 1000).unwrap();
+    }
+
+    #[test]
+    fn local_files_open_but_protocol_paths_are_refused() {
+        crate::media::init();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seg.mp4");
+        write_small_clip(&path);
         let p = path.to_str().unwrap();
         assert!(open_local_file(&path).is_ok());
         // FFmpeg alone opens these (two copies of the file, or a slice of it)
@@ -123,15 +128,7 @@ mod tests {
     fn network_sources_cannot_open_local_files() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("clip.mp4");
-        let spec = SegmentSpec {
-            camera_index: 0,
-            width: 160,
-            height: 90,
-            fps: 10,
-            gop: 10,
-            container: crate::media::file_writer::Container::Mp4FastStart,
-        };
-        write_segment(&path, &spec, 0, 1000).unwrap();
+        write_small_clip(&path);
         let p = path.to_str().unwrap();
         // the plain path is a recording FFmpeg reads
         assert!(RecordedInput::open(p, Dictionary::new(), StopFlag::default()).is_ok());
