@@ -76,7 +76,7 @@ async fn stored_camera_plays_with_keyring_password_and_db_has_no_secret() {
         file_contains(&db, "operator")
             || file_contains(&dir.path().join("vigil.sqlite3-wal"), "operator")
     );
-    engine.remove_camera(&cam.id).unwrap();
+    engine.remove_camera(&cam.id).await.unwrap();
     assert_eq!(
         keyring.get(&camera_account(&cam.id)).unwrap(),
         None,

@@ -155,8 +155,10 @@ impl RecordingLookup for Lookup {
             id: id.into(),
             name: "Camera S".into(),
             site: "test".into(),
+            site_name: "Test".into(),
             ptz: false,
             streams: vec![],
+            capabilities: Default::default(),
         })
     }
     fn recording(&self, id: &str) -> Result<Arc<dyn Recording>, VmsError> {

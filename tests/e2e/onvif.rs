@@ -133,7 +133,7 @@ async fn stored_device_plays_live_with_skewed_clock_and_foreign_xaddrs() {
         assert!(!file_contains(&p, SECRET), "secret in {}", p.display());
     }
     // removing the last camera removes the device and its keyring entry
-    engine.remove_camera(&cam.id).unwrap();
+    engine.remove_camera(&cam.id).await.unwrap();
     assert_eq!(keyring.get(&camera_account(&device)).unwrap(), None);
     assert_eq!(
         engine.camera(&cam.id).unwrap_err().kind(),

@@ -268,7 +268,7 @@ async fn user_info_in_a_stream_uri_is_not_stored() {
             );
         }
     }
-    engine.remove_camera(&cam.id).unwrap();
+    engine.remove_camera(&cam.id).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

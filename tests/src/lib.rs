@@ -127,7 +127,10 @@ pub async fn rtsp_tile(
     let (user, pass) = creds
         .map(|(u, p)| (Some(u.to_string()), Some(p.to_string())))
         .unwrap_or_default();
-    let cam = engine.add_adhoc_rtsp(url, user, pass, transport).unwrap();
+    let cam = engine
+        .add_adhoc_rtsp(url, user, pass, transport)
+        .await
+        .unwrap();
     let tile = TileClient::connect(&engine.hub_info(), &cam.id, size.0, size.1, "")
         .await
         .unwrap();

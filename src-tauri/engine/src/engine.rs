@@ -13,17 +13,17 @@ use crate::playback::day::DayBounds;
 use crate::playback::service::{OpenError, PlaybackService};
 use crate::playback::Span;
 
-const SITE_TZ_KEY: &str = "site_time_zone";
-use crate::secrets::keyring_store::camera_account;
-use crate::secrets::redact::split_credentials;
+pub(crate) const SITE_TZ_KEY: &str = "site_time_zone";
 use crate::secrets::SecretStore;
-use crate::store::{Layout, NamedLayout, NewCamera, Store};
-use crate::vms::demo::DemoSite;
-use crate::vms::onvif::OnvifSite;
+use crate::store::{Layout, NamedLayout, Store};
+use crate::vms::kinds::{SiteConfig, SiteContext};
 use crate::vms::recorded::RecordedSite;
 use crate::vms::registry::Registry;
-use crate::vms::rtsp::{adhoc_row, RtspSite};
+use crate::vms::site::{SiteHealth, SiteInfo, SiteRequest, SiteSecret, SiteState};
 use crate::vms::CameraInfo;
+
+/// How often every site's camera listing is asked again.
+const RELIST_EVERY: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// How to start the engine.
 #[derive(Debug, Clone)]
@@ -82,21 +82,30 @@ impl std::fmt::Debug for AddRtspCamera {
 }
 
 pub struct Engine {
-    store: Arc<Store>,
-    secrets: SecretStore,
-    rtsp: Arc<RtspSite>,
+    pub(crate) store: Arc<Store>,
+    pub(crate) secrets: SecretStore,
+    pub(crate) registry: Arc<Registry>,
     ingests: Arc<IngestManager>,
     playback: Arc<PlaybackService>,
     recorded: Arc<RecordedSite>,
     hub: Hub,
-    pub(crate) onvif: Arc<OnvifSite>,
     pub(crate) ptz: crate::ptz::safety::PtzSafety,
     cases: Arc<crate::cases::CaseService>,
+    /// Numbers this process's ad-hoc sites (`adhoc-N`, `onvif-adhoc-N`).
+    pub(crate) adhoc_seq: std::sync::atomic::AtomicUsize,
+    _refresher: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self._refresher.abort();
+    }
 }
 
 impl Engine {
-    /// Opens the store, registers the sites and starts the hub. Call inside
-    /// a tokio runtime.
+    /// Opens the store, moves keyring entries a migration asked for, opens
+    /// every stored site and the built-in ones, and starts the hub. Call
+    /// inside a tokio runtime.
     pub async fn start(cfg: EngineConfig) -> Result<Self, EngineError> {
         crate::media::init();
         let store = Arc::new(match &cfg.database {
@@ -104,40 +113,72 @@ impl Engine {
             None => Store::open_in_memory()?,
         });
         let secrets = SecretStore::new(cfg.keyring_service.clone());
-        let rtsp = Arc::new(RtspSite::new(store.clone(), secrets.clone()));
-        let mut registry = Registry::default();
-        registry.add(Arc::new(DemoSite::new(cfg.demo_cameras)));
-        registry.add(rtsp.clone());
-        let onvif = Arc::new(OnvifSite::new(
-            store.clone(),
-            secrets.clone(),
-            cfg.onvif_timeout,
-        ));
-        registry.add(onvif.clone());
+        move_keyring_entries(&store, &secrets);
+        let ctx = SiteContext {
+            store: store.clone(),
+            secrets: secrets.clone(),
+            rt: tokio::runtime::Handle::current(),
+            request_timeout: cfg.onvif_timeout,
+            demo_cameras: cfg.demo_cameras,
+        };
+        let registry = Arc::new(Registry::new(ctx));
+        let default_zone = store
+            .setting(SITE_TZ_KEY)?
+            .unwrap_or_else(crate::playback::day::system_time_zone);
+        // the built-in demo site
+        let demo = builtin("demo", "demo", "Demo site", &default_zone);
+        registry.insert(demo, Vec::new(), false, SiteHealth::connecting())?;
+        registry.refresh("demo").await?;
+        // stored sites serve their cached cameras at once; listings refresh
+        // in the background
+        for info in store.sites()? {
+            let id = info.id.clone();
+            let cams = store.site_cameras(Some(&id))?;
+            let cfg = SiteConfig {
+                info,
+                secret: SiteSecret::Keyring,
+            };
+            if let Err(e) = registry.insert(cfg, cams, true, SiteHealth::connecting()) {
+                tracing::warn!("site {id} not opened: {e}");
+            }
+        }
+        // recordings named on the CLI
         let recorded = Arc::new(RecordedSite::default());
-        registry.add(recorded.clone());
-        let registry = Arc::new(registry);
+        registry.insert_adapter(
+            builtin(crate::vms::recorded::SITE_ID, "recorded", "Recordings", &default_zone).info,
+            recorded.clone(),
+            Vec::new(),
+            false,
+            SiteHealth {
+                state: SiteState::Online,
+                message: None,
+                last_seen_ms: None,
+                checked_ms: None,
+            },
+        );
+        let refresher = registry.spawn_refresher(RELIST_EVERY);
         let ingests = Arc::new(IngestManager::new(registry.clone(), cfg.policy.clone()));
         let cases = Arc::new(crate::cases::CaseService::new(
             store.clone(),
             registry.clone(),
             Default::default(),
         ));
-        let playback = Arc::new(PlaybackService::new(registry));
+        let playback = Arc::new(PlaybackService::new(registry.clone()));
         let hub = crate::hub::start(ingests.clone(), playback.clone(), cfg.hub.clone())
             .await
             .map_err(|e| EngineError::Hub(format!("cannot listen on 127.0.0.1: {e}")))?;
         Ok(Self {
             store,
             secrets,
-            rtsp,
+            registry,
             ingests,
             playback,
             recorded,
             hub,
-            onvif,
             ptz: crate::ptz::safety::PtzSafety::new(cfg.ptz_deadline),
             cases,
+            adhoc_seq: Default::default(),
+            _refresher: refresher,
         })
     }
 
@@ -154,50 +195,21 @@ impl Engine {
         &self.ingests
     }
 
+    /// Every camera of every site (cached listings; a site that is down
+    /// keeps its cameras listed).
     pub fn cameras(&self) -> Result<Vec<CameraInfo>, EngineError> {
-        Ok(self.ingests.registry().cameras()?)
+        Ok(self.registry.cameras())
     }
 
-    /// Adds and stores an RTSP camera; the password goes to the OS keyring.
-    pub fn add_rtsp_camera(&self, req: AddRtspCamera) -> Result<CameraInfo, EngineError> {
-        let name = req.name.trim();
-        if name.is_empty() {
-            return Err(EngineError::InvalidInput("a camera needs a name".into()));
-        }
-        let (main_url, url_user, url_pass) = checked_url(&req.main_url)?;
-        let sub_url = match req
-            .sub_url
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(s) => Some(checked_url(s)?.0),
-            None => None,
-        };
-        let username = req.username.filter(|u| !u.is_empty()).or(url_user);
-        let password = req.password.filter(|p| !p.is_empty()).or(url_pass);
-        let row = self.store.insert_camera(&NewCamera {
-            site_id: crate::vms::rtsp::SITE_ID.into(),
-            site_kind: "rtsp".into(),
-            time_zone: "UTC".into(),
-            name: name.to_string(),
-            main_url,
-            sub_url,
-            username,
-            transport: req.transport,
-        })?;
-        if let Some(pw) = password {
-            if let Err(e) = self.secrets.set(&camera_account(&row.id), &pw) {
-                // nothing half-done: no camera without its password
-                let _ = self.store.delete_camera(&row.id);
-                return Err(e.into());
-            }
-        }
-        self.camera(&row.id)
+    /// Adds and stores an RTSP camera (a site of kind `rtsp`); the password
+    /// goes to the OS keyring.
+    pub async fn add_rtsp_camera(&self, req: AddRtspCamera) -> Result<CameraInfo, EngineError> {
+        let p = self.add_site(rtsp_request(req)?).await?;
+        first_camera(p.cameras)
     }
 
     /// Registers an RTSP URL for this process only (the CLI's `--source`).
-    pub fn add_adhoc_rtsp(
+    pub async fn add_adhoc_rtsp(
         &self,
         url: &str,
         username: Option<String>,
@@ -205,10 +217,11 @@ impl Engine {
         transport: Transport,
     ) -> Result<CameraInfo, EngineError> {
         self.add_adhoc_rtsp_with_sub(url, None, username, password, transport)
+            .await
     }
 
     /// Like [`Self::add_adhoc_rtsp`], with a sub stream URL.
-    pub fn add_adhoc_rtsp_with_sub(
+    pub async fn add_adhoc_rtsp_with_sub(
         &self,
         url: &str,
         sub_url: Option<&str>,
@@ -216,24 +229,34 @@ impl Engine {
         password: Option<String>,
         transport: Transport,
     ) -> Result<CameraInfo, EngineError> {
-        let (bare, url_user, url_pass) = checked_url(url)?;
-        let sub = sub_url.map(checked_url).transpose()?.map(|(s, _, _)| s);
-        let row = adhoc_row("RTSP camera", bare, sub, username.or(url_user), transport);
-        let row = self.rtsp.add_adhoc(row, password.or(url_pass));
-        self.camera(&row.id)
+        let req = rtsp_request(AddRtspCamera {
+            name: "RTSP camera".into(),
+            main_url: url.to_string(),
+            sub_url: sub_url.map(str::to_string),
+            username,
+            password,
+            transport,
+        })?;
+        let p = self.add_transient_site("adhoc", req).await?;
+        first_camera(p.cameras)
     }
 
     pub fn camera(&self, id: &str) -> Result<CameraInfo, EngineError> {
-        Ok(self.ingests.registry().camera(id)?)
+        Ok(self.registry.camera(id)?)
     }
 
-    pub fn remove_camera(&self, id: &str) -> Result<(), EngineError> {
-        if self.onvif.owns(id) {
-            return Ok(self.onvif.remove_camera_blocking(id)?);
+    /// Removes a camera: the site goes with it when it is the site's only
+    /// camera (an RTSP camera, a one-channel device).
+    pub async fn remove_camera(&self, id: &str) -> Result<(), EngineError> {
+        let r = self.registry.resolve(id)?;
+        let n = self.registry.site_cameras(&r.site.id)?.len();
+        if n > 1 {
+            return Err(EngineError::InvalidInput(format!(
+                "camera {id} is one of {n} cameras of site {} ({}): remove the site",
+                r.site.id, r.site.name
+            )));
         }
-        self.store.delete_camera(id)?;
-        self.secrets.delete(&camera_account(id))?;
-        Ok(())
+        self.remove_site(&r.site.id).await
     }
 
     /// The last layout, or the demo site's four cameras on first start.
@@ -281,8 +304,13 @@ impl Engine {
         name: &str,
         recording: Arc<dyn crate::playback::Recording>,
     ) -> Result<CameraInfo, EngineError> {
-        let id = self.recorded.add(name, recording);
-        self.camera(&id)
+        let vms_ref = self.recorded.add(name, recording);
+        self.registry
+            .set_cameras(crate::vms::recorded::SITE_ID, &self.recorded.records())?;
+        self.camera(&crate::vms::site::camera_id(
+            crate::vms::recorded::SITE_ID,
+            &vms_ref,
+        ))
     }
 
     pub fn playback(&self) -> &Arc<PlaybackService> {
@@ -310,6 +338,19 @@ impl Engine {
         )?)
     }
 
+    /// The IANA time zone of a camera's site.
+    pub fn camera_time_zone(&self, camera: &str) -> Result<String, EngineError> {
+        Ok(self.registry.time_zone_of(camera)?)
+    }
+
+    /// The UTC bounds of a day in a camera's site's time zone.
+    pub fn playback_day_of(&self, camera: &str, date: &str) -> Result<DayBounds, EngineError> {
+        Ok(crate::playback::day::day_bounds(
+            date,
+            &self.camera_time_zone(camera)?,
+        )?)
+    }
+
     /// Recorded spans of a camera in `[from_ms, to_ms)`.
     pub fn recordings(
         &self,
@@ -326,10 +367,92 @@ impl Engine {
     }
 }
 
+/// A built-in site's configuration (never stored).
+fn builtin(id: &str, kind: &str, name: &str, zone: &str) -> SiteConfig {
+    SiteConfig {
+        info: SiteInfo {
+            id: id.into(),
+            kind: kind.into(),
+            name: name.into(),
+            address: String::new(),
+            time_zone: zone.into(),
+            user: None,
+            tls_pin: None,
+            options: Default::default(),
+            created_ms: 0,
+        },
+        secret: SiteSecret::Memory(None),
+    }
+}
+
+/// Moves keyring entries a schema migration renamed (`camera/<old id>` to
+/// `site/<id>`). A keyring that cannot be reached now is tried at the next start.
+fn move_keyring_entries(store: &Store, secrets: &SecretStore) {
+    let moves = match store.keyring_moves() {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!("keyring moves: {e}");
+            return;
+        }
+    };
+    for (old, new) in moves {
+        let moved = secrets.get(&old).and_then(|pw| match pw {
+            Some(pw) => {
+                secrets.set(&new, &pw)?;
+                secrets.delete(&old)
+            }
+            None => Ok(()),
+        });
+        match moved {
+            Ok(()) => {
+                if let Err(e) = store.keyring_move_done(&old) {
+                    tracing::warn!("keyring move {old}: {e}");
+                }
+            }
+            Err(e) => tracing::warn!("keyring entry {old} not moved yet: {e}"),
+        }
+    }
+}
+
+/// The site request of an RTSP camera from the old dialog's fields.
+fn rtsp_request(req: AddRtspCamera) -> Result<SiteRequest, EngineError> {
+    let (main_url, url_user, url_pass) = checked_url(&req.main_url)?;
+    let sub_url = match req
+        .sub_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => Some(checked_url(s)?.0),
+        None => None,
+    };
+    let mut options = std::collections::BTreeMap::new();
+    if let Some(s) = sub_url {
+        options.insert("sub_url".to_string(), s);
+    }
+    options.insert("transport".to_string(), req.transport.as_str().to_string());
+    Ok(SiteRequest {
+        kind: "rtsp".into(),
+        name: Some(req.name),
+        address: main_url,
+        user: req.username.filter(|u| !u.is_empty()).or(url_user),
+        password: req.password.filter(|p| !p.is_empty()).or(url_pass),
+        tls_pin: None,
+        time_zone: None,
+        options,
+    })
+}
+
+fn first_camera(cams: Vec<CameraInfo>) -> Result<CameraInfo, EngineError> {
+    cams.into_iter()
+        .next()
+        .ok_or_else(|| EngineError::InvalidInput("the site listed no camera".into()))
+}
+
 /// Validates a stream URL; returns it without credentials, and the ones it had.
 fn checked_url(raw: &str) -> Result<(String, Option<String>, Option<String>), EngineError> {
     let raw = raw.trim();
-    let (bare, user, pass) = split_credentials(raw).map_err(|e| {
+    let (bare, user, pass) = crate::secrets::redact::split_credentials(raw).map_err(|e| {
         EngineError::InvalidInput(format!(
             "not a URL ({e}): {}",
             crate::secrets::redact::redact_text(raw)

@@ -16,6 +16,8 @@ pub enum ErrorKind {
     Unreachable,
     /// The device answered with something we could not understand.
     Protocol,
+    /// The server's TLS certificate is not trusted (unknown, or not the pinned one).
+    Untrusted,
     /// The VMS or device does not have this capability.
     Unsupported,
     /// Local storage (database, keyring, disk) failed.

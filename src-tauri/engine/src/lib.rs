@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod config;
 pub mod engine;
+pub mod engine_sites;
 pub mod error;
 pub mod footage;
 pub mod hub;

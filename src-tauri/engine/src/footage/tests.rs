@@ -27,8 +27,10 @@ impl RecordingLookup for TestLookup {
                 id: id.into(),
                 name: format!("Camera {id}"),
                 site: "test".into(),
+                site_name: String::new(),
                 ptz: false,
                 streams: vec![],
+                capabilities: Default::default(),
             })
             .ok_or_else(|| VmsError::UnknownCamera(id.into()))
     }

@@ -22,14 +22,13 @@ pub struct MoveRequest {
 }
 
 impl Engine {
-    /// Probes an ONVIF device, stores it and its cameras (password to the
-    /// keyring) and returns the cameras.
+    /// Probes an ONVIF device, stores it as a site with its cameras
+    /// (password to the keyring) and returns the cameras.
     pub async fn add_onvif_device(
         &self,
         req: AddOnvifDevice,
     ) -> Result<Vec<CameraInfo>, EngineError> {
-        let (_, cams) = self.onvif.add_device(req).await?;
-        cams.iter().map(|c| self.camera(&c.id)).collect()
+        Ok(self.add_site(onvif_request(req)).await?.cameras)
     }
 
     /// Like [`Self::add_onvif_device`], for this process only (CLI).
@@ -37,8 +36,10 @@ impl Engine {
         &self,
         req: AddOnvifDevice,
     ) -> Result<Vec<CameraInfo>, EngineError> {
-        let (_, cams) = self.onvif.add_adhoc(req).await?;
-        cams.iter().map(|c| self.camera(&c.id)).collect()
+        Ok(self
+            .add_transient_site("onvif-adhoc", onvif_request(req))
+            .await?
+            .cameras)
     }
 
     /// Device information, services and profiles, without storing anything.
@@ -58,25 +59,25 @@ impl Engine {
         Ok(c.probe().await.map_err(crate::vms::VmsError::from)?)
     }
 
-    /// A JPEG snapshot of an ONVIF camera.
+    /// A JPEG snapshot of a camera now.
     pub async fn onvif_snapshot(&self, camera_id: &str) -> Result<Vec<u8>, EngineError> {
-        Ok(self.onvif.snapshot(camera_id).await?)
+        Ok(self.registry.snapshot(camera_id, None).await?)
     }
 
-    /// The RTSP replay URI of an ONVIF camera's recording (Profile G).
+    /// The RTSP replay URI of a camera's recording (ONVIF Profile G).
     pub async fn onvif_replay_uri(&self, camera_id: &str) -> Result<String, EngineError> {
-        Ok(self.onvif.replay_uri(camera_id).await?)
+        let r = self.registry.resolve(camera_id)?;
+        Ok(r.adapter.replay_uri(&r.camera).await?)
     }
 
-    /// The Profile G recordings of an ONVIF camera (coverage spans; frames
-    /// come from RTSP replay of [`Self::onvif_replay_uri`]).
+    /// The recordings of a camera (coverage spans; ONVIF frames come from
+    /// RTSP replay of [`Self::onvif_replay_uri`]).
     pub fn onvif_recording(
         &self,
         camera_id: &str,
     ) -> Result<Arc<dyn crate::playback::Recording>, EngineError> {
-        use crate::vms::VmsAdapter as _;
         Ok(self
-            .onvif
+            .registry
             .recording(camera_id, crate::vms::StreamKind::Main)?)
     }
 
@@ -146,6 +147,18 @@ impl Engine {
     ) -> Result<Preset, EngineError> {
         let ctl = self.ptz_of(camera_id)?;
         Ok(self.ptz.one_shot(camera_id, ctl.save_preset(name)).await?)
+    }
+}
+
+/// The site request of the old ONVIF dialog's fields.
+fn onvif_request(req: AddOnvifDevice) -> crate::vms::site::SiteRequest {
+    crate::vms::site::SiteRequest {
+        kind: "onvif".into(),
+        name: req.name,
+        address: req.address,
+        user: req.username,
+        password: req.password,
+        ..Default::default()
     }
 }
 

@@ -3,7 +3,17 @@
 use rusqlite_migration::{Migrations, M};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
+    Migrations::new(all())
+}
+
+/// The first `n` migrations only: a database as an older release left it
+/// (migration tests).
+pub fn migrations_up_to(n: usize) -> Migrations<'static> {
+    Migrations::new(all().into_iter().take(n).collect())
+}
+
+fn all() -> Vec<M<'static>> {
+    vec![
         M::up(
             r#"
 CREATE TABLE sites (
@@ -76,7 +86,11 @@ CREATE INDEX onvif_cameras_device ON onvif_cameras(device_id);
         ),
         M::up(include_str!("../cases/schema.sql")),
         M::up(include_str!("../footage/lease.sql")),
-    ])
+        M::up_with_hook(
+            super::migrate_sites::SQL,
+            super::migrate_sites::move_to_sites,
+        ),
+    ]
 }
 
 #[cfg(test)]
@@ -106,18 +120,14 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         drop(stmt);
-        for t in [
-            "cameras",
-            "layouts",
-            "onvif_cameras",
-            "onvif_devices",
-            "settings",
-            "sites",
-        ] {
+        for t in ["site_cameras", "layouts", "settings", "sites", "keyring_moves"] {
             assert!(tables.iter().any(|x| x == t), "{t} in {tables:?}");
         }
+        for gone in ["cameras", "onvif_cameras", "onvif_devices"] {
+            assert!(!tables.iter().any(|x| x == gone), "{gone} dropped");
+        }
         let cols: Vec<String> = conn
-            .prepare("SELECT name FROM pragma_table_info('cameras')")
+            .prepare("SELECT name FROM pragma_table_info('sites') UNION ALL SELECT name FROM pragma_table_info('site_cameras')")
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()

@@ -1,14 +1,13 @@
 //! The store: SQLite through rusqlite (bundled), WAL, schema migrations with
-//! rusqlite_migration. Holds sites, cameras (no secrets), layouts, settings.
+//! rusqlite_migration. Holds sites and their cached cameras (no secrets),
+//! layouts, settings, cases and footage jobs.
 //! Times are UTC milliseconds.
-mod cameras;
 mod layouts;
+mod migrate_sites;
 pub mod migrations;
-mod onvif;
+mod sites;
 
-pub use cameras::{CameraRow, NewCamera};
 pub use layouts::{Layout, NamedLayout};
-pub use onvif::{OnvifCameraRow, OnvifDeviceRow, OnvifStream};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -1,15 +1,18 @@
-//! The embedded demo site: synthetic cameras with a 1920x1080@15 main and a
-//! 640x360@15 sub stream, painted and encoded in-process (no network, no
-//! files, no VMS).
+//! The embedded demo site (kind `demo`, built in): synthetic cameras with a
+//! 1920x1080@15 main and a 640x360@15 sub stream, painted and encoded
+//! in-process (no network, no files, no VMS), and a synthetic archive.
 use std::sync::Arc;
 
-use super::{CameraInfo, StreamInfo, StreamKind, VmsAdapter, VmsError};
+use super::kinds::{KindSpec, SiteConfig, SiteContext, SiteKind};
+use super::site::{CameraRecord, SiteCamera};
+use super::{Capabilities, StreamInfo, StreamKind, VmsAdapter, VmsError};
 use crate::media::demo_input::DemoInput;
 use crate::media::source::SourceOpener;
 use crate::playback::demo_archive::DemoArchive;
 use crate::playback::Recording;
 
 pub const SITE_ID: &str = "demo";
+
 const NAMES: [&str; 6] = [
     "Main Gate",
     "Lobby",
@@ -18,6 +21,24 @@ const NAMES: [&str; 6] = [
     "Server Room",
     "Roof East",
 ];
+
+pub struct DemoKind;
+
+impl SiteKind for DemoKind {
+    fn spec(&self) -> KindSpec {
+        KindSpec {
+            kind: "demo",
+            label: "Demo site",
+            description: "Built-in synthetic cameras with a recorded archive (no network).",
+            addable: false,
+            fields: Vec::new(),
+        }
+    }
+
+    fn open(&self, ctx: &SiteContext, _cfg: SiteConfig) -> Result<Arc<dyn VmsAdapter>, VmsError> {
+        Ok(Arc::new(DemoSite::new(ctx.demo_cameras)))
+    }
+}
 
 pub struct DemoSite {
     cameras: usize,
@@ -30,8 +51,13 @@ impl DemoSite {
         }
     }
 
-    fn index(camera_id: &str) -> Option<usize> {
-        camera_id.strip_prefix("demo-")?.parse().ok()
+    fn index(&self, cam: &SiteCamera) -> Result<usize, VmsError> {
+        cam.record
+            .vms_ref
+            .parse()
+            .ok()
+            .filter(|i| (1..=self.cameras).contains(i))
+            .ok_or_else(|| VmsError::UnknownCamera(cam.id.clone()))
     }
 
     fn name(i: usize) -> String {
@@ -39,17 +65,13 @@ impl DemoSite {
     }
 }
 
+#[async_trait::async_trait]
 impl VmsAdapter for DemoSite {
-    fn site_id(&self) -> &str {
-        SITE_ID
-    }
-
-    fn cameras(&self) -> Result<Vec<CameraInfo>, VmsError> {
+    async fn list_cameras(&self) -> Result<Vec<CameraRecord>, VmsError> {
         Ok((1..=self.cameras)
-            .map(|i| CameraInfo {
-                id: format!("demo-{i}"),
+            .map(|i| CameraRecord {
+                vms_ref: i.to_string(),
                 name: Self::name(i),
-                site: SITE_ID.into(),
                 ptz: false,
                 streams: vec![
                     StreamInfo {
@@ -65,22 +87,18 @@ impl VmsAdapter for DemoSite {
                         codec: "h264".into(),
                     },
                 ],
+                capabilities: Capabilities::engine_playback(true),
+                extra: serde_json::Value::Null,
             })
             .collect())
     }
 
-    fn has_camera(&self, camera_id: &str) -> bool {
-        Self::index(camera_id).is_some_and(|i| (1..=self.cameras).contains(&i))
-    }
-
     fn live_source(
         &self,
-        camera_id: &str,
+        camera: &SiteCamera,
         stream: StreamKind,
     ) -> Result<Arc<dyn SourceOpener>, VmsError> {
-        let i = Self::index(camera_id)
-            .filter(|i| (1..=self.cameras).contains(i))
-            .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))?;
+        let i = self.index(camera)?;
         let (width, height, bitrate) = match stream {
             StreamKind::Main => (1920, 1080, 3_000_000),
             StreamKind::Sub => (640, 360, 600_000),
@@ -97,12 +115,10 @@ impl VmsAdapter for DemoSite {
 
     fn recording(
         &self,
-        camera_id: &str,
+        camera: &SiteCamera,
         stream: StreamKind,
     ) -> Result<Arc<dyn Recording>, VmsError> {
-        let i = Self::index(camera_id)
-            .filter(|i| (1..=self.cameras).contains(i))
-            .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))?;
+        let i = self.index(camera)?;
         let (width, height) = match stream {
             StreamKind::Main => (1920, 1080),
             StreamKind::Sub => (640, 360),
@@ -113,5 +129,9 @@ impl VmsAdapter for DemoSite {
             width,
             height,
         }))
+    }
+
+    fn site_label(&self) -> String {
+        "the demo site".into()
     }
 }

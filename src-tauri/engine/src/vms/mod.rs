@@ -1,13 +1,19 @@
-//! The VMS seam: every site kind (demo, plain RTSP, later ONVIF, Milestone,
-//! ...) implements [`VmsAdapter`]. Adapters translate; they never decode.
-//! A capability a VMS lacks is a typed [`VmsError::Unsupported`].
+//! The VMS seam: every site kind (demo, RTSP, ONVIF, MediaMTX, folder, later
+//! Milestone, Dahua, Hikvision, ...) is registered once in [`kinds`] and
+//! opens a [`VmsAdapter`] per stored site. Adapters translate; they never
+//! decode. A capability a VMS lacks is a typed [`VmsError::Unsupported`].
 pub mod demo;
+pub mod folder_kind;
 pub mod http_body;
+pub mod kinds;
+pub mod mediamtx_kind;
 pub mod onvif;
 pub mod recorded;
 pub mod registry;
+pub mod remote_error;
 pub mod rtsp;
 pub mod select;
+pub mod site;
 
 use std::sync::Arc;
 
@@ -44,14 +50,93 @@ pub struct StreamInfo {
     pub codec: String,
 }
 
+/// Which PTZ moves a camera takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PtzCaps {
+    pub continuous: bool,
+    /// Short relative moves (or a continuous move and a stop where only that exists).
+    pub step: bool,
+    pub presets: bool,
+    pub home: bool,
+}
+
+impl PtzCaps {
+    pub const NONE: PtzCaps = PtzCaps {
+        continuous: false,
+        step: false,
+        presets: false,
+        home: false,
+    };
+    pub const ALL: PtzCaps = PtzCaps {
+        continuous: true,
+        step: true,
+        presets: true,
+        home: true,
+    };
+    pub fn any(&self) -> bool {
+        self.continuous || self.step || self.presets || self.home
+    }
+}
+
+/// What a camera can do, so the UI shows only that.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Capabilities {
+    pub live: bool,
+    pub playback: bool,
+    pub reverse: bool,
+    /// Playback speeds the source honours; empty = the engine's own set.
+    pub speeds: Vec<f64>,
+    /// The VMS cuts or exports a clip itself.
+    pub export: bool,
+    /// A snapshot of a past time.
+    pub snapshot_by_time: bool,
+    pub ptz: PtzCaps,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Self {
+            live: true,
+            playback: false,
+            reverse: false,
+            speeds: Vec::new(),
+            export: false,
+            snapshot_by_time: false,
+            ptz: PtzCaps::NONE,
+        }
+    }
+}
+
+impl Capabilities {
+    /// Live only (a plain RTSP camera).
+    pub fn live_only() -> Self {
+        Self::default()
+    }
+    /// Recordings played by the engine's own readers (any speed, reverse).
+    pub fn engine_playback(live: bool) -> Self {
+        Self {
+            live,
+            playback: true,
+            reverse: true,
+            snapshot_by_time: true,
+            ..Self::default()
+        }
+    }
+}
+
 /// A camera as the UI lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CameraInfo {
     pub id: String,
     pub name: String,
+    /// The site's id.
     pub site: String,
+    #[serde(default)]
+    pub site_name: String,
     pub ptz: bool,
     pub streams: Vec<StreamInfo>,
+    #[serde(default)]
+    pub capabilities: Capabilities,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,12 +161,26 @@ pub enum VmsError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Onvif(#[from] onvif::OnvifError),
+    #[error(transparent)]
+    Remote(#[from] remote_error::RemoteError),
+    #[error("unknown site {0}")]
+    UnknownSite(String),
+    #[error("unknown site kind {0:?} (known: {1})")]
+    UnknownKind(String, String),
+    #[error("site {site}: {reason}")]
+    Site { site: String, reason: String },
 }
 
 impl HasKind for VmsError {
     fn kind(&self) -> ErrorKind {
         match self {
-            VmsError::UnknownCamera(_) | VmsError::NoSuchStream { .. } => ErrorKind::NotFound,
+            VmsError::UnknownCamera(_)
+            | VmsError::NoSuchStream { .. }
+            | VmsError::UnknownSite(_) => ErrorKind::NotFound,
+            VmsError::UnknownKind(..) => ErrorKind::InvalidInput,
+            VmsError::Site { .. } => ErrorKind::Internal,
+            VmsError::Remote(e) => e.kind,
+
             VmsError::Unsupported { .. } => ErrorKind::Unsupported,
             VmsError::InvalidConfig(_) => ErrorKind::InvalidInput,
             VmsError::Secret(e) => e.kind(),
@@ -91,46 +190,65 @@ impl HasKind for VmsError {
     }
 }
 
-/// What every site kind offers. Later issues add recordings, playback,
-/// clips and PTZ; the defaults say "unsupported", never fake it.
+/// One site's adapter: opened by its kind from the stored row. Listing,
+/// snapshots, PTZ and exports are async; decoding and frame reading stay on
+/// their own threads behind [`SourceOpener`] and [`Recording`].
+#[async_trait::async_trait]
 pub trait VmsAdapter: Send + Sync {
-    /// The site this adapter serves.
-    fn site_id(&self) -> &str;
+    /// Asks the VMS for its cameras (network; the registry caches the answer).
+    async fn list_cameras(&self) -> Result<Vec<site::CameraRecord>, VmsError>;
 
-    /// The cameras of the site.
-    fn cameras(&self) -> Result<Vec<CameraInfo>, VmsError>;
-
-    /// Whether the camera belongs to this site.
-    fn has_camera(&self, camera_id: &str) -> bool {
-        self.cameras()
-            .map(|c| c.iter().any(|c| c.id == camera_id))
-            .unwrap_or(false)
-    }
-
-    /// How to open a live stream of a camera.
+    /// How to open a live stream of a camera (resolved again at each connect).
     fn live_source(
         &self,
-        camera_id: &str,
+        camera: &site::SiteCamera,
         stream: StreamKind,
     ) -> Result<Arc<dyn SourceOpener>, VmsError>;
 
     /// The camera's recordings (spans and readers), if the site has any.
     fn recording(
         &self,
-        _camera_id: &str,
+        _camera: &site::SiteCamera,
         _stream: StreamKind,
     ) -> Result<Arc<dyn Recording>, VmsError> {
-        Err(VmsError::Unsupported {
-            site: self.site_id().to_string(),
-            capability: "recordings",
-        })
+        Err(self.unsupported("recordings"))
     }
 
     /// Pan/tilt/zoom of the camera, if it has it.
-    fn ptz(&self, _camera_id: &str) -> Result<Arc<dyn crate::ptz::PtzControl>, VmsError> {
-        Err(VmsError::Unsupported {
-            site: self.site_id().to_string(),
-            capability: "PTZ",
-        })
+    fn ptz(&self, _camera: &site::SiteCamera) -> Result<Arc<dyn crate::ptz::PtzControl>, VmsError> {
+        Err(self.unsupported("PTZ"))
+    }
+
+    /// A JPEG of the camera now (`None`) or at a past time.
+    async fn snapshot(
+        &self,
+        _camera: &site::SiteCamera,
+        _at_ms: Option<i64>,
+    ) -> Result<Vec<u8>, VmsError> {
+        Err(self.unsupported("snapshots"))
+    }
+
+    /// The RTSP URI that replays a camera's recordings (no credentials).
+    async fn replay_uri(&self, _camera: &site::SiteCamera) -> Result<String, VmsError> {
+        Err(self.unsupported("RTSP replay"))
+    }
+
+    /// Leaves the VMS (log out) when the site is removed or replaced.
+    async fn close(&self) {}
+
+    /// A name for the site learnt while listing (e.g. the device's model),
+    /// used when the operator gave none.
+    fn name_hint(&self) -> Option<String> {
+        None
+    }
+
+    /// The site's name for errors.
+    fn site_label(&self) -> String;
+
+    fn unsupported(&self, capability: &'static str) -> VmsError {
+        VmsError::Unsupported {
+            site: self.site_label(),
+            capability,
+        }
     }
 }

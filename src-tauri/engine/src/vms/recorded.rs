@@ -1,16 +1,37 @@
-//! Cameras that exist only as recordings opened for this process (a segment
-//! folder, an RTSP replay URL, a MediaMTX playback path): the CLI's
-//! `--source` and tools. They have no live stream.
+//! Recordings opened for this process only (a segment folder, an RTSP
+//! replay URL, a MediaMTX path named on the CLI's `--source`): one
+//! transient site, kind `recorded`, never stored. They have no live stream.
 use std::sync::{Arc, Mutex};
 
-use super::{CameraInfo, StreamInfo, StreamKind, VmsAdapter, VmsError};
+use super::kinds::{KindSpec, SiteConfig, SiteContext, SiteKind};
+use super::site::{CameraRecord, SiteCamera};
+use super::{Capabilities, StreamInfo, StreamKind, VmsAdapter, VmsError};
 use crate::media::source::SourceOpener;
 use crate::playback::Recording;
 
-pub const SITE_ID: &str = "recorded";
+pub const SITE_ID: &str = "rec";
+
+pub struct RecordedKind;
+
+impl SiteKind for RecordedKind {
+    fn spec(&self) -> KindSpec {
+        KindSpec {
+            kind: "recorded",
+            label: "Recordings of this session",
+            description: "Recordings named on the command line (never stored).",
+            addable: false,
+            fields: Vec::new(),
+        }
+    }
+
+    fn open(&self, _ctx: &SiteContext, _cfg: SiteConfig) -> Result<Arc<dyn VmsAdapter>, VmsError> {
+        Err(VmsError::InvalidConfig(
+            "recorded sources exist only for the process that named them".into(),
+        ))
+    }
+}
 
 struct Entry {
-    id: String,
     name: String,
     recording: Arc<dyn Recording>,
 }
@@ -21,34 +42,27 @@ pub struct RecordedSite {
 }
 
 impl RecordedSite {
-    /// Registers a recording as a camera; returns its id (`rec-N`).
+    /// Registers a recording; returns its reference (`1`, `2`, ...), whose
+    /// camera id is `rec-N`.
     pub fn add(&self, name: &str, recording: Arc<dyn Recording>) -> String {
-        let mut cams = self.cameras.lock().expect("recorded lock");
-        let id = format!("rec-{}", cams.len() + 1);
+        let mut cams = self.cameras.lock().unwrap_or_else(|p| p.into_inner());
         cams.push(Entry {
-            id: id.clone(),
             name: name.to_string(),
             recording,
         });
-        id
-    }
-}
-
-impl VmsAdapter for RecordedSite {
-    fn site_id(&self) -> &str {
-        SITE_ID
+        cams.len().to_string()
     }
 
-    fn cameras(&self) -> Result<Vec<CameraInfo>, VmsError> {
-        Ok(self
-            .cameras
+    /// The cameras as listed (no I/O).
+    pub fn records(&self) -> Vec<CameraRecord> {
+        self.cameras
             .lock()
-            .expect("recorded lock")
+            .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .map(|e| CameraInfo {
-                id: e.id.clone(),
+            .enumerate()
+            .map(|(i, e)| CameraRecord {
+                vms_ref: (i + 1).to_string(),
                 name: e.name.clone(),
-                site: SITE_ID.into(),
                 ptz: false,
                 streams: vec![StreamInfo {
                     kind: StreamKind::Main,
@@ -56,32 +70,46 @@ impl VmsAdapter for RecordedSite {
                     height: 0,
                     codec: String::new(),
                 }],
+                capabilities: Capabilities::engine_playback(false),
+                extra: serde_json::Value::Null,
             })
-            .collect())
+            .collect()
+    }
+}
+
+#[async_trait::async_trait]
+impl VmsAdapter for RecordedSite {
+    async fn list_cameras(&self) -> Result<Vec<CameraRecord>, VmsError> {
+        Ok(self.records())
     }
 
     fn live_source(
         &self,
-        _camera_id: &str,
+        _camera: &SiteCamera,
         _stream: StreamKind,
     ) -> Result<Arc<dyn SourceOpener>, VmsError> {
-        Err(VmsError::Unsupported {
-            site: SITE_ID.into(),
-            capability: "live video (a recording-only source)",
-        })
+        Err(self.unsupported("live video (a recording-only source)"))
     }
 
     fn recording(
         &self,
-        camera_id: &str,
+        camera: &SiteCamera,
         _stream: StreamKind,
     ) -> Result<Arc<dyn Recording>, VmsError> {
+        let i: usize = camera
+            .record
+            .vms_ref
+            .parse()
+            .map_err(|_| VmsError::UnknownCamera(camera.id.clone()))?;
         self.cameras
             .lock()
-            .expect("recorded lock")
-            .iter()
-            .find(|e| e.id == camera_id)
+            .unwrap_or_else(|p| p.into_inner())
+            .get(i.wrapping_sub(1))
             .map(|e| e.recording.clone())
-            .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))
+            .ok_or_else(|| VmsError::UnknownCamera(camera.id.clone()))
+    }
+
+    fn site_label(&self) -> String {
+        "recorded sources".into()
     }
 }

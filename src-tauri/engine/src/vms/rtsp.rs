@@ -1,149 +1,191 @@
-//! Plain RTSP cameras: a main URL, an optional sub URL, a user name and a
-//! password in the OS keyring. Stored cameras come from the database; the
-//! headless CLI adds ad-hoc cameras whose credentials live only in memory.
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+//! Plain RTSP cameras (kind `rtsp`): a site is one camera with a main URL
+//! (the site's address), an optional sub URL and transport (options), a user
+//! and a password (OS keyring, or memory for the CLI's ad-hoc sources).
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use super::{CameraInfo, StreamInfo, StreamKind, VmsAdapter, VmsError};
+use super::kinds::{FieldInput, FieldSpec, KindSpec, SiteConfig, SiteContext, SiteKind};
+use super::site::{CameraRecord, SiteCamera, SiteInfo};
+use super::{Capabilities, StreamInfo, StreamKind, VmsAdapter, VmsError};
 use crate::media::rtsp_input::{NetworkInput, Transport};
 use crate::media::source::SourceOpener;
-use crate::secrets::keyring_store::camera_account;
-use crate::secrets::redact::with_credentials;
+use crate::secrets::redact::{redact_url, with_credentials};
 use crate::secrets::SecretStore;
-use crate::store::{CameraRow, Store};
 
-pub const SITE_ID: &str = "rtsp";
+/// The schemes a stream URL may have.
+const SCHEMES: [&str; 4] = ["rtsp", "rtsps", "http", "https"];
 
-/// Where a camera's password comes from.
-enum Credentials {
-    Keyring,
-    InMemory(Option<String>),
+pub struct RtspKind;
+
+impl SiteKind for RtspKind {
+    fn spec(&self) -> KindSpec {
+        KindSpec {
+            kind: "rtsp",
+            label: "RTSP camera",
+            description: "One camera by its RTSP URL (and an optional sub stream URL).",
+            addable: true,
+            fields: vec![
+                FieldSpec::name().required(),
+                FieldSpec::new("address", "Main stream URL", FieldInput::Url)
+                    .required()
+                    .placeholder("rtsp://10.0.0.20:554/stream1"),
+                FieldSpec::new("sub_url", "Sub stream URL", FieldInput::Url)
+                    .placeholder("rtsp://10.0.0.20:554/stream2")
+                    .help("a smaller stream for small tiles (optional)"),
+                FieldSpec::user(),
+                FieldSpec::password(),
+                FieldSpec::new("transport", "Transport", FieldInput::Select)
+                    .choices(&["tcp", "udp"])
+                    .default_value("tcp"),
+                FieldSpec::time_zone(),
+            ],
+        }
+    }
+
+    fn prepare(&self, site: &mut SiteInfo) -> Result<(), VmsError> {
+        if site.name.is_empty() {
+            return Err(VmsError::InvalidConfig("a camera needs a name".into()));
+        }
+        site.address = checked_url(&site.address, "main stream URL")?;
+        match site.option("sub_url").map(str::to_string) {
+            Some(sub) => {
+                let sub = checked_url(&sub, "sub stream URL")?;
+                site.options.insert("sub_url".into(), sub);
+            }
+            None => {
+                site.options.remove("sub_url");
+            }
+        }
+        let transport = site.option("transport").unwrap_or("tcp").to_string();
+        if transport != "tcp" && transport != "udp" {
+            return Err(VmsError::InvalidConfig(format!(
+                "transport is tcp or udp, not {transport:?}"
+            )));
+        }
+        site.options.insert("transport".into(), transport);
+        Ok(())
+    }
+
+    fn open(&self, ctx: &SiteContext, cfg: SiteConfig) -> Result<Arc<dyn VmsAdapter>, VmsError> {
+        Ok(Arc::new(RtspSite {
+            cfg,
+            secrets: ctx.secrets.clone(),
+        }))
+    }
+}
+
+/// A stream URL without credentials, with a scheme we open.
+fn checked_url(raw: &str, what: &str) -> Result<String, VmsError> {
+    let url = url::Url::parse(raw.trim()).map_err(|e| {
+        VmsError::InvalidConfig(format!("{what}: not a URL ({e}): {}", redact_url(raw)))
+    })?;
+    if !SCHEMES.contains(&url.scheme()) {
+        return Err(VmsError::InvalidConfig(format!(
+            "{what}: unsupported URL scheme {}: use rtsp://",
+            url.scheme()
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(VmsError::InvalidConfig(format!(
+            "{what}: give the user and password in their own fields, not in the URL"
+        )));
+    }
+    Ok(url.to_string())
+}
+
+/// The site row of an RTSP camera (also used by the schema migration).
+#[allow(clippy::too_many_arguments)]
+pub fn site_info(
+    id: &str,
+    name: &str,
+    main_url: &str,
+    sub_url: Option<&str>,
+    user: Option<String>,
+    transport: &str,
+    time_zone: &str,
+    created_ms: i64,
+) -> SiteInfo {
+    let mut options = BTreeMap::new();
+    if let Some(s) = sub_url {
+        options.insert("sub_url".to_string(), s.to_string());
+    }
+    options.insert("transport".to_string(), transport.to_string());
+    SiteInfo {
+        id: id.into(),
+        kind: "rtsp".into(),
+        name: name.into(),
+        address: main_url.into(),
+        time_zone: time_zone.into(),
+        user,
+        tls_pin: None,
+        options,
+        created_ms,
+    }
+}
+
+/// The one camera of an RTSP site.
+pub fn camera_record(site: &SiteInfo) -> CameraRecord {
+    let stream = |kind| StreamInfo {
+        kind,
+        width: 0,
+        height: 0,
+        codec: String::new(),
+    };
+    let mut streams = vec![stream(StreamKind::Main)];
+    if site.option("sub_url").is_some() {
+        streams.push(stream(StreamKind::Sub));
+    }
+    CameraRecord {
+        vms_ref: "1".into(),
+        name: site.name.clone(),
+        ptz: false,
+        streams,
+        capabilities: Capabilities::live_only(),
+        extra: serde_json::Value::Null,
+    }
 }
 
 pub struct RtspSite {
-    store: Arc<Store>,
+    cfg: SiteConfig,
     secrets: SecretStore,
-    adhoc: Mutex<HashMap<String, (CameraRow, Option<String>)>>,
 }
 
-impl RtspSite {
-    pub fn new(store: Arc<Store>, secrets: SecretStore) -> Self {
-        Self {
-            store,
-            secrets,
-            adhoc: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Registers a camera for this process only (never stored).
-    pub fn add_adhoc(&self, mut row: CameraRow, password: Option<String>) -> CameraRow {
-        let mut adhoc = self.adhoc.lock().unwrap_or_else(|p| p.into_inner());
-        row.id = format!("adhoc-{}", adhoc.len() + 1);
-        adhoc.insert(row.id.clone(), (row.clone(), password));
-        row
-    }
-
-    fn find(&self, camera_id: &str) -> Result<(CameraRow, Credentials), VmsError> {
-        if let Some((row, pw)) = self
-            .adhoc
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(camera_id)
-        {
-            return Ok((row.clone(), Credentials::InMemory(pw.clone())));
-        }
-        let row = self
-            .store
-            .camera(camera_id)?
-            .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))?;
-        Ok((row, Credentials::Keyring))
-    }
-
-    fn info(row: &CameraRow) -> CameraInfo {
-        let mut streams = vec![StreamInfo {
-            kind: StreamKind::Main,
-            width: 0,
-            height: 0,
-            codec: String::new(),
-        }];
-        if row.sub_url.is_some() {
-            streams.push(StreamInfo {
-                kind: StreamKind::Sub,
-                width: 0,
-                height: 0,
-                codec: String::new(),
-            });
-        }
-        CameraInfo {
-            id: row.id.clone(),
-            name: row.name.clone(),
-            site: row.site_id.clone(),
-            ptz: row.ptz,
-            streams,
-        }
-    }
-}
-
+#[async_trait::async_trait]
 impl VmsAdapter for RtspSite {
-    fn site_id(&self) -> &str {
-        SITE_ID
-    }
-
-    fn cameras(&self) -> Result<Vec<CameraInfo>, VmsError> {
-        let mut out: Vec<CameraInfo> = self.store.cameras()?.iter().map(Self::info).collect();
-        let adhoc = self.adhoc.lock().unwrap_or_else(|p| p.into_inner());
-        let mut extra: Vec<_> = adhoc.values().map(|(r, _)| Self::info(r)).collect();
-        extra.sort_by(|a, b| a.id.cmp(&b.id));
-        out.extend(extra);
-        Ok(out)
-    }
-
-    fn has_camera(&self, camera_id: &str) -> bool {
-        self.find(camera_id).is_ok()
+    async fn list_cameras(&self) -> Result<Vec<CameraRecord>, VmsError> {
+        // nothing to ask: the site is its URL (the stream is checked when played)
+        Ok(vec![camera_record(&self.cfg.info)])
     }
 
     fn live_source(
         &self,
-        camera_id: &str,
+        camera: &SiteCamera,
         stream: StreamKind,
     ) -> Result<Arc<dyn SourceOpener>, VmsError> {
-        let (row, creds) = self.find(camera_id)?;
+        let site = &self.cfg.info;
         let url = match stream {
-            StreamKind::Main => row.main_url.clone(),
-            StreamKind::Sub => row.sub_url.clone().ok_or(VmsError::NoSuchStream {
-                camera: camera_id.to_string(),
-                stream: "sub",
-            })?,
-        };
-        let password = match creds {
-            Credentials::InMemory(pw) => pw,
-            Credentials::Keyring if row.username.is_some() => {
-                self.secrets.get(&camera_account(&row.id))?
+            StreamKind::Main => site.address.clone(),
+            StreamKind::Sub => {
+                site.option("sub_url")
+                    .map(str::to_string)
+                    .ok_or(VmsError::NoSuchStream {
+                        camera: camera.id.clone(),
+                        stream: "sub",
+                    })?
             }
-            Credentials::Keyring => None,
         };
-        let url = with_credentials(&url, row.username.as_deref(), password.as_deref())
-            .map_err(|e| VmsError::InvalidConfig(format!("camera {camera_id}: bad URL: {e}")))?;
-        Ok(Arc::new(NetworkInput::new(url, row.transport)))
+        let password = self.cfg.password(&self.secrets)?;
+        let url = with_credentials(&url, site.user.as_deref(), password.as_deref())
+            .map_err(|e| VmsError::InvalidConfig(format!("camera {}: bad URL: {e}", camera.id)))?;
+        let transport = if site.option("transport") == Some("udp") {
+            Transport::Udp
+        } else {
+            Transport::Tcp
+        };
+        Ok(Arc::new(NetworkInput::new(url, transport)))
     }
-}
 
-/// A camera row for an ad-hoc URL (credentials already split off).
-pub fn adhoc_row(
-    name: &str,
-    main_url: String,
-    sub_url: Option<String>,
-    username: Option<String>,
-    transport: Transport,
-) -> CameraRow {
-    CameraRow {
-        id: String::new(),
-        site_id: SITE_ID.into(),
-        name: name.into(),
-        main_url,
-        sub_url,
-        username,
-        transport,
-        ptz: false,
+    fn site_label(&self) -> String {
+        format!("RTSP camera {}", self.cfg.info.name)
     }
 }

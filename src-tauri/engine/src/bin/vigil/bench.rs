@@ -204,6 +204,7 @@ async fn live(a: LiveBench) -> Result<(), String> {
     for url in &main_urls {
         let cam = engine
             .add_adhoc_rtsp_with_sub(url, Some(&format!("{url}/sub")), None, None, Transport::Tcp)
+            .await
             .map_err(|e| e.to_string())?;
         let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, tw, th, "")
             .await

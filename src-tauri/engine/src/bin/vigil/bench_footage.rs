@@ -19,7 +19,6 @@ use vigil_engine::media::source::{now_ms, StopFlag};
 use vigil_engine::playback::folder::SegmentFolder;
 use vigil_engine::playback::{Recording, SegmentFile};
 use vigil_engine::store::Store;
-use vigil_engine::vms::demo::DemoSite;
 use vigil_engine::vms::registry::Registry;
 use vigil_engine::vms::{CameraInfo, VmsError};
 
@@ -59,8 +58,10 @@ impl RecordingLookup for Folder {
                 id: id.into(),
                 name: id.into(),
                 site: "folder".into(),
+                site_name: String::new(),
                 ptz: false,
                 streams: vec![],
+                capabilities: Default::default(),
             })
             .ok_or_else(|| VmsError::UnknownCamera(id.into()))
     }
@@ -103,9 +104,9 @@ pub async fn run(a: FootageBench) -> Result<(), String> {
     std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
     let mut sites = Vec::new();
     if a.only.as_deref() != Some("folder") {
-        let mut reg = Registry::default();
-        reg.add(Arc::new(DemoSite::new(a.cameras.max(1))));
-        let reg = Arc::new(reg);
+        let reg = Registry::demo_only(a.cameras.max(1))
+            .await
+            .map_err(|e| e.to_string())?;
         sites.push(Site {
             name: "demo",
             lookup: reg.clone(),

@@ -116,6 +116,7 @@ pub async fn run(a: SoakBench) -> Result<(), String> {
                 None,
                 Transport::Tcp,
             )
+            .await
             .map_err(|e| e.to_string())?;
         let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, tw, th, "")
             .await

@@ -74,9 +74,10 @@ pub async fn run(cmd: CamerasCmd) -> i32 {
                     password,
                     transport: transport.into(),
                 })
+                .await
                 .map(|c| println!("{}", serde_json::to_string(&c).expect("json")))
         }
-        CamerasCmd::Remove { id } => engine.remove_camera(&id),
+        CamerasCmd::Remove { id } => engine.remove_camera(&id).await,
     };
     match result {
         Ok(()) => exit::OK,

@@ -27,7 +27,7 @@ pub fn password_from_stdin() -> Result<String, String> {
 }
 
 /// The camera id for a source on this engine.
-pub fn resolve(
+pub async fn resolve(
     engine: &Engine,
     source: &str,
     user: Option<String>,
@@ -44,6 +44,7 @@ pub fn resolve(
     if source.contains("://") {
         return engine
             .add_adhoc_rtsp(source, user, password, transport)
+            .await
             .map(|c| c.id)
             .map_err(|e| vigil_engine::secrets::redact::redact_text(&e.to_string()));
     }

@@ -12,7 +12,7 @@ use super::error::OnvifError;
 use super::ptz as wire;
 use super::site::Inner;
 use crate::ptz::{Preset, PtzControl, Step, Velocity};
-use crate::store::OnvifCameraRow;
+use super::stored::OnvifCameraRow;
 use crate::vms::VmsError;
 
 /// A step: a tenth of the generic translation range.

@@ -13,7 +13,7 @@ use crate::media::rtsp_input::{NetworkInput, Transport};
 use crate::media::source::{FrameSource, SourceOpener, StopFlag};
 use crate::media::MediaError;
 use crate::secrets::redact::with_credentials;
-use crate::store::OnvifCameraRow;
+use super::stored::OnvifCameraRow;
 use crate::vms::StreamKind;
 
 pub struct OnvifLive {
@@ -27,7 +27,7 @@ impl OnvifLive {
         Self { inner, cam, kind }
     }
 
-    fn stream(&self) -> &crate::store::OnvifStream {
+    fn stream(&self) -> &super::stored::OnvifStream {
         match (self.kind, &self.cam.sub) {
             (StreamKind::Sub, Some(s)) => s,
             _ => &self.cam.main,

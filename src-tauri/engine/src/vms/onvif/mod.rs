@@ -17,12 +17,13 @@ pub mod ptz;
 pub mod recording;
 pub mod search;
 pub mod site;
+pub mod stored;
 pub mod soap;
 pub mod xml;
 
 pub use client::{OnvifClient, Probe};
 pub use error::OnvifError;
-pub use site::{AddOnvifDevice, OnvifSite};
+pub use site::{AddOnvifDevice, OnvifKind, OnvifSite};
 
 /// Runs a future to completion from sync code (ingest threads, sync trait
 /// methods), whether or not the caller is on a runtime thread.

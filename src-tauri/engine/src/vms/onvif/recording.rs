@@ -10,7 +10,7 @@ use super::search::{self, RecordingInfo};
 use super::site::Inner;
 use crate::media::source::StopFlag;
 use crate::playback::{Decimation, PlaybackError, Recording, RecordingReader, Span};
-use crate::store::OnvifCameraRow;
+use super::stored::OnvifCameraRow;
 
 pub struct OnvifRecording {
     inner: Arc<Inner>,

@@ -1,7 +1,8 @@
-//! The ONVIF site: devices added by address + user + password (password to
-//! the keyring), their profiles grouped into cameras (one per video source,
-//! main = largest profile, sub = smallest), and connections cached per device.
-use std::collections::HashMap;
+//! The ONVIF site kind: a site is one device (address + user + password in
+//! the keyring); its profiles are grouped into cameras (one per video
+//! source, main = largest profile, sub = smallest); one connection per site,
+//! cached and dropped after a network or auth failure.
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,16 +15,15 @@ use super::live::OnvifLive;
 use super::media::Profile;
 use super::recording::OnvifRecording;
 use super::soap::Credentials;
+use super::stored::{OnvifCamera, OnvifCameraRow, OnvifStream};
 use crate::playback::Recording;
 use crate::ptz::PtzControl;
-use crate::secrets::keyring_store::camera_account;
 use crate::secrets::SecretStore;
-use crate::store::{OnvifCameraRow, OnvifDeviceRow, OnvifStream, Store};
-use crate::vms::{CameraInfo, StreamInfo, StreamKind, VmsAdapter, VmsError};
+use crate::vms::kinds::{FieldInput, FieldSpec, KindSpec, SiteConfig, SiteContext, SiteKind};
+use crate::vms::site::{CameraRecord, SiteCamera, SiteInfo};
+use crate::vms::{StreamKind, VmsAdapter, VmsError};
 
-pub const SITE_ID: &str = "onvif";
-
-/// What the UI's dialog (or the CLI) sends to add a device.
+/// What the UI's old ONVIF dialog (and the CLI) send to add a device.
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AddOnvifDevice {
@@ -48,177 +48,95 @@ impl std::fmt::Debug for AddOnvifDevice {
     }
 }
 
-/// A device of this process only: rows plus the password.
-type AdhocDevice = (OnvifDeviceRow, Vec<OnvifCameraRow>, Option<String>);
+pub struct OnvifKind;
+
+impl SiteKind for OnvifKind {
+    fn spec(&self) -> KindSpec {
+        KindSpec {
+            kind: "onvif",
+            label: "ONVIF camera or recorder",
+            description: "Profile S live and PTZ, Profile G recordings, by the device's address.",
+            addable: true,
+            fields: vec![
+                FieldSpec::name(),
+                FieldSpec::new("address", "Address", FieldInput::Url)
+                    .required()
+                    .placeholder("10.0.0.30:80 or http://10.0.0.30"),
+                FieldSpec::user(),
+                FieldSpec::password(),
+                FieldSpec::time_zone(),
+            ],
+        }
+    }
+
+    fn prepare(&self, site: &mut SiteInfo) -> Result<(), VmsError> {
+        let base = base_url(&site.address)?;
+        site.address = base.as_str().trim_end_matches('/').to_string();
+        Ok(())
+    }
+
+    fn open(&self, ctx: &SiteContext, cfg: SiteConfig) -> Result<Arc<dyn VmsAdapter>, VmsError> {
+        Ok(Arc::new(OnvifSite {
+            inner: Arc::new(Inner {
+                cfg,
+                secrets: ctx.secrets.clone(),
+                rt: ctx.rt.clone(),
+                timeout: ctx.request_timeout,
+                client: Default::default(),
+                quirks: Default::default(),
+                name_hint: Default::default(),
+            }),
+        }))
+    }
+}
+
+/// The device's address as the live opener needs it.
+pub(crate) struct DeviceAddress {
+    pub address: String,
+}
 
 pub(crate) struct Inner {
-    store: Arc<Store>,
+    cfg: SiteConfig,
     secrets: SecretStore,
     pub(crate) rt: tokio::runtime::Handle,
     timeout: Duration,
-    clients: tokio::sync::Mutex<HashMap<String, Arc<OnvifClient>>>,
-    /// Devices of this process only (CLI): rows plus the password.
-    adhoc: Mutex<HashMap<String, AdhocDevice>>,
-    /// (device id, quirk) learnt from faults, e.g. no RelativeMove.
-    quirks: Mutex<std::collections::HashSet<(String, &'static str)>>,
+    client: tokio::sync::Mutex<Option<Arc<OnvifClient>>>,
+    /// Quirks learnt from faults, e.g. no RelativeMove.
+    quirks: Mutex<HashSet<&'static str>>,
+    name_hint: Mutex<Option<String>>,
 }
 
 pub struct OnvifSite {
     inner: Arc<Inner>,
 }
 
-impl OnvifSite {
-    /// Call inside a tokio runtime (its handle runs the ONVIF calls).
-    pub fn new(store: Arc<Store>, secrets: SecretStore, timeout: Duration) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                store,
-                secrets,
-                rt: tokio::runtime::Handle::current(),
-                timeout,
-                clients: Default::default(),
-                adhoc: Default::default(),
-                quirks: Default::default(),
-            }),
-        }
-    }
-
-    /// Probes the device and stores it with its cameras; the password goes
-    /// to the keyring. Nothing is stored when any step fails.
-    pub async fn add_device(
-        &self,
-        req: AddOnvifDevice,
-    ) -> Result<(OnvifDeviceRow, Vec<OnvifCameraRow>), VmsError> {
-        let (dev, cams, client, password) = self.inner.discover(&req).await?;
-        let (dev, cams) = self.inner.store.insert_onvif_device(&dev, &cams)?;
-        if let Some(pw) = password.filter(|p| !p.is_empty()) {
-            if let Err(e) = self.inner.secrets.set(&camera_account(&dev.id), &pw) {
-                let _ = self.inner.store.delete_onvif_device(&dev.id);
-                return Err(e.into());
-            }
-        }
-        self.inner
-            .clients
-            .lock()
-            .await
-            .insert(dev.id.clone(), client);
-        Ok((dev, cams))
-    }
-
-    /// Probes the device and keeps it for this process only (never stored).
-    pub async fn add_adhoc(
-        &self,
-        req: AddOnvifDevice,
-    ) -> Result<(OnvifDeviceRow, Vec<OnvifCameraRow>), VmsError> {
-        let (mut dev, mut cams, client, password) = self.inner.discover(&req).await?;
-        {
-            let mut adhoc = self.inner.adhoc.lock().unwrap_or_else(|p| p.into_inner());
-            dev.id = format!("onvif-adhoc-{}", adhoc.len() + 1);
-            for (k, c) in cams.iter_mut().enumerate() {
-                c.id = format!("{}-{}", dev.id, k + 1);
-                c.device_id = dev.id.clone();
-            }
-            adhoc.insert(dev.id.clone(), (dev.clone(), cams.clone(), password));
-        }
-        self.inner
-            .clients
-            .lock()
-            .await
-            .insert(dev.id.clone(), client);
-        Ok((dev, cams))
-    }
-
-    /// Removes a camera; the device (row and keyring entry) goes with its last camera.
-    pub async fn remove_camera(&self, camera_id: &str) -> Result<(), VmsError> {
-        let cam = self.inner.camera(camera_id)?;
-        if self.inner.store.delete_onvif_camera(camera_id)? {
-            self.inner.store.delete_onvif_device(&cam.device_id)?;
-            self.inner.secrets.delete(&camera_account(&cam.device_id))?;
-            self.inner.clients.lock().await.remove(&cam.device_id);
-            self.inner
-                .quirks
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .retain(|(d, _)| d != &cam.device_id);
-        }
-        Ok(())
-    }
-
-    /// [`Self::remove_camera`] from sync code.
-    pub fn remove_camera_blocking(&self, camera_id: &str) -> Result<(), VmsError> {
-        super::block_on(&self.inner.rt, self.remove_camera(camera_id))
-    }
-
-    /// Whether a camera id is one of this site's.
-    pub fn owns(&self, camera_id: &str) -> bool {
-        self.inner.camera(camera_id).is_ok()
-    }
-
-    /// The device's replay URI (RTSP, no credentials) for a camera's
-    /// recording: what the RTSP replay reader opens.
-    pub async fn replay_uri(&self, camera_id: &str) -> Result<String, VmsError> {
-        let cam = self.inner.camera(camera_id)?;
-        let rec = OnvifRecording::new(self.inner.clone(), cam);
-        Ok(rec.replay_uri().await?)
-    }
-
-    /// A JPEG snapshot of a camera's main profile.
-    pub async fn snapshot(&self, camera_id: &str) -> Result<Vec<u8>, VmsError> {
-        let cam = self.inner.camera(camera_id)?;
-        let c = self.inner.client(&cam.device_id).await?;
-        Ok(self
-            .inner
-            .evict_on_failure(&cam.device_id, c.snapshot(&cam.main.profile).await)
-            .await?)
-    }
-
-    fn info(cam: &OnvifCameraRow) -> CameraInfo {
-        let s = |kind, st: &OnvifStream| StreamInfo {
-            kind,
-            width: st.width,
-            height: st.height,
-            codec: st.codec.clone(),
-        };
-        let mut streams = vec![s(StreamKind::Main, &cam.main)];
-        if let Some(sub) = &cam.sub {
-            streams.push(s(StreamKind::Sub, sub));
-        }
-        CameraInfo {
-            id: cam.id.clone(),
-            name: cam.name.clone(),
-            site: cam.device_id.clone(),
-            ptz: cam.ptz,
-            streams,
-        }
-    }
-}
-
 impl Inner {
-    /// Connects, probes, and turns the profiles into camera rows (ids unset).
-    async fn discover(
-        &self,
-        req: &AddOnvifDevice,
-    ) -> Result<
-        (
-            OnvifDeviceRow,
-            Vec<OnvifCameraRow>,
-            Arc<OnvifClient>,
-            Option<String>,
-        ),
-        VmsError,
-    > {
-        let base = base_url(&req.address)?;
-        let username = req
-            .username
-            .as_deref()
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(str::to_string);
-        let creds = username.clone().map(|user| Credentials {
-            user,
-            password: req.password.clone().unwrap_or_default(),
-        });
-        let client = OnvifClient::connect(base.as_str(), creds, self.timeout).await?;
+    fn credentials(&self) -> Result<Option<Credentials>, VmsError> {
+        Ok(match &self.cfg.info.user {
+            Some(user) => Some(Credentials {
+                user: user.clone(),
+                password: self.cfg.password(&self.secrets)?.unwrap_or_default(),
+            }),
+            None => None,
+        })
+    }
+
+    /// Connects, probes, and turns the profiles into cameras.
+    async fn discover(&self) -> Result<Vec<OnvifCamera>, VmsError> {
+        let client = self.client("").await?;
+        let r = self.discover_with(&client).await;
+        if let Err(VmsError::Onvif(e)) = &r {
+            if matches!(
+                e,
+                OnvifError::Unreachable { .. } | OnvifError::AuthFailed { .. }
+            ) {
+                *self.client.lock().await = None;
+            }
+        }
+        r
+    }
+
+    async fn discover_with(&self, client: &OnvifClient) -> Result<Vec<OnvifCamera>, VmsError> {
         let info = client.device_info().await?;
         let profiles = client.profiles().await?;
         if profiles.is_empty() {
@@ -226,20 +144,20 @@ impl Inner {
                 OnvifError::protocol("GetProfiles", "the device has no media profiles").into(),
             );
         }
-        let name = req
-            .name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                let n = format!("{} {}", info.manufacturer, info.model);
-                if n.trim().is_empty() {
-                    base.host_str().unwrap_or("ONVIF camera").to_string()
-                } else {
-                    n.trim().to_string()
-                }
-            });
+        let name = if self.cfg.info.name.is_empty() {
+            let n = format!("{} {}", info.manufacturer, info.model);
+            if n.trim().is_empty() {
+                base_url(&self.cfg.info.address)?
+                    .host_str()
+                    .unwrap_or("ONVIF camera")
+                    .to_string()
+            } else {
+                n.trim().to_string()
+            }
+        } else {
+            self.cfg.info.name.clone()
+        };
+        *self.name_hint.lock().unwrap_or_else(|p| p.into_inner()) = Some(name.clone());
         let groups = group_profiles(&profiles);
         let many = groups.len() > 1;
         let mut cams = Vec::new();
@@ -256,9 +174,7 @@ impl Inner {
                 Some(s) => Some(stream(s, client.stream_uri(&s.token).await.ok())),
                 None => None,
             };
-            cams.push(OnvifCameraRow {
-                id: String::new(),
-                device_id: String::new(),
+            cams.push(OnvifCamera {
                 name: if many {
                     format!("{name} {}", k + 1)
                 } else {
@@ -270,108 +186,62 @@ impl Inner {
                 sub,
             });
         }
-        let dev = OnvifDeviceRow {
-            id: String::new(),
-            name,
-            address: base.as_str().trim_end_matches('/').to_string(),
-            username,
-            manufacturer: info.manufacturer,
-            model: info.model,
-        };
-        Ok((dev, cams, Arc::new(client), req.password.clone()))
+        Ok(cams)
     }
 
-    pub(crate) fn quirk(&self, device_id: &str, quirk: &'static str) -> bool {
+    pub(crate) fn quirk(&self, _device_id: &str, quirk: &'static str) -> bool {
         self.quirks
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .contains(&(device_id.to_string(), quirk))
+            .contains(quirk)
     }
 
-    pub(crate) fn set_quirk(&self, device_id: &str, quirk: &'static str) {
+    pub(crate) fn set_quirk(&self, _device_id: &str, quirk: &'static str) {
         self.quirks
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert((device_id.to_string(), quirk));
-    }
-
-    pub(crate) fn camera(&self, camera_id: &str) -> Result<OnvifCameraRow, VmsError> {
-        if let Some(c) = self
-            .adhoc
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .flat_map(|(_, cams, _)| cams)
-            .find(|c| c.id == camera_id)
-        {
-            return Ok(c.clone());
-        }
-        if !camera_id.starts_with("onvif-") {
-            return Err(VmsError::UnknownCamera(camera_id.to_string()));
-        }
-        self.store
-            .onvif_camera(camera_id)?
-            .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))
+            .insert(quirk);
     }
 
     /// The device's address, user name and password.
     pub(crate) fn device(
         &self,
-        device_id: &str,
-    ) -> Result<(OnvifDeviceRow, Option<Credentials>), VmsError> {
-        if let Some((d, _, pw)) = self
-            .adhoc
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(device_id)
-        {
-            let creds = d.username.clone().map(|user| Credentials {
-                user,
-                password: pw.clone().unwrap_or_default(),
-            });
-            return Ok((d.clone(), creds));
-        }
-        let d = self
-            .store
-            .onvif_device(device_id)?
-            .ok_or_else(|| VmsError::UnknownCamera(device_id.to_string()))?;
-        let creds = match &d.username {
-            Some(user) => Some(Credentials {
-                user: user.clone(),
-                password: self
-                    .secrets
-                    .get(&camera_account(device_id))?
-                    .unwrap_or_default(),
-            }),
-            None => None,
-        };
-        Ok((d, creds))
+        _device_id: &str,
+    ) -> Result<(DeviceAddress, Option<Credentials>), VmsError> {
+        Ok((
+            DeviceAddress {
+                address: self.cfg.info.address.clone(),
+            },
+            self.credentials()?,
+        ))
     }
 
     /// A connected client for the device (connecting measures the clock again).
-    pub(crate) async fn client(&self, device_id: &str) -> Result<Arc<OnvifClient>, VmsError> {
-        let mut clients = self.clients.lock().await;
-        if let Some(c) = clients.get(device_id) {
+    pub(crate) async fn client(&self, _device_id: &str) -> Result<Arc<OnvifClient>, VmsError> {
+        let mut client = self.client.lock().await;
+        if let Some(c) = client.as_ref() {
             return Ok(c.clone());
         }
-        let (d, creds) = self.device(device_id)?;
-        let c = Arc::new(OnvifClient::connect(&d.address, creds, self.timeout).await?);
-        clients.insert(device_id.to_string(), c.clone());
+        let c = Arc::new(
+            OnvifClient::connect(&self.cfg.info.address, self.credentials()?, self.timeout)
+                .await?,
+        );
+        *client = Some(c.clone());
         Ok(c)
     }
 
-    /// Drops a cached connection after a network or auth failure, so the
+    /// Drops the cached connection after a network or auth failure, so the
     /// next call reconnects (and re-reads the device clock).
     pub(crate) async fn evict_on_failure<T>(
         &self,
-        device_id: &str,
+        _device_id: &str,
         r: Result<T, OnvifError>,
     ) -> Result<T, OnvifError> {
         if matches!(
             r,
             Err(OnvifError::Unreachable { .. } | OnvifError::AuthFailed { .. })
         ) {
-            self.clients.lock().await.remove(device_id);
+            *self.client.lock().await = None;
         }
         r
     }
@@ -397,42 +267,27 @@ fn group_profiles(profiles: &[Profile]) -> Vec<(String, &Profile, Option<&Profil
         .collect()
 }
 
+#[async_trait::async_trait]
 impl VmsAdapter for OnvifSite {
-    fn site_id(&self) -> &str {
-        SITE_ID
-    }
-
-    fn cameras(&self) -> Result<Vec<CameraInfo>, VmsError> {
-        let mut out: Vec<CameraInfo> = self
+    async fn list_cameras(&self) -> Result<Vec<CameraRecord>, VmsError> {
+        Ok(self
             .inner
-            .store
-            .onvif_cameras()?
+            .discover()
+            .await?
             .iter()
-            .map(Self::info)
-            .collect();
-        let adhoc = self.inner.adhoc.lock().unwrap_or_else(|p| p.into_inner());
-        let mut extra: Vec<_> = adhoc
-            .values()
-            .flat_map(|(_, cams, _)| cams.iter().map(Self::info))
-            .collect();
-        extra.sort_by(|a, b| a.id.cmp(&b.id));
-        out.extend(extra);
-        Ok(out)
-    }
-
-    fn has_camera(&self, camera_id: &str) -> bool {
-        self.owns(camera_id)
+            .map(OnvifCamera::record)
+            .collect())
     }
 
     fn live_source(
         &self,
-        camera_id: &str,
+        camera: &SiteCamera,
         stream: StreamKind,
     ) -> Result<Arc<dyn crate::media::source::SourceOpener>, VmsError> {
-        let cam = self.inner.camera(camera_id)?;
+        let cam = OnvifCameraRow::from_site_camera(camera)?;
         if stream == StreamKind::Sub && cam.sub.is_none() {
             return Err(VmsError::NoSuchStream {
-                camera: camera_id.to_string(),
+                camera: camera.id.clone(),
                 stream: "sub",
             });
         }
@@ -441,22 +296,59 @@ impl VmsAdapter for OnvifSite {
 
     fn recording(
         &self,
-        camera_id: &str,
+        camera: &SiteCamera,
         _stream: StreamKind,
     ) -> Result<Arc<dyn Recording>, VmsError> {
-        let cam = self.inner.camera(camera_id)?;
+        let cam = OnvifCameraRow::from_site_camera(camera)?;
         Ok(Arc::new(OnvifRecording::new(self.inner.clone(), cam)))
     }
 
-    fn ptz(&self, camera_id: &str) -> Result<Arc<dyn PtzControl>, VmsError> {
-        let cam = self.inner.camera(camera_id)?;
+    fn ptz(&self, camera: &SiteCamera) -> Result<Arc<dyn PtzControl>, VmsError> {
+        let cam = OnvifCameraRow::from_site_camera(camera)?;
         if !cam.ptz {
             return Err(VmsError::Unsupported {
-                site: cam.device_id,
+                site: self.site_label(),
                 capability: "PTZ (the camera has no PTZ configuration)",
             });
         }
         Ok(Arc::new(OnvifPtz::new(self.inner.clone(), cam)))
+    }
+
+    async fn snapshot(&self, camera: &SiteCamera, at_ms: Option<i64>) -> Result<Vec<u8>, VmsError> {
+        if at_ms.is_some() {
+            return Err(self.unsupported("snapshots of a past time"));
+        }
+        let cam = OnvifCameraRow::from_site_camera(camera)?;
+        let c = self.inner.client("").await?;
+        Ok(self
+            .inner
+            .evict_on_failure("", c.snapshot(&cam.main.profile).await)
+            .await?)
+    }
+
+    /// The device's replay URI (RTSP, no credentials) for a camera's
+    /// recording: what the RTSP replay reader opens.
+    async fn replay_uri(&self, camera: &SiteCamera) -> Result<String, VmsError> {
+        let cam = OnvifCameraRow::from_site_camera(camera)?;
+        let rec = OnvifRecording::new(self.inner.clone(), cam);
+        Ok(rec.replay_uri().await?)
+    }
+
+    fn name_hint(&self) -> Option<String> {
+        self.inner
+            .name_hint
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn site_label(&self) -> String {
+        let i = &self.inner.cfg.info;
+        if i.name.is_empty() {
+            format!("ONVIF device {}", i.address)
+        } else {
+            i.name.clone()
+        }
     }
 }
 
