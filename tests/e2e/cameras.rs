@@ -7,7 +7,7 @@ use vigil_engine::engine::{AddRtspCamera, Engine, EngineConfig};
 use vigil_engine::error::{ErrorKind, HasKind};
 use vigil_engine::hub::client::TileClient;
 use vigil_engine::media::rtsp_input::Transport;
-use vigil_engine::secrets::keyring_store::camera_account;
+use vigil_engine::vms::site::site_account;
 use vigil_engine::secrets::SecretStore;
 use vigil_tests::*;
 
@@ -45,11 +45,12 @@ async fn stored_camera_plays_with_keyring_password_and_db_has_no_secret() {
             password: None,
             transport: Transport::Tcp,
         })
+        .await
         .unwrap();
     assert_eq!(cam.streams.len(), 2);
     let keyring = SecretStore::new(service);
     assert_eq!(
-        keyring.get(&camera_account(&cam.id)).unwrap().as_deref(),
+        keyring.get(&site_account(&cam.site)).unwrap().as_deref(),
         Some(SECRET)
     );
     let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 480, 270, "")
@@ -78,7 +79,7 @@ async fn stored_camera_plays_with_keyring_password_and_db_has_no_secret() {
     );
     engine.remove_camera(&cam.id).await.unwrap();
     assert_eq!(
-        keyring.get(&camera_account(&cam.id)).unwrap(),
+        keyring.get(&site_account(&cam.site)).unwrap(),
         None,
         "keyring entry removed"
     );
@@ -104,6 +105,7 @@ async fn bad_camera_input_is_rejected_with_a_clear_error() {
             name: " ".into(),
             ..base.clone()
         })
+        .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     let e = engine
@@ -111,6 +113,7 @@ async fn bad_camera_input_is_rejected_with_a_clear_error() {
             main_url: "ftp://u:pw123@h/x".into(),
             ..base.clone()
         })
+        .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     let e = engine
@@ -118,6 +121,7 @@ async fn bad_camera_input_is_rejected_with_a_clear_error() {
             main_url: "not a url at all".into(),
             ..base.clone()
         })
+        .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     let ui = engine
@@ -125,6 +129,7 @@ async fn bad_camera_input_is_rejected_with_a_clear_error() {
             main_url: "ftp://u:pw123@h/x".into(),
             ..base
         })
+        .await
         .unwrap_err()
         .to_ui();
     assert!(!ui.message.contains("pw123"), "{}", ui.message);

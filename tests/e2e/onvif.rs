@@ -13,7 +13,7 @@ use vigil_engine::hub::client::TileClient;
 use vigil_engine::ingest::Policy;
 use vigil_engine::ptz::engine_ops::MoveRequest;
 use vigil_engine::ptz::Step;
-use vigil_engine::secrets::keyring_store::camera_account;
+use vigil_engine::vms::site::site_account;
 use vigil_engine::secrets::SecretStore;
 use vigil_engine::vms::onvif::AddOnvifDevice;
 use vigil_tests::onvif::{venv_python, vigil_bin, Ipycam, OnvifSim};
@@ -112,7 +112,7 @@ async fn stored_device_plays_live_with_skewed_clock_and_foreign_xaddrs() {
     let keyring = SecretStore::new(service);
     let device = cam.site.clone();
     assert_eq!(
-        keyring.get(&camera_account(&device)).unwrap().as_deref(),
+        keyring.get(&site_account(&device)).unwrap().as_deref(),
         Some(SECRET)
     );
     // live: the sub stream (small tile) through the ONVIF stream URI, frames decode
@@ -134,7 +134,7 @@ async fn stored_device_plays_live_with_skewed_clock_and_foreign_xaddrs() {
     }
     // removing the last camera removes the device and its keyring entry
     engine.remove_camera(&cam.id).await.unwrap();
-    assert_eq!(keyring.get(&camera_account(&device)).unwrap(), None);
+    assert_eq!(keyring.get(&site_account(&device)).unwrap(), None);
     assert_eq!(
         engine.camera(&cam.id).unwrap_err().kind(),
         ErrorKind::NotFound

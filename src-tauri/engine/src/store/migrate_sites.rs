@@ -298,3 +298,154 @@ fn rewrite_ids(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// A database as the previous release left it: two RTSP cameras, an
+    /// ONVIF device with two cameras, layouts, a nearest-camera list, a case
+    /// with its cameras, a footage job and its media.
+    fn old_database() -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        super::super::migrations::migrations_up_to(4)
+            .to_latest(&mut c)
+            .unwrap();
+        c.execute_batch(
+            r#"
+INSERT INTO settings (key, value) VALUES ('site_time_zone', 'Europe/Berlin');
+INSERT INTO sites (id, name, kind, time_zone, created_at_ms) VALUES ('rtsp', 'rtsp', 'rtsp', 'UTC', 1);
+INSERT INTO cameras (id, site_id, name, main_url, sub_url, username, transport, ptz, created_at_ms) VALUES
+  ('cam-1', 'rtsp', 'Gate', 'rtsp://10.0.0.1/main', 'rtsp://10.0.0.1/sub', 'op', 'udp', 0, 2),
+  ('cam-2', 'rtsp', 'Dock', 'rtsp://10.0.0.2/main', NULL, NULL, 'tcp', 0, 3);
+INSERT INTO sites (id, name, kind, time_zone, created_at_ms) VALUES ('onvif-1', 'Axis Q', 'onvif', 'UTC', 4);
+INSERT INTO onvif_devices (id, name, address, username, manufacturer, model, created_at_ms) VALUES
+  ('onvif-1', 'Axis Q', 'http://10.0.0.9', 'admin', 'Axis', 'Q6075', 4);
+INSERT INTO onvif_cameras (id, device_id, name, video_source, main_profile, main_width, main_height, main_codec, main_uri, sub_profile, sub_width, sub_height, sub_codec, sub_uri, ptz, created_at_ms) VALUES
+  ('onvif-1-1', 'onvif-1', 'Axis Q 1', 'VideoSource_1', 'p1', 1920, 1080, 'H264', 'rtsp://10.0.0.9/1', 'p1s', 640, 360, 'H264', NULL, 1, 5),
+  ('onvif-1-2', 'onvif-1', 'Axis Q 2', 'VideoSource_2', 'p2', 1280, 720, 'H265', NULL, NULL, NULL, NULL, NULL, NULL, 0, 6);
+INSERT INTO layouts (name, layout_json, updated_at_ms) VALUES
+  ('Night', '{"grid":4,"tiles":["onvif-1-2",null,"cam-1","demo-1"]}', 7);
+INSERT INTO settings (key, value) VALUES ('layout.current', '{"grid":1,"tiles":["cam-2"]}');
+INSERT INTO equipment (id, name, kind, tag, created_at_ms) VALUES ('door-1', 'Door', 'door', 'D1', 8);
+INSERT INTO nearest_cameras (equipment_id, camera_id, position) VALUES
+  ('door-1', 'cam-1', 0), ('door-1', 'onvif-1-1', 1), ('cam-2', 'cam-1', 0);
+INSERT INTO footage_site_settings (site_id, start_offset_ms, end_offset_ms, clock_offset_ms, recording_lag_ms) VALUES ('rtsp', 5000, 6000, 0, 1000);
+INSERT INTO cases (id, number, title, event_ms, equipment_id, equipment_kind, equipment_name, created_at_ms, updated_at_ms) VALUES
+  ('case-1', 1, 'Door forced', 100, 'cam-2', 'camera', 'Dock', 9, 9);
+INSERT INTO case_cameras (case_id, camera_id, camera_name, role, position) VALUES
+  ('case-1', 'cam-2', 'Dock', 'equipment', 0), ('case-1', 'onvif-1-1', 'Axis Q 1', 'nearest', 1);
+INSERT INTO footage_jobs (id, case_id, camera_id, kind, site_id, event_ms, window_start_ms, window_end_ms, status, due_at_ms, first_due_at_ms, created_at_ms, updated_at_ms) VALUES
+  (1, 'case-1', 'cam-2', 'clip', 'rtsp', 100, 50, 150, 'done', 0, 0, 9, 9);
+INSERT INTO case_media (job_id, case_id, camera_id, kind, path, sha256, bytes, method, source, created_at_ms) VALUES
+  (1, 'case-1', 'cam-2', 'clip', '/m/a.mp4', 'ab', 10, 'stream_copy', 'x', 9);
+"#,
+        )
+        .unwrap();
+        c
+    }
+
+    fn col(c: &Connection, sql: &str) -> Vec<String> {
+        let mut s = c.prepare(sql).unwrap();
+        let rows = s.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        rows.map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn the_old_schema_moves_to_sites_with_nothing_lost() {
+        let mut c = old_database();
+        super::super::migrations::migrations()
+            .to_latest(&mut c)
+            .unwrap();
+        assert_eq!(
+            col(&c, "SELECT id || ' ' || kind || ' ' || name || ' ' || address || ' ' || time_zone FROM sites ORDER BY created_at_ms"),
+            [
+                "rtsp-1 rtsp Gate rtsp://10.0.0.1/main Europe/Berlin",
+                "rtsp-2 rtsp Dock rtsp://10.0.0.2/main Europe/Berlin",
+                "onvif-1 onvif Axis Q http://10.0.0.9 Europe/Berlin"
+            ]
+        );
+        assert_eq!(
+            col(&c, "SELECT settings_json FROM sites WHERE id = 'rtsp-1'"),
+            [r#"{"sub_url":"rtsp://10.0.0.1/sub","transport":"udp"}"#]
+        );
+        assert_eq!(
+            col(&c, "SELECT COALESCE(username, '-') FROM sites ORDER BY created_at_ms"),
+            ["op", "-", "admin"]
+        );
+        assert_eq!(
+            col(&c, "SELECT id FROM site_cameras ORDER BY id"),
+            [
+                "onvif-1-VideoSource_1",
+                "onvif-1-VideoSource_2",
+                "rtsp-1-1",
+                "rtsp-2-1"
+            ]
+        );
+        // the ONVIF camera keeps its profiles, sizes, URIs and PTZ
+        let extra = col(
+            &c,
+            "SELECT extra_json FROM site_cameras WHERE id = 'onvif-1-VideoSource_1'",
+        );
+        let v: serde_json::Value = serde_json::from_str(&extra[0]).unwrap();
+        assert_eq!(v["main"]["uri"], "rtsp://10.0.0.9/1");
+        assert_eq!(v["sub"]["width"], 640);
+        assert_eq!(v["ptz"], true);
+        // layouts, nearest cameras, cases, jobs and media use the new ids
+        assert_eq!(
+            col(&c, "SELECT layout_json FROM layouts"),
+            [r#"{"grid":4,"tiles":["onvif-1-VideoSource_2",null,"rtsp-1-1","demo-1"]}"#]
+        );
+        assert_eq!(
+            col(&c, "SELECT value FROM settings WHERE key = 'layout.current'"),
+            [r#"{"grid":1,"tiles":["rtsp-2-1"]}"#]
+        );
+        assert_eq!(
+            col(&c, "SELECT equipment_id || '>' || camera_id FROM nearest_cameras ORDER BY equipment_id, position"),
+            ["door-1>rtsp-1-1", "door-1>onvif-1-VideoSource_1", "rtsp-2-1>rtsp-1-1"]
+        );
+        assert_eq!(col(&c, "SELECT equipment_id FROM cases"), ["rtsp-2-1"]);
+        assert_eq!(
+            col(&c, "SELECT camera_id FROM case_cameras ORDER BY position"),
+            ["rtsp-2-1", "onvif-1-VideoSource_1"]
+        );
+        assert_eq!(
+            col(&c, "SELECT camera_id || ' ' || site_id FROM footage_jobs"),
+            ["rtsp-2-1 rtsp-2"]
+        );
+        assert_eq!(col(&c, "SELECT camera_id FROM case_media"), ["rtsp-2-1"]);
+        assert_eq!(
+            col(&c, "SELECT site_id FROM footage_site_settings ORDER BY site_id"),
+            ["rtsp", "rtsp-1", "rtsp-2"]
+        );
+        // keyring entries to move at the next start
+        assert_eq!(
+            col(&c, "SELECT old_account || '>' || new_account FROM keyring_moves ORDER BY old_account"),
+            [
+                "camera/cam-1>site/rtsp-1",
+                "camera/cam-2>site/rtsp-2",
+                "camera/onvif-1>site/onvif-1"
+            ]
+        );
+        // the old tables are gone, and the store reads the result
+        assert!(col(&c, "SELECT name FROM sqlite_master WHERE name IN ('cameras', 'onvif_cameras', 'onvif_devices')").is_empty());
+    }
+
+    #[test]
+    fn the_store_serves_migrated_sites_and_new_ids_do_not_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            let old = old_database();
+            old.execute("VACUUM INTO ?1", [path.to_str().unwrap()])
+                .unwrap();
+        }
+        let store = crate::store::Store::open(&path).unwrap();
+        assert_eq!(store.sites().unwrap().len(), 3);
+        let cams = store.site_cameras(Some("onvif-1")).unwrap();
+        assert_eq!(cams.len(), 2);
+        assert!(cams[0].record.ptz && cams[0].record.capabilities.ptz.continuous);
+        assert_eq!(store.next_site_id("rtsp").unwrap(), "rtsp-3");
+        assert_eq!(store.next_site_id("onvif").unwrap(), "onvif-4");
+    }
+}
