@@ -21,27 +21,27 @@ fn ui<E: HasKind>(e: E) -> UiError {
 }
 
 #[tauri::command]
-pub fn create_case(engine: State<'_, Engine>, request: NewCase) -> Res<CaseDetail> {
+pub async fn create_case(engine: State<'_, Engine>, request: NewCase) -> Res<CaseDetail> {
     engine.cases().create(&request).map_err(ui)
 }
 
 #[tauri::command]
-pub fn list_cases(engine: State<'_, Engine>, filter: Option<CaseFilter>) -> Res<Vec<Case>> {
+pub async fn list_cases(engine: State<'_, Engine>, filter: Option<CaseFilter>) -> Res<Vec<Case>> {
     engine.cases().list(&filter.unwrap_or_default()).map_err(ui)
 }
 
 #[tauri::command]
-pub fn get_case(engine: State<'_, Engine>, id: String) -> Res<CaseDetail> {
+pub async fn get_case(engine: State<'_, Engine>, id: String) -> Res<CaseDetail> {
     engine.cases().detail(&id).map_err(ui)
 }
 
 #[tauri::command]
-pub fn update_case(engine: State<'_, Engine>, id: String, update: CaseUpdate) -> Res<Case> {
+pub async fn update_case(engine: State<'_, Engine>, id: String, update: CaseUpdate) -> Res<Case> {
     engine.cases().update(&id, &update).map_err(ui)
 }
 
 #[tauri::command]
-pub fn case_markers(
+pub async fn case_markers(
     engine: State<'_, Engine>,
     from_ms: i64,
     to_ms: i64,
@@ -51,27 +51,27 @@ pub fn case_markers(
 }
 
 #[tauri::command]
-pub fn retry_footage_job(engine: State<'_, Engine>, job_id: i64) -> Res<bool> {
+pub async fn retry_footage_job(engine: State<'_, Engine>, job_id: i64) -> Res<bool> {
     engine.cases().retry_job(job_id).map_err(ui)
 }
 
 #[tauri::command]
-pub fn list_equipment(engine: State<'_, Engine>) -> Res<Vec<Equipment>> {
+pub async fn list_equipment(engine: State<'_, Engine>) -> Res<Vec<Equipment>> {
     engine.cases().equipment().map_err(ui)
 }
 
 #[tauri::command]
-pub fn save_equipment(engine: State<'_, Engine>, equipment: NewEquipment) -> Res<Equipment> {
+pub async fn save_equipment(engine: State<'_, Engine>, equipment: NewEquipment) -> Res<Equipment> {
     engine.cases().save_equipment(&equipment).map_err(ui)
 }
 
 #[tauri::command]
-pub fn get_nearest_cameras(engine: State<'_, Engine>, equipment_id: String) -> Res<Vec<String>> {
+pub async fn get_nearest_cameras(engine: State<'_, Engine>, equipment_id: String) -> Res<Vec<String>> {
     engine.cases().nearest(&equipment_id).map_err(ui)
 }
 
 #[tauri::command]
-pub fn set_nearest_cameras(
+pub async fn set_nearest_cameras(
     engine: State<'_, Engine>,
     equipment_id: String,
     cameras: Vec<String>,
@@ -90,12 +90,12 @@ pub struct FootageSettings {
 }
 
 #[tauri::command]
-pub fn get_footage_settings(engine: State<'_, Engine>, site: String) -> Res<SiteFootage> {
+pub async fn get_footage_settings(engine: State<'_, Engine>, site: String) -> Res<SiteFootage> {
     engine.cases().footage_site(&site).map_err(ui)
 }
 
 #[tauri::command]
-pub fn set_footage_settings(engine: State<'_, Engine>, request: FootageSettings) -> Res<()> {
+pub async fn set_footage_settings(engine: State<'_, Engine>, request: FootageSettings) -> Res<()> {
     engine
         .cases()
         .set_footage_site(&request.site, &request.settings)

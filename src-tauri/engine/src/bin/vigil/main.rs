@@ -18,6 +18,7 @@ mod ptz;
 mod recorded;
 mod recordings;
 mod serve;
+mod sites;
 mod source;
 
 use clap::{Parser, Subcommand};
@@ -60,6 +61,9 @@ enum Command {
     /// The footage worker (clips and snapshots of cases).
     #[command(subcommand)]
     Footage(footage::FootageCmd),
+    /// Sites of any kind: add, probe, list, show cameras, remove
+    #[command(subcommand)]
+    Sites(sites::SitesCmd),
 }
 
 fn main() {
@@ -86,6 +90,7 @@ fn main() {
             Command::Ptz(a) => ptz::run(a).await,
             Command::Case(c) => case::run(c).await,
             Command::Footage(f) => footage::run(f).await,
+            Command::Sites(c) => sites::run(c).await,
         }
     });
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
@@ -100,4 +105,5 @@ pub mod exit {
     pub const AUTH_FAILED: i32 = 3;
     pub const UNREACHABLE: i32 = 4;
     pub const NO_FRAMES: i32 = 5;
+    pub const UNTRUSTED: i32 = 6;
 }
