@@ -14,6 +14,9 @@ pub enum ErrorKind {
     AuthFailed,
     /// The host could not be reached or stopped answering.
     Unreachable,
+    /// The server's TLS certificate is not trusted (no system root vouches
+    /// for it and no pin is set), or does not match the site's pin.
+    Untrusted,
     /// The device answered with something we could not understand.
     Protocol,
     /// The VMS or device does not have this capability.

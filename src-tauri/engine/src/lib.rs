@@ -9,6 +9,7 @@ pub mod footage;
 pub mod hub;
 pub mod ingest;
 pub mod media;
+pub mod net;
 pub mod playback;
 pub mod ptz;
 pub mod secrets;

@@ -88,13 +88,20 @@ pub struct Transport {
 
 impl Transport {
     pub fn new(host: &str, creds: Option<Credentials>, timeout: Duration) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .build()
-            .expect("reqwest client without TLS builds");
+        Self::with_pin(host, creds, timeout, None)
+    }
+
+    /// [`Transport::new`] for a site whose HTTPS certificate is pinned
+    /// (`None`: system roots). TLS, timeouts, no redirects, no proxy:
+    /// [`crate::net::http`].
+    pub fn with_pin(
+        host: &str,
+        creds: Option<Credentials>,
+        timeout: Duration,
+        pin: Option<crate::net::CertPin>,
+    ) -> Self {
+        let opts = crate::net::http::HttpOptions::with_timeout(timeout).pin(pin);
+        let http = crate::net::http::client(&opts).expect("reqwest client with rustls builds");
         Self {
             http,
             host: host.to_string(),
