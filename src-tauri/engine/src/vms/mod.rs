@@ -2,6 +2,7 @@
 //! ...) implements [`VmsAdapter`]. Adapters translate; they never decode.
 //! A capability a VMS lacks is a typed [`VmsError::Unsupported`].
 pub mod demo;
+pub mod export;
 pub mod http_body;
 pub mod onvif;
 pub mod recorded;
