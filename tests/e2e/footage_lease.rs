@@ -362,16 +362,16 @@ fn a_step_longer_than_the_lease_is_not_taken_back_by_its_own_worker() {
     // window 4.35..14.35 s: its clip's coverage search blocks
     let (clip, _) = site.case(&store, 9.35);
     site.gate.block(clip.window_start_ms);
-    let clock = Arc::new(SimClock::new(now_ms()));
+    let clock = SimClock::new(now_ms());
     let lease = LeaseConfig {
         duration_ms: HOUR,
-        clock: clock.clone(),
+        clock: clock.shared(),
     };
     let w = site.worker(store.clone(), lease);
     let run = spawn(&w, RunMode::UntilIdle);
     site.gate.wait_entered();
     // the step outlasts its lease (the heartbeat is not due for 20 minutes)
-    clock.advance(2 * HOUR);
+    clock.advance(Duration::from_millis(2 * HOUR as u64));
     // a new case makes the worker look at the queue again: recovery and
     // claims run with the lapsed lease in view
     let (clip2, snap2) = site.case(&store, 16.0);
@@ -401,11 +401,11 @@ fn the_heartbeat_renews_the_lease_while_a_step_runs_and_another_worker_keeps_off
     let (clip, _) = site.case(&store, 9.35);
     site.gate.block(clip.window_start_ms);
     // a 300 ms lease on a clock that only moves when told: the heartbeat
-    // renews it every 100 ms of real time; it never lapses by itself
-    let clock = Arc::new(SimClock::new(now_ms()));
+    // renews it every 100 ms of that clock: at once after each jump
+    let clock = SimClock::new(now_ms());
     let lease = LeaseConfig {
         duration_ms: 300,
-        clock: clock.clone(),
+        clock: clock.shared(),
     };
     let a = site.worker(store.clone(), lease.clone());
     let run = spawn(&a, RunMode::UntilIdle);
@@ -414,7 +414,7 @@ fn the_heartbeat_renews_the_lease_while_a_step_runs_and_another_worker_keeps_off
     for _ in 0..2 {
         // the lease lapses; the heartbeat renews it although the step makes
         // no progress call
-        clock.advance(10 * 300);
+        clock.advance(Duration::from_millis(3_000));
         wait_for("the heartbeat to renew the lease", || {
             store
                 .footage_job_lease(clip.id)
@@ -443,10 +443,10 @@ fn a_stale_attempt_never_touches_the_files_of_the_attempt_that_took_over() {
     let store = site.store();
     let (clip, snap) = site.case(&store, 9.35);
     site.gate.block(clip.window_start_ms);
-    let clock = Arc::new(SimClock::new(now_ms()));
+    let clock = SimClock::new(now_ms());
     let lease = LeaseConfig {
         duration_ms: HOUR,
-        clock: clock.clone(),
+        clock: clock.shared(),
     };
     let a = site.worker(store.clone(), lease.clone());
     let run_a = spawn(&a, RunMode::UntilIdle);
@@ -456,7 +456,7 @@ fn a_stale_attempt_never_touches_the_files_of_the_attempt_that_took_over() {
     });
     // A's step outlasts its lease and A's heartbeat is not due: the lease
     // lapses and worker B (its own connection) takes the job over
-    clock.advance(2 * HOUR);
+    clock.advance(Duration::from_millis(2 * HOUR as u64));
     let b = site.worker(site.store(), lease);
     spawn(&b, RunMode::UntilIdle).join().unwrap();
     let done = job(&store, clip.id);

@@ -3,16 +3,24 @@
  * engine, wires the sidebar, top bar and the Live grid or the Playback view
  * (each with its own grid state; Playback starts from the live layout),
  * persists the live layout (debounced), and handles grid keyboard shortcuts
- * and full screen.
+ * and full screen. Sites: polls their states while the window is visible
+ * (and on focus), reloads the cameras when a site changes, and hosts the
+ * sites panel and the add/edit-site dialog. Tiles and the transport bar see
+ * the cameras' capabilities through context.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { ipc, toIpcError, type AddOnvifRequest, type AddRtspCameraRequest, type Camera, type GridSize, type HubInfo, type SavedLayout } from './ipc';
+import { ipc, toIpcError, type Camera, type GridSize, type HubInfo, type SavedLayout } from './ipc';
 import { gridReducer, initialGridState, toLayout } from './grid/gridState';
 import { isTypingTarget, keyToAction } from './grid/keys';
 import { Grid } from './components/Grid';
 import { Sidebar } from './components/Sidebar';
 import { TopBar, type Mode } from './components/TopBar';
-import { AddCameraDialog } from './components/AddCameraDialog';
+import { AddSiteDialog } from './sites/AddSiteDialog';
+import { SitesPanel } from './sites/SitesPanel';
+import { sitesIpc, type SiteInfo, type SiteStatus } from './sites/sitesIpc';
+import { sitesSignature } from './sites/siteTree';
+import { CamerasContext, speedsFor } from './sites/capabilities';
+import { PlaybackSpeedsContext, SPEEDS } from './playback/speed';
 import { ErrorBanner, type ShownError } from './components/ErrorBanner';
 import { PlaybackView } from './playback/PlaybackView';
 import { CasesPanel } from './cases/CasesPanel';
@@ -22,6 +30,8 @@ import { reviewLayout } from './cases/review';
 import type { Marker } from './playback/Timeline';
 
 const SAVE_DEBOUNCE_MS = 300;
+/** How often the site states are polled while the window is visible. */
+const SITES_POLL_MS = 4000;
 
 export function App() {
   const [hub, setHub] = useState<HubInfo | null>(null);
@@ -34,7 +44,12 @@ export function App() {
   const grid = mode === 'live' ? liveGrid : pbGrid;
   const dispatch = mode === 'live' ? liveDispatch : pbDispatch;
   const [loaded, setLoaded] = useState(false);
-  const [adding, setAdding] = useState(false);
+  /** The add/edit-site dialog: `site` null adds; a snapshot of the site edits (polls do not reset the form). */
+  const [siteDialog, setSiteDialog] = useState<{ site: SiteInfo | null } | null>(null);
+  const [sites, setSites] = useState<SiteStatus[]>([]);
+  const [sitesOpen, setSitesOpen] = useState(false);
+  const sitesSig = useRef<string | null>(null);
+  const sitesFailing = useRef(false);
   const [errors, setErrors] = useState<ShownError[]>([]);
   const [casesOpen, setCasesOpen] = useState(false);
   const [caseSeed, setCaseSeed] = useState<NewCaseSeed | null>(null);
@@ -65,6 +80,41 @@ export function App() {
       cancelled = true;
     };
   }, [report]);
+
+  const reloadCameras = useCallback(() => ipc.listCameras().then(setCameras, report), [report]);
+
+  // Site states: poll while visible and on focus; a change of a site's state
+  // or camera count reloads the camera list. A failing poll is reported once.
+  const pollSites = useCallback(
+    () =>
+      sitesIpc.listSites().then(
+        (list) => {
+          sitesFailing.current = false;
+          setSites(list);
+          const sig = sitesSignature(list);
+          if (sitesSig.current !== null && sig !== sitesSig.current) reloadCameras();
+          sitesSig.current = sig;
+        },
+        (e) => {
+          if (!sitesFailing.current) report(e);
+          sitesFailing.current = true;
+        },
+      ),
+    [reloadCameras, report],
+  );
+  useEffect(() => {
+    pollSites();
+    const t = setInterval(() => document.visibilityState === 'visible' && pollSites(), SITES_POLL_MS);
+    const onFocus = () => pollSites();
+    const onVisible = () => document.visibilityState === 'visible' && pollSites();
+    window.addEventListener('focus', onFocus);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearInterval(t);
+      window.removeEventListener('focus', onFocus);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [pollSites]);
 
   // Persist the current (live) layout whenever the grid or an assignment changes.
   const layoutJson = JSON.stringify(toLayout(liveGrid));
@@ -114,6 +164,7 @@ export function App() {
     }
     if (grid.fullscreen) dispatch({ type: 'restore' });
     setCasesOpen(false); // Live and Playback show the grid, not the case panel over it
+    setSitesOpen(false);
     setMode(m);
   };
 
@@ -128,27 +179,39 @@ export function App() {
   }, [mode, review, report]);
 
   const byId = useMemo(() => new Map(cameras.map((c) => [c.id, c])), [cameras]);
+  // the speeds every camera of the playback grid can play at
+  const pbKey = pbGrid.tiles.join('\n');
+  const pbSpeeds = useMemo(() => speedsFor(pbKey.split('\n').map((id) => byId.get(id)), SPEEDS), [pbKey, byId]);
 
-  const addCamera = async (req: AddRtspCameraRequest) => {
-    try {
-      const cam = await ipc.addRtspCamera(req);
-      setCameras((list) => [...list.filter((c) => c.id !== cam.id), cam]);
-      return true;
-    } catch (e) {
-      report(e);
-      return false;
-    }
+  const siteSaved = () => {
+    setSiteDialog(null);
+    reloadCameras();
+    pollSites();
   };
-  const addOnvif = async (req: AddOnvifRequest) => {
+  const removeSite = async (id: string) => {
     try {
-      const added = await ipc.addOnvifDevice(req);
-      const ids = new Set(added.map((c) => c.id));
-      setCameras((list) => [...list.filter((c) => !ids.has(c.id)), ...added]);
-      return true;
+      await sitesIpc.removeSite(id);
+      for (const c of cameras) {
+        if (c.site !== id) continue;
+        liveDispatch({ type: 'removeCamera', camera: c.id });
+        pbDispatch({ type: 'removeCamera', camera: c.id });
+      }
+      setSites((list) => list.filter((s) => s.site.id !== id));
+      setCameras((list) => list.filter((c) => c.site !== id));
     } catch (e) {
       report(e);
-      return false;
     }
+    reloadCameras();
+    pollSites();
+  };
+  const refreshSite = async (id: string) => {
+    try {
+      const st = await sitesIpc.refreshSite(id);
+      setSites((list) => list.map((s) => (s.site.id === id ? st : s)));
+    } catch (e) {
+      report(e);
+    }
+    reloadCameras();
   };
   const removeCamera = (id: string) => {
     ipc.removeCamera(id).then(() => {
@@ -170,69 +233,92 @@ export function App() {
   };
 
   return (
-    <div className={grid.fullscreen ? 'app fullscreen' : 'app'} data-loaded={loaded} data-mode={mode}>
-      <TopBar
-        mode={mode}
-        onMode={switchMode}
-        grid={grid.grid}
-        saved={saved}
-        onGrid={(g: GridSize) => dispatch({ type: 'setGrid', grid: g })}
-        onSave={saveNamed}
-        onLoad={loadNamed}
-        onDelete={deleteNamed}
-        onCases={() => setCasesOpen((o) => !o)}
-      />
-      <ErrorBanner errors={errors} onDismiss={(id) => setErrors((l) => l.filter((e) => e.id !== id))} />
-      <div className="body">
-        <Sidebar
-          cameras={cameras}
-          onPick={(id) => dispatch({ type: 'assignSelected', camera: id })}
-          onAdd={() => setAdding(true)}
-          onRemove={removeCamera}
-        />
-        {mode === 'live' ? (
-          <Grid
-            state={liveGrid}
-            cameras={byId}
-            hub={hub}
-            dispatch={liveDispatch}
-            onNewCase={(camera, frameMs) => {
-              setCaseSeed({ equipmentId: camera, eventMs: frameMs });
-              setCasesOpen(true);
+    <CamerasContext.Provider value={byId}>
+      <PlaybackSpeedsContext.Provider value={pbSpeeds}>
+        <div className={grid.fullscreen ? 'app fullscreen' : 'app'} data-loaded={loaded} data-mode={mode}>
+          <TopBar
+            mode={mode}
+            onMode={switchMode}
+            grid={grid.grid}
+            saved={saved}
+            onGrid={(g: GridSize) => dispatch({ type: 'setGrid', grid: g })}
+            onSave={saveNamed}
+            onLoad={loadNamed}
+            onDelete={deleteNamed}
+            onCases={() => {
+              setSitesOpen(false);
+              setCasesOpen((o) => !o);
             }}
+            onSites={() => {
+              setCasesOpen(false);
+              setSitesOpen((o) => !o);
+            }}
+            sitesOpen={sitesOpen}
           />
-        ) : (
-          <PlaybackView
-            key={review?.n ?? 0}
-            state={pbGrid}
-            cameras={byId}
-            hub={hub}
-            dispatch={pbDispatch}
-            report={report}
-            markers={markers}
-            startAt={review?.at}
-          />
-        )}
-      </div>
-      {casesOpen && (
-        <CasesPanel
-          cameras={cameras}
-          hub={hub}
-          seed={caseSeed}
-          onSeedUsed={() => setCaseSeed(null)}
-          onClose={() => setCasesOpen(false)}
-          onReview={(cams, eventMs) => {
-            // synchronized playback of the case's cameras from the window start
-            setCasesOpen(false);
-            pbStarted.current = true;
-            pbDispatch({ type: 'load', layout: reviewLayout(cams) });
-            setReview((r) => ({ at: eventMs - 5_000, n: (r?.n ?? 0) + 1 }));
-            switchMode('playback');
-          }}
-          report={report}
-        />
-      )}
-      {adding && <AddCameraDialog onSubmit={addCamera} onSubmitOnvif={addOnvif} onClose={() => setAdding(false)} />}
-    </div>
+          <ErrorBanner errors={errors} onDismiss={(id) => setErrors((l) => l.filter((e) => e.id !== id))} />
+          <div className="body">
+            <Sidebar
+              cameras={cameras}
+              sites={sites}
+              onPick={(id) => dispatch({ type: 'assignSelected', camera: id })}
+              onAdd={() => setSiteDialog({ site: null })}
+              onRemove={removeCamera}
+            />
+            {mode === 'live' ? (
+              <Grid
+                state={liveGrid}
+                cameras={byId}
+                hub={hub}
+                dispatch={liveDispatch}
+                onNewCase={(camera, frameMs) => {
+                  setCaseSeed({ equipmentId: camera, eventMs: frameMs });
+                  setCasesOpen(true);
+                }}
+              />
+            ) : (
+              <PlaybackView
+                key={review?.n ?? 0}
+                state={pbGrid}
+                cameras={byId}
+                hub={hub}
+                dispatch={pbDispatch}
+                report={report}
+                markers={markers}
+                startAt={review?.at}
+              />
+            )}
+          </div>
+          {casesOpen && (
+            <CasesPanel
+              cameras={cameras}
+              hub={hub}
+              seed={caseSeed}
+              onSeedUsed={() => setCaseSeed(null)}
+              onClose={() => setCasesOpen(false)}
+              onReview={(cams, eventMs) => {
+                // synchronized playback of the case's cameras from the window start
+                setCasesOpen(false);
+                pbStarted.current = true;
+                pbDispatch({ type: 'load', layout: reviewLayout(cams) });
+                setReview((r) => ({ at: eventMs - 5_000, n: (r?.n ?? 0) + 1 }));
+                switchMode('playback');
+              }}
+              report={report}
+            />
+          )}
+          {sitesOpen && (
+            <SitesPanel
+              sites={sites}
+              onAdd={() => setSiteDialog({ site: null })}
+              onEdit={(site) => setSiteDialog({ site })}
+              onRemove={removeSite}
+              onRefresh={refreshSite}
+              onClose={() => setSitesOpen(false)}
+            />
+          )}
+          {siteDialog && <AddSiteDialog site={siteDialog.site} onDone={siteSaved} onClose={() => setSiteDialog(null)} />}
+        </div>
+      </PlaybackSpeedsContext.Provider>
+    </CamerasContext.Provider>
   );
 }

@@ -3,10 +3,23 @@
  * engine goes through here; errors are normalised to `IpcError`.
  */
 import { invoke } from '@tauri-apps/api/core';
+import type { Capabilities } from './sites/sitesIpc';
 
 export type StreamKind = 'main' | 'sub';
 export interface StreamInfo { kind: StreamKind; width: number; height: number; codec: string }
-export interface Camera { id: string; name: string; site: string; ptz: boolean; streams: StreamInfo[] }
+/**
+ * A camera of a site (`site` is the site id). `capabilities` and `site_name`
+ * come with the sites engine; a camera without them gets today's defaults.
+ */
+export interface Camera {
+  id: string;
+  name: string;
+  site: string;
+  ptz: boolean;
+  streams: StreamInfo[];
+  capabilities?: Capabilities;
+  site_name?: string;
+}
 export type GridSize = 1 | 4 | 9 | 16;
 export interface Layout { grid: GridSize; tiles: (string | null)[] }
 export interface SavedLayout { name: string; layout: Layout }
@@ -20,7 +33,8 @@ export interface AddRtspCameraRequest {
   password: string | null;
   transport: Transport;
 }
-export interface IpcError { kind: string; message: string }
+/** A rejected command; `certificate` ('sha256:<64 hex>') comes with kind 'untrusted'. */
+export interface IpcError { kind: string; message: string; certificate?: string | null }
 /** A recorded span, ms since the Unix epoch (UTC), end exclusive. */
 export interface RecordingSpan { start: number; end: number }
 /** A site-local day's UTC bounds (a DST day has 23 or 25 hours). */
@@ -33,8 +47,10 @@ export interface PtzPreset { token: string; name: string }
 /** Turn whatever a command rejected with into `{ kind, message }`. */
 export function toIpcError(e: unknown): IpcError {
   if (e && typeof e === 'object' && 'message' in e) {
-    const o = e as { kind?: unknown; message?: unknown };
-    return { kind: typeof o.kind === 'string' ? o.kind : 'error', message: String(o.message) };
+    const o = e as { kind?: unknown; message?: unknown; certificate?: unknown };
+    const err: IpcError = { kind: typeof o.kind === 'string' ? o.kind : 'error', message: String(o.message) };
+    if (typeof o.certificate === 'string') err.certificate = o.certificate;
+    return err;
   }
   return { kind: 'error', message: typeof e === 'string' ? e : 'unknown error' };
 }

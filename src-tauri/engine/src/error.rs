@@ -14,10 +14,11 @@ pub enum ErrorKind {
     AuthFailed,
     /// The host could not be reached or stopped answering.
     Unreachable,
+    /// The server's TLS certificate is not trusted (no system root vouches
+    /// for it and no pin is set), or does not match the site's pin.
+    Untrusted,
     /// The device answered with something we could not understand.
     Protocol,
-    /// The server's TLS certificate is not trusted (unknown, or not the pinned one).
-    Untrusted,
     /// The VMS or device does not have this capability.
     Unsupported,
     /// Local storage (database, keyring, disk) failed.
@@ -31,16 +32,26 @@ pub enum ErrorKind {
 pub struct UiError {
     pub kind: ErrorKind,
     pub message: String,
+    /// For `untrusted`: the fingerprint (`sha256:<hex>`) of the certificate
+    /// the server presented, so the operator can be asked to pin it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 /// Errors that know their coarse kind.
 pub trait HasKind: std::fmt::Display {
     fn kind(&self) -> ErrorKind;
 
+    /// The certificate fingerprint an `untrusted` error is about.
+    fn certificate(&self) -> Option<String> {
+        None
+    }
+
     fn to_ui(&self) -> UiError {
         UiError {
             kind: self.kind(),
             message: crate::secrets::redact::redact_text(&self.to_string()),
+            certificate: self.certificate(),
         }
     }
 }
@@ -71,6 +82,13 @@ impl HasKind for EngineError {
             EngineError::InvalidInput(_) => ErrorKind::InvalidInput,
             EngineError::Hub(_) => ErrorKind::Internal,
             EngineError::Playback(e) => e.kind(),
+        }
+    }
+
+    fn certificate(&self) -> Option<String> {
+        match self {
+            EngineError::Vms(e) => e.certificate(),
+            _ => None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the video path (ffmpeg-next ingest, decode, scale), the loopback frame hub,
 //! the SQLite store and OS-keyring secrets. Builds and tests without WebKit.
 pub mod cases;
+pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod engine_sites;
@@ -10,6 +11,7 @@ pub mod footage;
 pub mod hub;
 pub mod ingest;
 pub mod media;
+pub mod net;
 pub mod playback;
 pub mod ptz;
 pub mod secrets;

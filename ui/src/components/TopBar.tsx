@@ -1,4 +1,4 @@
-/** Top bar: Live/Playback switch, layout size buttons and saved layouts (save current as, load, delete). */
+/** Top bar: Live/Playback switch, layout size buttons, Cases and Sites panels, saved layouts (save current as, load, delete). */
 import { useState, type FormEvent } from 'react';
 import type { GridSize, SavedLayout } from '../ipc';
 import { GRID_SIZES } from '../grid/gridState';
@@ -20,9 +20,12 @@ interface TopBarProps {
   onLoad: (name: string) => void;
   onDelete: (name: string) => void;
   onCases?: () => void;
+  /** Toggle the sites panel; `sitesOpen` shows the button pressed. */
+  onSites?: () => void;
+  sitesOpen?: boolean;
 }
 
-export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDelete, onCases }: TopBarProps) {
+export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDelete, onCases, onSites, sitesOpen = false }: TopBarProps) {
   const [name, setName] = useState('');
   const [pick, setPick] = useState('');
   const current = saved.some((s) => s.name === pick) ? pick : (saved[0]?.name ?? '');
@@ -54,6 +57,11 @@ export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDe
       {onCases && (
         <button className="cases-button" onClick={onCases}>
           Cases
+        </button>
+      )}
+      {onSites && (
+        <button className={sitesOpen ? 'sites-button active' : 'sites-button'} aria-pressed={sitesOpen} onClick={onSites}>
+          Sites
         </button>
       )}
       <div className="spacer" />

@@ -2,10 +2,12 @@
  * The playback transport bar: date picker (no future dates) with previous/
  * next day, previous/next recording, step, play/pause, speed, zoom and pan
  * buttons, and the position clock (site time) with the site's time zone.
+ * The speed picker offers only what the cameras on screen can do (no reverse
+ * when one of them cannot play backwards).
  */
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { useContext, useEffect, useRef, useSyncExternalStore } from 'react';
 import type { PlaybackGroup } from './group';
-import { SPEEDS, speedLabel } from './speed';
+import { PlaybackSpeedsContext, speedChoices, speedLabel } from './speed';
 import { formatSiteTime, isIsoDate } from './zoned';
 
 export interface TransportHandlers {
@@ -49,6 +51,7 @@ function PositionClock({ group, tz }: { group: PlaybackGroup; tz: string }) {
 
 export function PlaybackControls(p: PlaybackControlsProps) {
   const { speed, paused } = useSyncExternalStore(p.group.subscribe, p.group.snapshot);
+  const allowed = useContext(PlaybackSpeedsContext);
   return (
     <div className="pb-controls" role="toolbar" aria-label="Playback controls">
       <div className="pb-date">
@@ -95,7 +98,7 @@ export function PlaybackControls(p: PlaybackControlsProps) {
             e.currentTarget.blur();
           }}
         >
-          {SPEEDS.map((s) => (
+          {speedChoices(allowed, speed).map((s) => (
             <option key={s} value={String(s)}>
               {speedLabel(s)}
             </option>

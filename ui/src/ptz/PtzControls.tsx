@@ -2,10 +2,14 @@
  * PTZ on a tile: a "PTZ" toggle, the pad (3x3: click-to-step arrows,
  * hold-to-move double arrows and diagonals, home in the centre), zoom
  * step/hold, a speed slider, presets (go to, save), and the error line.
+ * Only what the camera can do is shown (its capabilities: continuous moves,
+ * steps, presets, home); a camera with none of them gets no PTZ at all.
  * Keyboard and gamepad drive the camera while its tile is selected.
  */
-import { useState, type PointerEvent, type ReactNode } from 'react';
+import { useContext, useState, type PointerEvent, type ReactNode } from 'react';
 import type { PtzStep } from '../ipc';
+import type { PtzCaps } from '../sites/sitesIpc';
+import { CamerasContext, hasAnyPtz, ptzCapsOf } from '../sites/capabilities';
 import { DIRECTIONS, type Direction } from './ptzLogic';
 import { usePtz, type Ptz } from './usePtz';
 import { useGamepad, usePtzKeyboard } from './usePtzInput';
@@ -58,41 +62,62 @@ function StepBtn({ ptz, step, children, title }: { ptz: Ptz; step: PtzStep; chil
   );
 }
 
-function Pad({ ptz }: { ptz: Ptz }) {
+function Pad({ ptz, caps }: { ptz: Ptz; caps: PtzCaps }) {
   const [name, setName] = useState('');
+  const hold = (dir: Direction, title: string, label: string) =>
+    caps.continuous ? (
+      <Hold ptz={ptz} dir={dir} title={title}>
+        {label}
+      </Hold>
+    ) : null;
+  const step = (st: PtzStep, title: string, label: string) =>
+    caps.step ? (
+      <StepBtn ptz={ptz} step={st} title={title}>
+        {label}
+      </StepBtn>
+    ) : null;
+  const moves = caps.continuous || caps.step || caps.home;
   return (
     <div className="ptz-panel" data-ptz="panel" onClick={stop} onDoubleClick={stop}>
-      <div className="ptz-pad">
-        <Hold ptz={ptz} dir="upLeft" title="Up left">⇖</Hold>
-        <div className="ptz-cell">
-          <Hold ptz={ptz} dir="up" title="Up">⇈</Hold>
-          <StepBtn ptz={ptz} step="up" title="Step up">↑</StepBtn>
+      {moves && (
+        <div className="ptz-pad">
+          <div className="ptz-cell">{hold('upLeft', 'Up left', '⇖')}</div>
+          <div className="ptz-cell">
+            {hold('up', 'Up', '⇈')}
+            {step('up', 'Step up', '↑')}
+          </div>
+          <div className="ptz-cell">{hold('upRight', 'Up right', '⇗')}</div>
+          <div className="ptz-cell row">
+            {hold('left', 'Left', '⇇')}
+            {step('left', 'Step left', '←')}
+          </div>
+          <div className="ptz-cell">
+            {caps.home && (
+              <button type="button" className="ptz-home" data-ptz="home" title="Home (H)" onClick={(e) => (stop(e), ptz.home())}>
+                ⌂
+              </button>
+            )}
+          </div>
+          <div className="ptz-cell row">
+            {step('right', 'Step right', '→')}
+            {hold('right', 'Right', '⇉')}
+          </div>
+          <div className="ptz-cell">{hold('downLeft', 'Down left', '⇙')}</div>
+          <div className="ptz-cell">
+            {step('down', 'Step down', '↓')}
+            {hold('down', 'Down', '⇊')}
+          </div>
+          <div className="ptz-cell">{hold('downRight', 'Down right', '⇘')}</div>
         </div>
-        <Hold ptz={ptz} dir="upRight" title="Up right">⇗</Hold>
-        <div className="ptz-cell row">
-          <Hold ptz={ptz} dir="left" title="Left">⇇</Hold>
-          <StepBtn ptz={ptz} step="left" title="Step left">←</StepBtn>
+      )}
+      {(caps.continuous || caps.step) && (
+        <div className="ptz-zoom">
+          {hold('zoomOut', 'Zoom out', '−−')}
+          {step('zoomOut', 'Zoom out step (-)', '−')}
+          {step('zoomIn', 'Zoom in step (+)', '+')}
+          {hold('zoomIn', 'Zoom in', '++')}
         </div>
-        <button type="button" className="ptz-home" data-ptz="home" title="Home (H)" onClick={(e) => (stop(e), ptz.home())}>
-          ⌂
-        </button>
-        <div className="ptz-cell row">
-          <StepBtn ptz={ptz} step="right" title="Step right">→</StepBtn>
-          <Hold ptz={ptz} dir="right" title="Right">⇉</Hold>
-        </div>
-        <Hold ptz={ptz} dir="downLeft" title="Down left">⇙</Hold>
-        <div className="ptz-cell">
-          <StepBtn ptz={ptz} step="down" title="Step down">↓</StepBtn>
-          <Hold ptz={ptz} dir="down" title="Down">⇊</Hold>
-        </div>
-        <Hold ptz={ptz} dir="downRight" title="Down right">⇘</Hold>
-      </div>
-      <div className="ptz-zoom">
-        <Hold ptz={ptz} dir="zoomOut" title="Zoom out">−−</Hold>
-        <StepBtn ptz={ptz} step="zoomOut" title="Zoom out step (-)">−</StepBtn>
-        <StepBtn ptz={ptz} step="zoomIn" title="Zoom in step (+)">+</StepBtn>
-        <Hold ptz={ptz} dir="zoomIn" title="Zoom in">++</Hold>
-      </div>
+      )}
       <label className="ptz-speed">
         Speed
         <input
@@ -106,35 +131,42 @@ function Pad({ ptz }: { ptz: Ptz }) {
         />
         <span>{Math.round(ptz.speed * 100)}%</span>
       </label>
-      <ol className="ptz-presets" data-ptz="presets">
-        {ptz.presets.map((p) => (
-          <li key={p.token}>
-            <button type="button" data-ptz-preset={p.token} onClick={() => ptz.gotoPreset(p.token)}>
-              {p.name}
-            </button>
-          </li>
-        ))}
-      </ol>
-      <form
-        className="ptz-save"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (name.trim()) ptz.savePreset(name.trim());
-          setName('');
-        }}
-      >
-        <input placeholder="Preset name" value={name} data-ptz="preset-name" onChange={(e) => setName(e.target.value)} />
-        <button type="submit" data-ptz="save-preset">Save</button>
-      </form>
+      {caps.presets && (
+        <>
+          <ol className="ptz-presets" data-ptz="presets">
+            {ptz.presets.map((p) => (
+              <li key={p.token}>
+                <button type="button" data-ptz-preset={p.token} onClick={() => ptz.gotoPreset(p.token)}>
+                  {p.name}
+                </button>
+              </li>
+            ))}
+          </ol>
+          <form
+            className="ptz-save"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (name.trim()) ptz.savePreset(name.trim());
+              setName('');
+            }}
+          >
+            <input placeholder="Preset name" value={name} data-ptz="preset-name" onChange={(e) => setName(e.target.value)} />
+            <button type="submit" data-ptz="save-preset">Save</button>
+          </form>
+        </>
+      )}
     </div>
   );
 }
 
 export function PtzControls({ camera, selected }: Props) {
+  const caps = ptzCapsOf(useContext(CamerasContext).get(camera));
+  const any = hasAnyPtz(caps);
   const ptz = usePtz(camera);
   const [open, setOpen] = useState(false);
-  usePtzKeyboard(ptz, selected, selected && open);
-  useGamepad(ptz, selected);
+  usePtzKeyboard(ptz, any && selected, selected && open, caps);
+  useGamepad(ptz, selected && caps.continuous);
+  if (!any) return null;
   return (
     <>
       <button
@@ -144,14 +176,14 @@ export function PtzControls({ camera, selected }: Props) {
         title="Pan, tilt, zoom"
         onClick={(e) => {
           e.stopPropagation();
-          if (!open) ptz.refreshPresets();
+          if (!open && caps.presets) ptz.refreshPresets();
           setOpen(!open);
         }}
         onDoubleClick={stop}
       >
         PTZ
       </button>
-      {open && <Pad ptz={ptz} />}
+      {open && <Pad ptz={ptz} caps={caps} />}
       {ptz.error && (
         <div className="ptz-error" role="alert" data-ptz="error" onClick={(e) => (stop(e), ptz.clearError())}>
           PTZ: {ptz.error}

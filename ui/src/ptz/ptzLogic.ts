@@ -4,6 +4,7 @@
  * continuous move alive while held and always ends it with one stop.
  */
 import type { PtzStep } from '../ipc';
+import type { PtzCaps } from '../sites/sitesIpc';
 
 export interface Velocity { pan: number; tilt: number; zoom: number }
 export const ZERO: Velocity = { pan: 0, tilt: 0, zoom: 0 };
@@ -76,6 +77,20 @@ export function ptzKey(e: PtzKeyInput, digits: boolean): PtzKeyAction | null {
   if (e.key === 'h' || e.key === 'H') return { kind: 'home' };
   if (digits && /^[1-9]$/.test(e.key)) return { kind: 'preset', index: Number(e.key) };
   return null;
+}
+
+/** Whether the camera can do what a key asks (a step needs steps, a hold continuous moves, ...). */
+export function ptzKeyAllowed(a: PtzKeyAction, caps: PtzCaps): boolean {
+  switch (a.kind) {
+    case 'step':
+      return caps.step;
+    case 'hold':
+      return caps.continuous;
+    case 'home':
+      return caps.home;
+    case 'preset':
+      return caps.presets;
+  }
 }
 
 export interface Timers {

@@ -1,12 +1,15 @@
 /**
  * Keyboard and gamepad for the selected PTZ tile. Keys are taken in the
  * capture phase so the grid's own digit keys do not fire while the pad is
- * open; a held Shift+arrow ends on its key-up (or Shift's). The gamepad is
+ * open; a held Shift+arrow ends on its key-up (or Shift's). Keys for what the
+ * camera cannot do (steps, holds, home, presets) are left to the page. The gamepad is
  * polled while the tile is selected; axes inside the dead zone mean "let go".
  */
 import { useEffect, useRef } from 'react';
 import { isTypingTarget } from '../grid/keys';
-import { DIRECTIONS, gamepadVelocity, isZero, ptzKey, sameVelocity, ZERO, type Velocity } from './ptzLogic';
+import type { PtzCaps } from '../sites/sitesIpc';
+import { FULL_PTZ } from '../sites/capabilities';
+import { DIRECTIONS, gamepadVelocity, isZero, ptzKey, ptzKeyAllowed, sameVelocity, ZERO, type Velocity } from './ptzLogic';
 import type { Ptz } from './usePtz';
 
 const GAMEPAD_POLL_MS = 100;
@@ -19,8 +22,8 @@ function useLatest<T>(v: T) {
   return r;
 }
 
-export function usePtzKeyboard(ptz: Ptz, active: boolean, digits: boolean) {
-  const ref = useLatest({ ptz, digits });
+export function usePtzKeyboard(ptz: Ptz, active: boolean, digits: boolean, caps: PtzCaps = FULL_PTZ) {
+  const ref = useLatest({ ptz, digits: digits && caps.presets, caps });
   useEffect(() => {
     if (!active) return;
     const release = () => ref.current.ptz.release();
@@ -28,7 +31,7 @@ export function usePtzKeyboard(ptz: Ptz, active: boolean, digits: boolean) {
     const onDown = (e: KeyboardEvent) => {
       if (isTypingTarget(e.target)) return;
       const a = ptzKey(e, ref.current.digits);
-      if (!a) return;
+      if (!a || !ptzKeyAllowed(a, ref.current.caps)) return;
       e.preventDefault();
       e.stopImmediatePropagation();
       if (e.repeat) return; // a held key: the hold controller keeps the move alive

@@ -156,7 +156,8 @@ impl CaseService {
 
     /// Puts a failed job back in the queue.
     pub fn retry_job(&self, job_id: i64) -> Result<bool, CaseError> {
-        let ok = self.store.retry_footage_job(job_id)?;
+        let now = self.worker.clock().now_ms();
+        let ok = self.store.retry_footage_job_at(job_id, now)?;
         self.worker.wake();
         Ok(ok)
     }

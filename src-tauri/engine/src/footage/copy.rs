@@ -99,6 +99,14 @@ pub fn copy_clip(
         };
         let idx = ist.index();
         let in_tb = ist.time_base();
+        // packets without a duration (MPEG-TS/PS from some encoders) last a
+        // frame interval: a zero-length last sample falls outside the edit list
+        let frame_dur = [ist.avg_frame_rate(), ist.rate()]
+            .into_iter()
+            .find(|r| r.numerator() > 0 && r.denominator() > 0)
+            .map_or(0, |r| {
+                rescale(1, Rational(r.denominator(), r.numerator()), in_tb)
+            });
         let par = ist.parameters();
         let id = par.id();
         if !matches!(id, codec::Id::H264 | codec::Id::HEVC) {
@@ -174,7 +182,10 @@ pub fn copy_clip(
                 dts: to_out(dts_in),
                 ts_ms,
                 pkt: {
-                    let d = pkt.duration();
+                    let d = match pkt.duration() {
+                        d if d > 0 => d,
+                        _ => frame_dur,
+                    };
                     pkt.set_duration(rescale(d, in_tb, ost_tb));
                     pkt
                 },

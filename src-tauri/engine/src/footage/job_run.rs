@@ -17,7 +17,6 @@ use super::worker::FootageWorker;
 use super::{FootageError, JobKind, JobView, Media, Method};
 use crate::cases::rfc3339_ms;
 use crate::playback::Recording;
-use crate::store::now_ms;
 
 /// Recording must reach this far past the window end (the last frame).
 fn coverage_needed(job: &JobView) -> i64 {
@@ -195,7 +194,7 @@ pub(super) fn run_job(
                     bytes: facts.bytes,
                     sha256: facts.sha256.clone(),
                 }],
-                created: rfc3339_ms(now_ms()),
+                created: rfc3339_ms(w.cfg.lease.now_ms()),
             };
             let json = serde_json::to_vec_pretty(&side).map_err(|e| FootageError::Write {
                 what: "sidecar",

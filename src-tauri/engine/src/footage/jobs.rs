@@ -6,7 +6,8 @@
 //! release, the rename of its files) is conditional on its token, so an
 //! attempt whose lease was taken over can change nothing. Completion writes
 //! the media row and the done status in one transaction, so a job is done
-//! exactly once.
+//! exactly once. Times come from the lease's clock (`LeaseConfig::clock`),
+//! so a worker on a simulated clock claims, renews and retries on it.
 use std::collections::HashSet;
 
 use rusqlite::{params, OptionalExtension, Row, Transaction};
@@ -236,7 +237,7 @@ impl Store {
                            lease_until_ms = NULL, lease_token = NULL, progress = 0, updated_at_ms = ?2
                          WHERE id = ?1 AND status = 'running' AND lease_token IS ?3
                            AND lease_until_ms IS ?4",
-                        params![id, now_ms(), token, until],
+                        params![id, now, token, until],
                     )
                     .map_err(q("recover job"))?;
                 if n == 1 {
@@ -258,7 +259,7 @@ impl Store {
         if limit == 0 {
             return Ok(vec![]);
         }
-        let now = now_ms();
+        let now = lease.now_ms();
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -323,7 +324,7 @@ impl Store {
                     lease.token,
                     cfg.until_ms(),
                     progress.map(|p| p.clamp(0.0, 1.0)),
-                    now_ms()
+                    cfg.now_ms()
                 ],
             )
             .map_err(q("renew job"))?;
@@ -362,9 +363,14 @@ impl Store {
 
     /// Marks the job done with its media; false (nothing written) if the
     /// lease was lost meanwhile.
-    pub fn complete_footage_job(&self, lease: &Lease, media: &Media) -> Result<bool, StoreError> {
+    pub fn complete_footage_job(
+        &self,
+        lease: &Lease,
+        cfg: &LeaseConfig,
+        media: &Media,
+    ) -> Result<bool, StoreError> {
         let id = lease.job_id;
-        let now = now_ms();
+        let now = cfg.now_ms();
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -411,11 +417,12 @@ impl Store {
     pub fn release_footage_job(
         &self,
         lease: &Lease,
+        cfg: &LeaseConfig,
         error_kind: &str,
         error: &str,
         retry_at_ms: Option<i64>,
     ) -> Result<bool, StoreError> {
-        let now = now_ms();
+        let now = cfg.now_ms();
         let (status, due) = match retry_at_ms {
             Some(t) => ("pending", Some(t)),
             None => ("failed", None),
@@ -465,7 +472,11 @@ impl Store {
 
     /// Puts a failed job back in the queue, due now (the operator's "retry").
     pub fn retry_footage_job(&self, id: i64) -> Result<bool, StoreError> {
-        let now = now_ms();
+        self.retry_footage_job_at(id, now_ms())
+    }
+
+    /// Puts a failed job back in the queue, due at `now` (the worker's clock).
+    pub fn retry_footage_job_at(&self, id: i64, now: i64) -> Result<bool, StoreError> {
         let n = self
             .conn()
             .execute(
@@ -491,7 +502,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
+    use std::time::Duration;
 
     use super::*;
     use crate::footage::lease::{Clock, SimClock};
@@ -547,18 +558,18 @@ mod tests {
     fn a_superseded_claim_can_write_nothing() {
         let store = Store::open_in_memory().unwrap();
         let id = one_job(&store);
-        // jobs are due on the real clock; leases run on the simulated one
-        let clock = Arc::new(SimClock::new(now_ms()));
+        // due times and leases on a simulated clock, whatever the time of day
+        let clock = SimClock::new(1_750_000_000_000);
         let cfg = LeaseConfig {
             duration_ms: 1_000,
-            clock: clock.clone(),
+            clock: clock.shared(),
         };
         let who = Lessee::new();
         let claims = store.claim_footage_jobs(&who, &cfg, 10).unwrap();
         assert_eq!(claims.len(), 2, "a clip and a snapshot");
         let old = claims.iter().find(|(j, _)| j.id == id).unwrap().1.clone();
         // the same worker's own running claims are never recovered
-        clock.advance(5_000);
+        clock.advance(Duration::from_millis(5_000));
         let here: HashSet<String> = claims.iter().map(|(_, l)| l.token.clone()).collect();
         assert!(store.recover_footage_jobs(&cfg, &here).unwrap().is_empty());
         // another worker recovers the lapsed lease and claims again
@@ -575,9 +586,9 @@ mod tests {
         assert_ne!(new.token, old.token);
         // the same owner, but the old claim's token: refused everywhere
         assert!(!store.renew_footage_job(&old, &cfg, Some(0.5)).unwrap());
-        assert!(!store.complete_footage_job(&old, &media()).unwrap());
+        assert!(!store.complete_footage_job(&old, &cfg, &media()).unwrap());
         assert!(!store
-            .release_footage_job(&old, "internal", "x", None)
+            .release_footage_job(&old, &cfg, "internal", "x", None)
             .unwrap());
         let ran = store
             .with_footage_lease(&old, &cfg, || Ok::<_, StoreError>(()))
@@ -586,14 +597,14 @@ mod tests {
         let j = store.footage_job(id).unwrap().unwrap();
         assert_eq!((j.status, j.attempts), (JobStatus::Running, 2));
         // the current claim works, even after its lease lapsed unclaimed
-        clock.advance(5_000);
+        clock.advance(Duration::from_millis(5_000));
         assert!(store
             .with_footage_lease(&new, &cfg, || Ok::<_, StoreError>(()))
             .unwrap()
             .is_some());
         let l = store.footage_job_lease(id).unwrap().unwrap();
         assert_eq!(l.until_ms, Some(clock.now_ms() + 1_000), "renewed");
-        assert!(store.complete_footage_job(&new, &media()).unwrap());
+        assert!(store.complete_footage_job(&new, &cfg, &media()).unwrap());
         assert_eq!(
             store.footage_job(id).unwrap().unwrap().status,
             JobStatus::Done

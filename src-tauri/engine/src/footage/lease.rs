@@ -1,67 +1,33 @@
-//! Leases on footage jobs: the clock they are measured with (the system's,
-//! or a simulated one in tests), how long they last, the token that names
+//! Leases on footage jobs: the clock they are measured with (the engine's
+//! [`crate::clock`]: the system's, or a simulated one in tests; the worker
+//! schedules on the same clock), how long they last, the token that names
 //! one claim (one attempt), and the heartbeat that renews a running job's
 //! lease on its own thread, whatever the job is doing.
-use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use crate::clock::{Clock, SharedClock, SimClock, SystemClock};
+use crate::clock::Bell;
 use crate::store::Store;
 
 /// A lease lasts this long unless renewed.
 pub const LEASE_MS: i64 = 30_000;
 
-/// Where lease times come from.
-pub trait Clock: Send + Sync + fmt::Debug {
-    /// Milliseconds since the Unix epoch.
-    fn now_ms(&self) -> i64;
-}
-
-/// The system clock.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ms(&self) -> i64 {
-        crate::store::now_ms()
-    }
-}
-
-/// A clock that stands still until told to move (tests).
-#[derive(Debug)]
-pub struct SimClock(AtomicI64);
-
-impl SimClock {
-    pub fn new(start_ms: i64) -> Self {
-        Self(AtomicI64::new(start_ms))
-    }
-    /// Moves the clock forward by `ms`.
-    pub fn advance(&self, ms: i64) {
-        self.0.fetch_add(ms, Ordering::SeqCst);
-    }
-}
-
-impl Clock for SimClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// How leases are measured and how long they last.
+/// How leases are measured and how long they last. The clock is also the
+/// worker's: due times, retries and heartbeats run on it.
 #[derive(Debug, Clone)]
 pub struct LeaseConfig {
     pub duration_ms: i64,
-    pub clock: Arc<dyn Clock>,
+    pub clock: SharedClock,
 }
 
 impl Default for LeaseConfig {
     fn default() -> Self {
         Self {
             duration_ms: LEASE_MS,
-            clock: Arc::new(SystemClock),
+            clock: crate::clock::system(),
         }
     }
 }
@@ -94,24 +60,25 @@ pub fn new_token() -> String {
     format!("{:016x}", rand::random::<u64>())
 }
 
-/// Renews a lease every [`LeaseConfig::heartbeat_every`] on its own thread
-/// until dropped; notes in `lost` when the lease was taken over.
+/// Renews a lease every [`LeaseConfig::heartbeat_every`] (on the lease's
+/// clock) on its own thread until dropped; notes in `lost` when the lease
+/// was taken over.
 pub struct Heartbeat {
-    stop: Option<mpsc::Sender<()>>,
+    stop: Arc<Bell>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Heartbeat {
     pub fn start(store: Arc<Store>, lease: Lease, cfg: LeaseConfig, lost: Arc<AtomicBool>) -> Self {
-        let (tx, rx) = mpsc::channel::<()>();
+        let stop = Bell::new();
+        let bell = stop.clone();
         let every = cfg.heartbeat_every();
         let id = lease.job_id;
         let thread = std::thread::Builder::new()
             .name(format!("footage-lease-{id}"))
             .spawn(move || loop {
-                match rx.recv_timeout(every) {
-                    Err(RecvTimeoutError::Timeout) => {}
-                    Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+                if cfg.clock.wait(every, &bell) {
+                    return; // stopped
                 }
                 match store.renew_footage_job(&lease, &cfg, None) {
                     Ok(true) => {}
@@ -125,17 +92,14 @@ impl Heartbeat {
             });
         match thread {
             Ok(t) => Self {
-                stop: Some(tx),
+                stop,
                 thread: Some(t),
             },
             Err(e) => {
                 // without a heartbeat the lease may lapse; the token still
                 // keeps a stale attempt from writing
                 tracing::error!("footage job {id}: no heartbeat thread: {e}");
-                Self {
-                    stop: None,
-                    thread: None,
-                }
+                Self { stop, thread: None }
             }
         }
     }
@@ -143,7 +107,7 @@ impl Heartbeat {
 
 impl Drop for Heartbeat {
     fn drop(&mut self) {
-        drop(self.stop.take());
+        self.stop.ring();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

@@ -16,6 +16,7 @@ pub mod lease;
 mod lookup;
 pub mod paths;
 pub mod probe;
+pub mod server_export;
 pub mod settings;
 mod sidecar;
 mod snapshot;
@@ -23,7 +24,7 @@ pub mod synth;
 mod worker;
 
 pub use error::FootageError;
-pub use lease::{Clock, LeaseConfig, SimClock, SystemClock};
+pub use lease::{Clock, LeaseConfig, SharedClock, SimClock, SystemClock};
 pub use lookup::RecordingLookup;
 pub use settings::{SiteFootage, Window};
 pub use sidecar::{Sidecar, SidecarError};

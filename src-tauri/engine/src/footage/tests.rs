@@ -1,18 +1,23 @@
 //! Worker tests against real recordings (the demo archive = frames, synthetic
 //! H.264 segment files = stream copy), real SQLite and real files. VTC1 in
-//! the pictures decides the times.
+//! the pictures decides the times. Due times, retries and leases run on a
+//! simulated clock at a fixed date (the demo archive reads the same clock),
+//! moved only while no job runs: no test depends on the time of day or
+//! waits for a retry in real time.
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::probe::probe_clip;
 use super::synth::write_segments;
 use super::*;
 use crate::cases::{create_case, CameraDirectory, NewCase};
-use crate::playback::demo_archive::DemoArchive;
+use crate::clock::{Clock, SimClock};
+use crate::playback::demo_archive::{DemoArchive, DemoArchiveOn};
 use crate::playback::folder::SegmentFolder;
 use crate::playback::{PlaybackError, Recording};
-use crate::store::{now_ms, Store};
+use crate::store::Store;
 use crate::vms::{CameraInfo, VmsError};
 
 pub(crate) struct TestLookup {
@@ -76,15 +81,20 @@ impl Recording for Unreachable {
     }
 }
 
-/// A small demo archive camera whose recording covers `[from, to)` whole.
-pub(crate) fn covered_demo(from: i64, to: i64) -> DemoArchive {
+/// The simulated "now" the tests start at: 2025-06-15 15:06:40 UTC.
+pub(crate) const T0: i64 = 1_750_000_000_000;
+
+/// A small demo archive camera on `clock` whose recording covers `[from, to)` whole.
+pub(crate) fn covered_demo(clock: &SimClock, from: i64, to: i64) -> DemoArchiveOn {
+    let now_ms = || clock.now_ms();
     for i in 1..=6 {
         let a = DemoArchive {
             camera_index: i,
             name: format!("Demo {i}"),
             width: 640,
             height: 360,
-        };
+        }
+        .on_clock(clock.shared());
         let s = a.spans(from, to.min(now_ms() - 1_100)).unwrap();
         if s.len() == 1 && s[0].start_ms == from {
             return a;
@@ -93,7 +103,7 @@ pub(crate) fn covered_demo(from: i64, to: i64) -> DemoArchive {
     panic!("no demo camera without a hole around {from}");
 }
 
-fn fast_cfg(root: &Path) -> WorkerConfig {
+fn fast_cfg(root: &Path, clock: &SimClock) -> WorkerConfig {
     WorkerConfig {
         parallel: 2,
         retry: RetryPolicy {
@@ -107,6 +117,7 @@ fn fast_cfg(root: &Path) -> WorkerConfig {
         poll_ms: 200,
         lease: LeaseConfig::default(),
     }
+    .with_clock(clock.shared())
 }
 
 fn new_case(store: &Store, dir: &dyn CameraDirectory, cams: &[&str], event_ms: i64) -> String {
@@ -125,20 +136,36 @@ fn new_case(store: &Store, dir: &dyn CameraDirectory, cams: &[&str], event_ms: i
     .id
 }
 
-fn run_until_idle(w: &Arc<FootageWorker>) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+/// Runs the worker until no job is open, moving simulated time to the
+/// worker's next wake-up whenever no job runs (one task: when the driver
+/// looks, the worker is parked in its wait, so time moves only to the
+/// deadlines it set).
+fn run_until_idle(w: &Arc<FootageWorker>, clock: &SimClock) {
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        tokio::time::timeout(
-            std::time::Duration::from_secs(120),
-            w.run(RunMode::UntilIdle),
-        )
-        .await
-        .expect("worker finishes")
-        .unwrap();
+        let run = w.run(RunMode::UntilIdle);
+        let drive = async {
+            loop {
+                if !w.busy() {
+                    clock.advance_to_next();
+                }
+                // real time, for the jobs on their blocking threads
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        };
+        let done = async {
+            tokio::select! {
+                r = run => r,
+                never = drive => never,
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(120), done)
+            .await
+            .expect("worker finishes")
+            .unwrap();
     });
 }
 
@@ -220,16 +247,17 @@ pub(crate) fn check_media(jobs: &[JobView], interval_ms: f64, method: &str) {
 fn encodes_a_frame_source_clip_and_snapshot_exactly() {
     crate::media::init();
     let d = tempfile::tempdir().unwrap();
-    let event = now_ms() - 30_000;
-    let rec = covered_demo(event - 6_000, event + 6_000);
+    let clock = SimClock::new(T0);
+    let event = T0 - 30_000;
+    let rec = covered_demo(&clock, event - 6_000, event + 6_000);
     let lookup = Arc::new(TestLookup {
         cams: HashMap::from([("cam-a".to_string(), Ok(Arc::new(rec) as Arc<dyn Recording>))]),
     });
     let store = Arc::new(Store::open_in_memory().unwrap());
     let id = new_case(&store, lookup.as_ref(), &["cam-a"], event);
-    let w = FootageWorker::new(store.clone(), lookup, fast_cfg(d.path()));
+    let w = FootageWorker::new(store.clone(), lookup, fast_cfg(d.path(), &clock));
     let mut rx = w.subscribe();
-    run_until_idle(&w);
+    run_until_idle(&w, &clock);
     let jobs = store.footage_jobs_of_case(&id).unwrap();
     assert_eq!(jobs.len(), 2);
     check_media(&jobs, 1000.0 / 15.0, "encode");
@@ -253,7 +281,8 @@ fn stream_copies_segment_files_with_an_edit_list() {
     crate::media::init();
     let d = tempfile::tempdir().unwrap();
     // segments of 4 s from a whole second; the window starts mid-GOP
-    let start = (now_ms() / 1000 - 120) * 1000;
+    let clock = SimClock::new(T0);
+    let start = (T0 / 1000 - 120) * 1000;
     write_segments(d.path(), "cam-s", 2, start, 4_000, 6, 15, (320, 180)).unwrap();
     let event = start + 9_350;
     let rec = SegmentFolder::new(d.path().join("cam-s"), jiff::tz::TimeZone::UTC).unwrap();
@@ -262,8 +291,12 @@ fn stream_copies_segment_files_with_an_edit_list() {
     });
     let store = Arc::new(Store::open_in_memory().unwrap());
     let id = new_case(&store, lookup.as_ref(), &["cam-s"], event);
-    let w = FootageWorker::new(store.clone(), lookup, fast_cfg(&d.path().join("media")));
-    run_until_idle(&w);
+    let w = FootageWorker::new(
+        store.clone(),
+        lookup,
+        fast_cfg(&d.path().join("media"), &clock),
+    );
+    run_until_idle(&w, &clock);
     let jobs = store.footage_jobs_of_case(&id).unwrap();
     check_media(&jobs, 1000.0 / 15.0, "stream_copy");
     let clip = jobs.iter().find(|j| j.kind == JobKind::Clip).unwrap();
@@ -279,8 +312,9 @@ fn stream_copies_segment_files_with_an_edit_list() {
 fn waits_for_footage_not_yet_recorded_then_succeeds() {
     crate::media::init();
     let d = tempfile::tempdir().unwrap();
-    let event = now_ms() - 500;
-    let rec = covered_demo(event - 6_000, event);
+    let clock = SimClock::new(T0);
+    let event = T0 - 500;
+    let rec = covered_demo(&clock, event - 6_000, event);
     let lookup = Arc::new(TestLookup {
         cams: HashMap::from([("cam-a".to_string(), Ok(Arc::new(rec) as Arc<dyn Recording>))]),
     });
@@ -298,11 +332,17 @@ fn waits_for_footage_not_yet_recorded_then_succeeds() {
         )
         .unwrap();
     let id = new_case(&store, lookup.as_ref(), &["cam-a"], event);
-    let w = FootageWorker::new(store.clone(), lookup, fast_cfg(d.path()));
-    run_until_idle(&w);
+    let w = FootageWorker::new(store.clone(), lookup, fast_cfg(d.path(), &clock));
+    run_until_idle(&w, &clock);
     let jobs = store.footage_jobs_of_case(&id).unwrap();
     let clip = jobs.iter().find(|j| j.kind == JobKind::Clip).unwrap();
-    assert!(clip.attempts >= 2, "retried: {clip:?}");
+    // due at the window end (T0 + 1.5 s); recorded 1 s behind the clock:
+    // tries at +1.5 s, +1.7 s, +2.1 s miss it, +2.9 s (backoff 200, 400,
+    // 800 ms) finds it
+    assert_eq!(clip.attempts, 4, "retried on schedule: {clip:?}");
+    assert_eq!(clip.done_at_ms, Some(T0 + 2_900));
+    let snap = jobs.iter().find(|j| j.kind == JobKind::Snapshot).unwrap();
+    assert_eq!(snap.attempts, 1, "the event itself was recorded: {snap:?}");
     check_media(&jobs, 1000.0 / 15.0, "encode");
 }
 
@@ -310,8 +350,9 @@ fn waits_for_footage_not_yet_recorded_then_succeeds() {
 fn one_unreachable_camera_fails_alone_with_its_reason() {
     crate::media::init();
     let d = tempfile::tempdir().unwrap();
-    let event = now_ms() - 30_000;
-    let rec = covered_demo(event - 6_000, event + 6_000);
+    let clock = SimClock::new(T0);
+    let event = T0 - 30_000;
+    let rec = covered_demo(&clock, event - 6_000, event + 6_000);
     let lookup = Arc::new(TestLookup {
         cams: HashMap::from([
             ("cam-a".to_string(), Ok(Arc::new(rec) as Arc<dyn Recording>)),
@@ -320,10 +361,10 @@ fn one_unreachable_camera_fails_alone_with_its_reason() {
     });
     let store = Arc::new(Store::open_in_memory().unwrap());
     let id = new_case(&store, lookup.as_ref(), &["cam-x", "cam-a"], event);
-    let mut cfg = fast_cfg(d.path());
+    let mut cfg = fast_cfg(d.path(), &clock);
     cfg.retry.give_up_after_ms = 1_500;
     let w = FootageWorker::new(store.clone(), lookup, cfg);
-    run_until_idle(&w);
+    run_until_idle(&w, &clock);
     let jobs = store.footage_jobs_of_case(&id).unwrap();
     let (bad, good): (Vec<_>, Vec<_>) = jobs.into_iter().partition(|j| j.camera_id == "cam-x");
     check_media(&good, 1000.0 / 15.0, "encode");
@@ -334,7 +375,10 @@ fn one_unreachable_camera_fails_alone_with_its_reason() {
             j.error.as_deref().unwrap().contains("connection refused"),
             "{j:?}"
         );
-        assert!(j.attempts >= 2, "retried before giving up");
+        // due 23 s before now, past the 1.5 s budget: the minimum 3 tries,
+        // at +0, +0.2 and +0.6 s (backoff 200, 400 ms), then it gives up
+        assert_eq!(j.attempts, 3, "retried before giving up: {j:?}");
+        assert_eq!(j.due_at_ms, T0 + 600, "{j:?}");
     }
 }
 
@@ -344,8 +388,9 @@ fn an_unwritable_media_root_keeps_the_job_for_retry() {
     let d = tempfile::tempdir().unwrap();
     let blocker = d.path().join("not-a-dir");
     std::fs::write(&blocker, b"x").unwrap();
-    let event = now_ms() - 30_000;
-    let rec = covered_demo(event - 6_000, event + 6_000);
+    let clock = SimClock::new(T0);
+    let event = T0 - 30_000;
+    let rec = covered_demo(&clock, event - 6_000, event + 6_000);
     let lookup = Arc::new(TestLookup {
         cams: HashMap::from([("cam-a".to_string(), Ok(Arc::new(rec) as Arc<dyn Recording>))]),
     });
@@ -354,7 +399,7 @@ fn an_unwritable_media_root_keeps_the_job_for_retry() {
     let w = FootageWorker::new(
         store.clone(),
         lookup.clone(),
-        fast_cfg(&blocker.join("media")),
+        fast_cfg(&blocker.join("media"), &clock),
     );
     let rt = tokio::runtime::Runtime::new().unwrap();
     assert!(rt.block_on(w.run(RunMode::Once)).is_ok());
@@ -364,8 +409,12 @@ fn an_unwritable_media_root_keeps_the_job_for_retry() {
         assert!(j.error.as_deref().unwrap().contains("not-a-dir"), "{j:?}");
     }
     // the operator fixes the media root: the same jobs complete
-    let w = FootageWorker::new(store.clone(), lookup, fast_cfg(&d.path().join("ok")));
-    run_until_idle(&w);
+    let w = FootageWorker::new(
+        store.clone(),
+        lookup,
+        fast_cfg(&d.path().join("ok"), &clock),
+    );
+    run_until_idle(&w, &clock);
     check_media(
         &store.footage_jobs_of_case(&id).unwrap(),
         1000.0 / 15.0,

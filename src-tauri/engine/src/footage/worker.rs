@@ -1,7 +1,8 @@
 //! The worker loop: claims due jobs (bounded parallelism), runs each on a
 //! blocking thread with a heartbeat renewing its lease, and waits for the
 //! next due time, a wake-up (a new case) or a finished job; never a fixed
-//! sleep. A job whose footage is not yet recorded goes back to pending with
+//! sleep. Due times, retries, leases and waits are on the configured clock
+//! ([`WorkerConfig::with_clock`]; the system's by default). A job whose footage is not yet recorded goes back to pending with
 //! exponential backoff, up to a limit. The worker never recovers a job it
 //! is still running, however long a step takes.
 use std::collections::HashSet;
@@ -19,7 +20,8 @@ use super::lease::{Heartbeat, Lease, LeaseConfig};
 use super::{FootageError, FootageEvent, JobView, RecordingLookup};
 use crate::error::HasKind;
 use crate::media::source::StopFlag;
-use crate::store::{now_ms, Store};
+use crate::clock::SharedClock;
+use crate::store::Store;
 
 /// Backoff for jobs that cannot finish yet.
 #[derive(Debug, Clone, Copy)]
@@ -62,8 +64,21 @@ pub struct WorkerConfig {
     pub media_root: Option<PathBuf>,
     /// Longest wait between looks at the queue (other processes add jobs).
     pub poll_ms: u64,
-    /// Lease length and clock (tests shorten or simulate them).
+    /// Lease length and the worker's clock (tests shorten or simulate them).
     pub lease: LeaseConfig,
+}
+
+impl WorkerConfig {
+    /// The same settings on `clock` (scheduling, retries, leases, heartbeats).
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.lease.clock = clock;
+        self
+    }
+
+    /// The clock the worker runs on.
+    pub fn clock(&self) -> &SharedClock {
+        &self.lease.clock
+    }
 }
 
 impl Default for WorkerConfig {
@@ -158,6 +173,21 @@ impl FootageWorker {
         Ok(self.store.recover_footage_jobs(&self.cfg.lease, &here)?)
     }
 
+    /// The clock the worker schedules on.
+    pub fn clock(&self) -> &SharedClock {
+        self.cfg.clock()
+    }
+
+    /// Whether a job runs here now (its heartbeat included; tests move
+    /// simulated time only while nothing runs).
+    pub fn busy(&self) -> bool {
+        !self
+            .running_here
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+    }
+
     /// Job changes as they happen (status, progress, media).
     pub fn subscribe(&self) -> broadcast::Receiver<FootageEvent> {
         self.events.subscribe()
@@ -212,7 +242,7 @@ impl FootageWorker {
                 running.spawn_blocking(move || me.process(job, lease));
             }
             let next_due = self.store.next_footage_due()?;
-            let now = now_ms();
+            let now = self.cfg.lease.now_ms();
             if running.is_empty() {
                 let idle = match mode {
                     RunMode::Forever => false,
@@ -231,7 +261,7 @@ impl FootageWorker {
             tokio::select! {
                 Some(_) = running.join_next(), if !running.is_empty() => finished += 1,
                 _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(Duration::from_millis(wait)), if !full => {}
+                _ = self.cfg.clock().sleep_async(Duration::from_millis(wait)), if !full => {}
             }
             // also reap every job that finished meanwhile
             while let Some(r) = running.try_join_next() {
@@ -260,7 +290,7 @@ impl FootageWorker {
         );
         let result = run_job(self, &job, &lease, &lost);
         let outcome = match result {
-            Ok(media) => match self.store.complete_footage_job(&lease, &media) {
+            Ok(media) => match self.store.complete_footage_job(&lease, &self.cfg.lease, &media) {
                 Ok(true) => {
                     tracing::info!("footage job {id}: done {}", media.path);
                     Ok(())
@@ -274,7 +304,7 @@ impl FootageWorker {
             Err(e) => Err(e),
         };
         if let Err(e) = outcome {
-            let now = now_ms();
+            let now = self.cfg.lease.now_ms();
             let first_due = self
                 .store
                 .footage_job_first_due(id)
@@ -302,7 +332,7 @@ impl FootageWorker {
             }
             match self
                 .store
-                .release_footage_job(&lease, &kind, &ui.message, retry)
+                .release_footage_job(&lease, &self.cfg.lease, &kind, &ui.message, retry)
             {
                 Ok(true) => {}
                 Ok(false) => tracing::warn!(

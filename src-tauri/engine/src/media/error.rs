@@ -29,6 +29,13 @@ pub enum MediaError {
     Encode(String),
     #[error("scale failed: {0}")]
     Scale(ffmpeg_next::Error),
+    /// A source whose URL is fetched at every connect (short-lived tokens)
+    /// could not get one.
+    #[error("{source_name}: cannot get a stream URL: {reason}")]
+    Resolve { source_name: String, reason: String },
+    /// A pushed-picture source received only pictures it cannot decode.
+    #[error("{source_name}: bad pictures: {reason}")]
+    BadPicture { source_name: String, reason: String },
     #[error("stopped")]
     Stopped,
 }
@@ -46,8 +53,11 @@ impl HasKind for MediaError {
             MediaError::Open { .. }
             | MediaError::Stalled { .. }
             | MediaError::Read { .. }
-            | MediaError::Ended { .. } => ErrorKind::Unreachable,
-            MediaError::NoVideo { .. } | MediaError::Decode(_) => ErrorKind::Protocol,
+            | MediaError::Ended { .. }
+            | MediaError::Resolve { .. } => ErrorKind::Unreachable,
+            MediaError::NoVideo { .. } | MediaError::Decode(_) | MediaError::BadPicture { .. } => {
+                ErrorKind::Protocol
+            }
             MediaError::UnsupportedCodec { .. } => ErrorKind::Unsupported,
             MediaError::Encode(_) | MediaError::Scale(_) | MediaError::Stopped => {
                 ErrorKind::Internal

@@ -45,9 +45,13 @@ pub fn open_local_file(
     ffmpeg_next::format::input_with_dictionary(&path, options)
 }
 
-/// Sets `protocol_whitelist` on FFmpeg open options.
+/// Sets `protocol_whitelist` on FFmpeg open options; network opens also
+/// get TLS verification ([`crate::net::ffmpeg`]).
 pub fn restrict(options: &mut Dictionary<'_>, whitelist: &str) {
     options.set("protocol_whitelist", whitelist);
+    if whitelist == NETWORK {
+        crate::net::ffmpeg::require_verification(options);
+    }
 }
 
 #[cfg(test)]

@@ -3,10 +3,14 @@
 //! every few hours, different per camera and day, and none in the last hour
 //! (the demo records what its live view shows); every frame is painted for
 //! its recording time, VTC1 included, at 15 fps on a fixed frame grid.
+//! "Now" (what is recorded so far, where holes stop) comes from a clock:
+//! the system's for [`DemoArchive`], any [`crate::clock::Clock`] for
+//! [`DemoArchive::on_clock`] (tests at a fixed simulated time of day).
 use ffmpeg_next::{format::Pixel, frame};
 
 use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
 use crate::media::demo_painter::{DemoPainter, PlanesMut};
+use crate::clock::SharedClock;
 use crate::media::source::{now_ms, DecodedFrame, StopFlag};
 use crate::media::MediaError;
 
@@ -53,6 +57,37 @@ const CYCLE_PHASE_MS: i64 = 70 * MIN_MS;
 fn hole_cutoff_ms() -> i64 {
     static CUTOFF: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
     *CUTOFF.get_or_init(|| cycle_start(now_ms() - 60 * MIN_MS))
+}
+
+/// The archive's "now" and the instant its holes end before.
+#[derive(Debug, Clone)]
+struct ArchiveTime {
+    /// `None`: the system clock.
+    clock: Option<SharedClock>,
+    cutoff_ms: i64,
+}
+
+impl ArchiveTime {
+    fn system() -> Self {
+        Self {
+            clock: None,
+            cutoff_ms: hole_cutoff_ms(),
+        }
+    }
+
+    /// The cutoff is fixed when the archive is made, as the process-wide
+    /// one is when first asked.
+    fn on(clock: SharedClock) -> Self {
+        let cutoff_ms = cycle_start(clock.now_ms() - 60 * MIN_MS);
+        Self {
+            clock: Some(clock),
+            cutoff_ms,
+        }
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.as_ref().map_or_else(now_ms, |c| c.now_ms())
+    }
 }
 
 /// The start of the 4-hour cycle holding `t_ms`.
@@ -102,38 +137,27 @@ pub struct DemoArchive {
 impl DemoArchive {
     /// `[first recorded ms, newest recorded ms)` at the time of the call.
     pub fn extent(&self) -> Span {
-        let now = now_ms();
-        let today = now.div_euclid(DAY_MS);
-        Span::new((today - DAYS) * DAY_MS, now - RECORDING_LAG_MS)
+        extent_at(now_ms())
     }
 
-    fn hole_at(&self, t_ms: i64) -> Option<Span> {
-        let day = t_ms.div_euclid(DAY_MS);
-        // a hole may start late the day before and run past midnight
-        (day - 1..=day)
-            .flat_map(|d| holes(self.camera_index, d))
-            .find(|h| h.contains(t_ms))
-    }
-}
-
-impl Recording for DemoArchive {
-    fn describe(&self) -> String {
-        format!(
-            "demo archive {} {}x{}",
-            self.camera_index, self.width, self.height
-        )
+    /// The same archive with "now" read from `clock`.
+    pub fn on_clock(self, clock: SharedClock) -> DemoArchiveOn {
+        DemoArchiveOn {
+            archive: self,
+            time: ArchiveTime::on(clock),
+        }
     }
 
-    fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
-        let ext = self.extent();
+    fn spans_on(&self, t: &ArchiveTime, from_ms: i64, to_ms: i64) -> Vec<Span> {
+        let ext = extent_at(t.now_ms());
         let (from, to) = (from_ms.max(ext.start_ms), to_ms.min(ext.end_ms));
         if from >= to {
-            return Ok(Vec::new());
+            return Vec::new();
         }
         let mut out = Vec::new();
         let mut cursor = from;
         for day in from.div_euclid(DAY_MS) - 1..=to.div_euclid(DAY_MS) {
-            for h in holes(self.camera_index, day) {
+            for h in holes_before(self.camera_index, day, t.cutoff_ms) {
                 if h.end_ms <= cursor || h.start_ms >= to {
                     continue;
                 }
@@ -146,7 +170,72 @@ impl Recording for DemoArchive {
         if cursor < to {
             out.push(Span::new(cursor, to));
         }
-        Ok(out)
+        out
+    }
+
+    fn open_on(
+        &self,
+        time: ArchiveTime,
+        t_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Box<dyn RecordingReader> {
+        let ext = extent_at(time.now_ms());
+        let t = super::bounds::clamp(t_ms).max(ext.start_ms);
+        Box::new(DemoArchiveReader {
+            painter: DemoPainter::new(self.camera_index, &self.name, self.width, self.height),
+            archive: self.clone(),
+            time,
+            next_k: frame_at_or_after(t),
+            decimation,
+            stop,
+        })
+    }
+
+    fn hole_at(&self, cutoff_ms: i64, t_ms: i64) -> Option<Span> {
+        let day = t_ms.div_euclid(DAY_MS);
+        // a hole may start late the day before and run past midnight
+        (day - 1..=day)
+            .flat_map(|d| holes_before(self.camera_index, d, cutoff_ms))
+            .find(|h| h.contains(t_ms))
+    }
+}
+
+/// `[first recorded ms, newest recorded ms)` when it is `now`.
+fn extent_at(now: i64) -> Span {
+    let today = now.div_euclid(DAY_MS);
+    Span::new((today - DAYS) * DAY_MS, now - RECORDING_LAG_MS)
+}
+
+/// A demo archive whose "now" is an injected clock's.
+#[derive(Debug, Clone)]
+pub struct DemoArchiveOn {
+    pub archive: DemoArchive,
+    time: ArchiveTime,
+}
+
+impl DemoArchiveOn {
+    /// `[first recorded ms, newest recorded ms)` on this archive's clock.
+    pub fn extent(&self) -> Span {
+        extent_at(self.time.now_ms())
+    }
+
+    /// This archive's holes starting on UTC day `day`.
+    pub fn holes(&self, day: i64) -> Vec<Span> {
+        holes_before(self.archive.camera_index, day, self.time.cutoff_ms)
+    }
+}
+
+impl Recording for DemoArchive {
+    fn describe(&self) -> String {
+        format!(
+            "demo archive {} {}x{}",
+            self.camera_index, self.width, self.height
+        )
+    }
+
+    fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
+        Ok(self.spans_on(&ArchiveTime::system(), from_ms, to_ms))
     }
 
     fn open(
@@ -155,15 +244,32 @@ impl Recording for DemoArchive {
         decimation: Decimation,
         stop: StopFlag,
     ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
-        let ext = self.extent();
-        let t = super::bounds::clamp(t_ms).max(ext.start_ms);
-        Ok(Box::new(DemoArchiveReader {
-            painter: DemoPainter::new(self.camera_index, &self.name, self.width, self.height),
-            archive: self.clone(),
-            next_k: frame_at_or_after(t),
-            decimation,
-            stop,
-        }))
+        Ok(self.open_on(ArchiveTime::system(), t_ms, decimation, stop))
+    }
+
+    fn frame_interval_ms(&self) -> Option<f64> {
+        Some(1000.0 / FPS as f64)
+    }
+}
+
+impl Recording for DemoArchiveOn {
+    fn describe(&self) -> String {
+        self.archive.describe()
+    }
+
+    fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
+        Ok(self.archive.spans_on(&self.time, from_ms, to_ms))
+    }
+
+    fn open(
+        &self,
+        t_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
+        Ok(self
+            .archive
+            .open_on(self.time.clone(), t_ms, decimation, stop))
     }
 
     fn frame_interval_ms(&self) -> Option<f64> {
@@ -174,6 +280,7 @@ impl Recording for DemoArchive {
 /// Paints the archive's frames in recording order.
 pub struct DemoArchiveReader {
     archive: DemoArchive,
+    time: ArchiveTime,
     painter: DemoPainter,
     next_k: i64,
     decimation: Decimation,
@@ -226,10 +333,10 @@ impl RecordingReader for DemoArchiveReader {
         }
         self.align();
         let ts = frame_ts(self.next_k);
-        if ts >= self.archive.extent().end_ms {
+        if ts >= extent_at(self.time.now_ms()).end_ms {
             return Ok(ReadEvent::End);
         }
-        if let Some(h) = self.archive.hole_at(ts) {
+        if let Some(h) = self.archive.hole_at(self.time.cutoff_ms, ts) {
             self.next_k = frame_at_or_after(h.end_ms);
             return Ok(ReadEvent::Gap {
                 from_ms: ts,
@@ -251,8 +358,14 @@ impl RecordingReader for DemoArchiveReader {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::clock::SimClock;
     use crate::media::vtc1;
+
+    /// A fixed simulated "now": 2025-06-15 15:06:40 UTC.
+    const T0: i64 = 1_750_000_000_000;
 
     fn archive() -> DemoArchive {
         DemoArchive {
@@ -261,6 +374,12 @@ mod tests {
             width: 640,
             height: 360,
         }
+    }
+
+    fn archive_at(now_ms: i64) -> (SimClock, DemoArchiveOn) {
+        let clock = SimClock::new(now_ms);
+        let a = archive().on_clock(clock.shared());
+        (clock, a)
     }
 
     #[test]
@@ -288,19 +407,28 @@ mod tests {
 
     #[test]
     fn no_hole_in_the_last_hour_and_the_past_keeps_its_holes() {
-        let now = now_ms();
-        let cutoff = hole_cutoff_ms();
+        // the process-wide cutoff (system clock), whenever the test runs
+        let (now, cutoff) = (now_ms(), hole_cutoff_ms());
         assert!(cutoff <= now - 60 * 60_000 && cutoff > now - 60 * 60_000 - CYCLE_MS);
-        for c in 1..=4 {
-            let today = now.div_euclid(DAY_MS);
-            for h in (today - 1..=today).flat_map(|d| holes(c, d)) {
-                assert!(
-                    h.end_ms <= now - 60 * 60_000,
-                    "camera {c}: hole {h:?} in the last hour"
+        // every time of one day, every 7 minutes, on a simulated clock
+        let day0 = T0.div_euclid(DAY_MS) * DAY_MS;
+        for now in (day0..day0 + DAY_MS).step_by(7 * 60_000) {
+            let cutoff = ArchiveTime::on(SimClock::new(now).shared()).cutoff_ms;
+            assert!(cutoff <= now - 60 * 60_000 && cutoff > now - 60 * 60_000 - CYCLE_MS);
+            for c in 1..=4 {
+                let today = now.div_euclid(DAY_MS);
+                for h in (today - 1..=today).flat_map(|d| holes_before(c, d, cutoff)) {
+                    assert!(
+                        h.end_ms <= now - 60 * 60_000,
+                        "at {now}: camera {c}: hole {h:?} in the last hour"
+                    );
+                }
+                // two days back, every cycle has its hole (nothing is cut there)
+                assert_eq!(
+                    holes_before(c, today - 2, cutoff),
+                    holes_before(c, today - 2, i64::MAX)
                 );
             }
-            // two days back, every cycle has its hole (nothing is cut there)
-            assert_eq!(holes(c, today - 2), holes_before(c, today - 2, i64::MAX));
         }
         // a cutoff inside a hole drops that hole, not the ones before it
         let all = holes_before(2, 20_400, i64::MAX);
@@ -334,13 +462,13 @@ mod tests {
 
     #[test]
     fn spans_are_the_day_minus_its_holes() {
-        let a = archive();
-        let day = now_ms().div_euclid(DAY_MS) - 2;
+        let (_clock, a) = archive_at(T0);
+        let day = T0.div_euclid(DAY_MS) - 2;
         let (from, to) = (day * DAY_MS, (day + 1) * DAY_MS);
         let spans = a.spans(from, to).unwrap();
         let covered: i64 = spans.iter().map(Span::duration_ms).sum();
         let holes_in_day: i64 = (day - 1..=day)
-            .flat_map(|d| holes(2, d))
+            .flat_map(|d| a.holes(d))
             .map(|h| h.end_ms.min(to) - h.start_ms.max(from))
             .filter(|d| *d > 0)
             .sum();
@@ -348,15 +476,34 @@ mod tests {
         assert!(spans.windows(2).all(|w| w[0].end_ms < w[1].start_ms));
         // nothing before the archive or after now
         assert!(a.spans(0, 1000).unwrap().is_empty());
-        let future = a.spans(now_ms() + 10_000, now_ms() + 20_000).unwrap();
+        let future = a.spans(T0 + 10_000, T0 + 20_000).unwrap();
         assert!(future.is_empty());
     }
 
     #[test]
+    fn recorded_up_to_the_clocks_now_and_growing_with_it() {
+        let (clock, a) = archive_at(T0);
+        let upto = |a: &DemoArchiveOn| a.spans(T0 - 10_000, T0 + 10_000).unwrap();
+        assert_eq!(upto(&a), [Span::new(T0 - 10_000, T0 - RECORDING_LAG_MS)]);
+        assert_eq!(a.extent().end_ms, T0 - RECORDING_LAG_MS);
+        let from = T0 - RECORDING_LAG_MS - 200;
+        let mut r = a.open(from, Decimation::All, StopFlag::default()).unwrap();
+        let mut frames = 0;
+        while let ReadEvent::Frame(_) = r.next().unwrap() {
+            frames += 1;
+        }
+        let last_200_ms = frame_at_or_after(T0 - RECORDING_LAG_MS) - frame_at_or_after(from);
+        assert_eq!(frames, last_200_ms, "the frames of the last 200 ms, then the end");
+        clock.advance(Duration::from_secs(5));
+        assert_eq!(upto(&a), [Span::new(T0 - 10_000, T0 + 4_000)]);
+        assert!(matches!(r.next().unwrap(), ReadEvent::Frame(_)), "and on");
+    }
+
+    #[test]
     fn reader_paints_recording_time_and_skips_holes() {
-        let a = archive();
-        let day = now_ms().div_euclid(DAY_MS) - 1;
-        let hole = holes(2, day)[0];
+        let (_clock, a) = archive_at(T0);
+        let day = T0.div_euclid(DAY_MS) - 1;
+        let hole = a.holes(day)[0];
         let mut r = a
             .open(hole.start_ms - 200, Decimation::All, StopFlag::default())
             .unwrap();

@@ -1,6 +1,8 @@
 //! Redaction: URLs with user info are printed as `scheme://***@host/...`,
 //! and token-like query values (`token=`, `key=`, `signature=`, `password=`,
-//! `pass=`, `auth=` and the like) as `***`. Free text is redacted on the side
+//! `pass=`, `auth=`, session ids and the like; any name ending in `token`,
+//! `signature`, `password` or `secret`, such as `AccessToken`) as `***`.
+//! Free text is redacted on the side
 //! of hiding: user info may hold any character (a `/`, a quote, a space), so
 //! everything from `://` to the last `@` of the line is hidden.
 use std::borrow::Cow;
@@ -11,7 +13,7 @@ use url::Url;
 const MASK: &str = "***";
 
 /// Query parameter names (or their last `_`/`-`/`.` part) whose values are secrets.
-const SECRET_KEYS: [&str; 13] = [
+const SECRET_KEYS: [&str; 19] = [
     "token",
     "key",
     "apikey",
@@ -25,7 +27,18 @@ const SECRET_KEYS: [&str; 13] = [
     "secret",
     "credential",
     "credentials",
+    // session ids and one-time tickets work as bearer tokens in stream URLs
+    "session",
+    "sessionid",
+    "sid",
+    "jwt",
+    "ticket",
+    "chalanswer",
 ];
+
+/// Name endings that make any parameter name a secret (`accesstoken`,
+/// `xauthtoken`, `refreshtoken`, `clientsecret`, `userpassword`).
+const SECRET_SUFFIXES: [&str; 4] = ["token", "signature", "password", "secret"];
 
 /// The URL with any user name and password replaced by `***` and token-like
 /// query values hidden. The text rule, not a URL parser, decides where the
@@ -64,7 +77,9 @@ pub fn redact_text(text: &str) -> String {
 fn is_secret_key(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     let last = name.rsplit(['_', '-', '.']).next().unwrap_or(&name);
-    SECRET_KEYS.contains(&name.as_str()) || SECRET_KEYS.contains(&last)
+    SECRET_KEYS.contains(&name.as_str())
+        || SECRET_KEYS.contains(&last)
+        || SECRET_SUFFIXES.iter().any(|s| name.ends_with(s))
 }
 
 /// Replaces the value of every `?name=` / `&name=` / `;name=` whose name is
@@ -217,10 +232,23 @@ mod tests {
             assert!(!t.contains(s), "{s} in {t}");
         }
         assert!(t.contains("password=***&pass=***&auth=***&access_token=*** \"x?key=***\""));
+        // the coming vendors' spellings: DSS/HikCentral tokens, Milestone
+        // session ids, AWS-style presigned downloads, CamelCase names
+        let t = redact_url(
+            "rtsp://h/dss/monitor?cameraid=1%240&token=d1&SessionId=m2&AccessToken=m3\
+             &X-Subject-Token=x4&sid=s5&X-Amz-Credential=c6&X-Amz-Security-Token=c7\
+             &jwt=j8&refreshToken=r9&clientSecret=q1&ChalAnswer=q2&ticket=q3",
+        );
+        for s in [
+            "d1", "m2", "m3", "x4", "s5", "c6", "c7", "j8", "r9", "q1", "q2", "q3",
+        ] {
+            assert!(!t.contains(&format!("={s}")), "{s} in {t}");
+        }
+        assert!(t.contains("cameraid=1%240&token=***"), "{t}");
         // names that merely contain a secret word stay
         assert_eq!(
-            redact_text("http://h/?monkey=1&keyframe=2&path=a"),
-            "http://h/?monkey=1&keyframe=2&path=a"
+            redact_text("http://h/?monkey=1&keyframe=2&path=a&tokens=3&sidebar=4&session_start=5"),
+            "http://h/?monkey=1&keyframe=2&path=a&tokens=3&sidebar=4&session_start=5"
         );
     }
 

@@ -132,7 +132,7 @@ mod tests {
 
     #[tokio::test]
     async fn async_reads_stop_at_the_limit_with_or_without_a_length() {
-        let client = reqwest::Client::new();
+        let client = crate::net::http::client(&Default::default()).unwrap();
         let get = |port: u16| client.get(format!("http://127.0.0.1:{port}/")).send();
         // no Content-Length, endless: stopped by counting
         let port = serve("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", None);

@@ -3,6 +3,7 @@
 //! opens a [`VmsAdapter`] per stored site. Adapters translate; they never
 //! decode. A capability a VMS lacks is a typed [`VmsError::Unsupported`].
 pub mod demo;
+pub mod export;
 pub mod folder_kind;
 pub mod http_body;
 pub mod kinds;
@@ -163,12 +164,27 @@ pub enum VmsError {
     Onvif(#[from] onvif::OnvifError),
     #[error(transparent)]
     Remote(#[from] remote_error::RemoteError),
+    #[error(transparent)]
+    Tls(#[from] crate::net::TlsError),
     #[error("unknown site {0}")]
     UnknownSite(String),
     #[error("unknown site kind {0:?} (known: {1})")]
     UnknownKind(String, String),
     #[error("site {site}: {reason}")]
     Site { site: String, reason: String },
+}
+
+impl VmsError {
+    /// The fingerprint of a server certificate the error is about (not
+    /// trusted, or not the pinned one), for the UI to offer pinning it.
+    pub fn certificate(&self) -> Option<String> {
+        match self {
+            VmsError::Tls(e) | VmsError::Onvif(onvif::OnvifError::Tls(e)) => {
+                e.presented().map(|p| p.to_string())
+            }
+            _ => None,
+        }
+    }
 }
 
 impl HasKind for VmsError {
@@ -180,6 +196,7 @@ impl HasKind for VmsError {
             VmsError::UnknownKind(..) => ErrorKind::InvalidInput,
             VmsError::Site { .. } => ErrorKind::Internal,
             VmsError::Remote(e) => e.kind,
+            VmsError::Tls(e) => e.kind(),
 
             VmsError::Unsupported { .. } => ErrorKind::Unsupported,
             VmsError::InvalidConfig(_) => ErrorKind::InvalidInput,

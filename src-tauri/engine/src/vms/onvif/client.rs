@@ -69,13 +69,23 @@ impl OnvifClient {
         creds: Option<Credentials>,
         timeout: Duration,
     ) -> Result<Self, OnvifError> {
+        Self::connect_pinned(address, creds, timeout, None).await
+    }
+
+    /// [`Self::connect`] to a device whose HTTPS certificate the site pins.
+    pub async fn connect_pinned(
+        address: &str,
+        creds: Option<Credentials>,
+        timeout: Duration,
+        pin: Option<crate::net::CertPin>,
+    ) -> Result<Self, OnvifError> {
         let base = base_url(address)?;
         let host = format!(
             "{}:{}",
             base.host_str().unwrap_or_default(),
             base.port_or_known_default().unwrap_or(80)
         );
-        let transport = Transport::new(&host, creds, timeout);
+        let transport = Transport::with_pin(&host, creds, timeout, pin);
         let device_url = format!("{}{}", base.as_str().trim_end_matches('/'), DEVICE_PATH);
         match device::system_date_and_time(&transport, &device_url).await {
             Ok(device_now) => {

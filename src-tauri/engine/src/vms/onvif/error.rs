@@ -33,6 +33,9 @@ pub enum OnvifError {
     /// The caller asked for something that cannot be sent.
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The device's HTTPS certificate is not trusted or not the pinned one.
+    #[error(transparent)]
+    Tls(#[from] crate::net::TlsError),
 }
 
 impl OnvifError {
@@ -67,6 +70,7 @@ impl HasKind for OnvifError {
             }
             OnvifError::Unsupported(_) => ErrorKind::Unsupported,
             OnvifError::Invalid(_) => ErrorKind::InvalidInput,
+            OnvifError::Tls(e) => e.kind(),
         }
     }
 }

@@ -64,6 +64,7 @@ impl SiteKind for OnvifKind {
                     .placeholder("10.0.0.30:80 or http://10.0.0.30"),
                 FieldSpec::user(),
                 FieldSpec::password(),
+                FieldSpec::tls_pin(),
                 FieldSpec::time_zone(),
             ],
         }
@@ -222,9 +223,20 @@ impl Inner {
         if let Some(c) = client.as_ref() {
             return Ok(c.clone());
         }
+        let pin = match &self.cfg.info.tls_pin {
+            Some(p) => Some(crate::net::pin::parse(p).map_err(|e| {
+                VmsError::InvalidConfig(format!("TLS pin: {e}"))
+            })?),
+            None => None,
+        };
         let c = Arc::new(
-            OnvifClient::connect(&self.cfg.info.address, self.credentials()?, self.timeout)
-                .await?,
+            OnvifClient::connect_pinned(
+                &self.cfg.info.address,
+                self.credentials()?,
+                self.timeout,
+                pin,
+            )
+            .await?,
         );
         *client = Some(c.clone());
         Ok(c)

@@ -88,13 +88,20 @@ pub struct Transport {
 
 impl Transport {
     pub fn new(host: &str, creds: Option<Credentials>, timeout: Duration) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .build()
-            .expect("reqwest client without TLS builds");
+        Self::with_pin(host, creds, timeout, None)
+    }
+
+    /// [`Transport::new`] for a site whose HTTPS certificate is pinned
+    /// (`None`: system roots). TLS, timeouts, no redirects, no proxy:
+    /// [`crate::net::http`].
+    pub fn with_pin(
+        host: &str,
+        creds: Option<Credentials>,
+        timeout: Duration,
+        pin: Option<crate::net::CertPin>,
+    ) -> Self {
+        let opts = crate::net::http::HttpOptions::with_timeout(timeout).pin(pin);
+        let http = crate::net::http::client(&opts).expect("reqwest client with rustls builds");
         Self {
             http,
             host: host.to_string(),
@@ -240,6 +247,9 @@ impl Transport {
     fn net_err(&self, operation: &str, e: reqwest::Error) -> OnvifError {
         if e.is_builder() {
             return OnvifError::Invalid(format!("{operation}: {e}"));
+        }
+        if let Some(t) = crate::net::http::classify(&e) {
+            return OnvifError::Tls(t);
         }
         let mut detail = e.to_string();
         let mut src = std::error::Error::source(&e);

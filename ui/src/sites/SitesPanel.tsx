@@ -1,0 +1,104 @@
+/**
+ * Sites panel (a side sheet over the grid): every site with its state
+ * (online, connecting, auth failed, unreachable with the reason, untrusted),
+ * last seen in the site's time zone, camera count, and Refresh / Edit /
+ * Remove (Remove asks first). The list comes from the app, which polls it.
+ */
+import { useState } from 'react';
+import type { SiteInfo, SiteStatus } from './sitesIpc';
+import { lastSeen, stateLine } from './siteTree';
+import './sites.css';
+
+interface Props {
+  sites: SiteStatus[];
+  onAdd: () => void;
+  onEdit: (site: SiteInfo) => void;
+  onRemove: (id: string) => Promise<void>;
+  onRefresh: (id: string) => Promise<void>;
+  onClose: () => void;
+}
+
+function SiteRow({ s, onEdit, onRemove, onRefresh }: { s: SiteStatus } & Pick<Props, 'onEdit' | 'onRemove' | 'onRefresh'>) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState<'refresh' | 'remove' | null>(null);
+  const { site, health } = s;
+  const act = async (what: 'refresh' | 'remove', fn: () => Promise<void>) => {
+    setBusy(what);
+    try {
+      await fn();
+    } finally {
+      setBusy(null);
+    }
+  };
+  const n = s.camera_count;
+  return (
+    <li className="site-row" data-site-id={site.id} data-state={health.state}>
+      <div className="site-row-head">
+        <span className={`site-dot s-${health.state}`} aria-hidden="true" />
+        <span className="site-row-name" title={site.name}>
+          {site.name}
+        </span>
+        <span className="site-row-kind">{site.kind}</span>
+      </div>
+      <div className="site-row-address">{site.address}</div>
+      <div className={`site-state s-${health.state}`} data-site-state={health.state}>
+        {stateLine(s)}
+      </div>
+      <div className="site-row-meta">
+        <span data-camera-count={n}>
+          {n} camera{n === 1 ? '' : 's'}
+        </span>
+        <span title="In the site's time zone">Last seen {lastSeen(s)}</span>
+        {site.tls_pin && <span title={site.tls_pin}>TLS pinned</span>}
+      </div>
+      {confirming ? (
+        <div className="site-confirm" role="group" aria-label={`Remove ${site.name}?`}>
+          <span>
+            Remove {site.name} and its {n} camera{n === 1 ? '' : 's'} from Vigil? Layouts lose them too.
+          </span>
+          <button type="button" className="danger" disabled={busy !== null} onClick={() => act('remove', () => onRemove(site.id))}>
+            Remove
+          </button>
+          <button type="button" autoFocus onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <div className="actions">
+          <button type="button" disabled={busy !== null} onClick={() => act('refresh', () => onRefresh(site.id))}>
+            Refresh
+          </button>
+          <button type="button" onClick={() => onEdit(site)}>
+            Edit
+          </button>
+          <button type="button" onClick={() => setConfirming(true)}>
+            Remove
+          </button>
+          {busy === 'refresh' && <span className="muted">Checking…</span>}
+        </div>
+      )}
+    </li>
+  );
+}
+
+export function SitesPanel({ sites, onAdd, onEdit, onRemove, onRefresh, onClose }: Props) {
+  return (
+    <aside className="sites-panel" aria-label="Sites" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div className="sites-head">
+        <strong>Sites</strong>
+        <button type="button" className="primary" onClick={onAdd}>
+          Add site
+        </button>
+        <button type="button" aria-label="Close sites" title="Close" onClick={onClose}>
+          ×
+        </button>
+      </div>
+      <ul className="site-list">
+        {sites.map((s) => (
+          <SiteRow key={s.site.id} s={s} onEdit={onEdit} onRemove={onRemove} onRefresh={onRefresh} />
+        ))}
+      </ul>
+      {sites.length === 0 && <div className="sites-empty muted">No sites yet. "Add site" connects a camera, a recorder or a VMS.</div>}
+    </aside>
+  );
+}
