@@ -1,6 +1,6 @@
 //! Ingests: one per (camera, stream), shared by every consumer showing it.
 //! An ingest runs on its own thread while anyone holds it and stops when the
-//! last holder lets go.
+//! last holder lets go. Reconnect waits are on the manager's clock.
 pub mod backoff;
 pub mod renditions;
 pub mod status;
@@ -12,6 +12,7 @@ use std::sync::{mpsc, Arc, Mutex, Weak};
 
 use tokio::sync::watch;
 
+use crate::clock::{Bell, SharedClock};
 use crate::media::source::{SourceOpener, StopFlag};
 use crate::vms::registry::Registry;
 use crate::vms::{StreamKind, VmsError};
@@ -27,12 +28,13 @@ pub struct Ingest {
     renditions: Arc<renditions::Renditions>,
     status: watch::Receiver<StreamStatus>,
     control: Mutex<mpsc::Sender<Control>>,
+    bell: Arc<Bell>,
     stop: StopFlag,
     attempts: Arc<AtomicU32>,
 }
 
 impl Ingest {
-    /// Starts an ingest thread for a source.
+    /// Starts an ingest thread for a source (reconnect waits on the system clock).
     pub fn start(
         id: u32,
         camera_id: &str,
@@ -41,7 +43,29 @@ impl Ingest {
         policy: Policy,
         on_size: Box<dyn Fn(u32, u32) + Send>,
     ) -> Arc<Self> {
+        Self::start_on(
+            crate::clock::system(),
+            id,
+            camera_id,
+            stream,
+            opener,
+            policy,
+            on_size,
+        )
+    }
+
+    /// Starts an ingest thread whose reconnect waits are on `clock`.
+    pub fn start_on(
+        clock: SharedClock,
+        id: u32,
+        camera_id: &str,
+        stream: StreamKind,
+        opener: Arc<dyn SourceOpener>,
+        policy: Policy,
+        on_size: Box<dyn Fn(u32, u32) + Send>,
+    ) -> Arc<Self> {
         let (status_tx, status_rx) = watch::channel(StreamStatus::connecting());
+        let bell = Bell::new();
         let (ctl_tx, ctl_rx) = mpsc::channel();
         let renditions = Arc::new(renditions::Renditions::default());
         let stop = StopFlag::default();
@@ -51,6 +75,8 @@ impl Ingest {
             renditions: renditions.clone(),
             status: status_tx,
             control: ctl_rx,
+            bell: bell.clone(),
+            clock,
             stop: stop.clone(),
             policy,
             on_size,
@@ -67,6 +93,7 @@ impl Ingest {
             renditions,
             status: status_rx,
             control: Mutex::new(ctl_tx),
+            bell,
             stop,
             attempts,
         })
@@ -88,22 +115,23 @@ impl Ingest {
 
     /// Wakes a parked ingest (e.g. after the credentials changed).
     pub fn retry(&self) {
+        self.command(Control::Retry);
+    }
+
+    fn command(&self, c: Control) {
         let _ = self
             .control
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .send(Control::Retry);
+            .send(c);
+        self.bell.ring();
     }
 }
 
 impl Drop for Ingest {
     fn drop(&mut self) {
         self.stop.stop();
-        let _ = self
-            .control
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .send(Control::Stop);
+        self.command(Control::Stop);
     }
 }
 
@@ -113,15 +141,23 @@ pub struct IngestManager {
     live: Mutex<HashMap<(String, StreamKind), Weak<Ingest>>>,
     next_id: AtomicU32,
     policy: Policy,
+    clock: SharedClock,
 }
 
 impl IngestManager {
+    /// Ingests whose reconnect waits are on the system clock.
     pub fn new(registry: Arc<Registry>, policy: Policy) -> Self {
+        Self::with_clock(registry, policy, crate::clock::system())
+    }
+
+    /// Ingests whose reconnect waits are on `clock`.
+    pub fn with_clock(registry: Arc<Registry>, policy: Policy, clock: SharedClock) -> Self {
         Self {
             registry,
             live: Mutex::new(HashMap::new()),
             next_id: AtomicU32::new(1),
             policy,
+            clock,
         }
     }
 
@@ -145,7 +181,8 @@ impl IngestManager {
         live.retain(|_, w| w.strong_count() > 0);
         let registry = self.registry.clone();
         let cam = camera_id.to_string();
-        let ing = Ingest::start(
+        let ing = Ingest::start_on(
+            self.clock.clone(),
             self.next_id.fetch_add(1, Ordering::SeqCst),
             camera_id,
             stream,

@@ -1,7 +1,8 @@
 //! The ingest thread: open the source, pull frames, publish them; on failure
-//! reconnect with capped backoff and jitter; on wrong credentials report
-//! "auth failed" once and park (no retry storm) until asked to retry.
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+//! reconnect on the backoff schedule (`backoff`), waiting on the engine's
+//! clock (simulated in tests); on wrong credentials report "auth failed"
+//! once and park (no retry storm) until asked to retry.
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use tokio::sync::watch;
 use super::backoff::Backoff;
 use super::renditions::Renditions;
 use super::status::{State, StreamStatus};
+use crate::clock::{Bell, SharedClock};
 use crate::media::scale::Scaler;
 use crate::media::source::{SourceOpener, StopFlag};
 use crate::media::MediaError;
@@ -34,7 +36,7 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Self {
         Self {
-            backoff_base: Duration::from_millis(500),
+            backoff_base: Duration::from_millis(250),
             backoff_cap: Duration::from_secs(15),
             auth_attempts: 1,
         }
@@ -46,6 +48,10 @@ pub struct Supervisor {
     pub renditions: Arc<Renditions>,
     pub status: watch::Sender<StreamStatus>,
     pub control: Receiver<Control>,
+    /// Rung after each command sent on `control` (and on drop).
+    pub bell: Arc<Bell>,
+    /// What reconnect waits are measured with.
+    pub clock: SharedClock,
     pub stop: StopFlag,
     pub policy: Policy,
     pub on_size: Box<dyn Fn(u32, u32) + Send>,
@@ -69,19 +75,29 @@ impl Supervisor {
         });
     }
 
+    /// Waits `d` on the clock (`None`: until a command), or less when a
+    /// command comes.
     fn wait(&self, d: Option<Duration>) -> Wait {
-        let r = match d {
-            Some(d) => self.control.recv_timeout(d),
-            None => self
-                .control
-                .recv()
-                .map_err(|_| RecvTimeoutError::Disconnected),
-        };
-        match r {
-            Ok(Control::Retry) => Wait::Retry,
-            Ok(Control::Stop) | Err(RecvTimeoutError::Disconnected) => Wait::Stop,
-            Err(RecvTimeoutError::Timeout) if self.stop.is_stopped() => Wait::Stop,
-            Err(RecvTimeoutError::Timeout) => Wait::Elapsed,
+        // parked: a year at a time
+        let d = d.unwrap_or(Duration::from_secs(365 * 86_400));
+        let end = self.clock.instant().checked_add(d);
+        loop {
+            // cleared before reading: a command sent from now on rings again
+            self.bell.clear();
+            match self.control.try_recv() {
+                Ok(Control::Retry) => return Wait::Retry,
+                Ok(Control::Stop) | Err(TryRecvError::Disconnected) => return Wait::Stop,
+                Err(TryRecvError::Empty) => {}
+            }
+            if self.stop.is_stopped() {
+                return Wait::Stop;
+            }
+            let left = end.map_or(d, |e| e.saturating_duration_since(self.clock.instant()));
+            if left.is_zero() {
+                return Wait::Elapsed;
+            }
+            // a ring for a command already read only costs one more look
+            self.clock.wait(left, &self.bell);
         }
     }
 
@@ -155,5 +171,109 @@ impl Supervisor {
             }
         }
         self.set(State::Stopped, None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU32;
+    use std::sync::{mpsc, Mutex};
+
+    use ffmpeg_next::{format::Pixel, frame};
+
+    use super::*;
+    use crate::clock::{Clock, SimClock};
+    use crate::media::source::{DecodedFrame, FrameSource};
+
+    const T0: i64 = 1_750_000_000_000;
+
+    /// A server that refuses connections until `up_at_ms`, then serves one
+    /// frame and ends the test (the source reports a stop).
+    struct Restarting {
+        clock: SimClock,
+        up_at_ms: i64,
+        opens: Mutex<Vec<i64>>,
+    }
+
+    struct OneFrame(bool);
+
+    impl FrameSource for OneFrame {
+        fn next_frame(&mut self) -> Result<DecodedFrame, MediaError> {
+            if std::mem::replace(&mut self.0, true) {
+                return Err(MediaError::Stopped);
+            }
+            Ok(DecodedFrame {
+                frame: frame::Video::new(Pixel::YUV420P, 16, 16),
+                ts_ms: 0,
+                keyframe: true,
+            })
+        }
+    }
+
+    impl SourceOpener for Restarting {
+        fn open(&self, _: StopFlag) -> Result<Box<dyn FrameSource>, MediaError> {
+            let now = self.clock.now_ms();
+            self.opens.lock().unwrap().push(now);
+            if now < self.up_at_ms {
+                return Err(MediaError::Ended {
+                    url: "rtsp://sim/restarting".into(),
+                });
+            }
+            Ok(Box::new(OneFrame(false)))
+        }
+        fn describe(&self) -> String {
+            "rtsp://sim/restarting".into()
+        }
+    }
+
+    /// The soak's slow returns after a server restart, in simulated time:
+    /// the server is down 2.4 s; every retry comes within a second of the
+    /// last (the old doubling schedule waited 1-2 s, then 2-4 s), so the
+    /// tile is back within a second of the server.
+    #[test]
+    fn a_restarted_server_is_reconnected_within_a_second() {
+        let clock = SimClock::new(T0);
+        let opener = Arc::new(Restarting {
+            clock: clock.clone(),
+            up_at_ms: T0 + 2_400,
+            opens: Mutex::default(),
+        });
+        let (_ctl, control) = mpsc::channel();
+        let sup = Supervisor {
+            opener: opener.clone(),
+            renditions: Arc::default(),
+            status: watch::channel(StreamStatus::connecting()).0,
+            control,
+            bell: Bell::new(),
+            clock: clock.shared(),
+            stop: StopFlag::default(),
+            policy: Policy::default(),
+            on_size: Box::new(|_, _| {}),
+            attempts: Arc::new(AtomicU32::new(0)),
+        };
+        let attempts = sup.attempts.clone();
+        let h = std::thread::spawn(move || sup.run());
+        // time moves only while the ingest sleeps, to its wake-up
+        while !h.is_finished() {
+            if clock.wait_for_sleepers(1, Duration::from_millis(20)) {
+                clock.advance_to_next();
+            }
+        }
+        h.join().unwrap();
+        let opens = opener.opens.lock().unwrap().clone();
+        assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst) as usize, opens.len());
+        assert_eq!(opens[0], T0);
+        assert!(opens[1] - T0 <= 250, "a quick first retry: {opens:?}");
+        assert!(
+            opens.windows(2).all(|w| w[1] - w[0] <= 1_000),
+            "retries at most a second apart: {opens:?}"
+        );
+        let back = *opens.last().unwrap();
+        assert!(
+            (T0 + 2_400..=T0 + 3_400).contains(&back),
+            "back {} ms after the server: {opens:?}",
+            back - (T0 + 2_400)
+        );
+        assert_eq!(clock.now_ms(), back, "no time passed after the reconnect");
     }
 }

@@ -17,7 +17,9 @@ pub enum TlsError {
         reason: String,
     },
     /// The site has a pin and the server presented another certificate.
-    #[error("TLS certificate of {host} does not match the pinned one: expected {expected}, got {got}")]
+    #[error(
+        "TLS certificate of {host} does not match the pinned one: expected {expected}, got {got}"
+    )]
     PinMismatch {
         host: String,
         expected: CertPin,
@@ -81,7 +83,9 @@ mod tests {
             got: b,
         };
         let m = e.to_string();
-        assert!(m.contains("nvr.example") && m.contains(&a.to_string()) && m.contains(&b.to_string()));
+        assert!(
+            m.contains("nvr.example") && m.contains(&a.to_string()) && m.contains(&b.to_string())
+        );
         assert_eq!(e.kind(), ErrorKind::Untrusted);
         assert_eq!(e.presented(), Some(b));
         let e = TlsError::Untrusted {
@@ -92,7 +96,11 @@ mod tests {
         assert!(e.to_string().contains(&a.to_string()));
         assert_eq!(e.to_ui().kind, ErrorKind::Untrusted);
         assert_eq!(
-            TlsError::Timeout { host: "h".into(), secs: 3 }.kind(),
+            TlsError::Timeout {
+                host: "h".into(),
+                secs: 3
+            }
+            .kind(),
             ErrorKind::Unreachable
         );
     }

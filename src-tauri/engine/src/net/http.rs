@@ -142,7 +142,8 @@ mod tests {
     #[test]
     fn clients_build_with_and_without_a_pin() {
         assert!(client(&HttpOptions::default()).is_ok());
-        let opts = HttpOptions::with_timeout(Duration::from_secs(60)).pin(Some(CertPin::of_der(b"c")));
+        let opts =
+            HttpOptions::with_timeout(Duration::from_secs(60)).pin(Some(CertPin::of_der(b"c")));
         assert_eq!(opts.connect_timeout, Duration::from_secs(5));
         assert!(client(&opts).is_ok());
     }

@@ -207,16 +207,36 @@ mod tests {
             Err(PinError::Character('g'))
         );
         let colon = parse(HEX).unwrap().to_colon_hex();
-        assert_eq!(parse(&colon[..colon.len() - 3]), Err(PinError::Length { got: 62 }));
-        assert_eq!(parse(&colon.replacen(':', "::", 1)), Err(PinError::Separator));
-        assert_eq!(parse(&colon.replacen(':', " ", 1)), Err(PinError::Separator));
+        assert_eq!(
+            parse(&colon[..colon.len() - 3]),
+            Err(PinError::Length { got: 62 })
+        );
+        assert_eq!(
+            parse(&colon.replacen(':', "::", 1)),
+            Err(PinError::Separator)
+        );
+        assert_eq!(
+            parse(&colon.replacen(':', " ", 1)),
+            Err(PinError::Separator)
+        );
         assert_eq!(parse(&colon.replacen(":", "", 1)), Err(PinError::Separator));
         assert_eq!(parse("sha256:é"), Err(PinError::Character('é')));
     }
 
     #[test]
     fn no_input_panics() {
-        for s in ["sha256:", ":", "::", "a:", "é:é", "sha256:::::", "ab", "ab:", "é", "sha256:é:é"] {
+        for s in [
+            "sha256:",
+            ":",
+            "::",
+            "a:",
+            "é:é",
+            "sha256:::::",
+            "ab",
+            "ab:",
+            "é",
+            "sha256:é:é",
+        ] {
             let _ = parse(s);
         }
     }

@@ -101,7 +101,9 @@ impl ServerCertVerifier for Capture {
         };
         *self.seen.lock().unwrap_or_else(|p| p.into_inner()) =
             Some((end_entity.as_ref().to_vec(), verdict));
-        Err(rustls::Error::General("certificate read; handshake aborted".into()))
+        Err(rustls::Error::General(
+            "certificate read; handshake aborted".into(),
+        ))
     }
 
     fn verify_tls12_signature(

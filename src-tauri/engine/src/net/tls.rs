@@ -139,8 +139,7 @@ fn describe(e: &rustls::Error) -> String {
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
                 "not valid yet".into()
             }
-            CertificateError::NotValidForName
-            | CertificateError::NotValidForNameContext { .. } => {
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                 "issued for another host name".into()
             }
             CertificateError::Revoked => "revoked".into(),
@@ -347,7 +346,13 @@ mod tests {
         let v = SiteVerifier::new(None);
         let name = ServerName::try_from("127.0.0.1").unwrap();
         let err = v
-            .verify_server_cert(&CertificateDer::from(der.clone()), &[], &name, &[], UnixTime::now())
+            .verify_server_cert(
+                &CertificateDer::from(der.clone()),
+                &[],
+                &name,
+                &[],
+                UnixTime::now(),
+            )
             .unwrap_err();
         match rejection_in(&err) {
             Some(Rejection::Untrusted {
@@ -369,7 +374,9 @@ mod tests {
         let v = SiteVerifier::new(Some(CertPin::of_der(b"x")));
         assert_eq!(
             v.supported_verify_schemes(),
-            provider().signature_verification_algorithms.supported_schemes()
+            provider()
+                .signature_verification_algorithms
+                .supported_schemes()
         );
     }
 }

@@ -4,12 +4,14 @@
 //! engine sends Stop itself when the deadline passes. The device gets the
 //! same deadline as its own move `Timeout`, so even a dead engine stops it.
 //! Commands to one camera are serialized, so a Stop never overtakes the move
-//! it is meant to end.
+//! it is meant to end. Deadlines run on the engine's clock (simulated in
+//! tests).
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::{PtzControl, Velocity};
+use crate::clock::SharedClock;
 use crate::vms::VmsError;
 
 /// How long a move lasts without a keepalive (the UI re-sends every 300 ms).
@@ -32,14 +34,22 @@ struct Camera {
 /// The engine's move supervisor for every camera.
 pub struct PtzSafety {
     deadline: Duration,
+    clock: SharedClock,
     cameras: Arc<Mutex<HashMap<String, Camera>>>,
     generation: std::sync::atomic::AtomicU64,
 }
 
 impl PtzSafety {
+    /// Deadlines on the system clock.
     pub fn new(deadline: Duration) -> Self {
+        Self::with_clock(deadline, crate::clock::system())
+    }
+
+    /// Deadlines on `clock`.
+    pub fn with_clock(deadline: Duration, clock: SharedClock) -> Self {
         Self {
             deadline,
+            clock,
             cameras: Arc::default(),
             generation: Default::default(),
         }
@@ -76,8 +86,10 @@ impl PtzSafety {
         let mut cams = self.cameras.lock().unwrap_or_else(|p| p.into_inner());
         let cam = cams.entry(id.clone()).or_default();
         let order = cam.order.clone();
+        // counted from now, not from when the task first runs
+        let expiry = self.clock.sleep_async(deadline);
         let timer = tokio::spawn(async move {
-            tokio::time::sleep(deadline).await;
+            expiry.await;
             {
                 let mut cams = cams_ref.lock().unwrap_or_else(|p| p.into_inner());
                 match cams.get_mut(&id) {
@@ -165,33 +177,67 @@ impl PtzSafety {
 mod tests {
     use super::super::{Preset, Step};
     use super::*;
+    use crate::clock::{Clock, SimClock};
     use futures_util::future::BoxFuture;
 
-    #[derive(Default)]
-    struct Log(Mutex<Vec<(String, std::time::Instant)>>, Duration);
+    const T0: i64 = 1_750_000_000_000;
+
+    /// A device that logs each command with the simulated time it came;
+    /// a move takes `move_takes` of simulated time.
+    struct Log {
+        clock: SimClock,
+        calls: Mutex<Vec<(String, i64)>>,
+        move_takes: Duration,
+    }
 
     impl Log {
+        fn new(clock: &SimClock, move_takes: Duration) -> Arc<Self> {
+            Arc::new(Self {
+                clock: clock.clone(),
+                calls: Mutex::default(),
+                move_takes,
+            })
+        }
         fn push(&self, s: &str) {
-            self.0
+            self.calls
                 .lock()
                 .unwrap()
-                .push((s.into(), std::time::Instant::now()));
+                .push((s.into(), self.clock.now_ms()));
         }
         fn names(&self) -> Vec<String> {
-            self.0
+            self.calls
                 .lock()
                 .unwrap()
                 .iter()
                 .map(|(s, _)| s.clone())
                 .collect()
         }
+        /// Lets the runtime run what is ready until `n` commands came (the
+        /// real-time limit only guards against a hang).
+        async fn until(&self, n: usize) {
+            tokio::time::timeout(Duration::from_secs(10), async {
+                while self.calls.lock().unwrap().len() < n {
+                    tokio::task::yield_now().await;
+                }
+            })
+            .await
+            .expect("the command comes");
+        }
+    }
+
+    /// Runs whatever is ready (timers woken by a move of simulated time).
+    async fn settle() {
+        for _ in 0..50 {
+            tokio::task::yield_now().await;
+        }
     }
 
     impl PtzControl for Log {
         fn continuous_move(&self, _: Velocity, _: Duration) -> BoxFuture<'_, Result<(), VmsError>> {
             self.push("move");
+            let takes = self.clock.sleep_async(self.move_takes);
             Box::pin(async move {
-                tokio::time::sleep(self.1).await;
+                takes.await;
                 Ok(())
             })
         }
@@ -222,47 +268,66 @@ mod tests {
         zoom: 0.0,
     };
 
-    #[tokio::test]
-    async fn silence_stops_and_keepalives_postpone_the_stop() {
-        let log = Arc::new(Log::default());
-        let s = PtzSafety::new(Duration::from_millis(200));
-        let t0 = std::time::Instant::now();
-        for _ in 0..4 {
-            s.move_("c", log.clone(), V).await.unwrap();
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_eq!(log.names(), ["move"; 4]);
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        assert_eq!(log.names(), ["move", "move", "move", "move", "stop"]);
-        let stop_at = log.0.lock().unwrap()[4].1 - t0;
-        assert!(stop_at >= Duration::from_millis(500), "{stop_at:?}");
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
     }
 
-    #[tokio::test(flavor = "multi_thread")]
+    #[tokio::test]
+    async fn silence_stops_and_keepalives_postpone_the_stop() {
+        let clock = SimClock::new(T0);
+        let log = Log::new(&clock, Duration::ZERO);
+        let s = PtzSafety::with_clock(ms(200), clock.shared());
+        for _ in 0..4 {
+            s.move_("c", log.clone(), V).await.unwrap();
+            clock.advance(ms(100));
+            settle().await;
+        }
+        assert_eq!(log.names(), ["move"; 4]);
+        // the last keepalive came at +300 ms: the stop is due at +500 ms
+        clock.advance(ms(99));
+        settle().await;
+        assert_eq!(log.names(), ["move"; 4], "not before the deadline");
+        clock.advance(ms(1));
+        log.until(5).await;
+        assert_eq!(log.names(), ["move", "move", "move", "move", "stop"]);
+        assert_eq!(log.calls.lock().unwrap()[4].1, T0 + 500);
+    }
+
+    #[tokio::test]
     async fn keepalives_for_a_slow_device_do_not_queue_up() {
-        let log = Arc::new(Log(Mutex::default(), Duration::from_millis(300)));
-        let s = Arc::new(PtzSafety::new(Duration::from_millis(1000)));
+        let clock = SimClock::new(T0);
+        let log = Log::new(&clock, ms(300));
+        let s = Arc::new(PtzSafety::with_clock(ms(1000), clock.shared()));
         let first = {
             let (s, log) = (s.clone(), log.clone());
             tokio::spawn(async move { s.move_("c", log, V).await })
         };
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        log.until(1).await;
+        clock.advance(ms(50));
         // two keepalives while the first move is still in flight
         s.move_("c", log.clone(), V).await.unwrap();
         s.move_("c", log.clone(), V).await.unwrap();
+        clock.advance(ms(250));
         first.await.unwrap().unwrap();
         s.stop("c", log.clone()).await.unwrap();
+        assert_eq!(log.names(), ["move", "stop"]);
+        // the deadline of the keepalives was cancelled by the stop
+        clock.advance(ms(5_000));
+        settle().await;
         assert_eq!(log.names(), ["move", "stop"]);
     }
 
     #[tokio::test]
     async fn an_explicit_stop_cancels_the_deadline_stop() {
-        let log = Arc::new(Log::default());
-        let s = PtzSafety::new(Duration::from_millis(100));
+        let clock = SimClock::new(T0);
+        let log = Log::new(&clock, Duration::ZERO);
+        let s = PtzSafety::with_clock(ms(100), clock.shared());
         s.move_("c", log.clone(), V).await.unwrap();
         s.stop("c", log.clone()).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        clock.advance(ms(200));
+        settle().await;
         assert_eq!(log.names(), ["move", "stop"]);
+        assert_eq!(clock.sleepers(), 0, "the cancelled deadline left no timer");
         // a zero velocity is a stop
         s.move_("c", log.clone(), Velocity::default())
             .await
