@@ -203,6 +203,12 @@ impl SimClock {
         Box::leak(Box::new(Self::new(start_ms)))
     }
 
+    /// Simulated time moved forward since creation (the monotonic instant's
+    /// distance from its origin).
+    pub fn elapsed(&self) -> Duration {
+        self.0.lock().mono
+    }
+
     /// This clock as the engine's shared clock (same time as `self`).
     pub fn shared(&self) -> SharedClock {
         Arc::new(self.clone())

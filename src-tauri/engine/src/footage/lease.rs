@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use crate::clock::{Clock, SharedClock, SimClock, SystemClock};
 use crate::clock::Bell;
+pub use crate::clock::{Clock, SharedClock, SimClock, SystemClock};
 use crate::store::Store;
 
 /// A lease lasts this long unless renewed.

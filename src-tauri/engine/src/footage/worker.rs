@@ -18,9 +18,9 @@ use super::job_run::run_job;
 use super::jobs::Lessee;
 use super::lease::{Heartbeat, Lease, LeaseConfig};
 use super::{FootageError, FootageEvent, JobView, RecordingLookup};
+use crate::clock::SharedClock;
 use crate::error::HasKind;
 use crate::media::source::StopFlag;
-use crate::clock::SharedClock;
 use crate::store::Store;
 
 /// Backoff for jobs that cannot finish yet.
@@ -290,7 +290,10 @@ impl FootageWorker {
         );
         let result = run_job(self, &job, &lease, &lost);
         let outcome = match result {
-            Ok(media) => match self.store.complete_footage_job(&lease, &self.cfg.lease, &media) {
+            Ok(media) => match self
+                .store
+                .complete_footage_job(&lease, &self.cfg.lease, &media)
+            {
                 Ok(true) => {
                     tracing::info!("footage job {id}: done {}", media.path);
                     Ok(())

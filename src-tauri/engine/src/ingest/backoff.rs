@@ -48,7 +48,9 @@ impl Backoff {
     fn nominal(&self) -> Duration {
         let fast = FAST_CAP.max(self.base).min(self.cap);
         if self.waited < FAST_WINDOW {
-            self.base.saturating_mul(1u32 << self.fast.min(20)).min(fast)
+            self.base
+                .saturating_mul(1u32 << self.fast.min(20))
+                .min(fast)
         } else {
             fast.saturating_mul(1u32 << (self.slow + 1).min(20))
                 .min(self.cap)
@@ -85,7 +87,11 @@ mod tests {
     }
 
     fn backoff(seed: u64) -> Backoff {
-        Backoff::with_rng(ms(250), Duration::from_secs(15), StdRng::seed_from_u64(seed))
+        Backoff::with_rng(
+            ms(250),
+            Duration::from_secs(15),
+            StdRng::seed_from_u64(seed),
+        )
     }
 
     #[test]

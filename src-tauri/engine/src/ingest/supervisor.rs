@@ -261,7 +261,10 @@ mod tests {
         }
         h.join().unwrap();
         let opens = opener.opens.lock().unwrap().clone();
-        assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst) as usize, opens.len());
+        assert_eq!(
+            attempts.load(std::sync::atomic::Ordering::SeqCst) as usize,
+            opens.len()
+        );
         assert_eq!(opens[0], T0);
         assert!(opens[1] - T0 <= 250, "a quick first retry: {opens:?}");
         assert!(

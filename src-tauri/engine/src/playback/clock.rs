@@ -5,7 +5,8 @@
 //! still until a tile shows its first frame (`start_at`), and runs from that
 //! frame at that instant: opening and decoding do not eat into the pacing,
 //! so playback starts at its speed instead of with a burst. Every position
-//! stays in the years 1970..=2200 (`bounds`), whatever a seek asks for.
+//! stays in the years 1970..=2200 (`bounds`), whatever a seek asks for, and
+//! never past "now" on its wall time (the system clock, or a simulated one).
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,6 @@ use tokio::sync::watch;
 
 use super::bounds;
 use super::wall_time::WallTime;
-use crate::media::source::now_ms;
 
 /// The speeds an operator can pick (negative = reverse).
 pub const SPEEDS: [f64; 11] = [-4.0, -3.0, -2.0, -1.0, 0.5, 1.0, 2.0, 3.0, 4.0, 8.0, 16.0];
@@ -125,7 +125,7 @@ impl Clock {
     /// A clock on the given wall time (simulated in deterministic tests).
     pub fn with_wall_time(pos: i64, speed: f64, paused: bool, wall: WallTime) -> Self {
         let s = ClockState {
-            pos: bounds::clamp(pos.min(now_ms())),
+            pos: bounds::clamp(pos.min(wall.now_ms())),
             at: wall.now(),
             speed,
             paused,
@@ -150,6 +150,11 @@ impl Clock {
 
     pub fn state(&self) -> ClockState {
         *self.lock()
+    }
+
+    /// The wall time the clock runs on (sessions pause on it too).
+    pub fn wall(&self) -> WallTime {
+        self.lock().wall
     }
 
     /// Every change, for the sockets that report the clock to the UI.
@@ -193,7 +198,7 @@ impl Clock {
     /// Jumps to `t_ms` (never past now, never before 1970).
     pub fn seek(&self, t_ms: i64, origin: u64) {
         self.update(origin, Cause::Seek, |s| {
-            s.pos = t_ms.min(now_ms());
+            s.pos = t_ms.min(s.wall.now_ms());
             true
         });
     }
@@ -312,22 +317,22 @@ impl Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::media::source::now_ms;
+
+    /// The simulated "now" (2025-06-15 15:06:40 UTC) and a recording time
+    /// an hour before it.
+    const NOW: i64 = 1_750_000_000_000;
+    const T0: i64 = NOW - 3_600_000;
 
     #[test]
     fn position_follows_speed_and_pause() {
-        let t0 = now_ms() - 3_600_000;
-        let c = Clock::new(t0, 4.0, false);
-        assert!(c.start_at(t0, c.state().epoch), "the first frame starts it");
-        std::thread::sleep(Duration::from_millis(100));
-        let p = c.state().position();
-        assert!(
-            (t0 + 380..t0 + 500).contains(&p),
-            "4x for 100 ms: {}",
-            p - t0
-        );
+        let (sim, c) = sim_clock(T0, 4.0);
+        assert!(c.start_at(T0, c.state().epoch), "the first frame starts it");
+        sim.advance(Duration::from_millis(100));
+        assert_eq!(c.state().position(), T0 + 400, "4x for 100 ms");
         c.pause(0);
         let a = c.state().position();
-        std::thread::sleep(Duration::from_millis(30));
+        sim.advance(Duration::from_millis(30));
         assert_eq!(c.state().position(), a);
         let e = c.state().epoch;
         c.set_speed(-2.0, 0);
@@ -354,17 +359,28 @@ mod tests {
         h.join().unwrap();
     }
 
-    use crate::playback::wall_time::{SimulatedTime, WallTime};
+    use crate::clock::{Clock as _, SimClock};
 
-    fn sim_clock(pos: i64, speed: f64) -> (&'static SimulatedTime, Clock) {
-        let sim = SimulatedTime::leaked();
+    #[test]
+    fn seek_never_passes_the_simulated_now() {
+        let (sim, c) = sim_clock(NOW + 3_600_000, 1.0);
+        assert_eq!(c.state().position(), NOW, "made at most now");
+        c.seek(NOW + 60_000, 0);
+        assert_eq!(c.state().position(), NOW);
+        sim.advance(Duration::from_secs(120));
+        c.seek(NOW + 60_000, 0);
+        assert_eq!(c.state().position(), NOW + 60_000, "now moved on");
+    }
+
+    fn sim_clock(pos: i64, speed: f64) -> (&'static SimClock, Clock) {
+        let sim = SimClock::leaked(NOW);
         let c = Clock::with_wall_time(pos, speed, false, WallTime::Simulated(sim));
         (sim, c)
     }
 
     #[test]
     fn the_clock_holds_until_the_first_frame_is_shown() {
-        let t0 = now_ms() - 3_600_000;
+        let t0 = T0;
         let (sim, c) = sim_clock(t0, 4.0);
         // opening the source takes 800 ms: the clock does not run meanwhile
         sim.advance(Duration::from_millis(800));
@@ -386,7 +402,7 @@ mod tests {
             "4x from the first frame"
         );
         let due = c.state().due_at(t0 + 33 + 4000).unwrap();
-        assert_eq!(due - sim.now(), Duration::from_millis(750));
+        assert_eq!(due - sim.instant(), Duration::from_millis(750));
         // a seek holds again; a step shows its frame itself and does not hold
         c.seek(t0 - 60_000, 0);
         sim.advance(Duration::from_millis(300));
@@ -399,7 +415,7 @@ mod tests {
 
     #[test]
     fn a_hold_nobody_ends_runs_out() {
-        let t0 = now_ms() - 3_600_000;
+        let t0 = T0;
         let (sim, c) = sim_clock(t0, 2.0);
         sim.advance(HOLD_MAX + Duration::from_millis(500));
         assert_eq!(c.state().position(), t0 + 1000);
@@ -416,7 +432,7 @@ mod tests {
         for t in [i64::MAX, i64::MIN, bounds::LATEST_MS, -1] {
             c.seek(t, 0);
             let p = c.state().position();
-            assert!(bounds::in_bounds(p) && p <= now_ms(), "seek {t}: {p}");
+            assert!(bounds::in_bounds(p) && p <= NOW, "seek {t}: {p}");
             c.step_to(t, 0);
             assert!(bounds::in_bounds(c.state().position()));
             c.skip_gap(t);

@@ -9,8 +9,8 @@
 use ffmpeg_next::{format::Pixel, frame};
 
 use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
-use crate::media::demo_painter::{DemoPainter, PlanesMut};
 use crate::clock::SharedClock;
+use crate::media::demo_painter::{DemoPainter, PlanesMut};
 use crate::media::source::{now_ms, DecodedFrame, StopFlag};
 use crate::media::MediaError;
 
@@ -493,7 +493,10 @@ mod tests {
             frames += 1;
         }
         let last_200_ms = frame_at_or_after(T0 - RECORDING_LAG_MS) - frame_at_or_after(from);
-        assert_eq!(frames, last_200_ms, "the frames of the last 200 ms, then the end");
+        assert_eq!(
+            frames, last_200_ms,
+            "the frames of the last 200 ms, then the end"
+        );
         clock.advance(Duration::from_secs(5));
         assert_eq!(upto(&a), [Span::new(T0 - 10_000, T0 + 4_000)]);
         assert!(matches!(r.next().unwrap(), ReadEvent::Frame(_)), "and on");

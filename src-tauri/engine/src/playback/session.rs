@@ -229,7 +229,7 @@ impl Worker {
                 // retry from the clock after a pause, as a network source may come back
                 self.feed = None;
                 self.pending = None;
-                std::thread::sleep(Duration::from_secs(1));
+                self.spec.group.clock.wall().sleep(Duration::from_secs(1));
             }
         }
     }
@@ -547,8 +547,9 @@ mod tests {
     /// start) and returns each frame shown: its recording time and the
     /// simulated wall time it went out.
     fn play(speed: f64, open_cost_ms: u64, decode_cost_ms: u64, n: usize) -> Vec<(i64, f64)> {
-        let sim = SimulatedTime::leaked();
         let t0 = 1_750_000_000_000;
+        // "now" a day after the recording time, whatever the time of day
+        let sim = SimulatedTime::leaked(t0 + 86_400_000);
         let clock = Clock::with_wall_time(t0, speed, false, WallTime::Simulated(sim));
         let group = Arc::new(Group::with_clock("sim".into(), clock));
         let rec: Arc<dyn Recording> = Arc::new(SimRecording {

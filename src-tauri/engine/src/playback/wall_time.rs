@@ -1,25 +1,40 @@
-//! Wall time for the playback clock: the machine's monotonic clock, or a
-//! simulated one that jumps forward whenever the clock would wait, so a
-//! test drives playback deterministically, whatever the machine's load.
+//! Wall time for the playback clock: the system clock, or the engine's
+//! simulated [`SimClock`] moved on whenever the clock would wait, so a test
+//! drives playback deterministically, whatever the machine's load and
+//! whatever the time of day ("now" is the simulated clock's too).
 use std::fmt;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Condvar, MutexGuard};
 use std::time::{Duration, Instant};
+
+use crate::clock::{Clock, SimClock, SystemClock};
+
+/// The simulated time playback tests drive (the engine's [`SimClock`]).
+pub type SimulatedTime = SimClock;
 
 /// Where a clock reads wall time.
 #[derive(Clone, Copy, Default)]
 pub enum WallTime {
-    /// `Instant::now()`; waits block on the condition variable.
+    /// The system clock; waits block on the condition variable.
     #[default]
     Real,
-    /// A simulated time; a wait returns at once, the time moved on by it.
-    Simulated(&'static SimulatedTime),
+    /// A simulated clock; a wait returns at once, the time moved on by it.
+    Simulated(&'static SimClock),
 }
 
 impl WallTime {
+    /// The monotonic instant pacing is measured with.
     pub fn now(&self) -> Instant {
         match self {
-            WallTime::Real => Instant::now(),
-            WallTime::Simulated(s) => s.now(),
+            WallTime::Real => SystemClock.instant(),
+            WallTime::Simulated(s) => s.instant(),
+        }
+    }
+
+    /// UTC ms ("now" for playback: nothing later can be played).
+    pub fn now_ms(&self) -> i64 {
+        match self {
+            WallTime::Real => SystemClock.now_ms(),
+            WallTime::Simulated(s) => s.now_ms(),
         }
     }
 
@@ -40,6 +55,14 @@ impl WallTime {
             }
         }
     }
+
+    /// Sleeps `d` (real), or moves simulated time on by `d`.
+    pub fn sleep(&self, d: Duration) {
+        match self {
+            WallTime::Real => SystemClock.sleep(d),
+            WallTime::Simulated(s) => s.advance(d),
+        }
+    }
 }
 
 impl PartialEq for WallTime {
@@ -58,36 +81,5 @@ impl fmt::Debug for WallTime {
             WallTime::Real => f.write_str("Real"),
             WallTime::Simulated(s) => write!(f, "Simulated({:?})", s.elapsed()),
         }
-    }
-}
-
-/// A wall clock that only moves when told to (or when a clock waits on it).
-pub struct SimulatedTime {
-    origin: Instant,
-    now: Mutex<Instant>,
-}
-
-impl SimulatedTime {
-    /// A new simulated time, alive for the rest of the process (tests).
-    pub fn leaked() -> &'static Self {
-        let origin = Instant::now();
-        Box::leak(Box::new(Self {
-            origin,
-            now: Mutex::new(origin),
-        }))
-    }
-
-    pub fn now(&self) -> Instant {
-        *self.now.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn advance(&self, d: Duration) {
-        let mut now = self.now.lock().unwrap_or_else(|p| p.into_inner());
-        *now += d;
-    }
-
-    /// Simulated time since creation.
-    pub fn elapsed(&self) -> Duration {
-        self.now() - self.origin
     }
 }
