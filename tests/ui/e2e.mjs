@@ -5,8 +5,10 @@
 // (which prints one JSON line: {"hub":{url,token},"cameras":[...]}), launches
 // Debian's Chromium through playwright-core with the Tauri IPC mocked in the
 // page, and checks tiles, streams, pixels, keyboard, drag and drop, layout
-// persistence and the add-camera dialog, then the Playback view
-// (tests/ui/e2e-playback.mjs). Prints "N passed, N failed".
+// persistence, sites (the Add site dialog built from a kind's fields, test
+// connection, an untrusted certificate trusted explicitly, an unreachable
+// site, edit, remove) and the controls a camera's capabilities allow, then
+// the Playback view (tests/ui/e2e-playback.mjs). Prints "N passed, N failed".
 //
 // Usage: VIGIL_BIN=/path/to/vigil node tests/ui/e2e.mjs   (after `npm run build` in ui/)
 // Env: VIGIL_BIN (required), VIGIL_ARTIFACTS (screenshot dir, default /tmp),
@@ -28,6 +30,8 @@ const ARTIFACTS = process.env.VIGIL_ARTIFACTS || '/tmp';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CSP = "default-src 'self'; connect-src ws://127.0.0.1:*; img-src 'self' data: blob:";
 const PASSWORD = 'pw-Sentinel-7731';
+// the self-signed certificate of the mock's HTTPS site ('untrusted' until pinned)
+const CERT = `sha256:${'3f9a'.repeat(16)}`;
 
 let passed = 0;
 let failed = 0;
@@ -128,17 +132,115 @@ function startEngine(bin, origin) {
 }
 
 // ---- Tauri IPC mock (runs in the page before the app) ----
-function ipcMock({ hub, cameras, layout, ptzCamera }) {
+function ipcMock({ hub, cameras, layout, ptzCamera, caps = {}, cert = '' }) {
   const calls = [];
   let current = layout;
   const saved = new Map();
-  let cams = cameras.map((c) => (c.id === ptzCamera ? { ...c, ptz: true } : c));
+  // caps: camera id -> capabilities (a camera without keeps the UI's defaults)
+  let cams = cameras.map((c) => (c.id === ptzCamera ? { ...c, ptz: true } : c)).map((c) => (caps[c.id] ? { ...c, ptz: c.ptz || caps[c.id].ptz.continuous || caps[c.id].ptz.step, capabilities: caps[c.id] } : c));
   const presets = [{ token: 'p1', name: 'Gate' }, { token: 'p2', name: 'Car park' }];
-  let failNextAdd = true;
   const clone = (x) => JSON.parse(JSON.stringify(x));
   const DAY = 86_400_000;
   const H = 3_600_000;
+  // ---- sites: kinds with their fields, an in-memory site list ----
+  const field = (key, label, input, more = {}) => ({ key, label, input, required: false, placeholder: null, help: null, default: null, choices: [], secret: false, ...more });
+  const kinds = [
+    { kind: 'demo', label: 'Demo', description: 'Synthetic cameras built into Vigil', addable: false, fields: [field('name', 'Name', 'text', { required: true })] },
+    {
+      kind: 'rtsp',
+      label: 'RTSP',
+      description: 'One camera or encoder by its RTSP URL',
+      addable: true,
+      fields: [
+        field('name', 'Name', 'text', { required: true }),
+        field('address', 'Main stream URL', 'url', { required: true, placeholder: 'rtsp://host:554/path' }),
+        field('sub_url', 'Sub stream URL', 'url', { placeholder: 'rtsp://host:554/sub', help: 'Optional: a smaller stream for small tiles' }),
+        field('user', 'User', 'text'),
+        field('password', 'Password', 'password', { secret: true }),
+        field('transport', 'Transport', 'select', { choices: ['tcp', 'udp'], default: 'tcp' }),
+        field('time_zone', 'Time zone', 'time_zone'),
+      ],
+    },
+    {
+      kind: 'onvif',
+      label: 'ONVIF',
+      description: 'An ONVIF camera or recorder (Profile S, G, T)',
+      addable: true,
+      fields: [
+        field('address', 'Device address', 'text', { required: true, placeholder: '192.168.1.64:80 or https://host' }),
+        field('name', 'Name', 'text', { help: 'Optional: the device model by default' }),
+        field('user', 'User', 'text'),
+        field('password', 'Password', 'password', { secret: true }),
+        field('tls_pin', 'TLS certificate pin', 'tls_pin', { placeholder: 'sha256:…', help: 'Only for a self-signed HTTPS certificate' }),
+        field('time_zone', 'Time zone', 'time_zone'),
+      ],
+    },
+  ];
+  const T0 = Date.now();
+  const stream = (kind, width, height) => ({ kind, width, height, codec: 'h264' });
+  const sites = new Map();
+  for (const c of cams) {
+    if (!sites.has(c.site)) sites.set(c.site, { site: { id: c.site, kind: 'demo', name: 'Demo site', address: 'demo', time_zone: 'UTC', user: null, tls_pin: null, options: {}, created_ms: T0 }, health: { state: 'online', message: null, last_seen_ms: T0, checked_ms: T0 } });
+  }
+  // a site that is down: its cached cameras still list
+  sites.set('yard', {
+    site: { id: 'yard', kind: 'onvif', name: 'Yard NVR', address: 'https://10.0.0.9', time_zone: 'Europe/Berlin', user: 'admin', tls_pin: null, options: {}, created_ms: T0 },
+    health: { state: 'unreachable', message: 'connect 10.0.0.9:443: connection refused', last_seen_ms: Date.UTC(2025, 0, 15, 10, 0, 0), checked_ms: T0 },
+  });
+  cams = [
+    ...cams,
+    { id: 'yard-1', name: 'Yard Gate', site: 'yard', site_name: 'Yard NVR', ptz: false, streams: [stream('main', 1920, 1080)] },
+    { id: 'yard-2', name: 'Yard Fence', site: 'yard', site_name: 'Yard NVR', ptz: false, streams: [stream('main', 1920, 1080)] },
+  ];
+  let nextSite = 1;
+  const status = (id) => {
+    const s = sites.get(id);
+    return { site: s.site, health: s.health, camera_count: cams.filter((c) => c.site === id).length };
+  };
+  // connect to a site: unreachable / auth / TLS outcomes chosen by the address and password
+  const connect = (request, id) => {
+    const kind = kinds.find((k) => k.kind === request.kind && k.addable);
+    if (!kind) throw { kind: 'invalid_input', message: `cannot add a ${request.kind} site` };
+    if (!request.address) throw { kind: 'invalid_input', message: 'address is required' };
+    if (/10\.255\./.test(request.address)) throw { kind: 'unreachable', message: 'connect 10.255.0.1:554: connection refused' };
+    if (request.password === 'wrong') throw { kind: 'auth_failed', message: 'the device refused the user name or password (HTTP 401)' };
+    if (request.address.startsWith('https://')) {
+      if (!request.tls_pin) throw { kind: 'untrusted', message: `the TLS certificate of ${request.address} is not trusted (${cert})`, certificate: cert };
+      if (request.tls_pin !== cert) throw { kind: 'untrusted', message: `certificate ${cert} does not match the pinned ${request.tls_pin}`, certificate: cert };
+    }
+    const name = request.name || (request.kind === 'onvif' ? 'ONVIF NVR' : 'Camera');
+    const site = { id, kind: request.kind, name, address: request.address, time_zone: request.time_zone || 'UTC', user: request.user ?? null, tls_pin: request.tls_pin ?? null, options: request.options, created_ms: Date.now() };
+    const n = request.kind === 'onvif' ? 2 : 1;
+    const cameras = Array.from({ length: n }, (_, i) => ({ id: `${id}-cam${i + 1}`, name: n === 1 ? name : `${name} ${i + 1}`, site: id, site_name: name, ptz: i === 1, streams: [stream('main', 1280, 720), stream('sub', 640, 360)] }));
+    return { site, cameras };
+  };
+  const store = (probe) => {
+    sites.set(probe.site.id, { site: probe.site, health: { state: 'online', message: null, last_seen_ms: Date.now(), checked_ms: Date.now() } });
+    cams = [...cams.filter((c) => c.site !== probe.site.id), ...probe.cameras];
+    return probe;
+  };
   const handlers = {
+    site_kinds: () => kinds,
+    list_sites: () => [...sites.keys()].map(status),
+    probe_site: ({ request }) => connect(request, 'probe'),
+    add_site: ({ request }) => store(connect(request, `site-${nextSite++}`)),
+    update_site: ({ id, request }) => {
+      const old = sites.get(id);
+      if (!old) throw { kind: 'not_found', message: `unknown site ${id}` };
+      // an empty password keeps the stored one
+      return store(connect({ ...request, password: request.password || 'stored' }, id));
+    },
+    remove_site: ({ id }) => {
+      if (!sites.delete(id)) throw { kind: 'not_found', message: `unknown site ${id}` };
+      cams = cams.filter((c) => c.site !== id);
+      return null;
+    },
+    refresh_site: ({ id }) => {
+      const s = sites.get(id);
+      if (!s) throw { kind: 'not_found', message: `unknown site ${id}` };
+      s.health = { ...s.health, checked_ms: Date.now() };
+      return status(id);
+    },
     // Playback: the site is in UTC; every camera has the same fixed spans
     // (tests/ui/e2e-playback.mjs mockSpans must agree).
     site_time_zone: () => 'UTC',
@@ -182,15 +284,6 @@ function ipcMock({ hub, cameras, layout, ptzCamera }) {
     remove_camera: ({ id }) => {
       cams = cams.filter((c) => c.id !== id);
       return null;
-    },
-    add_rtsp_camera: ({ request }) => {
-      if (failNextAdd) {
-        failNextAdd = false;
-        throw { kind: 'unreachable', message: 'test: camera did not answer' };
-      }
-      const cam = { id: `rtsp-${cams.length + 1}`, name: request.name, site: 'Local', ptz: false, streams: [{ kind: 'main', width: 1280, height: 720, codec: 'h264' }] };
-      cams = [...cams, cam];
-      return cam;
     },
     // PTZ: recorded; a step down fails so the tile shows the error
     ptz_move: () => null,
@@ -292,7 +385,7 @@ async function main() {
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
 
   const layout = { grid: 4, tiles: ids.slice(0, 4) };
-  await page.addInitScript(ipcMock, { hub: info.hub, cameras: info.cameras, layout });
+  await page.addInitScript(ipcMock, { hub: info.hub, cameras: info.cameras, layout, cert: CERT });
   await page.goto(base);
 
   const tile = (n) => page.locator(`.tile[data-tile="${n}"]`);
@@ -318,7 +411,8 @@ async function main() {
     assert.equal(await page.locator('.grid').getAttribute('data-grid'), '4');
     assert.equal(await page.locator('.tile').count(), 4);
     for (let n = 1; n <= 4; n++) assert.equal(await attr(n, 'data-camera'), ids[n - 1]);
-    assert.equal(await page.locator('.camera').count(), ids.length);
+    // the demo cameras and the cached cameras of the unreachable site
+    assert.equal(await page.locator('.camera').count(), ids.length + 2);
     const startup = (await page.evaluate(() => window.__vigilCalls.map((c) => c.cmd)));
     for (const c of ['hub_info', 'list_cameras', 'get_current_layout']) assert.ok(startup.includes(c), `called ${c}`);
   });
@@ -414,33 +508,174 @@ async function main() {
     await waitSaved({ grid: 4, tiles: [ids[0], ids[2], ids[3], null] });
   });
 
-  await test('add RTSP camera sends the password, clears the field and shows errors', async () => {
-    await page.getByRole('button', { name: '+ Add RTSP camera' }).click();
+  // a check that failed half-way may leave its dialog open: close it first
+  const sidebarAdd = () => ({
+    click: async () => {
+      if (await page.getByRole('dialog').count()) await page.getByRole('dialog').press('Escape');
+      await page.locator('.sidebar').getByRole('button', { name: 'Add site', exact: true }).click();
+    },
+  });
+  const siteRow = (name) => page.locator('.sites-panel .site-row').filter({ has: page.locator('.site-row-name', { hasText: new RegExp(`^${name}$`) }) });
+  const openSites = async () => {
+    if (await page.getByRole('dialog').count()) await page.getByRole('dialog').press('Escape');
+    if (!(await page.locator('.sites-panel').count())) await page.getByRole('button', { name: 'Sites', exact: true }).click();
+    await page.locator('.sites-panel').waitFor();
+  };
+  const closeSites = async () => {
+    if (await page.locator('.sites-panel').count()) await page.getByRole('button', { name: 'Close sites' }).click();
+  };
+
+  await test('Add site: RTSP form from the kind fields; required fields checked; Test connection lists the cameras; Add puts the site in the panel and the tree', async () => {
+    await sidebarAdd().click();
     const dlg = page.getByRole('dialog');
-    const fill = async () => {
-      await dlg.locator('input[name="name"]').fill('Gate');
-      await dlg.locator('input[name="mainUrl"]').fill('rtsp://127.0.0.1:8554/gate');
-      await dlg.locator('input[name="username"]').fill('operator');
-      await dlg.locator('input[name="password"]').fill(PASSWORD);
-      assert.equal(await dlg.locator('input[name="password"]').getAttribute('type'), 'password');
-    };
-    await fill();
-    await dlg.getByRole('button', { name: 'Add camera' }).click();
-    // The mock fails the first attempt: banner shown, dialog stays, password cleared.
-    await page.waitForSelector('.errors .error', { timeout: 3000 });
-    assert.match(await page.locator('.errors').textContent(), /camera did not answer/);
-    assert.equal(await dlg.locator('input[name="password"]').inputValue(), '');
-    assert.equal(await dlg.locator('input[name="name"]').inputValue(), 'Gate');
-    await page.locator('.errors .error button').click();
-    assert.equal(await page.locator('.errors .error').count(), 0);
+    await dlg.getByRole('heading', { name: 'Add site' }).waitFor();
+    // only addable kinds
+    assert.deepEqual(await dlg.getByRole('radio').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))), ['RTSP', 'ONVIF']);
+    await dlg.getByRole('radio', { name: 'RTSP' }).click();
+    assert.equal(await dlg.getByRole('radio', { name: 'RTSP' }).getAttribute('aria-checked'), 'true');
+    // fields as the kind says: labels, placeholders, help, select choices, masked password, time zone list with the machine's zone
+    assert.equal(await dlg.getByLabel('Main stream URL').getAttribute('placeholder'), 'rtsp://host:554/path');
+    assert.match(await dlg.locator('[data-field="sub_url"]').textContent(), /smaller stream/);
+    assert.deepEqual(await dlg.locator('select[name="transport"] option').allTextContents(), ['tcp', 'udp']);
+    assert.equal(await dlg.locator('input[name="password"]').getAttribute('type'), 'password');
+    const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    assert.equal(await dlg.locator('select[name="time_zone"]').inputValue(), zone);
+    assert.ok((await dlg.locator('select[name="time_zone"] option').count()) > 300, 'the IANA zone list');
+    // required fields: nothing sent
+    await dlg.getByRole('button', { name: 'Add', exact: true }).click();
+    assert.match(await dlg.locator('[data-field-error="name"]').textContent(), /required/);
+    assert.match(await dlg.locator('[data-field-error="address"]').textContent(), /required/);
+    assert.equal((await calls('add_site')).length, 0);
+    await dlg.locator('input[name="name"]').fill('Gate');
+    await dlg.locator('input[name="address"]').fill('rtsp://127.0.0.1:8554/gate');
+    await dlg.locator('input[name="user"]').fill('operator');
     await dlg.locator('input[name="password"]').fill(PASSWORD);
-    await dlg.getByRole('button', { name: 'Add camera' }).click();
+    await dlg.locator('select[name="time_zone"]').selectOption('Europe/Paris');
+    await dlg.getByRole('button', { name: 'Test connection' }).click();
+    await dlg.locator('.site-probe').waitFor({ timeout: 3000 });
+    assert.match(await dlg.locator('.site-probe').textContent(), /1 camera found/);
+    assert.equal(await dlg.locator('[data-probe-camera]').count(), 1);
+    const request = { kind: 'rtsp', name: 'Gate', address: 'rtsp://127.0.0.1:8554/gate', user: 'operator', password: PASSWORD, time_zone: 'Europe/Paris', options: { transport: 'tcp' } };
+    assert.deepEqual((await calls('probe_site'))[0].args, { request });
+    assert.ok(!(await page.content()).includes(PASSWORD), 'the password is not in the DOM');
+    await dlg.getByRole('button', { name: 'Add', exact: true }).click();
     await dlg.waitFor({ state: 'detached', timeout: 3000 });
-    const adds = await calls('add_rtsp_camera');
-    assert.equal(adds.length, 2);
-    assert.deepEqual(adds[1].args, { request: { name: 'Gate', mainUrl: 'rtsp://127.0.0.1:8554/gate', subUrl: null, username: 'operator', password: PASSWORD, transport: 'tcp' } });
-    await page.waitForSelector('.camera:has-text("Gate")');
-    assert.ok(!(await page.content()).includes(PASSWORD), 'password must not be in the DOM');
+    assert.deepEqual((await calls('add_site'))[0].args, { request });
+    await page.waitForSelector('.site-group:has(.site-head-name:text-is("Gate")) .camera:has-text("Gate")', { timeout: 3000 });
+    await openSites();
+    const row = siteRow('Gate');
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-state'), 'online');
+    assert.equal(await row.locator('[data-camera-count]').getAttribute('data-camera-count'), '1');
+    assert.match(await row.textContent(), /Europe\/Paris/);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-sites-panel.png') });
+    await closeSites();
+  });
+
+  await test('Add site: an unreachable address and a refused login show the engine message next to the fields', async () => {
+    await sidebarAdd().click();
+    const dlg = page.getByRole('dialog');
+    await dlg.getByRole('radio', { name: 'RTSP' }).click();
+    await dlg.locator('input[name="name"]').fill('Far');
+    await dlg.locator('input[name="address"]').fill('rtsp://10.255.0.1/x');
+    await dlg.getByRole('button', { name: 'Test connection' }).click();
+    await dlg.locator('[data-field-error="address"]').waitFor({ timeout: 3000 });
+    assert.match(await dlg.locator('[data-field-error="address"]').textContent(), /connection refused/);
+    await dlg.locator('input[name="address"]').fill('rtsp://127.0.0.1:8554/far');
+    await dlg.locator('input[name="password"]').fill('wrong');
+    await dlg.getByRole('button', { name: 'Add', exact: true }).click();
+    await dlg.locator('[data-field-error="password"]').waitFor({ timeout: 3000 });
+    assert.match(await dlg.locator('[data-field-error="password"]').textContent(), /refused the user name or password/);
+    assert.equal(await dlg.locator('[data-field-error="address"]').count(), 0, 'the old address error went away');
+    await dlg.getByRole('button', { name: 'Cancel' }).click();
+    await dlg.waitFor({ state: 'detached' });
+  });
+
+  await test('Add site: an untrusted certificate shows its fingerprint; Trust this certificate retries with the pin, which Add stores', async () => {
+    await sidebarAdd().click();
+    const dlg = page.getByRole('dialog');
+    await dlg.getByRole('radio', { name: 'ONVIF' }).click();
+    await dlg.locator('input[name="address"]').fill('https://127.0.0.1:8443');
+    await dlg.locator('input[name="user"]').fill('admin');
+    await dlg.locator('input[name="password"]').fill(PASSWORD);
+    const probes = (await calls('probe_site')).length;
+    await dlg.getByRole('button', { name: 'Test connection' }).click();
+    await dlg.locator('[data-untrusted]').waitFor({ timeout: 3000 });
+    assert.equal(await dlg.locator('[data-fingerprint]').getAttribute('data-fingerprint'), CERT);
+    assert.match(await dlg.locator('[data-fingerprint]').textContent(), /^sha256: 3f9a 3f9a/);
+    assert.equal(await dlg.locator('.site-probe').count(), 0, 'no cameras before the operator accepts');
+    assert.equal((await calls('probe_site'))[probes].args.request.tls_pin ?? null, null);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-site-untrusted.png') });
+    await dlg.getByRole('button', { name: 'Trust this certificate' }).click();
+    await dlg.locator('.site-probe').waitFor({ timeout: 3000 });
+    const retry = (await calls('probe_site'))[probes + 1].args.request;
+    assert.equal(retry.tls_pin, CERT);
+    assert.equal(retry.password, PASSWORD);
+    assert.equal(await dlg.locator('input[name="tls_pin"]').inputValue(), CERT);
+    assert.match(await dlg.locator('.site-probe').textContent(), /2 cameras found/);
+    await dlg.getByRole('button', { name: 'Add', exact: true }).click();
+    await dlg.waitFor({ state: 'detached', timeout: 3000 });
+    const add = (await calls('add_site')).at(-1).args.request;
+    assert.equal(add.tls_pin, CERT);
+    assert.equal(add.address, 'https://127.0.0.1:8443');
+    await openSites();
+    assert.match(await siteRow('ONVIF NVR').textContent(), /TLS pinned/);
+    await closeSites();
+  });
+
+  await test('an unreachable site shows its reason and last seen (site time) while its cached cameras still list; Refresh asks the engine', async () => {
+    const group = page.locator('.site-group[data-site-id="yard"]');
+    assert.equal(await group.getAttribute('data-state'), 'unreachable');
+    assert.match(await group.locator('.site-group-state').textContent(), /Unreachable: connect 10\.0\.0\.9:443: connection refused/);
+    assert.equal(await group.locator('.camera').count(), 2);
+    await openSites();
+    const row = page.locator('.site-row[data-site-id="yard"]');
+    assert.match(await row.textContent(), /Unreachable: connect 10\.0\.0\.9:443: connection refused/);
+    assert.match(await row.textContent(), /Last seen 2025-01-15 11:00:00 Europe\/Berlin/);
+    assert.match(await row.textContent(), /2 cameras/);
+    await row.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForFunction(() => window.__vigilCalls.some((c) => c.cmd === 'refresh_site' && c.args.id === 'yard'), null, { timeout: 3000 });
+    // a collapsed site hides its cameras, expanding shows them again
+    await group.locator('.site-head').click();
+    assert.equal(await group.locator('.camera').count(), 0);
+    assert.equal(await group.locator('.site-head').getAttribute('aria-expanded'), 'false');
+    await group.locator('.site-head').click();
+    assert.equal(await group.locator('.camera').count(), 2);
+    await closeSites();
+  });
+
+  await test('Edit prefills the form (password empty = keep) and Save updates the site', async () => {
+    await openSites();
+    await siteRow('Gate').getByRole('button', { name: 'Edit' }).click();
+    const dlg = page.getByRole('dialog');
+    await dlg.getByRole('heading', { name: 'Edit site Gate' }).waitFor();
+    assert.equal(await dlg.getByRole('radio').count(), 0, 'the kind of a stored site is fixed');
+    assert.equal(await dlg.locator('input[name="name"]').inputValue(), 'Gate');
+    assert.equal(await dlg.locator('input[name="address"]').inputValue(), 'rtsp://127.0.0.1:8554/gate');
+    assert.equal(await dlg.locator('input[name="user"]').inputValue(), 'operator');
+    assert.equal(await dlg.locator('input[name="password"]').inputValue(), '');
+    assert.equal(await dlg.locator('select[name="time_zone"]').inputValue(), 'Europe/Paris');
+    await dlg.locator('input[name="name"]').fill('Gate North');
+    await dlg.getByRole('button', { name: 'Save' }).click();
+    await dlg.waitFor({ state: 'detached', timeout: 3000 });
+    const up = (await calls('update_site')).at(-1).args;
+    assert.equal(up.request.name, 'Gate North');
+    assert.equal(up.request.password, null, 'an empty password keeps the stored one');
+    await siteRow('Gate North').waitFor({ timeout: 3000 });
+  });
+
+  await test('Remove asks first, then removes the site and its cameras', async () => {
+    await openSites();
+    const row = siteRow('Gate North');
+    const id = await row.getAttribute('data-site-id');
+    await row.getByRole('button', { name: 'Remove' }).click();
+    assert.match(await row.locator('.site-confirm').textContent(), /Remove Gate North and its 1 camera/);
+    assert.equal((await calls('remove_site')).length, 0, 'nothing removed before the confirmation');
+    await row.locator('.site-confirm').getByRole('button', { name: 'Remove' }).click();
+    await page.locator(`.site-row[data-site-id="${id}"]`).waitFor({ state: 'detached', timeout: 3000 });
+    assert.deepEqual((await calls('remove_site'))[0].args, { id });
+    await page.locator(`.site-group[data-site-id="${id}"]`).waitFor({ state: 'detached', timeout: 3000 });
+    await closeSites();
   });
 
   await test('saved layouts: save, load, delete', async () => {
@@ -558,6 +793,34 @@ async function main() {
     await t1.locator('[data-ptz-preset="p3"]').waitFor({ timeout: 3000 });
     await p3.screenshot({ path: join(ARTIFACTS, 'ui-ptz.png') });
     await p3.close();
+  });
+
+  await test('capabilities: only the PTZ a camera can do (step-only pad, none when nothing) and only its playback speeds', async () => {
+    const NONE = { continuous: false, step: false, presets: false, home: false };
+    const base4 = { live: true, playback: true, export: true, snapshot_by_time: false };
+    const caps = {
+      [ids[0]]: { ...base4, reverse: true, speeds: [-1, 1, 2, 4, 8], ptz: { ...NONE, step: true } },
+      [ids[1]]: { ...base4, reverse: false, speeds: [1, 2, 4], ptz: NONE },
+    };
+    const p4 = await context.newPage();
+    p4.on('pageerror', (e) => problems.push(`pageerror (caps page): ${e.message}`));
+    await p4.addInitScript(ipcMock, { hub: info.hub, cameras: info.cameras, layout: { grid: 4, tiles: ids.slice(0, 4) }, caps });
+    await p4.goto(base);
+    await p4.waitForSelector('.app[data-loaded="true"]', { timeout: 10_000 });
+    const t1 = p4.locator('.tile[data-tile="1"]');
+    await t1.locator('[data-ptz="toggle"]').click();
+    await t1.locator('[data-ptz="panel"]').waitFor();
+    assert.deepEqual((await t1.locator('[data-ptz^="step-"]').evaluateAll((els) => els.map((e) => e.dataset.ptz))).sort(), ['step-down', 'step-left', 'step-right', 'step-up', 'step-zoomIn', 'step-zoomOut']);
+    assert.equal(await t1.locator('[data-ptz^="hold-"]').count(), 0, 'no continuous moves');
+    assert.equal(await t1.locator('[data-ptz="home"]').count(), 0, 'no home');
+    assert.equal(await t1.locator('[data-ptz="presets"]').count(), 0, 'no presets');
+    assert.equal(await p4.evaluate(() => window.__vigilCalls.filter((c) => c.cmd === 'ptz_presets').length), 0, 'presets not asked for');
+    assert.equal(await p4.locator('.tile[data-tile="2"] [data-ptz="toggle"]').count(), 0, 'a camera with no PTZ capability gets no PTZ button');
+    await p4.locator('[data-mode-button="playback"]').click();
+    await p4.locator('.pb-controls').waitFor({ timeout: 10_000 });
+    const speeds = await p4.getByLabel('Speed', { exact: true }).locator('option').evaluateAll((os) => os.map((o) => o.value));
+    assert.deepEqual(speeds, ['1', '2', '4'], 'the speeds both capable cameras list, no reverse');
+    await p4.close();
   });
 
   await test('no unexpected console or page errors', async () => {

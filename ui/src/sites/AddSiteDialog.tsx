@@ -15,6 +15,7 @@ import {
   addableKinds,
   controlFor,
   errorField,
+  optionalChoice,
   groupFingerprint,
   initialValues,
   isSecret,
@@ -36,12 +37,19 @@ interface Props {
 
 type Action = 'test' | 'save';
 
+/** Long values (addresses, URLs, paths, pins, help texts) take the whole row; short ones share it. */
+function isWide(f: FieldSpec): boolean {
+  if (f.key === 'user' || f.key === 'name') return false;
+  return f.input === 'url' || f.input === 'path' || f.input === 'tls_pin' || (f.input === 'text' && !isSecret(f));
+}
+
 function Field(p: {
   f: FieldSpec;
   value: string;
   zones: string[];
   error?: string;
   edit: boolean;
+  first: boolean;
   onChange: (v: string) => void;
   onSecret: (v: string) => void;
 }) {
@@ -49,14 +57,14 @@ function Field(p: {
   const id = useId();
   const c = controlFor(f, p.zones);
   const described = [f.help ? `${id}-help` : '', p.error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
-  const common = { id, name: f.key, 'aria-invalid': p.error ? true : undefined, 'aria-describedby': described };
+  const common = { id, name: f.key, autoFocus: p.first, 'aria-invalid': p.error ? true : undefined, 'aria-describedby': described };
   let control;
   if (c.kind === 'checkbox') {
     control = <input {...common} type="checkbox" checked={p.value === 'true'} onChange={(e) => p.onChange(e.target.checked ? 'true' : 'false')} />;
   } else if (c.kind === 'select') {
     control = (
       <select {...common} value={p.value} onChange={(e) => p.onChange(e.target.value)}>
-        {!f.required && f.input !== 'time_zone' && <option value="">—</option>}
+        {optionalChoice(f) && <option value="">—</option>}
         {c.choices.map((z) => (
           <option key={z} value={z}>
             {z}
@@ -91,7 +99,7 @@ function Field(p: {
     );
   }
   return (
-    <div className={c.kind === 'checkbox' ? 'site-field check' : 'site-field'} data-field={f.key}>
+    <div className={`site-field${c.kind === 'checkbox' ? ' check' : ''}${isWide(f) ? ' wide' : ''}`} data-field={f.key}>
       <label htmlFor={id}>
         {f.label}
         {f.required && !(p.edit && isSecret(f)) && (
@@ -120,7 +128,7 @@ function Untrusted({ err, onTrust, busy }: { err: IpcError; onTrust: () => void;
   return (
     <div className="site-untrusted" role="alert" data-untrusted>
       <strong>The server's TLS certificate is not trusted.</strong>
-      <div className="muted">{err.message}</div>
+      <div className="muted site-untrusted-message">{err.message}</div>
       {err.certificate && (
         <>
           <div>Certificate fingerprint:</div>
@@ -176,6 +184,7 @@ export function AddSiteDialog({ site, onDone, onClose }: Props) {
   const [probe, setProbe] = useState<SiteProbe | null>(null);
   const [busy, setBusy] = useState<Action | null>(null);
   const lastAction = useRef<Action>('test');
+  const status = useRef<HTMLDivElement>(null);
   const zones = useMemo(() => timeZoneList([site?.time_zone]), [site]);
   const titleId = useId();
 
@@ -205,6 +214,7 @@ export function AddSiteDialog({ site, onDone, onClose }: Props) {
 
   const setValue = (key: string, v: string) => {
     setValues((old) => ({ ...old, [key]: v }));
+    setProbe(null); // the test was for the old values
     setFieldErrors((old) => {
       if (!(key in old)) return old;
       const next = { ...old };
@@ -247,6 +257,11 @@ export function AddSiteDialog({ site, onDone, onClose }: Props) {
     }
   };
 
+  // a result or an error below a long form: bring it into view
+  useEffect(() => {
+    if (probe || engineError) status.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [probe, engineError]);
+
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run('save');
@@ -278,6 +293,7 @@ export function AddSiteDialog({ site, onDone, onClose }: Props) {
                 type="button"
                 role="radio"
                 aria-checked={k.kind === kindId}
+                aria-label={k.label}
                 data-kind={k.kind}
                 className={k.kind === kindId ? 'site-kind on' : 'site-kind'}
                 title={k.description}
@@ -295,32 +311,37 @@ export function AddSiteDialog({ site, onDone, onClose }: Props) {
         {kind && (
           <form onSubmit={submit} autoComplete="off" data-form="site" noValidate>
             {!edit && <div className="muted site-kind-about">{kind.description}</div>}
-            {kind.fields.map((f) => (
-              <Field
-                key={`${kind.kind}/${f.key}`}
-                f={f}
-                value={values[f.key] ?? ''}
-                zones={zones}
-                error={fieldErrors[f.key]}
-                edit={edit}
-                onChange={(v) => setValue(f.key, v)}
-                onSecret={(v) => {
-                  secrets.current[f.key] = v;
-                  setValue(f.key, values[f.key] ?? '');
-                }}
-              />
-            ))}
-            {engineError?.kind === 'untrusted' ? (
-              <Untrusted err={engineError} busy={!!busy} onTrust={() => engineError.certificate && void run(lastAction.current, engineError.certificate)} />
-            ) : (
-              engineError &&
-              !shownInline && (
-                <div className="site-error" role="alert" data-site-error={engineError.kind}>
-                  {engineError.message}
-                </div>
-              )
-            )}
-            {probe && !engineError && <ProbeResult probe={probe} />}
+            <div className="site-fields">
+              {kind.fields.map((f, i) => (
+                <Field
+                  first={i === 0}
+                  key={`${kind.kind}/${f.key}`}
+                  f={f}
+                  value={values[f.key] ?? ''}
+                  zones={zones}
+                  error={fieldErrors[f.key]}
+                  edit={edit}
+                  onChange={(v) => setValue(f.key, v)}
+                  onSecret={(v) => {
+                    secrets.current[f.key] = v;
+                    setValue(f.key, values[f.key] ?? '');
+                  }}
+                />
+              ))}
+            </div>
+            <div ref={status} className="site-status">
+              {engineError?.kind === 'untrusted' ? (
+                <Untrusted err={engineError} busy={!!busy} onTrust={() => engineError.certificate && void run(lastAction.current, engineError.certificate)} />
+              ) : (
+                engineError &&
+                !shownInline && (
+                  <div className="site-error" role="alert" data-site-error={engineError.kind}>
+                    {engineError.message}
+                  </div>
+                )
+              )}
+              {probe && !engineError && <ProbeResult probe={probe} />}
+            </div>
             <div className="actions">
               {busy && <span className="muted site-busy">{busy === 'test' ? 'Testing connection…' : edit ? 'Saving…' : 'Adding…'}</span>}
               <button type="button" onClick={onClose}>

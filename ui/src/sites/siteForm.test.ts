@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldSpec, KindSpec, SiteInfo } from './sitesIpc';
-import { addableKinds, controlFor, errorField, groupFingerprint, initialValues, isPin, normalizePin, timeZoneList, toRequest, validate } from './siteForm';
+import { addableKinds, controlFor, errorField, optionalChoice, groupFingerprint, initialValues, isPin, normalizePin, timeZoneList, toRequest, validate } from './siteForm';
 
 const f = (key: string, input: FieldSpec['input'], more: Partial<FieldSpec> = {}): FieldSpec => ({
   key,
@@ -50,6 +50,13 @@ describe('initialValues', () => {
   it('uses defaults, the machine zone, the first choice and unchecked boxes for a new site', () => {
     const v = initialValues(ONVIF, null, 'Europe/Paris');
     expect(v).toEqual({ name: '', address: '', user: '', password: '', tls_pin: '', time_zone: 'Europe/Paris', transport: 'tcp', profile_g: 'false', port: '', sub_url: '' });
+  });
+  it('starts an optional select without default empty, a required one on its first choice', () => {
+    const k: KindSpec = { ...ONVIF, fields: [f('a', 'select', { choices: ['x', 'y'] }), f('b', 'select', { choices: ['x', 'y'], required: true })] };
+    expect(initialValues(k, null, 'UTC')).toEqual({ a: '', b: 'x' });
+    expect(optionalChoice(k.fields[0])).toBe(true);
+    expect(optionalChoice(k.fields[1])).toBe(false);
+    expect(optionalChoice(ONVIF.fields[6])).toBe(false); // has a default
   });
   it('prefills from a stored site, options included, and never the password', () => {
     const site: SiteInfo = {

@@ -41,6 +41,11 @@ export function controlFor(f: FieldSpec, zones: readonly string[] = []): Control
   }
 }
 
+/** A select that may be left empty (not required, no default): it gets a "—" choice and starts empty. */
+export function optionalChoice(f: FieldSpec): boolean {
+  return f.input === 'select' && !f.required && f.default == null;
+}
+
 /** A secret field's value is never prefilled, never sent back empty on edit (empty keeps the stored one). */
 export function isSecret(f: FieldSpec): boolean {
   return f.secret || f.input === 'password';
@@ -98,7 +103,7 @@ export function initialValues(kind: KindSpec, site?: SiteInfo | null, zone: stri
     else if (f.default != null) v[f.key] = f.default;
     else if (f.input === 'time_zone') v[f.key] = zone;
     else if (f.input === 'checkbox') v[f.key] = 'false';
-    else if (f.input === 'select') v[f.key] = f.choices?.[0] ?? '';
+    else if (f.input === 'select') v[f.key] = optionalChoice(f) ? '' : (f.choices?.[0] ?? '');
     else v[f.key] = '';
   }
   return v;
