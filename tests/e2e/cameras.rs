@@ -7,8 +7,8 @@ use vigil_engine::engine::{AddRtspCamera, Engine, EngineConfig};
 use vigil_engine::error::{ErrorKind, HasKind};
 use vigil_engine::hub::client::TileClient;
 use vigil_engine::media::rtsp_input::Transport;
-use vigil_engine::vms::site::site_account;
 use vigil_engine::secrets::SecretStore;
+use vigil_engine::vms::site::site_account;
 use vigil_tests::*;
 
 const SECRET: &str = "Kx9-unique-s3cret";

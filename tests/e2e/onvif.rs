@@ -13,9 +13,9 @@ use vigil_engine::hub::client::TileClient;
 use vigil_engine::ingest::Policy;
 use vigil_engine::ptz::engine_ops::MoveRequest;
 use vigil_engine::ptz::Step;
-use vigil_engine::vms::site::site_account;
 use vigil_engine::secrets::SecretStore;
 use vigil_engine::vms::onvif::AddOnvifDevice;
+use vigil_engine::vms::site::site_account;
 use vigil_tests::onvif::{venv_python, vigil_bin, Ipycam, OnvifSim};
 use vigil_tests::*;
 
