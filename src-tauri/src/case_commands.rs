@@ -66,7 +66,10 @@ pub async fn save_equipment(engine: State<'_, Engine>, equipment: NewEquipment) 
 }
 
 #[tauri::command]
-pub async fn get_nearest_cameras(engine: State<'_, Engine>, equipment_id: String) -> Res<Vec<String>> {
+pub async fn get_nearest_cameras(
+    engine: State<'_, Engine>,
+    equipment_id: String,
+) -> Res<Vec<String>> {
     engine.cases().nearest(&equipment_id).map_err(ui)
 }
 

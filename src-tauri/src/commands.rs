@@ -8,8 +8,8 @@ use vigil_engine::hub::HubInfo;
 use vigil_engine::ptz::engine_ops::MoveRequest;
 use vigil_engine::ptz::{Preset, Step};
 use vigil_engine::store::{Layout, NamedLayout};
-use vigil_engine::vms::onvif::AddOnvifDevice;
 use vigil_engine::vms::kinds::KindSpec;
+use vigil_engine::vms::onvif::AddOnvifDevice;
 use vigil_engine::vms::site::{SiteProbe, SiteRequest, SiteStatus};
 use vigil_engine::vms::CameraInfo;
 
@@ -67,7 +67,9 @@ pub async fn recordings(
     from: i64,
     to: i64,
 ) -> Res<Vec<vigil_engine::playback::Span>> {
-    Ok(tokio::task::block_in_place(|| engine.recordings(&camera, from, to))?)
+    Ok(tokio::task::block_in_place(|| {
+        engine.recordings(&camera, from, to)
+    })?)
 }
 
 #[tauri::command]

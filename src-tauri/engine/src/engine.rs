@@ -145,7 +145,13 @@ impl Engine {
         // recordings named on the CLI
         let recorded = Arc::new(RecordedSite::default());
         registry.insert_adapter(
-            builtin(crate::vms::recorded::SITE_ID, "recorded", "Recordings", &default_zone).info,
+            builtin(
+                crate::vms::recorded::SITE_ID,
+                "recorded",
+                "Recordings",
+                &default_zone,
+            )
+            .info,
             recorded.clone(),
             Vec::new(),
             false,

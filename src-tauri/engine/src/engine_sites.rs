@@ -213,7 +213,10 @@ impl Engine {
     /// Changes a stored site (name, address, zone, user, pin, options; an
     /// empty password keeps the stored one). Probed before it is stored.
     pub async fn update_site(&self, id: &str, req: SiteRequest) -> Result<SiteProbe, EngineError> {
-        let old = self.store.site(id)?.ok_or_else(|| VmsError::UnknownSite(id.into()))?;
+        let old = self
+            .store
+            .site(id)?
+            .ok_or_else(|| VmsError::UnknownSite(id.into()))?;
         if req.kind != old.kind {
             return Err(EngineError::InvalidInput(format!(
                 "site {id} is of kind {}; its kind cannot change",

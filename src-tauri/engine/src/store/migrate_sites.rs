@@ -91,6 +91,9 @@ fn old_rtsp(tx: &Transaction<'_>) -> rusqlite::Result<Vec<OldRtsp>> {
     rows.collect()
 }
 
+/// An ONVIF device row: id, name, address, user, manufacturer, model, created.
+type OldDevice = (String, String, String, Option<String>, String, String, i64);
+
 /// Runs inside the migration's transaction.
 pub fn move_to_sites(tx: &Transaction<'_>) -> HookResult {
     let zone = global_zone(tx)?;
@@ -100,12 +103,11 @@ pub fn move_to_sites(tx: &Transaction<'_>) -> HookResult {
 
     // RTSP cameras: one site each
     for (k, c) in old_rtsp(tx)?.into_iter().enumerate() {
-        let n = c
-            .id
-            .strip_prefix("cam-")
-            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("m{}", k + 1));
+        let n =
+            c.id.strip_prefix("cam-")
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("m{}", k + 1));
         let site_id = format!("rtsp-{n}");
         let transport = if c.transport == "udp" { "udp" } else { "tcp" };
         let site = crate::vms::rtsp::site_info(
@@ -127,7 +129,7 @@ pub fn move_to_sites(tx: &Transaction<'_>) -> HookResult {
     }
 
     // ONVIF devices: the device id stays the site id
-    let devices: Vec<(String, String, String, Option<String>, String, String, i64)> = {
+    let devices: Vec<OldDevice> = {
         let mut stmt = tx.prepare(
             "SELECT id, name, address, username, manufacturer, model, created_at_ms FROM onvif_devices ORDER BY created_at_ms, id",
         )?;
@@ -370,7 +372,10 @@ INSERT INTO case_media (job_id, case_id, camera_id, kind, path, sha256, bytes, m
             [r#"{"sub_url":"rtsp://10.0.0.1/sub","transport":"udp"}"#]
         );
         assert_eq!(
-            col(&c, "SELECT COALESCE(username, '-') FROM sites ORDER BY created_at_ms"),
+            col(
+                &c,
+                "SELECT COALESCE(username, '-') FROM sites ORDER BY created_at_ms"
+            ),
             ["op", "-", "admin"]
         );
         assert_eq!(
@@ -397,7 +402,10 @@ INSERT INTO case_media (job_id, case_id, camera_id, kind, path, sha256, bytes, m
             [r#"{"grid":4,"tiles":["onvif-1-VideoSource_2",null,"rtsp-1-1","demo-1"]}"#]
         );
         assert_eq!(
-            col(&c, "SELECT value FROM settings WHERE key = 'layout.current'"),
+            col(
+                &c,
+                "SELECT value FROM settings WHERE key = 'layout.current'"
+            ),
             [r#"{"grid":1,"tiles":["rtsp-2-1"]}"#]
         );
         assert_eq!(
@@ -415,12 +423,18 @@ INSERT INTO case_media (job_id, case_id, camera_id, kind, path, sha256, bytes, m
         );
         assert_eq!(col(&c, "SELECT camera_id FROM case_media"), ["rtsp-2-1"]);
         assert_eq!(
-            col(&c, "SELECT site_id FROM footage_site_settings ORDER BY site_id"),
+            col(
+                &c,
+                "SELECT site_id FROM footage_site_settings ORDER BY site_id"
+            ),
             ["rtsp", "rtsp-1", "rtsp-2"]
         );
         // keyring entries to move at the next start
         assert_eq!(
-            col(&c, "SELECT old_account || '>' || new_account FROM keyring_moves ORDER BY old_account"),
+            col(
+                &c,
+                "SELECT old_account || '>' || new_account FROM keyring_moves ORDER BY old_account"
+            ),
             [
                 "camera/cam-1>site/rtsp-1",
                 "camera/cam-2>site/rtsp-2",

@@ -120,7 +120,13 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         drop(stmt);
-        for t in ["site_cameras", "layouts", "settings", "sites", "keyring_moves"] {
+        for t in [
+            "site_cameras",
+            "layouts",
+            "settings",
+            "sites",
+            "keyring_moves",
+        ] {
             assert!(tables.iter().any(|x| x == t), "{t} in {tables:?}");
         }
         for gone in ["cameras", "onvif_cameras", "onvif_devices"] {

@@ -10,7 +10,8 @@ use crate::vms::site::{camera_id, CameraRecord, SiteCamera, SiteInfo};
 
 const SITE_COLS: &str =
     "id, kind, name, address, time_zone, username, tls_pin, settings_json, created_at_ms";
-const CAM_COLS: &str = "id, site_id, vms_ref, name, ptz, streams_json, capabilities_json, extra_json";
+const CAM_COLS: &str =
+    "id, site_id, vms_ref, name, ptz, streams_json, capabilities_json, extra_json";
 
 fn corrupt(what: &'static str, e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -339,7 +340,10 @@ mod tests {
         assert_eq!(again[0].id, cams[1].id);
         let stored = s.site_cameras(Some(&id)).unwrap();
         assert_eq!(
-            stored.iter().map(|c| c.record.name.as_str()).collect::<Vec<_>>(),
+            stored
+                .iter()
+                .map(|c| c.record.name.as_str())
+                .collect::<Vec<_>>(),
             ["B2", "C"]
         );
         s.delete_site(&id).unwrap();

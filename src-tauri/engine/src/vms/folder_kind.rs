@@ -23,7 +23,8 @@ impl SiteKind for FolderKind {
         KindSpec {
             kind: "folder",
             label: "Folder of recordings",
-            description: "Recorded segment files on this computer or a share; one camera per subfolder.",
+            description:
+                "Recorded segment files on this computer or a share; one camera per subfolder.",
             addable: true,
             fields: vec![
                 FieldSpec::name(),

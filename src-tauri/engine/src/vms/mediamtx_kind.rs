@@ -50,9 +50,8 @@ impl SiteKind for MediaMtxKind {
     }
 
     fn prepare(&self, site: &mut SiteInfo) -> Result<(), VmsError> {
-        let url = url::Url::parse(&site.address).map_err(|e| {
-            VmsError::InvalidConfig(format!("the playback server is a URL: {e}"))
-        })?;
+        let url = url::Url::parse(&site.address)
+            .map_err(|e| VmsError::InvalidConfig(format!("the playback server is a URL: {e}")))?;
         if !["http", "https"].contains(&url.scheme()) || !url.username().is_empty() {
             return Err(VmsError::InvalidConfig(
                 "the playback server is http(s)://host:port, credentials in their own fields"

@@ -290,12 +290,15 @@ impl Registry {
     }
 
     pub fn is_stored(&self, site_id: &str) -> bool {
-        self.read()
-            .iter()
-            .any(|s| s.info.id == site_id && s.stored)
+        self.read().iter().any(|s| s.info.id == site_id && s.stored)
     }
 
-    fn info(&self, site: &Site, cam: &SiteCamera, observed: &HashMap<(String, StreamKind), (u32, u32)>) -> CameraInfo {
+    fn info(
+        &self,
+        site: &Site,
+        cam: &SiteCamera,
+        observed: &HashMap<(String, StreamKind), (u32, u32)>,
+    ) -> CameraInfo {
         let mut streams = cam.record.streams.clone();
         for s in &mut streams {
             if let Some(&(w, h)) = observed.get(&(cam.id.clone(), s.kind)) {
@@ -329,7 +332,12 @@ impl Registry {
             .clone();
         self.read()
             .iter()
-            .flat_map(|s| s.cameras.iter().map(|c| self.info(s, c, &observed)).collect::<Vec<_>>())
+            .flat_map(|s| {
+                s.cameras
+                    .iter()
+                    .map(|c| self.info(s, c, &observed))
+                    .collect::<Vec<_>>()
+            })
             .collect()
     }
 
@@ -343,7 +351,12 @@ impl Registry {
         self.read()
             .iter()
             .find(|s| s.info.id == site_id)
-            .map(|s| s.cameras.iter().map(|c| self.info(s, c, &observed)).collect())
+            .map(|s| {
+                s.cameras
+                    .iter()
+                    .map(|c| self.info(s, c, &observed))
+                    .collect()
+            })
             .ok_or_else(|| VmsError::UnknownSite(site_id.to_string()))
     }
 
@@ -359,11 +372,14 @@ impl Registry {
         self.read()
             .iter()
             .find_map(|s| {
-                s.cameras.iter().find(|c| c.id == camera_id).map(|c| Resolved {
-                    adapter: s.adapter.clone(),
-                    camera: c.clone(),
-                    site: s.info.clone(),
-                })
+                s.cameras
+                    .iter()
+                    .find(|c| c.id == camera_id)
+                    .map(|c| Resolved {
+                        adapter: s.adapter.clone(),
+                        camera: c.clone(),
+                        site: s.info.clone(),
+                    })
             })
             .ok_or_else(|| VmsError::UnknownCamera(camera_id.to_string()))
     }

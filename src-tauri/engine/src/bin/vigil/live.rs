@@ -76,10 +76,9 @@ async fn live(a: LiveArgs) -> Result<(), (i32, String)> {
     })
     .await
     .map_err(|e| (exit::FAILED, e.to_string()))?;
-    let camera =
-        resolve(&engine, &a.source, a.user, password, a.transport.into())
-            .await
-            .map_err(usage)?;
+    let camera = resolve(&engine, &a.source, a.user, password, a.transport.into())
+        .await
+        .map_err(usage)?;
     let mut tile = TileClient::connect(&engine.hub_info(), &camera, w, h, "")
         .await
         .map_err(|e| (exit::FAILED, e.to_string()))?;

@@ -29,7 +29,8 @@ pub struct OnvifClient {
     pub services: Services,
 }
 
-/// `host:port`, `host`, or `http://host:port[/...]` → `http://host:port`.
+/// `host:port`, `host`, or `http(s)://host:port[/...]` → `http(s)://host:port`
+/// (no scheme means http; https is verified by system roots or the site's pin).
 pub fn base_url(address: &str) -> Result<url::Url, OnvifError> {
     let a = address.trim();
     if a.is_empty() {
@@ -44,9 +45,9 @@ pub fn base_url(address: &str) -> Result<url::Url, OnvifError> {
     };
     let mut u = url::Url::parse(&with_scheme)
         .map_err(|e| OnvifError::Invalid(format!("bad device address {a:?}: {e}")))?;
-    if u.scheme() != "http" {
+    if u.scheme() != "http" && u.scheme() != "https" {
         return Err(OnvifError::Unsupported(format!(
-            "{}:// device addresses (use http://)",
+            "{}:// device addresses (use http:// or https://)",
             u.scheme()
         )));
     }
@@ -221,6 +222,13 @@ mod tests {
         );
         assert!(base_url("").is_err());
         assert!(base_url("http://u:p@cam").is_err());
-        assert!(base_url("https://cam").is_err());
+        assert_eq!(
+            base_url("https://cam.local:8443/onvif/device_service")
+                .unwrap()
+                .as_str(),
+            "https://cam.local:8443/"
+        );
+        assert!(base_url("ftp://cam").is_err());
+        assert!(base_url("https://u:p@cam").is_err());
     }
 }

@@ -11,8 +11,8 @@ use super::client::OnvifClient;
 use super::error::OnvifError;
 use super::ptz as wire;
 use super::site::Inner;
-use crate::ptz::{Preset, PtzControl, Step, Velocity};
 use super::stored::OnvifCameraRow;
+use crate::ptz::{Preset, PtzControl, Step, Velocity};
 use crate::vms::VmsError;
 
 /// A step: a tenth of the generic translation range.

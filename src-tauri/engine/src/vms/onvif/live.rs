@@ -9,11 +9,11 @@ use std::sync::Arc;
 use super::error::OnvifError;
 use super::media::{checked_media_uri, STREAM_SCHEMES};
 use super::site::Inner;
+use super::stored::OnvifCameraRow;
 use crate::media::rtsp_input::{NetworkInput, Transport};
 use crate::media::source::{FrameSource, SourceOpener, StopFlag};
 use crate::media::MediaError;
 use crate::secrets::redact::with_credentials;
-use super::stored::OnvifCameraRow;
 use crate::vms::StreamKind;
 
 pub struct OnvifLive {

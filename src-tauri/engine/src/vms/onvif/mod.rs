@@ -17,8 +17,8 @@ pub mod ptz;
 pub mod recording;
 pub mod search;
 pub mod site;
-pub mod stored;
 pub mod soap;
+pub mod stored;
 pub mod xml;
 
 pub use client::{OnvifClient, Probe};

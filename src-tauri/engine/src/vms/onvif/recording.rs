@@ -8,9 +8,9 @@ use std::sync::Arc;
 use super::error::OnvifError;
 use super::search::{self, RecordingInfo};
 use super::site::Inner;
+use super::stored::OnvifCameraRow;
 use crate::media::source::StopFlag;
 use crate::playback::{Decimation, PlaybackError, Recording, RecordingReader, Span};
-use super::stored::OnvifCameraRow;
 
 pub struct OnvifRecording {
     inner: Arc<Inner>,

@@ -224,9 +224,10 @@ impl Inner {
             return Ok(c.clone());
         }
         let pin = match &self.cfg.info.tls_pin {
-            Some(p) => Some(crate::net::pin::parse(p).map_err(|e| {
-                VmsError::InvalidConfig(format!("TLS pin: {e}"))
-            })?),
+            Some(p) => Some(
+                crate::net::pin::parse(p)
+                    .map_err(|e| VmsError::InvalidConfig(format!("TLS pin: {e}")))?,
+            ),
             None => None,
         };
         let c = Arc::new(

@@ -54,7 +54,11 @@ impl OnvifCamera {
                 speeds: vec![1.0],
                 export: false,
                 snapshot_by_time: false,
-                ptz: if self.ptz { PtzCaps::ALL } else { PtzCaps::NONE },
+                ptz: if self.ptz {
+                    PtzCaps::ALL
+                } else {
+                    PtzCaps::NONE
+                },
             },
             extra: serde_json::to_value(self).expect("camera serializes"),
         }
