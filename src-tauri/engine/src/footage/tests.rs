@@ -42,6 +42,7 @@ impl RecordingLookup for TestLookup {
     fn recording(&self, id: &str) -> Result<Arc<dyn Recording>, VmsError> {
         match self.cams.get(id) {
             Some(Ok(r)) => Ok(r.clone()),
+            Some(Err(why)) if why.starts_with("auth:") => Ok(Arc::new(Refusing)),
             Some(Err(why)) => Ok(Arc::new(Unreachable(why.clone()))),
             None => Err(VmsError::UnknownCamera(id.into())),
         }
@@ -77,6 +78,33 @@ impl Recording for Unreachable {
         Err(PlaybackError::Source {
             source_name: "nvr.example:554".into(),
             reason: self.0.clone(),
+        })
+    }
+}
+
+/// A recorder that refuses our credentials.
+struct Refusing;
+impl Recording for Refusing {
+    fn describe(&self) -> String {
+        "refusing recorder".into()
+    }
+    fn spans(&self, _: i64, _: i64) -> Result<Vec<crate::playback::Span>, PlaybackError> {
+        Err(PlaybackError::Refused {
+            source_name: "nvr.example:80".into(),
+            kind: crate::error::ErrorKind::AuthFailed,
+            reason: "login refused (wrong user name or password)".into(),
+        })
+    }
+    fn open(
+        &self,
+        _: i64,
+        _: crate::playback::Decimation,
+        _: crate::media::source::StopFlag,
+    ) -> Result<Box<dyn crate::playback::RecordingReader>, PlaybackError> {
+        Err(PlaybackError::Refused {
+            source_name: "nvr.example:80".into(),
+            kind: crate::error::ErrorKind::AuthFailed,
+            reason: "login refused".into(),
         })
     }
 }
@@ -420,4 +448,34 @@ fn an_unwritable_media_root_keeps_the_job_for_retry() {
         1000.0 / 15.0,
         "encode",
     );
+}
+
+#[test]
+fn an_auth_failure_is_never_retried() {
+    crate::media::init();
+    let d = tempfile::tempdir().unwrap();
+    let clock = SimClock::new(T0);
+    let event = T0 - 30_000;
+    let lookup = Arc::new(TestLookup {
+        cams: HashMap::from([("cam-x".to_string(), Err("auth: refused".to_string()))]),
+    });
+    let store = Arc::new(Store::open_in_memory().unwrap());
+    let id = new_case(&store, lookup.as_ref(), &["cam-x"], event);
+    let mut cfg = fast_cfg(d.path(), &clock);
+    cfg.retry.give_up_after_ms = 600_000;
+    let w = FootageWorker::new(store.clone(), lookup, cfg);
+    run_until_idle(&w, &clock);
+    let jobs = store.footage_jobs_of_case(&id).unwrap();
+    assert_eq!(jobs.len(), 2, "clip and snapshot");
+    for j in jobs {
+        // one try, however long the retry budget: an account lockout is
+        // worse than a missing clip
+        assert_eq!(j.status, JobStatus::Failed, "{j:?}");
+        assert_eq!(j.error_kind.as_deref(), Some("auth_failed"), "{j:?}");
+        assert_eq!(j.attempts, 1, "not retried: {j:?}");
+        assert!(
+            j.error.as_deref().unwrap().contains("login refused"),
+            "{j:?}"
+        );
+    }
 }

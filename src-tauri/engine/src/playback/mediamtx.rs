@@ -101,8 +101,9 @@ impl MediaMtx {
         match req.call() {
             Ok(r) => Ok(r),
             Err(ureq::Error::Status(404, _)) => Err(PlaybackError::NoRecording(self.path.clone())),
-            Err(ureq::Error::Status(401, _)) => Err(PlaybackError::Source {
+            Err(ureq::Error::Status(401 | 403, _)) => Err(PlaybackError::Refused {
                 source_name: format!("mediamtx {}", self.base),
+                kind: crate::error::ErrorKind::AuthFailed,
                 reason: "authentication failed (wrong user name or password)".into(),
             }),
             Err(ureq::Error::Status(code, r)) => {

@@ -153,6 +153,14 @@ pub enum PlaybackError {
     },
     #[error("recording source {source_name}: {reason}")]
     Source { source_name: String, reason: String },
+    /// The source refused us (wrong credentials, an untrusted certificate):
+    /// never retried, an account lockout is worse than a missing clip.
+    #[error("recording source {source_name}: {reason}")]
+    Refused {
+        source_name: String,
+        kind: ErrorKind,
+        reason: String,
+    },
     #[error("{0} is not supported by this recording source")]
     Unsupported(&'static str),
     #[error(transparent)]
@@ -167,6 +175,7 @@ impl HasKind for PlaybackError {
             PlaybackError::Unsupported(_) => ErrorKind::Unsupported,
             PlaybackError::Io { .. } => ErrorKind::Storage,
             PlaybackError::Source { .. } => ErrorKind::Unreachable,
+            PlaybackError::Refused { kind, .. } => *kind,
             PlaybackError::Media(e) => e.kind(),
         }
     }

@@ -105,6 +105,12 @@ impl Recording for OnvifRecording {
             OnvifError::Unsupported(_) => {
                 PlaybackError::Unsupported("recording search (Profile G)")
             }
+            // a refused login is not a network problem: never retried
+            e @ (OnvifError::AuthFailed { .. } | OnvifError::Tls(_)) => PlaybackError::Refused {
+                source_name: self.describe(),
+                kind: crate::error::HasKind::kind(&e),
+                reason: e.to_string(),
+            },
             e => PlaybackError::Source {
                 source_name: self.describe(),
                 reason: e.to_string(),
