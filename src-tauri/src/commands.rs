@@ -67,9 +67,7 @@ pub async fn recordings(
     from: i64,
     to: i64,
 ) -> Res<Vec<vigil_engine::playback::Span>> {
-    Ok(tokio::task::block_in_place(|| {
-        engine.recordings(&camera, from, to)
-    })?)
+    Ok(engine.recordings_async(&camera, from, to).await?)
 }
 
 #[tauri::command]

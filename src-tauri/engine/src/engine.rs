@@ -357,6 +357,22 @@ impl Engine {
         )?)
     }
 
+    /// [`Self::recordings`] off the caller's thread (the UI's command).
+    pub async fn recordings_async(
+        &self,
+        camera: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<Span>, EngineError> {
+        self.playback
+            .spans_async(camera, from_ms, to_ms)
+            .await
+            .map_err(|e| match e {
+                OpenError::Vms(v) => v.into(),
+                OpenError::Playback(p) => p.into(),
+            })
+    }
+
     /// Recorded spans of a camera in `[from_ms, to_ms)`.
     pub fn recordings(
         &self,

@@ -95,4 +95,24 @@ impl PlaybackService {
         let rec = self.registry.recording(camera, StreamKind::Main)?;
         Ok(rec.spans(bounds::clamp(from_ms), bounds::clamp(to_ms))?)
     }
+
+    /// [`Self::spans`] for async callers: the search (file probes, a
+    /// Profile G search, an HTTP listing) runs on a blocking thread, never on
+    /// the caller's runtime worker or the UI thread.
+    pub async fn spans_async(
+        self: &std::sync::Arc<Self>,
+        camera: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<Span>, OpenError> {
+        let me = self.clone();
+        let camera = camera.to_string();
+        tokio::task::spawn_blocking(move || me.spans(&camera, from_ms, to_ms))
+            .await
+            .map_err(|e| {
+                OpenError::Playback(PlaybackError::Invalid(format!(
+                    "the coverage search stopped: {e}"
+                )))
+            })?
+    }
 }
