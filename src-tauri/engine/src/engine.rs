@@ -39,6 +39,9 @@ pub struct EngineConfig {
     pub onvif_timeout: std::time::Duration,
     /// The frame hub's limits and allowed browser origins.
     pub hub: crate::hub::HubConfig,
+    /// The engine's time: footage scheduling and leases, reconnect backoff,
+    /// PTZ deadlines (a simulated clock in tests).
+    pub clock: crate::clock::SharedClock,
 }
 
 impl Default for EngineConfig {
@@ -51,6 +54,7 @@ impl Default for EngineConfig {
             ptz_deadline: crate::ptz::safety::MOVE_DEADLINE,
             onvif_timeout: std::time::Duration::from_secs(8),
             hub: crate::hub::HubConfig::default(),
+            clock: crate::clock::system(),
         }
     }
 }
@@ -163,11 +167,15 @@ impl Engine {
             },
         );
         let refresher = registry.spawn_refresher(RELIST_EVERY);
-        let ingests = Arc::new(IngestManager::new(registry.clone(), cfg.policy.clone()));
+        let ingests = Arc::new(IngestManager::with_clock(
+            registry.clone(),
+            cfg.policy.clone(),
+            cfg.clock.clone(),
+        ));
         let cases = Arc::new(crate::cases::CaseService::new(
             store.clone(),
             registry.clone(),
-            Default::default(),
+            crate::footage::WorkerConfig::default().with_clock(cfg.clock.clone()),
         ));
         let playback = Arc::new(PlaybackService::new(registry.clone()));
         let hub = crate::hub::start(ingests.clone(), playback.clone(), cfg.hub.clone())
@@ -181,7 +189,7 @@ impl Engine {
             playback,
             recorded,
             hub,
-            ptz: crate::ptz::safety::PtzSafety::new(cfg.ptz_deadline),
+            ptz: crate::ptz::safety::PtzSafety::with_clock(cfg.ptz_deadline, cfg.clock.clone()),
             cases,
             adhoc_seq: Default::default(),
             _refresher: refresher,
