@@ -89,6 +89,7 @@ function Field(p: {
       <input
         {...common}
         type={c.type}
+        inputMode={c.url ? 'url' : undefined}
         className={c.monospace ? 'mono' : undefined}
         autoComplete="off"
         spellCheck={false}

@@ -50,7 +50,10 @@ describe('speedsFor', () => {
     expect(speedsFor([a], SPEEDS)).toEqual([-2, -1, 1, 2, 4, 8]);
     expect(speedsFor([a, cam(false, caps({ reverse: false }))], SPEEDS)).toEqual([1, 2, 4, 8]);
   });
-  it('always keeps 1x', () => {
+  it('ignores live-only cameras (nothing to play)', () => {
+    expect(speedsFor([cam(false, caps({ playback: false, reverse: false, speeds: [1] }))], SPEEDS)).toEqual([...SPEEDS]);
+  });
+    it('always keeps 1x', () => {
     expect(speedsFor([cam(false, caps({ speeds: [2] })), cam(false, caps({ speeds: [4] }))], SPEEDS)).toEqual([1]);
   });
 });

@@ -33,7 +33,7 @@ export function speedsFor(cameras: (Camera | undefined)[], defaults: readonly nu
   let out = [...defaults];
   for (const c of cameras) {
     const caps = c?.capabilities;
-    if (!caps) continue;
+    if (!caps || !caps.playback) continue; // a live-only camera plays nothing: it narrows nothing
     if (caps.speeds.length > 0) {
       const listed = caps.speeds;
       out = out.filter((s) => listed.includes(s));

@@ -36,7 +36,7 @@ describe('controlFor', () => {
     expect(controlFor(f('a', 'text'))).toEqual({ kind: 'input', type: 'text', monospace: false });
     expect(controlFor(f('a', 'password'))).toEqual({ kind: 'input', type: 'password', monospace: false });
     expect(controlFor(f('a', 'text', { secret: true }))).toMatchObject({ type: 'password' }); // secret wins
-    expect(controlFor(f('a', 'url'))).toMatchObject({ type: 'url' });
+    expect(controlFor(f('a', 'url'))).toEqual({ kind: 'input', type: 'text', monospace: false, url: true });
     expect(controlFor(f('a', 'number'))).toMatchObject({ type: 'number' });
     expect(controlFor(f('a', 'path'))).toEqual({ kind: 'input', type: 'text', monospace: true });
     expect(controlFor(f('a', 'tls_pin'))).toEqual({ kind: 'input', type: 'text', monospace: true });
@@ -96,6 +96,9 @@ describe('validate', () => {
     const e = validate(ONVIF, { ...ok, port: '8o', sub_url: 'not a url', time_zone: 'Mars/Olympus', transport: 'sctp' }, 'add', ['UTC']);
     expect(Object.keys(e).sort()).toEqual(['port', 'sub_url', 'time_zone', 'transport']);
     expect(validate(ONVIF, { ...ok, port: '8080', sub_url: 'rtsp://10.0.0.9:554/sub' }, 'add', ['UTC'])).toEqual({});
+    // a URL field also takes host:port (the ONVIF kind's placeholder is '10.0.0.30:80 or http://10.0.0.30')
+    expect(validate(ONVIF, { ...ok, sub_url: '10.0.0.30:80' }, 'add', ['UTC'])).toEqual({});
+    expect(validate(ONVIF, { ...ok, sub_url: 'http://' }, 'add', ['UTC']).sub_url).toBeDefined();
   });
 });
 

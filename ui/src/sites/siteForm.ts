@@ -17,7 +17,7 @@ export type FieldErrors = Record<string, string>;
 
 /** The control a field is drawn as. */
 export type Control =
-  | { kind: 'input'; type: 'text' | 'password' | 'url' | 'number'; monospace: boolean }
+  | { kind: 'input'; type: 'text' | 'password' | 'number'; monospace: boolean; url?: boolean }
   | { kind: 'select'; choices: string[] }
   | { kind: 'checkbox' };
 
@@ -31,7 +31,8 @@ export function controlFor(f: FieldSpec, zones: readonly string[] = []): Control
     case 'time_zone':
       return { kind: 'select', choices: [...zones] };
     case 'url':
-      return { kind: 'input', type: 'url', monospace: false };
+      // a text box: kinds accept host:port too, which a browser URL box would flag
+      return { kind: 'input', type: 'text', monospace: false, url: true };
     case 'number':
       return { kind: 'input', type: 'number', monospace: false };
     case 'tls_pin':
@@ -134,10 +135,16 @@ export function groupFingerprint(pin: string): string {
   return `sha256: ${hex.match(/.{1,4}/g)?.join(' ') ?? hex}`;
 }
 
+/**
+ * A plausible address for a URL field: no spaces, and a full URL when it has
+ * a scheme (kinds also take `host:port`; the engine checks the rest).
+ */
 function validUrl(s: string): boolean {
+  if (/\s/.test(s)) return false;
+  if (!s.includes('://')) return true;
   try {
     const u = new URL(s);
-    return u.protocol.length > 1 && (u.host !== '' || u.pathname !== '');
+    return u.host !== '' || u.pathname !== '';
   } catch {
     return false;
   }
