@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// The coarse kind the UI shows and scripts branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input from the user or a caller was not acceptable.
@@ -28,13 +28,14 @@ pub enum ErrorKind {
 }
 
 /// What crosses the boundary to the UI: a kind and a message with no secrets.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct UiError {
     pub kind: ErrorKind,
     pub message: String,
     /// For `untrusted`: the fingerprint (`sha256:<hex>`) of the certificate
     /// the server presented, so the operator can be asked to pin it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub certificate: Option<String>,
 }
 

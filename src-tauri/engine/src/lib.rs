@@ -1,6 +1,7 @@
 //! Vigil's engine: everything that is not UI. VMS adapters behind one seam,
 //! the video path (ffmpeg-next ingest, decode, scale), the loopback frame hub,
 //! the SQLite store and OS-keyring secrets. Builds and tests without WebKit.
+pub mod bindings;
 pub mod cases;
 pub mod clock;
 pub mod config;

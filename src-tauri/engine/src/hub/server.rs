@@ -23,7 +23,7 @@ use crate::ingest::IngestManager;
 use crate::playback::service::PlaybackService;
 
 /// Where the hub is and the token to use it. Give it only to our own UI.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, ts_rs::TS)]
 pub struct HubInfo {
     pub url: String,
     pub token: String,

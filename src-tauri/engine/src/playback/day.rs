@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::PlaybackError;
 
 /// A site-local calendar day as UTC instants.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DayBounds {
     pub date: String,

@@ -25,7 +25,7 @@ pub mod source_spec;
 pub mod wall_time;
 
 /// A recorded interval `[start_ms, end_ms)`, ms since the Unix epoch, UTC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Span {
     #[serde(rename = "start")]
     pub start_ms: i64,

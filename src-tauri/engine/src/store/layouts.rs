@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{now_ms, q, Store, StoreError};
 
 /// A grid: 1, 4, 9 or 16 tiles, each showing a camera id or nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Layout {
     pub grid: u8,
     pub tiles: Vec<Option<String>>,
@@ -22,7 +22,7 @@ impl Layout {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct NamedLayout {
     pub name: String,
     pub layout: Layout,

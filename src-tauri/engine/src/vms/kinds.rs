@@ -14,7 +14,7 @@ use crate::secrets::SecretStore;
 use crate::store::Store;
 
 /// How a field is entered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldInput {
     Text,
@@ -31,7 +31,7 @@ pub enum FieldInput {
 /// One field of a kind's add dialog. Keys `name`, `address`, `user`,
 /// `password`, `tls_pin` and `time_zone` are the site's own; any other key
 /// is a kind-specific option.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FieldSpec {
     pub key: &'static str,
     pub label: &'static str,
@@ -102,7 +102,7 @@ impl FieldSpec {
 }
 
 /// A kind as the add dialog and `vigil sites add` see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct KindSpec {
     pub kind: &'static str,
     pub label: &'static str,

@@ -25,7 +25,7 @@ use crate::media::source::SourceOpener;
 use crate::playback::Recording;
 
 /// Which of a camera's streams.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum StreamKind {
     Main,
@@ -43,7 +43,7 @@ impl StreamKind {
 
 /// One stream of a camera. `width`/`height` are what the VMS says, or what
 /// the engine has seen; a typical size is assumed until either is known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StreamInfo {
     pub kind: StreamKind,
     pub width: u32,
@@ -52,7 +52,7 @@ pub struct StreamInfo {
 }
 
 /// Which PTZ moves a camera takes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PtzCaps {
     pub continuous: bool,
     /// Short relative moves (or a continuous move and a stop where only that exists).
@@ -80,7 +80,7 @@ impl PtzCaps {
 }
 
 /// What a camera can do, so the UI shows only that.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Capabilities {
     pub live: bool,
     pub playback: bool,
@@ -126,7 +126,7 @@ impl Capabilities {
 }
 
 /// A camera as the UI lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CameraInfo {
     pub id: String,
     pub name: String,

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::{Capabilities, StreamInfo};
 
 /// A site as stored and shown (no secrets).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SiteInfo {
     pub id: String,
     pub kind: String,
@@ -41,21 +41,26 @@ impl SiteInfo {
 }
 
 /// What the add/edit dialog and `vigil sites add` send.
-#[derive(Clone, Default, Deserialize, Serialize)]
+#[derive(Clone, Default, Deserialize, Serialize, ts_rs::TS)]
 pub struct SiteRequest {
     pub kind: String,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub name: Option<String>,
     #[serde(default)]
     pub address: String,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub user: Option<String>,
     /// Goes to the OS keyring, never to the database.
     #[serde(default, skip_serializing)]
+    #[ts(optional = nullable)]
     pub password: Option<String>,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub tls_pin: Option<String>,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub time_zone: Option<String>,
     #[serde(default)]
     pub options: BTreeMap<String, String>,
@@ -121,7 +126,7 @@ pub struct SiteCamera {
 }
 
 /// How a site is doing, as the sites panel shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SiteState {
     Online,
@@ -132,7 +137,7 @@ pub enum SiteState {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SiteHealth {
     pub state: SiteState,
     /// Why it is not online (redacted).
@@ -155,7 +160,7 @@ impl SiteHealth {
 }
 
 /// A site with its health, for the sites panel and `vigil sites list`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SiteStatus {
     pub site: SiteInfo,
     pub health: SiteHealth,
@@ -163,7 +168,7 @@ pub struct SiteStatus {
 }
 
 /// What probing or adding a site found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SiteProbe {
     pub site: SiteInfo,
     pub cameras: Vec<super::CameraInfo>,

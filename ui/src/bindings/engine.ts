@@ -1,0 +1,113 @@
+// Generated from the engine's Rust types by ts-rs (src-tauri/engine/src/bindings.rs).
+// Do not edit: run `VIGIL_WRITE_BINDINGS=1 cargo test -p vigil-engine --lib bindings`.
+
+export type ErrorKind = "invalid_input" | "not_found" | "auth_failed" | "unreachable" | "untrusted" | "protocol" | "unsupported" | "storage" | "internal";
+
+export type UiError = { kind: ErrorKind, message: string, 
+/**
+ * For `untrusted`: the fingerprint (`sha256:<hex>`) of the certificate
+ * the server presented, so the operator can be asked to pin it.
+ */
+certificate?: string, };
+
+export type StreamKind = "main" | "sub";
+
+export type StreamInfo = { kind: StreamKind, width: number, height: number, codec: string, };
+
+export type PtzCaps = { continuous: boolean, 
+/**
+ * Short relative moves (or a continuous move and a stop where only that exists).
+ */
+step: boolean, presets: boolean, home: boolean, };
+
+export type Capabilities = { live: boolean, playback: boolean, reverse: boolean, 
+/**
+ * Playback speeds the source honours; empty = the engine's own set.
+ */
+speeds: Array<number>, 
+/**
+ * The VMS cuts or exports a clip itself.
+ */
+export: boolean, 
+/**
+ * A snapshot of a past time.
+ */
+snapshot_by_time: boolean, ptz: PtzCaps, };
+
+export type CameraInfo = { id: string, name: string, 
+/**
+ * The site's id.
+ */
+site: string, site_name: string, ptz: boolean, streams: Array<StreamInfo>, capabilities: Capabilities, };
+
+export type SiteInfo = { id: string, kind: string, name: string, 
+/**
+ * Where the VMS is (URL, host:port or folder path), no credentials.
+ */
+address: string, 
+/**
+ * The site's IANA time zone: playback days, timelines, vendor local times.
+ */
+time_zone: string, user: string | null, 
+/**
+ * `sha256:<hex>` of a pinned TLS certificate.
+ */
+tls_pin: string | null, 
+/**
+ * Kind-specific settings.
+ */
+options: { [key in string]: string }, created_ms: number, };
+
+export type SiteRequest = { kind: string, name?: string | null, address: string, user?: string | null, 
+/**
+ * Goes to the OS keyring, never to the database.
+ */
+password?: string | null, tls_pin?: string | null, time_zone?: string | null, options: { [key in string]: string }, };
+
+export type SiteState = "online" | "connecting" | "auth_failed" | "unreachable" | "untrusted" | "error";
+
+export type SiteHealth = { state: SiteState, 
+/**
+ * Why it is not online (redacted).
+ */
+message: string | null, 
+/**
+ * When the VMS last answered (UTC ms).
+ */
+last_seen_ms: number | null, 
+/**
+ * When the engine last tried.
+ */
+checked_ms: number | null, };
+
+export type SiteStatus = { site: SiteInfo, health: SiteHealth, camera_count: number, };
+
+export type SiteProbe = { site: SiteInfo, cameras: Array<CameraInfo>, };
+
+export type FieldInput = "text" | "password" | "url" | "number" | "select" | "checkbox" | "path" | "time_zone" | "tls_pin";
+
+export type FieldSpec = { key: string, label: string, input: FieldInput, required: boolean, placeholder: string | null, help: string | null, default: string | null, choices: Array<string>, secret: boolean, };
+
+export type KindSpec = { kind: string, label: string, description: string, 
+/**
+ * Whether an operator adds sites of this kind (the demo site is built in).
+ */
+addable: boolean, fields: Array<FieldSpec>, };
+
+export type Layout = { grid: number, tiles: Array<string | null>, };
+
+export type NamedLayout = { name: string, layout: Layout, };
+
+export type HubInfo = { url: string, token: string, };
+
+export type Span = { start: number, end: number, };
+
+export type DayBounds = { date: string, timeZone: string, 
+/**
+ * Local 00:00 of `date`, ms UTC.
+ */
+start: number, 
+/**
+ * Local 00:00 of the next day, ms UTC.
+ */
+end: number, hours: number, };
