@@ -137,7 +137,9 @@ function ipcMock({ hub, cameras, layout, ptzCamera, caps = {}, cert = '' }) {
   let current = layout;
   const saved = new Map();
   // caps: camera id -> capabilities (a camera without keeps the UI's defaults)
-  let cams = cameras.map((c) => (c.id === ptzCamera ? { ...c, ptz: true } : c)).map((c) => (caps[c.id] ? { ...c, ptz: c.ptz || caps[c.id].ptz.continuous || caps[c.id].ptz.step, capabilities: caps[c.id] } : c));
+  // ptzCamera: a full PTZ (its capabilities say so too when the engine lists capabilities)
+  const fullPtz = { continuous: true, step: true, presets: true, home: true };
+  let cams = cameras.map((c) => (c.id === ptzCamera ? { ...c, ptz: true, ...(c.capabilities ? { capabilities: { ...c.capabilities, ptz: fullPtz } } : {}) } : c)).map((c) => (caps[c.id] ? { ...c, ptz: c.ptz || caps[c.id].ptz.continuous || caps[c.id].ptz.step, capabilities: caps[c.id] } : c));
   const presets = [{ token: 'p1', name: 'Gate' }, { token: 'p2', name: 'Car park' }];
   const clone = (x) => JSON.parse(JSON.stringify(x));
   const DAY = 86_400_000;
