@@ -38,6 +38,12 @@ pub enum FootageError {
     /// renewing it); the newer attempt owns the job and its files.
     #[error("the job's lease was taken over by another attempt")]
     LeaseLost,
+    #[error("export of {camera}: {source}")]
+    Export {
+        camera: String,
+        #[source]
+        source: Box<super::server_export::ServerExportError>,
+    },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }
@@ -60,6 +66,7 @@ impl FootageError {
                 source.kind(),
                 ErrorKind::Unreachable | ErrorKind::Storage | ErrorKind::Internal
             ),
+            FootageError::Export { source, .. } => source.retryable(),
         }
     }
 
@@ -93,6 +100,7 @@ impl HasKind for FootageError {
             }
             FootageError::Vms { source, .. } => source.kind(),
             FootageError::Playback { source, .. } => source.kind(),
+            FootageError::Export { source, .. } => source.kind(),
             FootageError::Storage { .. } | FootageError::NoMediaRoot | FootageError::Store(_) => {
                 ErrorKind::Storage
             }

@@ -244,6 +244,49 @@ fn write_clip(
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<ClipResult, FootageError> {
     let cam = &job.camera_id;
+    // the VMS's own export first, where it has one (and a runtime to ask it on)
+    if let (Some(exporter), Ok(rt)) = (
+        w.lookup.exporter(cam),
+        tokio::runtime::Handle::try_current(),
+    ) {
+        let req = crate::vms::export::ExportRequest {
+            camera: cam.clone(),
+            from_ms: job.window_start_ms,
+            to_ms: job.window_end_ms,
+        };
+        let opts = super::server_export::DownloadOptions {
+            stop: w.stop.clone(),
+            ..Default::default()
+        };
+        match super::server_export::download_export(
+            exporter.as_ref(),
+            &req,
+            aside,
+            &rt,
+            &opts,
+            progress,
+        ) {
+            Ok(d) => {
+                let facts = ClipFacts {
+                    frames: d.frames,
+                    first_ms: d.first_ms,
+                    last_ms: d.last_ms,
+                    gaps: Vec::new(),
+                };
+                return Ok((facts, Method::ServerExport, d.codec, Vec::new()));
+            }
+            Err(e) if e.falls_back() => {
+                tracing::info!("footage job {}: our own clip ({e})", job.id);
+                aside.discard();
+            }
+            Err(e) => {
+                return Err(FootageError::Export {
+                    camera: cam.clone(),
+                    source: Box::new(e),
+                })
+            }
+        }
+    }
     let interval = rec.frame_interval_ms().unwrap_or(40.0).ceil() as i64;
     let files = rec
         .segment_files(job.window_start_ms, job.window_end_ms + interval)

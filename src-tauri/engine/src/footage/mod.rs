@@ -96,6 +96,8 @@ pub enum Method {
     Encode,
     /// One decoded frame written as JPEG (snapshots).
     Decode,
+    /// The VMS's own export, downloaded (and stream-copied into MP4).
+    ServerExport,
 }
 
 impl Method {
@@ -104,6 +106,7 @@ impl Method {
             Method::StreamCopy => "stream_copy",
             Method::Encode => "encode",
             Method::Decode => "decode",
+            Method::ServerExport => "server_export",
         }
     }
 }

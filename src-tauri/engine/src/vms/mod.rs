@@ -245,6 +245,15 @@ pub trait VmsAdapter: Send + Sync {
         Err(self.unsupported("snapshots"))
     }
 
+    /// The VMS's own clip export of a camera, where it has one (the footage
+    /// worker downloads it, else cuts the clip itself).
+    fn clip_exporter(
+        &self,
+        _camera: &site::SiteCamera,
+    ) -> Result<Arc<dyn export::ClipExporter>, VmsError> {
+        Err(self.unsupported("clip export"))
+    }
+
     /// The RTSP URI that replays a camera's recordings (no credentials).
     async fn replay_uri(&self, _camera: &site::SiteCamera) -> Result<String, VmsError> {
         Err(self.unsupported("RTSP replay"))

@@ -414,6 +414,15 @@ impl Registry {
         r.adapter.ptz(&r.camera)
     }
 
+    /// The VMS's own clip export of a camera (typed `Unsupported` without one).
+    pub fn clip_exporter(
+        &self,
+        camera_id: &str,
+    ) -> Result<Arc<dyn super::export::ClipExporter>, VmsError> {
+        let r = self.resolve(camera_id)?;
+        r.adapter.clip_exporter(&r.camera)
+    }
+
     /// A JPEG of a camera now or at a past time.
     pub async fn snapshot(&self, camera_id: &str, at_ms: Option<i64>) -> Result<Vec<u8>, VmsError> {
         let r = self.resolve(camera_id)?;
