@@ -100,7 +100,8 @@ impl OnvifClient {
                 }
                 transport.set_clock_offset(offset);
             }
-            Err(e @ OnvifError::Unreachable { .. }) => return Err(e),
+            // an untrusted certificate fails every later call the same way
+            Err(e @ (OnvifError::Unreachable { .. } | OnvifError::Tls(_))) => return Err(e),
             Err(e) => {
                 tracing::warn!("{host}: no device time ({e}); assuming our clock");
                 transport.set_clock_note(e.to_string());
