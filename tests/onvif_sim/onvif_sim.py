@@ -13,7 +13,13 @@ own (optionally skewed) clock and rejects reused nonces; or HTTP digest only
 (--auth digest). Can name another host in XAddrs, fault on every call, or
 answer malformed XML. Every call is appended to --log as a JSON line
 (op, time, arguments, auth outcome), so tests can see what the client sent.
-Binds 127.0.0.1 only; prints "READY <port>" when listening.
+Binds 127.0.0.1 only; prints "READY <port> <scheme>" when listening.
+
+--tls-cert FILE --tls-key FILE (PEM) serve HTTPS instead, with Python's own
+ssl module (OpenSSL, not the client's TLS stack); XAddrs and snapshot URIs
+then say https. The handshake runs in the connection's thread, so a client
+that aborts it (a certificate probe, an untrusted certificate) only costs
+that thread; each failed handshake is logged as op "TLS" with its error.
 
 --hostile MODE (repeatable) plays a misconfigured, compromised or spoofed
 device:
@@ -38,6 +44,7 @@ import hashlib
 import json
 import os
 import re
+import ssl
 import sys
 import threading
 import time
@@ -294,9 +301,9 @@ class Ops:
     @staticmethod
     def GetSnapshotUri(d, req, h):
         host = d.a.foreign_host if d.hostile("foreign-stream") else "127.0.0.1:%d" % h.server.server_port
-        return ("<trt:GetSnapshotUriResponse><trt:MediaUri><sch:Uri>http://%s/snapshot.jpg</sch:Uri>"
+        return ("<trt:GetSnapshotUriResponse><trt:MediaUri><sch:Uri>%s://%s/snapshot.jpg</sch:Uri>"
                 "<sch:InvalidAfterConnect>false</sch:InvalidAfterConnect><sch:InvalidAfterReboot>false</sch:InvalidAfterReboot>"
-                "<sch:Timeout>PT0S</sch:Timeout></trt:MediaUri></trt:GetSnapshotUriResponse>" % host)
+                "<sch:Timeout>PT0S</sch:Timeout></trt:MediaUri></trt:GetSnapshotUriResponse>" % (h.scheme(), host))
 
     # --- PTZ ------------------------------------------------------------
     @staticmethod
@@ -469,9 +476,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
+    def scheme(self):
+        return "https" if self.device.a.tls_cert else "http"
+
     def xaddr(self, path):
         host = self.device.a.xaddr_host or "127.0.0.1:%d" % self.server.server_port
-        return "http://%s/onvif/%s" % (host, path)
+        return "%s://%s/onvif/%s" % (self.scheme(), host, path)
 
     def send(self, status, body, ctype="application/soap+xml; charset=utf-8", headers=()):
         if self.device.hostile("huge") and ctype.startswith("application/soap+xml"):
@@ -570,6 +580,26 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, envelope(out))
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A failed TLS handshake is logged as a call, not a traceback."""
+        e = sys.exc_info()[1]
+        if isinstance(e, (ssl.SSLError, ConnectionError)):
+            Handler.device.log(op="TLS", error="%s: %s" % (type(e).__name__, e))
+        else:
+            super().handle_error(request, client_address)
+
+
+def tls_wrap(srv, cert, key):
+    """Serves HTTPS on srv's socket with Python's ssl module."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    # the handshake happens on the first read, in the connection's thread
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--port", type=int, default=0)
@@ -601,12 +631,17 @@ def main():
     p.add_argument("--tz-minutes", type=int, default=330, help="its offset east of UTC, minutes")
     p.add_argument("--log", default="", help="append every call as a JSON line here")
     p.add_argument("--lifetime", type=float, default=600, help="exit after this many seconds")
+    p.add_argument("--tls-cert", default="", help="serve HTTPS with this PEM certificate (chain)")
+    p.add_argument("--tls-key", default="", help="the PEM private key of --tls-cert")
     a = p.parse_args()
+    if bool(a.tls_cert) != bool(a.tls_key):
+        p.error("--tls-cert and --tls-key go together")
     Handler.device = Device(a)
-    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", a.port), Handler)
+    if a.tls_cert:
+        tls_wrap(srv, a.tls_cert, a.tls_key)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
-    print("READY %d" % srv.server_port, flush=True)
+    print("READY %d %s" % (srv.server_port, "https" if a.tls_cert else "http"), flush=True)
     try:
         time.sleep(a.lifetime)
     except KeyboardInterrupt:

@@ -1,5 +1,5 @@
 //! ONVIF peers for the end-to-end tests: Vigil's own simulator
-//! (`tests/onvif_sim/onvif_sim.py`, stdlib Python), the ipycam virtual
+//! (`tests/onvif_sim/onvif_sim.py`, stdlib Python, over HTTP or HTTPS), the ipycam virtual
 //! camera and the onvif-zeep client, each from its venv that `.ci/setup`
 //! creates under ~/.cache/vigil. A missing venv fails the test with a clear
 //! message; nothing is skipped silently.
@@ -43,35 +43,73 @@ pub struct OnvifSim {
     child: Child,
     pub port: u16,
     pub log: PathBuf,
+    /// Serving HTTPS (with Python's ssl module) rather than HTTP.
+    pub tls: bool,
     _dir: tempfile::TempDir,
 }
 
+/// The certificate (chain) and private key an HTTPS simulator serves, PEM.
+pub struct SimTls<'a> {
+    pub cert_pem: &'a str,
+    pub key_pem: &'a str,
+}
+
 impl OnvifSim {
+    /// The simulator over plain HTTP, with extra arguments.
     pub fn start(args: &[&str]) -> Self {
+        Self::start_with(None, args)
+    }
+
+    /// The simulator over HTTPS (`--tls-cert`/`--tls-key`, Python's own TLS
+    /// stack): XAddrs and snapshot URIs say https. Handshakes the client
+    /// aborts are logged as op `TLS`.
+    pub fn start_https(tls: SimTls<'_>, args: &[&str]) -> Self {
+        Self::start_with(Some(tls), args)
+    }
+
+    fn start_with(tls: Option<SimTls<'_>>, args: &[&str]) -> Self {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("onvif_sim/onvif_sim.py");
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("calls.jsonl");
-        let mut child = Command::new("/usr/bin/python3")
-            .arg(&script)
+        let mut cmd = Command::new("/usr/bin/python3");
+        cmd.arg(&script)
             .args(["--port", "0", "--lifetime", "300", "--log"])
-            .arg(&log)
+            .arg(&log);
+        if let Some(t) = &tls {
+            let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+            std::fs::write(&cert, t.cert_pem).unwrap();
+            std::fs::write(&key, t.key_pem).unwrap();
+            cmd.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
+        }
+        let mut child = cmd
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start the ONVIF simulator");
         let ready = wait_ready(&mut child, "onvif_sim.py", Duration::from_secs(15));
-        let port = ready.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let mut words = ready.split_whitespace().skip(1);
+        let port = words.next().unwrap().parse().unwrap();
+        let scheme = words.next().unwrap_or("http");
+        assert_eq!(scheme == "https", tls.is_some(), "simulator says {ready}");
         Self {
             child,
             port,
             log,
+            tls: tls.is_some(),
             _dir: dir,
         }
     }
 
+    /// `127.0.0.1:PORT` (plain HTTP).
     pub fn address(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    /// `https://127.0.0.1:PORT` of a simulator started with [`Self::start_https`].
+    pub fn https_address(&self) -> String {
+        assert!(self.tls, "the simulator serves plain HTTP");
+        format!("https://127.0.0.1:{}", self.port)
     }
 
     /// Every call the simulator logged, oldest first.

@@ -1,14 +1,16 @@
 //! `vigil sites`: add, probe, list, show and remove sites of any registered
 //! kind, JSON on stdout. Passwords come from stdin and go to the OS keyring.
 //! Exit codes: 3 auth failed, 4 unreachable, 6 TLS certificate not trusted
-//! (the message prints its fingerprint).
+//! (the message prints its fingerprint). Addresses are printed redacted
+//! (user info and `token=`-like query values), as everywhere else.
 use std::collections::BTreeMap;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
 use vigil_engine::engine::{Engine, EngineConfig};
 use vigil_engine::error::{ErrorKind, HasKind};
-use vigil_engine::vms::site::SiteRequest;
+use vigil_engine::secrets::redact::{redact_text, redact_url};
+use vigil_engine::vms::site::{SiteRequest, SiteStatus};
 
 use crate::exit;
 use crate::source::password_from_stdin;
@@ -19,7 +21,7 @@ pub enum SitesCmd {
     Add(SiteArgs),
     /// Probe a site and print what it has; nothing is stored.
     Probe(SiteArgs),
-    /// Every site with its state, as JSON lines.
+    /// Every site with its state (each asked for its cameras now), as JSON lines.
     List,
     /// The cameras of a site, as JSON lines.
     Cameras { id: String },
@@ -127,8 +129,11 @@ pub async fn run(cmd: SitesCmd) -> i32 {
             },
         },
         SitesCmd::List => {
+            // a new process knows no site's state yet: ask them all, at once
+            let ids: Vec<String> = engine.sites().into_iter().map(|s| s.site.id).collect();
+            futures_util::future::join_all(ids.iter().map(|id| engine.refresh_site(id))).await;
             for s in engine.sites() {
-                println!("{}", serde_json::to_string(&s).expect("json"));
+                println!("{}", serde_json::to_string(&redacted(s)).expect("json"));
             }
             exit::OK
         }
@@ -154,13 +159,22 @@ pub async fn run(cmd: SitesCmd) -> i32 {
     }
 }
 
+/// A site as printed: its address and options without tokens or user info.
+fn redacted(mut s: SiteStatus) -> SiteStatus {
+    s.site.address = redact_url(&s.site.address);
+    for v in s.site.options.values_mut() {
+        *v = redact_text(v);
+    }
+    s
+}
+
 fn print_probe(p: &vigil_engine::vms::site::SiteProbe) -> i32 {
     let out = json!({
         "site": {
             "id": p.site.id,
             "kind": p.site.kind,
             "name": p.site.name,
-            "address": p.site.address,
+            "address": redact_url(&p.site.address),
             "time_zone": p.site.time_zone,
         },
         "cameras": p.cameras.iter().map(|c| json!({
