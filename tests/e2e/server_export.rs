@@ -570,3 +570,136 @@ fn failed_downloads_leave_nothing_and_say_why() {
     let e = run("big", &opts, &none);
     assert!(e.falls_back(), "{e}");
 }
+
+/// The footage worker itself, for a camera whose VMS exports clips: the
+/// clip job downloads the VMS's export (method `server_export`), durable and
+/// VTC1-exact; the camera's own recording is never asked for the clip.
+#[test]
+fn the_footage_worker_uses_the_vms_export_when_the_camera_has_one() {
+    use vigil_engine::cases::{create_case, CameraDirectory, NewCase};
+    use vigil_engine::footage::{
+        FootageWorker, JobKind, JobStatus, RecordingLookup, RunMode, SiteFootage, WorkerConfig,
+    };
+    use vigil_engine::playback::folder::SegmentFolder;
+    use vigil_engine::playback::Recording;
+    use vigil_engine::store::Store;
+    use vigil_engine::vms::{CameraInfo, VmsError};
+
+    const CAM: &str = "cam-ts";
+    struct Lookup {
+        exporter: Arc<TestExporter>,
+        folder: Arc<SegmentFolder>,
+    }
+    impl RecordingLookup for Lookup {
+        fn camera(&self, id: &str) -> Result<CameraInfo, VmsError> {
+            (id == CAM)
+                .then(|| CameraInfo {
+                    id: id.into(),
+                    name: "Export camera".into(),
+                    site: "vms".into(),
+                    site_name: "Test VMS".into(),
+                    ptz: false,
+                    streams: vec![],
+                    capabilities: Default::default(),
+                })
+                .ok_or_else(|| VmsError::UnknownCamera(id.into()))
+        }
+        fn recording(&self, _: &str) -> Result<Arc<dyn Recording>, VmsError> {
+            Ok(self.folder.clone())
+        }
+        fn exporter(&self, _: &str) -> Option<Arc<dyn ClipExporter>> {
+            Some(self.exporter.clone())
+        }
+    }
+    impl CameraDirectory for Lookup {
+        fn camera_info(&self, id: &str) -> Option<(String, String)> {
+            (id == CAM).then(|| ("Export camera".to_string(), "vms".to_string()))
+        }
+    }
+
+    let src = tempfile::tempdir().unwrap();
+    let media = tempfile::tempdir().unwrap();
+    let vms = Vms::start();
+    // the VMS's export: MPEG-TS from a second before the window to after it
+    vms.set(
+        CAM,
+        Answer::File {
+            bytes: clip_bytes(src.path(), "x.ts", Container::MpegTs, FROM - 1_000, 6_000),
+            slow: false,
+        },
+    );
+    // the camera's own recording (for the snapshot): segment files
+    std::fs::create_dir_all(src.path().join("rec")).unwrap();
+    write_segment(
+        &src.path().join("rec/seg_20260101_000001.mp4"),
+        &spec(Container::Mp4FastStart),
+        FROM - 1_000,
+        6_000,
+    )
+    .unwrap();
+    let folder = SegmentFolder::new(
+        src.path().join("rec"),
+        vigil_engine::playback::day::zone("UTC").unwrap(),
+    )
+    .unwrap();
+    let rt = runtime();
+    let lookup = Arc::new(Lookup {
+        exporter: Arc::new(TestExporter::new(&vms, Some(FROM - 1_000))),
+        folder: Arc::new(folder),
+    });
+    let store = Arc::new(Store::open_in_memory().unwrap());
+    // the window is exactly [FROM, TO]
+    store
+        .set_footage_site(
+            "vms",
+            &SiteFootage {
+                start_offset_ms: FROM - (FROM + 2_000),
+                end_offset_ms: TO - (FROM + 2_000),
+                clock_offset_ms: 0,
+                recording_lag_ms: 0,
+            },
+        )
+        .unwrap();
+    let case = create_case(
+        &store,
+        lookup.as_ref(),
+        &NewCase {
+            title: "export".into(),
+            event_ms: FROM + 2_000,
+            equipment_id: CAM.into(),
+            extra_cameras: vec![],
+            notes: String::new(),
+        },
+    )
+    .unwrap();
+    let worker = FootageWorker::new(
+        store.clone(),
+        lookup,
+        WorkerConfig {
+            media_root: Some(media.path().to_path_buf()),
+            preset: "ultrafast".into(),
+            ..Default::default()
+        },
+    );
+    rt.block_on(worker.run(RunMode::Once)).unwrap();
+    let jobs = store.footage_jobs_of_case(&case.id).unwrap();
+    let clip = jobs.iter().find(|j| j.kind == JobKind::Clip).unwrap();
+    assert_eq!(clip.status, JobStatus::Done, "{clip:?}");
+    let m = clip.media.as_ref().unwrap();
+    assert_eq!(m.method, "server_export", "{m:?}");
+    let path = PathBuf::from(&m.path);
+    assert_eq!(
+        file_facts(&path).unwrap().sha256,
+        m.sha256,
+        "durable, as recorded"
+    );
+    assert_vtc1_exact(&path);
+    assert!(
+        vms.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|r| r.contains("/export/file/")),
+        "downloaded from the VMS"
+    );
+}
