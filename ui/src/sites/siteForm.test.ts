@@ -7,6 +7,10 @@ const f = (key: string, input: FieldSpec['input'], more: Partial<FieldSpec> = {}
   label: key[0].toUpperCase() + key.slice(1),
   input,
   required: false,
+  placeholder: null,
+  help: null,
+  default: null,
+  choices: [],
   secret: false,
   ...more,
 });
