@@ -3,27 +3,15 @@
  * engine goes through here; errors are normalised to `IpcError`.
  */
 import { invoke } from '@tauri-apps/api/core';
-import type { Capabilities } from './sites/sitesIpc';
+import type { CameraInfo, DayBounds, HubInfo, Span } from './bindings/engine';
 
-export type StreamKind = 'main' | 'sub';
-export interface StreamInfo { kind: StreamKind; width: number; height: number; codec: string }
-/**
- * A camera of a site (`site` is the site id). `capabilities` and `site_name`
- * come with the sites engine; a camera without them gets today's defaults.
- */
-export interface Camera {
-  id: string;
-  name: string;
-  site: string;
-  ptz: boolean;
-  streams: StreamInfo[];
-  capabilities?: Capabilities;
-  site_name?: string;
-}
+/** The boundary types, generated from the engine's Rust types (ts-rs). */
+export type { HubInfo, StreamInfo, StreamKind } from './bindings/engine';
+/** A camera of a site (`site` is the site id), with what it can do. */
+export type Camera = CameraInfo;
 export type GridSize = 1 | 4 | 9 | 16;
 export interface Layout { grid: GridSize; tiles: (string | null)[] }
 export interface SavedLayout { name: string; layout: Layout }
-export interface HubInfo { url: string; token: string }
 export type Transport = 'tcp' | 'udp';
 export interface AddRtspCameraRequest {
   name: string;
@@ -36,9 +24,9 @@ export interface AddRtspCameraRequest {
 /** A rejected command; `certificate` ('sha256:<64 hex>') comes with kind 'untrusted'. */
 export interface IpcError { kind: string; message: string; certificate?: string | null }
 /** A recorded span, ms since the Unix epoch (UTC), end exclusive. */
-export interface RecordingSpan { start: number; end: number }
+export type RecordingSpan = Span;
 /** A site-local day's UTC bounds (a DST day has 23 or 25 hours). */
-export interface PlaybackDay { date: string; timeZone: string; start: number; end: number; hours: number }
+export type PlaybackDay = DayBounds;
 export interface AddOnvifRequest { name: string | null; address: string; username: string | null; password: string | null }
 export type PtzStep = 'up' | 'down' | 'left' | 'right' | 'zoomIn' | 'zoomOut';
 export interface PtzMove { pan: number; tilt: number; zoom: number; speed: number }

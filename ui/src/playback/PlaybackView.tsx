@@ -6,7 +6,7 @@
  * engine, maps the playback keys, and keeps every seek inside the day and
  * before now.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type Dispatch } from 'react';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState, type Dispatch } from 'react';
 import { ipc, type Camera, type HubInfo } from '../ipc';
 import { columns, type GridAction, type GridState } from '../grid/gridState';
 import { isTypingTarget } from '../grid/keys';
@@ -17,7 +17,7 @@ import { PlaybackGroup, newGroupId } from './group';
 import { clampSeek, followView, fullView, panView, zoomView, type DayInfo, type View } from './timeAxis';
 import { mergeSpans, nextRecordingStart, prevRecordingStart, type Span } from './coverage';
 import { playbackKeyAction } from './keys';
-import { stepSpeed } from './speed';
+import { PlaybackSpeedsContext, stepSpeed } from './speed';
 import { addDays, siteDate } from './zoned';
 
 /** Entering playback starts this far before now. */
@@ -41,6 +41,8 @@ const NO_MARKERS: Marker[] = [];
 
 export function PlaybackView({ hub, cameras, state, dispatch, report, markers = NO_MARKERS, startAt }: PlaybackViewProps) {
   const [tz, setTz] = useState<string | null>(null);
+  /** The speeds every camera on the grid honours ([ and ] step through these). */
+  const allowedSpeeds = useContext(PlaybackSpeedsContext);
   const [date, setDate] = useState<string | null>(null);
   const [day, setDay] = useState<DayInfo | null>(null);
   const [view, setView] = useState<View | null>(null);
@@ -184,7 +186,7 @@ export function PlaybackView({ hub, cameras, state, dispatch, report, markers = 
       if (a.type === 'togglePlay') togglePlay();
       else if (a.type === 'step') step(a.frames);
       else if (a.type === 'seekBy') seek(position() + a.ms);
-      else if (a.type === 'speedStep') setSpeed(stepSpeed(group.playhead.speed, a.dir));
+      else if (a.type === 'speedStep') setSpeed(stepSpeed(group.playhead.speed, a.dir, allowedSpeeds));
       else if (a.type === 'dayStart') seek(day.start);
       else if (a.type === 'dayEnd') seek(Number.POSITIVE_INFINITY);
     };
@@ -198,7 +200,7 @@ export function PlaybackView({ hub, cameras, state, dispatch, report, markers = 
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('keyup', onKeyUp);
     };
-  }, [day, group, position, seek, setSpeed, step, togglePlay]);
+  }, [allowedSpeeds, day, group, position, seek, setSpeed, step, togglePlay]);
 
   const toggleLink = (i: number) => {
     const next = new Map(solo);

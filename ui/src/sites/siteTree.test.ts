@@ -3,7 +3,8 @@ import type { Camera } from '../ipc';
 import type { SiteStatus } from './sitesIpc';
 import { formatSiteDateTime, groupBySite, lastSeen, sitesSignature, stateLabel, stateLine } from './siteTree';
 
-const cam = (id: string, site: string, site_name?: string): Camera => ({ id, name: id, site, ptz: false, streams: [], site_name });
+const cam = (id: string, site: string, site_name?: string): Camera =>
+  ({ id, name: id, site, ptz: false, streams: [], site_name, capabilities: undefined }) as unknown as Camera;
 const status = (id: string, name: string, state: SiteStatus['health']['state'], message: string | null = null, count = 0): SiteStatus => ({
   site: { id, kind: 'onvif', name, address: 'h', time_zone: 'Europe/Paris', user: null, tls_pin: null, options: {}, created_ms: 0 },
   health: { state, message, last_seen_ms: Date.UTC(2025, 0, 15, 11, 30, 5), checked_ms: null },
