@@ -154,7 +154,7 @@ pub enum VmsError {
         site: String,
         capability: &'static str,
     },
-    #[error("invalid camera settings: {0}")]
+    #[error("invalid settings: {0}")]
     InvalidConfig(String),
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),

@@ -31,6 +31,7 @@ pub fn exit_code(kind: ErrorKind) -> i32 {
     match kind {
         ErrorKind::AuthFailed => exit::AUTH_FAILED,
         ErrorKind::Unreachable => exit::UNREACHABLE,
+        ErrorKind::Untrusted => exit::UNTRUSTED,
         ErrorKind::InvalidInput => exit::USAGE,
         _ => exit::FAILED,
     }
