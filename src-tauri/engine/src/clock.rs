@@ -452,13 +452,15 @@ mod tests {
         assert_eq!(c.next_deadline_ms(), Some(T0 + 100));
         assert!(c.advance_to_next());
         assert!(c.wait_for_sleepers(2, LONG));
-        // the two 100 ms sleepers leave; the others stay
-        while c.sleepers() > 2 {
+        // the two 100 ms sleepers leave (wait for what they record, not for
+        // their deregistering, which comes first); the others stay
+        while order.lock().unwrap().len() < 2 {
             thread::yield_now();
         }
         assert_eq!(*order.lock().unwrap(), [100, 100]);
+        assert_eq!(c.sleepers(), 2);
         c.advance(Duration::from_millis(100));
-        while c.sleepers() > 1 {
+        while order.lock().unwrap().len() < 3 {
             thread::yield_now();
         }
         c.advance(Duration::from_millis(100));
