@@ -401,7 +401,7 @@ fn the_heartbeat_renews_the_lease_while_a_step_runs_and_another_worker_keeps_off
     let (clip, _) = site.case(&store, 9.35);
     site.gate.block(clip.window_start_ms);
     // a 300 ms lease on a clock that only moves when told: the heartbeat
-    // renews it every 100 ms of that clock: at once after each jump
+    // renews it every 100 ms of that clock
     let clock = SimClock::new(now_ms());
     let lease = LeaseConfig {
         duration_ms: 300,
@@ -411,11 +411,17 @@ fn the_heartbeat_renews_the_lease_while_a_step_runs_and_another_worker_keeps_off
     let run = spawn(&a, RunMode::UntilIdle);
     site.gate.wait_entered();
     let first = store.footage_job_lease(clip.id).unwrap().unwrap();
-    for _ in 0..2 {
-        // the lease lapses; the heartbeat renews it although the step makes
-        // no progress call
-        clock.advance(Duration::from_millis(3_000));
-        wait_for("the heartbeat to renew the lease", || {
+    // ten lease lengths pass while the step makes no progress call: time
+    // moves from one sleeper's deadline to the next (the worker's poll and
+    // the heartbeat, both asleep first), and the lease never lapses
+    let end = clock.now_ms() + 3_000;
+    while clock.now_ms() < end {
+        assert!(
+            clock.wait_for_sleepers(2, Duration::from_secs(60)),
+            "the worker and its heartbeat wait on the clock"
+        );
+        assert!(clock.advance_to_next());
+        wait_for("the heartbeat to keep the lease", || {
             store
                 .footage_job_lease(clip.id)
                 .unwrap()
@@ -423,6 +429,15 @@ fn the_heartbeat_renews_the_lease_while_a_step_runs_and_another_worker_keeps_off
                 .is_some_and(|u| u > clock.now_ms())
         });
     }
+    let lease_until = store
+        .footage_job_lease(clip.id)
+        .unwrap()
+        .and_then(|l| l.until_ms)
+        .unwrap();
+    assert!(
+        lease_until > first.until_ms.unwrap() + 2_000,
+        "renewed on the way"
+    );
     let renewed = store.footage_job_lease(clip.id).unwrap().unwrap();
     assert_eq!(renewed.token, first.token, "the same claim");
     // another worker (its own connection, as another process) keeps off
@@ -443,21 +458,24 @@ fn a_stale_attempt_never_touches_the_files_of_the_attempt_that_took_over() {
     let store = site.store();
     let (clip, snap) = site.case(&store, 9.35);
     site.gate.block(clip.window_start_ms);
-    let clock = SimClock::new(now_ms());
-    let lease = LeaseConfig {
+    // A's time stands still (its heartbeat starves: it never gets to renew),
+    // B's runs two hours on: for B, A's lease has lapsed
+    let start = now_ms();
+    let (clock_a, clock_b) = (SimClock::new(start), SimClock::new(start));
+    let lease_of = |c: &SimClock| LeaseConfig {
         duration_ms: HOUR,
-        clock: clock.shared(),
+        clock: c.shared(),
     };
-    let a = site.worker(store.clone(), lease.clone());
+    let a = site.worker(store.clone(), lease_of(&clock_a));
     let run_a = spawn(&a, RunMode::UntilIdle);
     site.gate.wait_entered();
     wait_for("the snapshot", || {
         job(&store, snap.id).status == JobStatus::Done
     });
-    // A's step outlasts its lease and A's heartbeat is not due: the lease
-    // lapses and worker B (its own connection) takes the job over
-    clock.advance(Duration::from_millis(2 * HOUR as u64));
-    let b = site.worker(site.store(), lease);
+    // A's step outlasts its lease without a renewal: the lease lapses and
+    // worker B (its own connection) takes the job over
+    clock_b.advance(Duration::from_millis(2 * HOUR as u64));
+    let b = site.worker(site.store(), lease_of(&clock_b));
     spawn(&b, RunMode::UntilIdle).join().unwrap();
     let done = job(&store, clip.id);
     assert_eq!(
