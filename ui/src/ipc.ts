@@ -64,9 +64,9 @@ export const ipc = {
   /** Recorded spans of a camera in [from, to) (UTC ms): sorted, merged, clipped. */
   recordings: (camera: string, from: number, to: number) => call<RecordingSpan[]>('recordings', { camera, from, to }),
   /** The site-local day `date` (YYYY-MM-DD) as UTC bounds. */
-  playbackDay: (date: string) => call<PlaybackDay>('playback_day', { date }),
+  playbackDay: (date: string, camera?: string | null) => call<PlaybackDay>('playback_day', { date, camera: camera ?? null }),
   /** The site's IANA time zone. */
-  siteTimeZone: () => call<string>('site_time_zone'),
+  siteTimeZone: (camera?: string | null) => call<string>('site_time_zone', { camera: camera ?? null }),
   addOnvifDevice: (request: AddOnvifRequest) => call<Camera[]>('add_onvif_device', { request }),
   ptzMove: (camera: string, request: PtzMove) => call<null>('ptz_move', { camera, request }),
   ptzStop: (camera: string) => call<null>('ptz_stop', { camera }),

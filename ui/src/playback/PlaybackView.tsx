@@ -51,33 +51,37 @@ export function PlaybackView({ hub, cameras, state, dispatch, report, markers = 
   const [spans, setSpans] = useState<Record<string, Span[]>>({});
   const seekToDayStart = useRef(false);
 
+  // The grid's first camera decides the site whose time zone the day and
+  // the timeline use (each site has its own zone).
+  const zoneCamera = useMemo(() => state.tiles.find((c): c is string => !!c) ?? null, [state.tiles]);
+
   // Site time zone, then today's date at the site.
   useEffect(() => {
     let cancelled = false;
-    ipc.siteTimeZone().then(
+    ipc.siteTimeZone(zoneCamera).then(
       (zone) => {
         if (cancelled) return;
         setTz(zone);
-        setDate(siteDate(zone, Date.now()));
+        setDate((d) => d ?? siteDate(zone, Date.now()));
       },
       (e) => {
         if (cancelled) return;
         report(e);
         const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
         setTz(zone);
-        setDate(siteDate(zone, Date.now()));
+        setDate((d) => d ?? siteDate(zone, Date.now()));
       },
     );
     return () => {
       cancelled = true;
     };
-  }, [report]);
+  }, [report, zoneCamera]);
 
   // The day's UTC bounds.
   useEffect(() => {
     if (!date) return;
     let cancelled = false;
-    ipc.playbackDay(date).then((d) => {
+    ipc.playbackDay(date, zoneCamera).then((d) => {
       if (cancelled) return;
       setDay(d);
       setView(fullView(d));
@@ -89,7 +93,7 @@ export function PlaybackView({ hub, cameras, state, dispatch, report, markers = 
     return () => {
       cancelled = true;
     };
-  }, [date, group, report]);
+  }, [date, group, report, zoneCamera]);
 
   const linkedCameras = useMemo(() => {
     const out: string[] = [];
