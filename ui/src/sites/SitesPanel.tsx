@@ -2,11 +2,13 @@
  * Sites panel (a side sheet over the grid): every site with its state
  * (online, connecting, auth failed, unreachable with the reason, untrusted),
  * last seen in the site's time zone, camera count, and Refresh / Edit /
- * Remove (Remove asks first). The list comes from the app, which polls it.
+ * Remove (Remove asks first; built-in sites, which the engine does not let
+ * anyone edit or remove, offer Refresh only). The list comes from the app,
+ * which polls it.
  */
-import { useState } from 'react';
-import type { SiteInfo, SiteStatus } from './sitesIpc';
-import { lastSeen, stateLine } from './siteTree';
+import { useEffect, useState } from 'react';
+import { sitesIpc, type KindSpec, type SiteInfo, type SiteStatus } from './sitesIpc';
+import { isBuiltIn, lastSeen, stateLine } from './siteTree';
 import './sites.css';
 
 interface Props {
@@ -18,7 +20,7 @@ interface Props {
   onClose: () => void;
 }
 
-function SiteRow({ s, onEdit, onRemove, onRefresh }: { s: SiteStatus } & Pick<Props, 'onEdit' | 'onRemove' | 'onRefresh'>) {
+function SiteRow({ s, builtIn, onEdit, onRemove, onRefresh }: { s: SiteStatus; builtIn: boolean } & Pick<Props, 'onEdit' | 'onRemove' | 'onRefresh'>) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState<'refresh' | 'remove' | null>(null);
   const { site, health } = s;
@@ -32,7 +34,7 @@ function SiteRow({ s, onEdit, onRemove, onRefresh }: { s: SiteStatus } & Pick<Pr
   };
   const n = s.camera_count;
   return (
-    <li className="site-row" data-site-id={site.id} data-state={health.state}>
+    <li className="site-row" data-site-id={site.id} data-state={health.state} data-built-in={builtIn || undefined}>
       <div className="site-row-head">
         <span className={`site-dot s-${health.state}`} aria-hidden="true" />
         <span className="site-row-name" title={site.name}>
@@ -68,12 +70,20 @@ function SiteRow({ s, onEdit, onRemove, onRefresh }: { s: SiteStatus } & Pick<Pr
           <button type="button" disabled={busy !== null} onClick={() => act('refresh', () => onRefresh(site.id))}>
             Refresh
           </button>
-          <button type="button" onClick={() => onEdit(site)}>
-            Edit
-          </button>
-          <button type="button" onClick={() => setConfirming(true)}>
-            Remove
-          </button>
+          {builtIn ? (
+            <span className="muted" title="Part of Vigil: it cannot be edited or removed">
+              Built in
+            </span>
+          ) : (
+            <>
+              <button type="button" onClick={() => onEdit(site)}>
+                Edit
+              </button>
+              <button type="button" onClick={() => setConfirming(true)}>
+                Remove
+              </button>
+            </>
+          )}
           {busy === 'refresh' && <span className="muted">Checking…</span>}
         </div>
       )}
@@ -82,6 +92,18 @@ function SiteRow({ s, onEdit, onRemove, onRefresh }: { s: SiteStatus } & Pick<Pr
 }
 
 export function SitesPanel({ sites, onAdd, onEdit, onRemove, onRefresh, onClose }: Props) {
+  // which kinds are built in (unknown until the engine answers: every site keeps its buttons)
+  const [kinds, setKinds] = useState<KindSpec[] | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    sitesIpc.siteKinds().then(
+      (k) => !cancelled && setKinds(k),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
   return (
     <aside className="sites-panel" aria-label="Sites" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
       <div className="sites-head">
@@ -95,7 +117,7 @@ export function SitesPanel({ sites, onAdd, onEdit, onRemove, onRefresh, onClose 
       </div>
       <ul className="site-list">
         {sites.map((s) => (
-          <SiteRow key={s.site.id} s={s} onEdit={onEdit} onRemove={onRemove} onRefresh={onRefresh} />
+          <SiteRow key={s.site.id} s={s} builtIn={isBuiltIn(s.site.kind, kinds)} onEdit={onEdit} onRemove={onRemove} onRefresh={onRefresh} />
         ))}
       </ul>
       {sites.length === 0 && <div className="sites-empty muted">No sites yet. "Add site" connects a camera, a recorder or a VMS.</div>}

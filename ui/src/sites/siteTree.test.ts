@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Camera } from '../ipc';
-import type { SiteStatus } from './sitesIpc';
-import { formatSiteDateTime, groupBySite, lastSeen, sitesSignature, stateLabel, stateLine } from './siteTree';
+import type { KindSpec, SiteStatus } from './sitesIpc';
+import { formatSiteDateTime, groupBySite, isBuiltIn, lastSeen, sitesSignature, stateLabel, stateLine } from './siteTree';
 
 const cam = (id: string, site: string, site_name?: string): Camera =>
   ({ id, name: id, site, ptz: false, streams: [], site_name, capabilities: undefined }) as unknown as Camera;
@@ -51,5 +51,20 @@ describe('state words and times', () => {
     expect(sitesSignature(a)).toBe(sitesSignature([status('a', 'A', 'online', 'x', 2)]));
     expect(sitesSignature(a)).not.toBe(sitesSignature([status('a', 'A', 'online', null, 3)]));
     expect(sitesSignature(a)).not.toBe(sitesSignature([status('a', 'A', 'unreachable', null, 2)]));
+  });
+});
+
+describe('isBuiltIn', () => {
+  const kind = (k: string, addable: boolean): KindSpec => ({ kind: k, label: k, description: '', addable, fields: [] });
+  const kinds = [kind('demo', false), kind('recorded', false), kind('rtsp', true), kind('onvif', true)];
+  it('is true for the kinds the operator cannot add (no Edit or Remove for them)', () => {
+    expect(isBuiltIn('demo', kinds)).toBe(true);
+    expect(isBuiltIn('recorded', kinds)).toBe(true);
+  });
+  it('is false for addable kinds, unknown kinds and before the kinds are known', () => {
+    expect(isBuiltIn('rtsp', kinds)).toBe(false);
+    expect(isBuiltIn('onvif', kinds)).toBe(false);
+    expect(isBuiltIn('hikvision', kinds)).toBe(false);
+    expect(isBuiltIn('demo', null)).toBe(false);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * The camera tree (cameras grouped under their site, in the engine's site
  * order; a camera of a site the engine did not list gets its own group) and
- * the words and times shown for a site's state.
+ * the words and times shown for a site's state, and which sites the
+ * operator manages.
  */
 import type { Camera } from '../ipc';
-import type { SiteStateName, SiteStatus } from './sitesIpc';
+import type { KindSpec, SiteStateName, SiteStatus } from './sitesIpc';
 
 export interface SiteGroup {
   /** The site id. */
@@ -74,4 +75,13 @@ export function lastSeen(s: SiteStatus): string {
 /** What changed in a poll that means the camera list must be fetched again. */
 export function sitesSignature(sites: SiteStatus[]): string {
   return sites.map((s) => `${s.site.id}:${s.camera_count}:${s.health.state}`).join('|');
+}
+
+/**
+ * Whether a site is built in (the demo site, the recordings): its kind is one
+ * the operator cannot add, so the engine refuses to edit or remove it. A kind
+ * not (yet) known counts as the operator's.
+ */
+export function isBuiltIn(kind: string, kinds: readonly KindSpec[] | null): boolean {
+  return kinds?.find((k) => k.kind === kind)?.addable === false;
 }
