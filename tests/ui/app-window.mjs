@@ -3,25 +3,42 @@
 // driven through tauri-driver + WebKitWebDriver with the plain W3C WebDriver
 // protocol. It must open on the embedded demo site and draw frames in every
 // tile of the 4-grid, then switch to Playback and see a demo camera play its
-// archive; a screenshot is saved under the build directory.
+// archive; a screenshot is saved under the build directory. Then every button
+// of the sites UI is clicked for real: the top bar's "Sites", "Add site", an
+// RTSP site through "Test connection" and "Add", "Edit" and "Save",
+// "Refresh", an HTTPS ONVIF device with a self-signed certificate (the
+// fingerprint shown, "Trust this certificate", "Add"), and "Remove" with its
+// confirming "Remove"; screenshots of the dialog and the panel are saved.
+//
+// The app runs on its own data directory (VIGIL_DATA_DIR) and its own
+// keyring: a keyutils session and a D-Bus session with a fresh, unlocked
+// gnome-keyring (XDG_DATA_HOME in a temporary directory), never the user's.
 //
 // Usage (inside an X server, e.g. xvfb-run -a):
 //   VIGIL_APP=target/debug/vigil-app VIGIL_ARTIFACTS=target/ui node tests/ui/app-window.mjs
 // Env: VIGIL_APP (required), VIGIL_ARTIFACTS (default: dirname of VIGIL_APP),
 //      TAURI_DRIVER (default: tauri-driver on PATH or ~/.cargo/bin/tauri-driver).
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 let passed = 0;
 let failed = 0;
 const procs = [];
 
+const tmpDirs = [];
+
 function done(code) {
   for (const p of procs) {
-    try { p.kill('SIGTERM'); } catch { /* gone */ }
+    // a process started in its own group (the driver in its keyring session) goes with its group
+    try { p.group ? process.kill(-p.pid, 'SIGTERM') : p.kill('SIGTERM'); } catch { /* gone */ }
+  }
+  for (const d of tmpDirs) {
+    try { rmSync(d, { recursive: true, force: true }); } catch { /* in use */ }
   }
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(code);
@@ -79,14 +96,26 @@ async function main() {
   const port = await freePort();
   const nativePort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-app-test-'));
-  const driver = spawn(driverBin, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, VIGIL_DATA_DIR: dataDir },
-  });
+  const keyringHome = mkdtempSync(join(tmpdir(), 'vigil-app-keyring-'));
+  tmpDirs.push(keyringHome);
+  // The driver (and the app it starts) inside a keyring session of its own, like CI's cargo tests.
+  const driverArgs = [driverBin, '--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'];
+  const driver = spawn(
+    'keyctl',
+    ['session', 'vigil-app-test', 'dbus-run-session', '--', 'bash', '-c',
+      'set -e; echo -n app-window | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$@"', '_', ...driverArgs],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, VIGIL_DATA_DIR: dataDir, XDG_DATA_HOME: keyringHome },
+      detached: true,
+    },
+  );
+  driver.group = true;
+  driver.on('error', (e) => console.log(`cannot start the driver in a keyring session (keyctl, dbus-run-session, gnome-keyring): ${e.message}`));
   procs.push(driver);
   const base = `http://127.0.0.1:${port}`;
   // wait for the driver to listen
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     try {
       await fetch(base + '/status');
       break;
@@ -186,8 +215,408 @@ async function main() {
     console.log(`       screenshot ${file} (${png.length} bytes)`);
     if (png.length < 20_000) throw new Error(`screenshot suspiciously small: ${png.length} bytes`);
   });
+  await sitesSection(appWindow(base, s), artifacts);
   try { await wd(base, 'DELETE', s); } catch { /* closing */ }
   done(failed ? 1 : 0);
+}
+
+// ---------------------------------------------------------------------------
+// Sites: every button of the sites UI, clicked in the real window.
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+const PANEL = '.sites-panel';
+const DIALOG = '[role="dialog"].site-dialog';
+const ONVIF_USER = 'operator';
+const ONVIF_PASSWORD = 'window-test-Secret-7'; // the simulator's own test account
+/** A request the ONVIF simulator accepted with the user's credentials. */
+const authed = (call) => call.auth === 'token' || call.auth === 'digest';
+const row = (id) => `${PANEL} .site-row[data-site-id="${id}"]`;
+
+/**
+ * Polls `fn` every 150 ms until it gives a truthy value and returns it; after
+ * `ms` throws, naming `what` and (from `seen`) what the window showed instead.
+ */
+async function waitFor(what, fn, { ms = 30_000, seen } = {}) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) {
+      const shown = seen ? await seen().catch((e) => `(${e})`) : undefined;
+      throw new Error(`no ${what} after ${ms / 1000} s${shown === undefined ? '' : `; the window shows ${JSON.stringify(shown)}`}`);
+    }
+    await sleep(150);
+  }
+}
+
+function check(ok, message) {
+  if (!ok) throw new Error(message);
+}
+
+/** The app window's WebDriver session: scripts, real clicks and key presses, screenshots, Tauri commands. */
+function appWindow(base, s) {
+  const run = (script, ...args) => wd(base, 'POST', `${s}/execute/sync`, { script, args });
+  return {
+    run,
+    /** A real click (WebDriver element click: scrolled into view, refused when another element covers it). */
+    click: (el) => wd(base, 'POST', `${s}/element/${el[ELEMENT]}/click`, {}),
+    /** Real key presses into an element (the caret starts after its text). */
+    keys: (el, text) => wd(base, 'POST', `${s}/element/${el[ELEMENT]}/value`, { text }),
+    screenshot: async () => Buffer.from(await wd(base, 'GET', `${s}/screenshot`), 'base64'),
+    /** A Tauri command called from the page, to read the engine's own state. */
+    async invoke(cmd, args = {}) {
+      const r = await wd(base, 'POST', `${s}/execute/async`, {
+        script: `const done = arguments[arguments.length - 1];
+          window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then((ok) => done({ ok }), (err) => done({ err }));`,
+        args: [cmd, args],
+      });
+      if (r && 'err' in r) throw new Error(`${cmd}: ${JSON.stringify(r.err)}`);
+      return r.ok;
+    },
+  };
+}
+
+/** Clicks the enabled, visible button whose text is `name` inside `scope` (waiting for it). */
+async function press(w, scope, name, ms) {
+  const el = await waitFor(
+    `enabled button "${name}" in ${scope}`,
+    () =>
+      w.run(
+        `const scope = document.querySelector(arguments[0]);
+        return (scope && Array.from(scope.querySelectorAll('button')).find(
+          (b) => b.textContent.trim() === arguments[1] && !b.disabled && b.getClientRects().length > 0)) || null;`,
+        scope,
+        name,
+      ),
+    { ms, seen: () => dialogMessages(w) },
+  );
+  await w.click(el);
+}
+
+/** Types into a field of the site dialog (replacing its text when asked); a visible field must then hold the text. */
+async function typeInto(w, field, text, { replace = false } = {}) {
+  const css = `${DIALOG} [name="${field}"]`;
+  const el = await waitFor(`field ${field} in the site dialog`, () => w.run('return document.querySelector(arguments[0])', css));
+  if (replace) {
+    const old = await w.run('return arguments[0].value', el);
+    await w.keys(el, '\uE003'.repeat(old.length)); // Backspace
+  }
+  await w.keys(el, text);
+  if (field !== 'password') {
+    await waitFor(`"${text}" in field ${field}`, () => w.run('return arguments[0].value === arguments[1]', el, text), {
+      ms: 5_000,
+      seen: () => w.run('return arguments[0].value', el),
+    });
+  }
+}
+
+/** Picks a kind in the Add site dialog (a real click on its radio button). */
+async function pickKind(w, kind) {
+  const radio = await waitFor(`kind ${kind} in the Add site dialog`, () =>
+    w.run(`return document.querySelector(arguments[0])`, `${DIALOG} [role="radio"][data-kind="${kind}"]`),
+  );
+  await w.click(radio);
+  await waitFor(`the ${kind} form`, () =>
+    w.run(
+      `const d = document.querySelector(arguments[0]);
+      return !!d && d.getAttribute('data-kind') === arguments[1] && !!d.querySelector('form[data-form="site"] [name="address"]');`,
+      DIALOG,
+      kind,
+    ),
+  );
+}
+
+/** Errors and notes the site dialog shows (for failure messages). */
+const dialogMessages = (w) =>
+  w.run(`const d = document.querySelector('${DIALOG}');
+    return d ? Array.from(d.querySelectorAll('.site-error, .field-error, [data-untrusted], .site-probe, .site-busy')).map((e) => e.textContent) : 'no dialog';`);
+
+/** The connection test's result in the dialog, or null. */
+const probeShown = (w) =>
+  w.run(`const p = document.querySelector('${DIALOG} .site-probe');
+    return p && { n: Number(p.getAttribute('data-probe-cameras')), text: p.querySelector('strong').textContent,
+      cameras: Array.from(p.querySelectorAll('[data-probe-camera]')).map((li) => ({ id: li.getAttribute('data-probe-camera'), name: li.querySelector('span').textContent })) };`);
+
+/** The Sites panel's rows as the operator reads them. */
+const panelRows = (w) =>
+  w.run(`return Array.from(document.querySelectorAll('${PANEL} .site-row')).map((r) => ({
+    id: r.getAttribute('data-site-id'), state: r.getAttribute('data-state'),
+    name: r.querySelector('.site-row-name').textContent, kind: r.querySelector('.site-row-kind').textContent,
+    address: r.querySelector('.site-row-address').textContent, line: r.querySelector('[data-site-state]').textContent,
+    cameras: Number(r.querySelector('[data-camera-count]').getAttribute('data-camera-count')),
+    pin: r.querySelector('[title^="sha256:"]')?.getAttribute('title') ?? null }));`);
+
+/** The sidebar's camera tree: each site group with its cameras. */
+const treeGroups = (w) =>
+  w.run(`return Array.from(document.querySelectorAll('.sidebar .site-group')).map((g) => ({
+    id: g.getAttribute('data-site-id'), state: g.getAttribute('data-state'), name: g.querySelector('.site-head-name').textContent,
+    cameras: Array.from(g.querySelectorAll('li.camera')).map((c) => ({ id: c.getAttribute('data-camera-id'), name: c.querySelector('.camera-name').textContent })) }));`);
+
+const errorBanners = (w) => w.run(`return Array.from(document.querySelectorAll('.errors .error')).map((e) => e.textContent)`);
+
+const dialogClosed = (w) => waitFor('closing of the site dialog', () => w.run(`return !document.querySelector('${DIALOG}')`), { seen: () => dialogMessages(w) });
+
+async function saveScreenshot(w, artifacts, name) {
+  const png = await w.screenshot();
+  const file = join(artifacts, name);
+  writeFileSync(file, png);
+  console.log(`       screenshot ${file} (${png.length} bytes)`);
+  check(png.length > 20_000, `screenshot suspiciously small: ${png.length} bytes`);
+}
+
+/**
+ * The ONVIF simulator over HTTPS with a fresh self-signed certificate for
+ * 127.0.0.1 (openssl); its port, call log and the certificate's SHA-256.
+ */
+async function startHttpsOnvif() {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-app-onvif-'));
+  tmpDirs.push(dir);
+  const [cert, key, log] = ['cert.pem', 'key.pem', 'calls.jsonl'].map((f) => join(dir, f));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2', '-keyout', key, '-out', cert], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const der = execFileSync('openssl', ['x509', '-in', cert, '-outform', 'der']);
+  const hex = createHash('sha256').update(der).digest('hex');
+  const script = fileURLToPath(new URL('../onvif_sim/onvif_sim.py', import.meta.url));
+  const sim = spawn('python3', [script, '--port', '0', '--lifetime', '300', '--log', log,
+    '--user', ONVIF_USER, '--password', ONVIF_PASSWORD, '--tls-cert', cert, '--tls-key', key], { stdio: ['ignore', 'pipe', 'inherit'] });
+  procs.push(sim);
+  const port = await new Promise((res, rej) => {
+    let out = '';
+    const timer = setTimeout(() => rej(new Error(`onvif_sim.py said no READY in 15 s: ${out}`)), 15_000);
+    sim.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/READY (\d+) (\w+)/);
+      if (!m) return;
+      clearTimeout(timer);
+      if (m[2] === 'https') res(Number(m[1]));
+      else rej(new Error(`onvif_sim.py serves ${m[2]}, not https`));
+    });
+    sim.on('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`onvif_sim.py exited (${code}) before READY: ${out}`));
+    });
+  });
+  const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+  return { port, hex, pin: `sha256:${hex}`, calls };
+}
+
+async function sitesSection(w, artifacts) {
+  const st = {}; // what one step leaves for the next
+  const needs = (k) => {
+    check(st[k], `not run: an earlier step did not leave ${k}`);
+    return st[k];
+  };
+
+  await test('Sites: top bar "Sites" opens the panel; "Add site", RTSP, "Test connection" lists the camera; "Add": the site is in the panel and its camera in the sidebar under its name', async () => {
+    // back to Live (the playback test left the app in Playback)
+    await w.click(await waitFor('Live mode button', () => w.run(`return document.querySelector('[data-mode-button="live"]')`)));
+    await waitFor('Live mode', () => w.run(`return document.querySelector('.app')?.getAttribute('data-mode') === 'live'`));
+    st.banners = (await errorBanners(w)).length;
+    await press(w, '.topbar', 'Sites');
+    await waitFor('Sites panel', () => w.run(`return !!document.querySelector('${PANEL}')`));
+    const before = await panelRows(w);
+    st.builtIn = before.map((r) => r.id);
+    console.log(`       panel before: ${JSON.stringify(before.map((r) => `${r.id} ${r.kind} ${r.state}`))}`);
+    await press(w, `${PANEL} .sites-head`, 'Add site');
+    await pickKind(w, 'rtsp');
+    const name = 'Gate (window test)';
+    // an RTSP site is its URL: nothing is contacted when it is tested or added
+    const url = `rtsp://127.0.0.1:${await freePort()}/gate`;
+    await typeInto(w, 'name', name);
+    await typeInto(w, 'address', url);
+    await press(w, DIALOG, 'Test connection');
+    const probe = await waitFor('connection test result', () => probeShown(w), { seen: () => dialogMessages(w) });
+    console.log(`       test connection: ${JSON.stringify(probe)}`);
+    check(probe.n === 1 && probe.cameras.length === 1, `expected the one camera listed: ${JSON.stringify(probe)}`);
+    check(probe.cameras[0].name === name, `camera listed as ${probe.cameras[0].name}, expected ${name}`);
+    check(probe.text.startsWith(`Connected to ${name}`), `result says ${probe.text}`);
+    await press(w, DIALOG, 'Add');
+    await dialogClosed(w);
+    const added = await waitFor('new site in the panel', async () => (await panelRows(w)).find((r) => !st.builtIn.includes(r.id)));
+    console.log(`       panel row: ${JSON.stringify(added)}`);
+    check(added.name === name && added.kind === 'rtsp' && added.address === url, `panel row ${JSON.stringify(added)}`);
+    check(added.state === 'online' && added.line === 'Online' && added.cameras === 1, `panel row ${JSON.stringify(added)}`);
+    const group = await waitFor(
+      'site group with its camera in the sidebar',
+      async () => (await treeGroups(w)).find((g) => g.id === added.id && g.cameras.length === 1),
+      { seen: () => treeGroups(w) },
+    );
+    console.log(`       sidebar group: ${JSON.stringify(group)}`);
+    check(group.name === name && group.cameras[0].name === name, `sidebar group ${JSON.stringify(group)}`);
+    // camera ids are the site's id and the VMS's own reference (the test ran as site "probe")
+    check(group.cameras[0].id === probe.cameras[0].id.replace(/^probe-/, `${added.id}-`), `camera id ${group.cameras[0].id}, tested as ${probe.cameras[0].id}`);
+    st.rtsp = { id: added.id, name, cameras: group.cameras.map((c) => c.id) };
+  });
+
+  await test('Sites: the built-in sites (demo, recordings), which the engine does not let anyone edit or remove, offer "Refresh" only', async () => {
+    await waitFor('Sites panel', () => w.run(`return !!document.querySelector('${PANEL}')`));
+    check((await panelRows(w)).some((r) => r.kind === 'demo'), 'no demo site in the panel');
+    const offered = await waitFor('built-in sites offering Refresh only', async () => {
+      const rows = await w.run(`return Array.from(document.querySelectorAll('${PANEL} .site-row')).map((r) => ({
+        kind: r.querySelector('.site-row-kind').textContent, buttons: Array.from(r.querySelectorAll('button')).map((b) => b.textContent) }))`);
+      const builtIn = rows.filter((r) => r.kind === 'demo' || r.kind === 'recorded');
+      return builtIn.every((r) => JSON.stringify(r.buttons) === '["Refresh"]') && builtIn;
+    }, { ms: 10_000, seen: () => w.run(`return Array.from(document.querySelectorAll('${PANEL} .site-row')).map((r) => r.textContent)`) });
+    console.log(`       built-in rows: ${JSON.stringify(offered)}`);
+  });
+
+  await test('Sites: "Edit" on the RTSP site, a new name, "Save": the panel and the sidebar show the new name; the camera keeps its id', async () => {
+    const site = needs('rtsp');
+    await press(w, row(site.id), 'Edit');
+    await waitFor('Edit site dialog holding the stored name', () =>
+      w.run(
+        `const d = document.querySelector(arguments[0]);
+        return !!d && d.querySelector('h2').textContent.startsWith('Edit site') && d.querySelector('[name="name"]')?.value === arguments[1];`,
+        DIALOG,
+        site.name,
+      ),
+    );
+    const name = 'Gate North (window test)';
+    await typeInto(w, 'name', name, { replace: true });
+    await press(w, DIALOG, 'Save');
+    await dialogClosed(w);
+    const r = await waitFor('new name in the panel', async () => (await panelRows(w)).find((x) => x.id === site.id && x.name === name), { seen: () => panelRows(w) });
+    check(r.state === 'online' && r.cameras === 1, `panel row after the edit ${JSON.stringify(r)}`);
+    check(!(await panelRows(w)).some((x) => x.name === site.name), 'the old name is still in the panel');
+    const g = await waitFor('new name in the sidebar', async () => (await treeGroups(w)).find((x) => x.id === site.id && x.name === name), { seen: () => treeGroups(w) });
+    check(JSON.stringify(g.cameras.map((c) => c.id)) === JSON.stringify(site.cameras), `camera ids changed by the edit: ${JSON.stringify(site.cameras)} -> ${JSON.stringify(g.cameras)}`);
+    site.name = name;
+  });
+
+  await test('Sites: "Refresh" on the RTSP site: the engine checks it again and the panel shows it online', async () => {
+    const site = needs('rtsp');
+    const clicked = Date.now();
+    await press(w, row(site.id), 'Refresh');
+    const status = await waitFor('site checked after the click (engine)', async () =>
+      (await w.invoke('list_sites')).find((x) => x.site.id === site.id && x.health.checked_ms >= clicked),
+    );
+    check(status.health.state === 'online', `engine says ${JSON.stringify(status.health)}`);
+    await waitFor('Refresh button enabled again', () =>
+      w.run(`return Array.from(document.querySelectorAll(arguments[0] + ' button')).some((b) => b.textContent === 'Refresh' && !b.disabled)`, row(site.id)),
+    );
+    const r = (await panelRows(w)).find((x) => x.id === site.id);
+    check(r?.state === 'online' && r.line === 'Online', `panel row after Refresh ${JSON.stringify(r)}`);
+    const banners = await errorBanners(w);
+    check(banners.length === st.banners, `errors shown: ${JSON.stringify(banners)}`);
+  });
+
+  await test('Sites: HTTPS ONVIF, self-signed: "Test connection" shows the certificate\'s fingerprint (= openssl\'s) and sends nothing; "Trust this certificate" connects and lists the camera; "Add": online and pinned', async () => {
+    const sim = await startHttpsOnvif();
+    st.sim = sim;
+    console.log(`       simulator https://127.0.0.1:${sim.port}, certificate sha256 ${sim.hex}`);
+    const before = (await panelRows(w)).map((r) => r.id);
+    await press(w, `${PANEL} .sites-head`, 'Add site');
+    await pickKind(w, 'onvif');
+    await typeInto(w, 'address', `https://127.0.0.1:${sim.port}`);
+    await typeInto(w, 'user', ONVIF_USER);
+    await typeInto(w, 'password', ONVIF_PASSWORD);
+    check(!(await w.run('return document.documentElement.outerHTML.includes(arguments[0])', ONVIF_PASSWORD)), 'the password is in the DOM');
+    await press(w, DIALOG, 'Test connection');
+    const shown = await waitFor(
+      'untrusted certificate with its fingerprint',
+      () =>
+        w.run(`const u = document.querySelector('${DIALOG} [data-untrusted]'); const c = u && u.querySelector('code.fingerprint');
+          return c && { pin: c.getAttribute('data-fingerprint'), text: c.textContent, message: u.querySelector('.site-untrusted-message').textContent };`),
+      { seen: () => dialogMessages(w) },
+    );
+    console.log(`       untrusted: ${JSON.stringify(shown)}`);
+    check(shown.pin === sim.pin, `fingerprint ${shown.pin}, openssl says ${sim.pin}`);
+    check(shown.text.replace(/^sha256:/, '').replace(/\s+/g, '') === sim.hex, `the fingerprint the operator reads (${shown.text}) is not ${sim.hex}`);
+    // the operator compares it group by group: no group of four may be cut by a line break
+    const cut = await w.run(
+      `const t = document.querySelector(arguments[0]).firstChild; const text = t.textContent; const cut = [];
+      const re = /[0-9a-f]{4}/g; re.lastIndex = text.indexOf(': ') + 2;
+      for (let m; (m = re.exec(text)); ) {
+        const r = document.createRange(); r.setStart(t, m.index); r.setEnd(t, m.index + 4);
+        if (r.getClientRects().length !== 1) cut.push(m[0]);
+      }
+      return cut;`,
+      `${DIALOG} code.fingerprint`,
+    );
+    check(cut.length === 0, `fingerprint groups cut across lines: ${JSON.stringify(cut)}`);
+    check(!(await probeShown(w)), 'a connection result is shown next to the untrusted certificate');
+    const sent = sim.calls().filter((c) => c.op !== 'TLS');
+    check(sent.length === 0, `requests reached the device before its certificate was trusted: ${JSON.stringify(sent)}`);
+    await saveScreenshot(w, artifacts, 'app-window-sites-fingerprint.png');
+    await press(w, DIALOG, 'Trust this certificate');
+    const probe = await waitFor('connection test result after trusting', () => probeShown(w), { seen: () => dialogMessages(w) });
+    console.log(`       test connection: ${JSON.stringify(probe)}`);
+    check(probe.n >= 1 && probe.cameras.length === probe.n, `expected the device's cameras listed: ${JSON.stringify(probe)}`);
+    check(!(await w.run(`return !!document.querySelector('${DIALOG} [data-untrusted]')`)), 'the untrusted notice stays after trusting');
+    const pinField = await w.run(`return document.querySelector('${DIALOG} [name="tls_pin"]').value`);
+    check(pinField === sim.pin, `TLS pin field holds ${pinField}, expected ${sim.pin}`);
+    check(sim.calls().some((c) => authed(c)), 'the device saw no authenticated request');
+    await press(w, DIALOG, 'Add');
+    await dialogClosed(w);
+    const added = await waitFor('new ONVIF site in the panel', async () => (await panelRows(w)).find((r) => !before.includes(r.id)), { seen: () => panelRows(w) });
+    console.log(`       panel row: ${JSON.stringify(added)}`);
+    check(added.kind === 'onvif' && added.address === `https://127.0.0.1:${sim.port}`, `panel row ${JSON.stringify(added)}`);
+    check(added.state === 'online' && added.line === 'Online' && added.cameras === probe.n, `panel row ${JSON.stringify(added)}`);
+    check(added.pin === sim.pin, `panel row not pinned to ${sim.pin}: ${JSON.stringify(added)}`);
+    const group = await waitFor(
+      'ONVIF site group with its cameras in the sidebar',
+      async () => (await treeGroups(w)).find((g) => g.id === added.id && g.cameras.length === probe.n),
+      { seen: () => treeGroups(w) },
+    );
+    console.log(`       sidebar group: ${JSON.stringify(group)}`);
+    check(group.name === added.name, `sidebar says ${group.name}, panel ${added.name}`);
+    check(
+      JSON.stringify(group.cameras.map((c) => c.name).sort()) === JSON.stringify(probe.cameras.map((c) => c.name).sort()),
+      `sidebar cameras ${JSON.stringify(group.cameras)} are not the ones tested ${JSON.stringify(probe.cameras)}`,
+    );
+    st.onvif = { id: added.id, name: added.name, cameras: group.cameras.map((c) => c.id) };
+  });
+
+  await test('Sites: "Refresh" on the ONVIF site asks the device again over the pinned TLS; it stays online', async () => {
+    const site = needs('onvif');
+    const sim = needs('sim');
+    const clicked = Date.now();
+    await press(w, row(site.id), 'Refresh');
+    const asked = await waitFor('authenticated request to the device after the click', () => {
+      const calls = sim.calls().filter((c) => c.t * 1000 >= clicked - 5 && authed(c));
+      return calls.length ? calls : null;
+    });
+    console.log(`       device asked: ${JSON.stringify([...new Set(asked.map((c) => c.op))])}`);
+    const status = await waitFor('site checked after the click (engine)', async () =>
+      (await w.invoke('list_sites')).find((x) => x.site.id === site.id && x.health.checked_ms >= clicked),
+    );
+    check(status.health.state === 'online', `engine says ${JSON.stringify(status.health)}`);
+    await waitFor('Refresh button enabled again', () =>
+      w.run(`return Array.from(document.querySelectorAll(arguments[0] + ' button')).some((b) => b.textContent === 'Refresh' && !b.disabled)`, row(site.id)),
+    );
+    const r = await waitFor('ONVIF site online in the panel', async () => (await panelRows(w)).find((x) => x.id === site.id && x.state === 'online'));
+    check(r.line === 'Online' && r.cameras === site.cameras.length, `panel row after Refresh ${JSON.stringify(r)}`);
+    const banners = await errorBanners(w);
+    check(banners.length === st.banners, `errors shown: ${JSON.stringify(banners)}`);
+    await saveScreenshot(w, artifacts, 'app-window-sites-panel.png');
+  });
+
+  await test('Sites: "Remove" and the confirming "Remove": each site leaves the panel, its cameras the sidebar, and the engine forgets them', async () => {
+    for (const site of [needs('onvif'), needs('rtsp')]) {
+      await press(w, row(site.id), 'Remove');
+      await waitFor(`confirmation to remove ${site.name}`, () => w.run('return !!document.querySelector(arguments[0])', `${row(site.id)} .site-confirm`));
+      check((await panelRows(w)).some((x) => x.id === site.id), 'the first "Remove" removed the site without asking');
+      await press(w, `${row(site.id)} .site-confirm`, 'Remove');
+      await waitFor(`${site.name} gone from the panel`, async () => !(await panelRows(w)).some((x) => x.id === site.id), { seen: () => panelRows(w) });
+      await waitFor(
+        `${site.name} and its cameras gone from the sidebar`,
+        async () => {
+          const ids = await w.run(`return Array.from(document.querySelectorAll('.sidebar [data-camera-id]')).map((e) => e.getAttribute('data-camera-id'))`);
+          return !site.cameras.some((c) => ids.includes(c)) && !(await treeGroups(w)).some((g) => g.id === site.id);
+        },
+        { seen: () => treeGroups(w) },
+      );
+      const sites = await w.invoke('list_sites');
+      check(!sites.some((x) => x.site.id === site.id), `the engine still lists site ${site.id}`);
+      const cams = await w.invoke('list_cameras');
+      check(!cams.some((c) => site.cameras.includes(c.id)), `the engine still lists cameras of ${site.id}`);
+      console.log(`       removed ${site.id} (${site.name}) and ${site.cameras.length} camera(s)`);
+    }
+    const left = await panelRows(w);
+    check(JSON.stringify(left.map((r) => r.id)) === JSON.stringify(st.builtIn), `panel after removing both: ${JSON.stringify(left)}`);
+    const banners = await errorBanners(w);
+    check(banners.length === st.banners, `errors shown: ${JSON.stringify(banners)}`);
+  });
 }
 
 main().catch((e) => {
