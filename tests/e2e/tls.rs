@@ -353,7 +353,6 @@ async fn ffmpeg_https_verifies_the_certificate() {
 /// (then the RTSP requests, with credentials, go to that server). This is
 /// the test the fix must turn green.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known gap: FFmpeg opens rtsps:// without the TLS options (docs/tls.md)"]
 async fn ffmpeg_rtsps_refuses_an_unknown_certificate() {
     use vigil_engine::media::rtsp_input::{NetworkInput, Transport};
     use vigil_engine::media::source::{SourceOpener, StopFlag};

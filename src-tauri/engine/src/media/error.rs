@@ -36,6 +36,10 @@ pub enum MediaError {
     /// A pushed-picture source received only pictures it cannot decode.
     #[error("{source_name}: bad pictures: {reason}")]
     BadPicture { source_name: String, reason: String },
+    /// A TLS source this FFmpeg cannot verify (`rtsps://`): refused rather
+    /// than sending credentials to an unchecked certificate.
+    #[error("{url}: rtsps:// is refused: FFmpeg's RTSP client cannot verify the server's certificate (see docs/tls.md); use rtsp:// on a trusted network")]
+    Unverifiable { url: String },
     #[error("stopped")]
     Stopped,
 }
@@ -59,6 +63,7 @@ impl HasKind for MediaError {
                 ErrorKind::Protocol
             }
             MediaError::UnsupportedCodec { .. } => ErrorKind::Unsupported,
+            MediaError::Unverifiable { .. } => ErrorKind::Untrusted,
             MediaError::Encode(_) | MediaError::Scale(_) | MediaError::Stopped => {
                 ErrorKind::Internal
             }

@@ -5,8 +5,23 @@
 //! paths) get nothing but `file`.
 use ffmpeg_next::Dictionary;
 
-/// Network sources: RTSP (TCP, UDP, TLS, HTTP tunnel), and HTTP(S) streams.
-pub const NETWORK: &str = "rtsp,rtsps,rtp,srtp,udp,tcp,tls,http,https,httpproxy,crypto";
+/// Network sources: RTSP (TCP, UDP, HTTP tunnel), and HTTP(S) streams.
+/// Not `rtsps`: FFmpeg's RTSP client opens its TLS connection without our
+/// verification options, so it would send credentials to any certificate
+/// (docs/tls.md); it is refused until the engine's own RTSP layer carries it.
+pub const NETWORK: &str = "rtsp,rtp,srtp,udp,tcp,tls,http,https,httpproxy,crypto";
+
+/// Refuses a URL FFmpeg cannot open with a verified TLS connection
+/// (`rtsps://`, see [`NETWORK`]); fails closed, before anything is sent.
+pub fn refuse_unverifiable(url: &str) -> Result<(), crate::media::MediaError> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    if scheme.eq_ignore_ascii_case("rtsps") {
+        return Err(crate::media::MediaError::Unverifiable {
+            url: crate::secrets::redact::redact_url(url),
+        });
+    }
+    Ok(())
+}
 /// Local recordings: files only.
 pub const LOCAL_FILE: &str = "file,crypto";
 

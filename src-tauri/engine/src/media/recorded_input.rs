@@ -54,6 +54,7 @@ impl RecordedInput {
     /// ([`super::protocols::for_recorded`]).
     pub fn open(url: &str, mut options: Dictionary, stop: StopFlag) -> Result<Self, MediaError> {
         super::init();
+        super::protocols::refuse_unverifiable(url)?;
         super::protocols::restrict(&mut options, super::protocols::for_recorded(url));
         let what = redact_url(url);
         let activity = Arc::new(AtomicI64::new(now_ms()));

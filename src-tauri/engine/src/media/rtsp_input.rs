@@ -84,6 +84,7 @@ pub struct NetworkSource {
 impl NetworkSource {
     fn open(cfg: &NetworkInput, stop: StopFlag) -> Result<Self, MediaError> {
         super::init();
+        super::protocols::refuse_unverifiable(&cfg.url)?;
         let url = redact_url(&cfg.url);
         let last_activity = Arc::new(AtomicI64::new(now_ms()));
         // While opening, the deadline is the open timeout; afterwards, the stall window.
