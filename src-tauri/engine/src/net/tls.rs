@@ -143,7 +143,14 @@ fn describe(e: &rustls::Error) -> String {
                 "issued for another host name".into()
             }
             CertificateError::Revoked => "revoked".into(),
-            other => format!("{other:?}"),
+            // a self-signed certificate (`openssl req -x509`) is a CA used as
+            // the server's own certificate; say what the operator sees
+            CertificateError::Other(o) if format!("{o:?}").contains("CaUsedAsEndEntity") => {
+                "it is self-signed (no trusted root vouches for it)".into()
+            }
+            CertificateError::BadSignature => "its signature is invalid".into(),
+            CertificateError::BadEncoding => "it cannot be read".into(),
+            _ => "it is not valid for this server (the system's roots do not accept it)".into(),
         },
         other => other.to_string(),
     }
