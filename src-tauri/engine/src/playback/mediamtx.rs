@@ -84,7 +84,9 @@ impl MediaMtx {
             base: base.trim_end_matches('/').to_string(),
             path: path.to_string(),
             auth,
+            // verified like every HTTPS site (system roots through rustls)
             agent: ureq::AgentBuilder::new()
+                .tls_config(std::sync::Arc::new(crate::net::tls::client_config(None)))
                 .timeout_connect(Duration::from_secs(5))
                 .timeout_read(Duration::from_secs(20))
                 .build(),
@@ -116,7 +118,14 @@ impl MediaMtx {
                     format!("HTTP {code}: {}", body.trim()),
                 ))
             }
-            Err(e) => Err(source_err(&self.base, e)),
+            Err(e) => match crate::net::tls::rejection_in(&e) {
+                Some(r) => Err(PlaybackError::Refused {
+                    source_name: format!("mediamtx {}", self.base),
+                    kind: crate::error::ErrorKind::Untrusted,
+                    reason: r.to_error(None).to_string(),
+                }),
+                None => Err(source_err(&self.base, e)),
+            },
         }
     }
 

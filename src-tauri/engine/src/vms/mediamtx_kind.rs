@@ -43,7 +43,6 @@ impl SiteKind for MediaMtxKind {
                     .help("the recorded paths to show, comma-separated; one camera each"),
                 FieldSpec::user(),
                 FieldSpec::password(),
-                FieldSpec::tls_pin(),
                 FieldSpec::time_zone(),
             ],
         }
@@ -56,6 +55,12 @@ impl SiteKind for MediaMtxKind {
             return Err(VmsError::InvalidConfig(
                 "the playback server is http(s)://host:port, credentials in their own fields"
                     .into(),
+            ));
+        }
+        if site.tls_pin.is_some() {
+            // the clips themselves are read by FFmpeg, which cannot take a pin
+            return Err(VmsError::InvalidConfig(
+                "a MediaMTX site cannot pin a certificate yet (FFmpeg reads its clips and verifies against the system's roots): give the server a certificate the system trusts".into(),
             ));
         }
         let p = paths(site);
@@ -140,5 +145,41 @@ impl VmsAdapter for MediaMtxSite {
 
     fn site_label(&self) -> String {
         self.cfg.info.name.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(pin: Option<&str>) -> SiteInfo {
+        SiteInfo {
+            id: "probe".into(),
+            kind: "mediamtx".into(),
+            name: String::new(),
+            address: "https://10.0.0.9:9996/".into(),
+            time_zone: "UTC".into(),
+            user: None,
+            tls_pin: pin.map(str::to_string),
+            options: [("paths".to_string(), " cam1, ,cam2 ".to_string())].into(),
+            created_ms: 0,
+        }
+    }
+
+    #[test]
+    fn paths_are_normalised_and_a_pin_is_refused_not_ignored() {
+        let mut s = site(None);
+        MediaMtxKind.prepare(&mut s).unwrap();
+        assert_eq!(s.address, "https://10.0.0.9:9996");
+        assert_eq!(s.option("paths"), Some("cam1,cam2"));
+        assert_eq!(s.name, "MediaMTX 10.0.0.9");
+        let pin = format!("sha256:{}", "ab".repeat(32));
+        let e = MediaMtxKind.prepare(&mut site(Some(&pin))).unwrap_err();
+        assert!(matches!(e, VmsError::InvalidConfig(_)), "{e}");
+        assert!(!MediaMtxKind
+            .spec()
+            .fields
+            .iter()
+            .any(|f| f.key == "tls_pin"));
     }
 }
