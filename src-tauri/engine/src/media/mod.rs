@@ -8,6 +8,7 @@ pub mod demo_painter;
 pub mod error;
 pub mod file_writer;
 pub mod picture;
+pub mod picture_decode;
 pub mod picture_push;
 pub mod protocols;
 pub mod recorded_input;
