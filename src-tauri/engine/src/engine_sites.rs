@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::vms::kinds::{self, KindSpec, SiteConfig};
-use crate::vms::registry::LIST_TIMEOUT;
+use crate::vms::registry::list_bounded;
 use crate::vms::site::{
     camera_id, site_account, CameraRecord, SiteCamera, SiteHealth, SiteInfo, SiteProbe,
     SiteRequest, SiteSecret, SiteState, SiteStatus,
@@ -72,17 +72,7 @@ impl Engine {
     ) -> Result<(SiteInfo, Arc<dyn VmsAdapter>, Vec<CameraRecord>), EngineError> {
         let ctx = self.registry.context();
         let adapter = kinds::kind(&cfg.info.kind)?.open(ctx, cfg.clone())?;
-        let listed = tokio::time::timeout(LIST_TIMEOUT, adapter.list_cameras())
-            .await
-            .map_err(|_| {
-                VmsError::Remote(crate::vms::remote_error::RemoteError::new(
-                    crate::error::ErrorKind::Unreachable,
-                    &adapter.site_label(),
-                    "list cameras",
-                    format!("no answer in {} s", LIST_TIMEOUT.as_secs()),
-                ))
-            })?;
-        let cams = match listed {
+        let cams = match list_bounded(adapter.as_ref()).await {
             Ok(c) => c,
             Err(e) => {
                 adapter.close().await;
@@ -112,6 +102,27 @@ impl Engine {
                 })
             })
             .collect()
+    }
+
+    /// Serves a stored site (password in the keyring) with its listing.
+    fn serve_stored(
+        &self,
+        info: SiteInfo,
+        cams: Vec<SiteCamera>,
+    ) -> Result<SiteProbe, EngineError> {
+        self.registry.insert(
+            SiteConfig {
+                info: info.clone(),
+                secret: SiteSecret::Keyring,
+            },
+            cams.clone(),
+            true,
+            online(),
+        )?;
+        Ok(SiteProbe {
+            cameras: self.infos(&info, &cams),
+            site: info,
+        })
     }
 
     /// Connects, logs in and lists the cameras of a site; stores nothing.
@@ -159,19 +170,7 @@ impl Engine {
                 return Err(e.into());
             }
         }
-        self.registry.insert(
-            SiteConfig {
-                info: info.clone(),
-                secret: SiteSecret::Keyring,
-            },
-            cams.clone(),
-            true,
-            online(),
-        )?;
-        Ok(SiteProbe {
-            cameras: self.infos(&info, &cams),
-            site: info,
-        })
+        self.serve_stored(info, cams)
     }
 
     /// Like [`Self::add_site`] for this process only (the CLI's ad-hoc
@@ -240,19 +239,7 @@ impl Engine {
         if let Some(old) = self.registry.remove(id) {
             old.close().await;
         }
-        self.registry.insert(
-            SiteConfig {
-                info: info.clone(),
-                secret: SiteSecret::Keyring,
-            },
-            cams.clone(),
-            true,
-            online(),
-        )?;
-        Ok(SiteProbe {
-            cameras: self.infos(&info, &cams),
-            site: info,
-        })
+        self.serve_stored(info, cams)
     }
 
     /// Removes a site: its adapter logs out, its row, cameras and keyring

@@ -44,6 +44,20 @@ pub struct Registry {
     observed: Mutex<HashMap<(String, StreamKind), (u32, u32)>>,
 }
 
+/// A site's camera listing, or unreachable after [`LIST_TIMEOUT`] (probe,
+/// add, edit and the background refresh all list through this).
+pub async fn list_bounded(adapter: &dyn VmsAdapter) -> Result<Vec<CameraRecord>, VmsError> {
+    match tokio::time::timeout(LIST_TIMEOUT, adapter.list_cameras()).await {
+        Ok(r) => r,
+        Err(_) => Err(VmsError::Remote(super::remote_error::RemoteError::new(
+            ErrorKind::Unreachable,
+            &adapter.site_label(),
+            "list cameras",
+            format!("no answer in {} s", LIST_TIMEOUT.as_secs()),
+        ))),
+    }
+}
+
 /// The health a failed listing means.
 pub fn health_of(e: &VmsError, last_seen_ms: Option<i64>, now_ms: i64) -> SiteHealth {
     let state = match e.kind() {
@@ -198,15 +212,7 @@ impl Registry {
             .find(|s| s.info.id == site_id)
             .map(|s| s.adapter.clone())
             .ok_or_else(|| VmsError::UnknownSite(site_id.to_string()))?;
-        let listed = match tokio::time::timeout(LIST_TIMEOUT, adapter.list_cameras()).await {
-            Ok(r) => r,
-            Err(_) => Err(VmsError::Remote(super::remote_error::RemoteError::new(
-                ErrorKind::Unreachable,
-                &adapter.site_label(),
-                "list cameras",
-                format!("no answer in {} s", LIST_TIMEOUT.as_secs()),
-            ))),
-        };
+        let listed = list_bounded(adapter.as_ref()).await;
         let now = crate::media::source::now_ms();
         match listed {
             Ok(records) => {
