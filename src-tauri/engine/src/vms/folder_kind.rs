@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::kinds::{FieldInput, FieldSpec, KindSpec, SiteConfig, SiteContext, SiteKind};
 use super::site::{CameraRecord, SiteCamera, SiteInfo};
-use super::{Capabilities, StreamInfo, StreamKind, VmsAdapter, VmsError};
+use super::{StreamKind, VmsAdapter, VmsError};
 use crate::media::source::SourceOpener;
 use crate::playback::folder::SegmentFolder;
 use crate::playback::Recording;
@@ -104,22 +104,13 @@ impl FolderSite {
         refs.extend(subs.into_iter().take(MAX_CAMERAS));
         Ok(refs
             .into_iter()
-            .map(|r| CameraRecord {
-                name: if r == SELF_REF {
+            .map(|r| {
+                let name = if r == SELF_REF {
                     self.info.name.clone()
                 } else {
                     r.clone()
-                },
-                vms_ref: r,
-                ptz: false,
-                streams: vec![StreamInfo {
-                    kind: StreamKind::Main,
-                    width: 0,
-                    height: 0,
-                    codec: String::new(),
-                }],
-                capabilities: Capabilities::engine_playback(false),
-                extra: serde_json::Value::Null,
+                };
+                CameraRecord::recordings_only(r, name)
             })
             .collect())
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::kinds::{FieldInput, FieldSpec, KindSpec, SiteConfig, SiteContext, SiteKind};
 use super::site::{CameraRecord, SiteCamera, SiteInfo};
-use super::{Capabilities, StreamInfo, StreamKind, VmsAdapter, VmsError};
+use super::{StreamKind, VmsAdapter, VmsError};
 use crate::media::source::SourceOpener;
 use crate::playback::mediamtx::MediaMtx;
 use crate::playback::Recording;
@@ -111,19 +111,7 @@ impl VmsAdapter for MediaMtxSite {
     async fn list_cameras(&self) -> Result<Vec<CameraRecord>, VmsError> {
         Ok(paths(&self.cfg.info)
             .into_iter()
-            .map(|p| CameraRecord {
-                name: p.clone(),
-                vms_ref: p,
-                ptz: false,
-                streams: vec![StreamInfo {
-                    kind: StreamKind::Main,
-                    width: 0,
-                    height: 0,
-                    codec: String::new(),
-                }],
-                capabilities: Capabilities::engine_playback(false),
-                extra: serde_json::Value::Null,
-            })
+            .map(|p| CameraRecord::recordings_only(p.clone(), p))
             .collect())
     }
 

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use super::kinds::{KindSpec, SiteConfig, SiteContext, SiteKind};
 use super::site::{CameraRecord, SiteCamera};
-use super::{Capabilities, StreamInfo, StreamKind, VmsAdapter, VmsError};
+use super::{StreamKind, VmsAdapter, VmsError};
 use crate::media::source::SourceOpener;
 use crate::playback::Recording;
 
@@ -60,19 +60,7 @@ impl RecordedSite {
             .unwrap_or_else(|p| p.into_inner())
             .iter()
             .enumerate()
-            .map(|(i, e)| CameraRecord {
-                vms_ref: (i + 1).to_string(),
-                name: e.name.clone(),
-                ptz: false,
-                streams: vec![StreamInfo {
-                    kind: StreamKind::Main,
-                    width: 0,
-                    height: 0,
-                    codec: String::new(),
-                }],
-                capabilities: Capabilities::engine_playback(false),
-                extra: serde_json::Value::Null,
-            })
+            .map(|(i, e)| CameraRecord::recordings_only((i + 1).to_string(), e.name.clone()))
             .collect()
     }
 }

@@ -116,6 +116,27 @@ pub struct CameraRecord {
     pub extra: serde_json::Value,
 }
 
+impl CameraRecord {
+    /// A camera that is recordings only (a folder, a MediaMTX path, a
+    /// recording named on the CLI): one main stream of unknown size, played
+    /// by the engine's own readers.
+    pub fn recordings_only(vms_ref: String, name: String) -> Self {
+        Self {
+            vms_ref,
+            name,
+            ptz: false,
+            streams: vec![StreamInfo {
+                kind: super::StreamKind::Main,
+                width: 0,
+                height: 0,
+                codec: String::new(),
+            }],
+            capabilities: Capabilities::engine_playback(false),
+            extra: serde_json::Value::Null,
+        }
+    }
+}
+
 /// A camera of a site: its stable id and what the VMS said about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteCamera {
