@@ -1,0 +1,80 @@
+"""Pictures of the simulated Dahua device: I420 frames stamped with VTC1
+(TIMECODE.md, luma 235/16 cells), JPEG snapshots and MP4 clips made with the
+ffmpeg CLI (libx264, a keyframe every second, no B-frames)."""
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/bench"))
+try:
+    import vtc1  # noqa: E402
+except ImportError:  # VIGIL_SHARED points elsewhere
+    sys.path.insert(0, os.path.join(os.environ.get("VIGIL_SHARED", ""), "bench"))
+    import vtc1  # noqa: E402
+
+
+def i420(w, h, ms, channel=1):
+    """One I420 frame of w x h showing `ms` in its VTC1 strip; a bar moves."""
+    cell = w // vtc1.CELLS
+    row = bytearray([16]) * w
+    for i, bit in enumerate(vtc1.bits(ms)):
+        if bit:
+            row[i * cell:(i + 1) * cell] = bytes([235]) * cell
+    base = 60 + 20 * (channel % 5)
+    body = bytearray([base]) * w
+    x = (ms // 100) % max(1, w - 16)
+    body[x:x + 16] = bytes([200]) * 16
+    y = bytes(row) * cell + bytes(body) * (h - cell)
+    return y + bytes([128]) * (w * h // 2)
+
+
+def archive_times(spans, t0, t1, fps):
+    """Frame times (ms) of the archive in [t0, t1): on the 1/fps grid of each span."""
+    out = []
+    step = 1000 / fps
+    for s0, s1 in spans:
+        a, b = max(s0, t0) * 1000, min(s1, t1) * 1000
+        if a >= b:
+            continue
+        k = max(0, int((a - s0 * 1000) // step))
+        while s0 * 1000 + k * step < a:
+            k += 1
+        while s0 * 1000 + k * step < b:
+            out.append(int(round(s0 * 1000 + k * step)))
+            k += 1
+    return out
+
+
+def _ffmpeg(w, h, fps, out_args, frames_iter):
+    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p",
+           "-s", "%dx%d" % (w, h), "-r", str(fps), "-i", "-"] + out_args
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    out = []
+
+    import threading
+    t = threading.Thread(target=lambda: out.append(p.stdout.read()))
+    t.start()
+    for f in frames_iter:
+        p.stdin.write(f)
+    p.stdin.close()
+    t.join()
+    p.wait()
+    if p.returncode != 0:
+        raise RuntimeError("ffmpeg failed")
+    return out[0]
+
+
+def jpeg(w, h, ms, channel=1):
+    return _ffmpeg(w, h, 1, ["-frames:v", "1", "-q:v", "3", "-f", "mjpeg", "-"], [i420(w, h, ms, channel)])
+
+
+def mp4_clip(w, h, fps, times, channel=1):
+    """A progressive MP4 (moov first) of the frames at `times` (ms)."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "clip.mp4")
+        _ffmpeg(w, h, fps, ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-bf", "0",
+                            "-g", str(fps), "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-y", path],
+                (i420(w, h, ms, channel) for ms in times))
+        with open(path, "rb") as f:
+            return f.read()
