@@ -166,6 +166,7 @@ pub static KINDS: &[&dyn SiteKind] = &[
     &super::mediamtx_kind::MediaMtxKind,
     &super::folder_kind::FolderKind,
     &super::recorded::RecordedKind,
+    &super::dahua::DahuaKind,
 ];
 
 /// The kind named `kind`.

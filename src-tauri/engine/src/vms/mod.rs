@@ -2,6 +2,7 @@
 //! Milestone, Dahua, Hikvision, ...) is registered once in [`kinds`] and
 //! opens a [`VmsAdapter`] per stored site. Adapters translate; they never
 //! decode. A capability a VMS lacks is a typed [`VmsError::Unsupported`].
+pub mod dahua;
 pub mod demo;
 pub mod export;
 pub mod folder_kind;
