@@ -450,7 +450,7 @@ class Handler(BaseHTTPRequestHandler):
         self.dev.log(path=path, action=method, query={"session": bool(sess)}, auth="rpc2")
         out = {"id": rid, "session": sess}
         if path == "/RPC2_Login" and method == "global.login":
-            if not params.get("password"):
+            if sess not in d.sessions:  # step 1 (clients may send the password in clear here: ignored)
                 sess = secrets.token_hex(16)
                 rnd = str(secrets.randbelow(10 ** 9))
                 d.sessions[sess] = {"random": rnd, "ok": False}
