@@ -31,9 +31,11 @@ Behaviour (as real devices unless marked SIM):
   findNextFile&count<=100 pages the files (found=N, items[i].*), found=0 at the
   end; close; destroy. --fail-next-file PAGE answers page PAGE (1-based) with
   HTTP 500 (SIM: error injection). At most 16 finders may exist (SIM limit).
-- loadfile.cgi?action=startLoad by time and RPC_Loadfile/<FilePath>: an MP4
-  (H.264, SIM: real devices send DHAV) of the archive in the window; 404
-  "Error" when the window holds no recording (SIM).
+- loadfile.cgi?action=startLoad by time and RPC_Loadfile/<FilePath>: the
+  archive in the window as DHAV (H.264 in Dahua's frame container, local
+  civil time in each frame header; no binary preamble, SIM: some NVRs send a
+  few KB before the first DHAV) or, with --download-format mp4, a fast-start
+  MP4; 404 "Error" when the window holds no recording (SIM).
 - snapshot.cgi?channel=N: a JPEG of now. ptz.cgi start/stop/getPresets/
   getStatus/getCurrentProtocolCaps (PTZ channels from --ptz).
 - RPC2_Login / RPC2: the two-step global.login, global.logout, keepAlive,
@@ -386,7 +388,7 @@ class Handler(BaseHTTPRequestHandler):
             for i, (t0, t1) in enumerate(page):
                 p = "items[%d]." % i
                 lines += [p + "Channel=%d" % ch, p + "Cluster=0", p + "Disk=0", p + "Duration=%d" % int(t1 - t0),
-                          p + "EndTime=%s" % d.local(t1), p + "FilePath=%s" % d.file_path(f["ch"], t0, t1),
+                          p + "EndTime=%s" % d.local(t1), p + "FilePath=%s" % d.file_path(f["ch"], t0, t1, "dav" if d.a.download_format == "dhav" else "mp4"),
                           p + "Flags[0]=Timing", p + "Length=%d" % int((t1 - t0) * 62500), p + "Partition=0",
                           p + "StartTime=%s" % d.local(t0), p + "Type=dav", p + "VideoStream=Main"]
             return self.send(200, "\r\n".join(lines) + "\r\n")
@@ -407,7 +409,10 @@ class Handler(BaseHTTPRequestHandler):
         times = frames.archive_times(d.spans, t0, t1, a.fps)
         if not times:
             return self.send(404, "Error\r\nNo record found\r\n")
-        data = frames.mp4_clip(w, h, a.fps, times, ch)
+        if a.download_format == "dhav":
+            data = frames.dhav_clip(w, h, a.fps, times, ch, lambda ms: dt.datetime.fromtimestamp(ms / 1000, d.tz))
+        else:
+            data = frames.mp4_clip(w, h, a.fps, times, ch)
         self.send(200, data, "Application/octet-stream")
 
     def ptz(self, action, q):
@@ -509,6 +514,7 @@ def main():
     ap.add_argument("--serial", default="6G0123PAZ00042")
     ap.add_argument("--name", default="SimDahua")
     ap.add_argument("--lifetime", type=float, default=0)
+    ap.add_argument("--download-format", choices=["dhav", "mp4"], default="dhav")
     a = ap.parse_args()
     a.wired = [int(x) for x in a.wired.split(",") if x]
     a.ptz = [int(x) for x in a.ptz.split(",") if x]

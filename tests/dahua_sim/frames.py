@@ -78,3 +78,40 @@ def mp4_clip(w, h, fps, times, channel=1):
                 (i420(w, h, ms, channel) for ms in times))
         with open(path, "rb") as f:
             return f.read()
+
+
+def _nal_units(data):
+    """(start, type) of each Annex B NAL unit."""
+    out, i = [], 0
+    while True:
+        j = data.find(b"\x00\x00\x01", i)
+        if j < 0:
+            return out
+        out.append((j - 1 if j > 0 and data[j - 1] == 0 else j, data[j + 3] & 0x1F))
+        i = j + 3
+
+
+def dhav_clip(w, h, fps, times, channel=1, local=None):
+    """Dahua's DHAV container (as FFmpeg's dhav demuxer reads it) of H.264
+    frames at `times` (ms UTC); `local(ms)` gives the device's civil time
+    (a datetime) written into each frame header. One DHAV frame per access
+    unit: 0xFD for IDR (with 0x80 size and 0x81 codec extensions), 0xFC for
+    others; trailer "dhav" + frame length."""
+    import struct
+    es = _ffmpeg(w, h, fps, ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-bf", "0",
+                             "-g", str(fps), "-pix_fmt", "yuv420p", "-x264-params", "aud=1", "-f", "h264", "-"],
+                 (i420(w, h, ms, channel) for ms in times))
+    aud = [s for s, t in _nal_units(es) if t == 9]
+    aus = [es[a:b] for a, b in zip(aud, aud[1:] + [len(es)])]
+    out = bytearray()
+    for n, (ms, au) in enumerate(zip(times, aus)):
+        key = any(t == 5 for _, t in _nal_units(au))
+        d = local(ms)
+        date = (d.second | d.minute << 6 | d.hour << 12 | d.day << 17 | d.month << 22 | (d.year - 2000) << 26)
+        ext = bytes([0x80, 0, w // 8, h // 8, 0x81, 0, 0x2, fps]) if key else b""
+        length = 24 + len(ext) + len(au) + 8
+        head = bytearray(b"DHAV" + bytes([0xFD if key else 0xFC, 0, channel & 0xFF, 0]) +
+                         struct.pack("<III", n, length, date) + struct.pack("<H", ms % 65536) + bytes([len(ext)]))
+        head.append(sum(head) & 0xFF)
+        out += head + ext + au + b"dhav" + struct.pack("<I", length)
+    return bytes(out)

@@ -82,8 +82,8 @@ def main():
         # a clip across the gap end: 09:29:55 .. 09:30:05 local -> frames only from 00:30:00Z
         clip = get(op, port, "loadfile.cgi?action=startLoad&channel=1&startTime=2026-01-01%2009:21:30"
                    "&endTime=2026-01-01%2009:21:40&subtype=0")
-        open("/tmp/dahua_selfcheck.mp4", "wb").write(clip)
-        codes = vtc1_of_video("/tmp/dahua_selfcheck.mp4", 200)
+        open("/tmp/dahua_selfcheck.dav", "wb").write(clip)
+        codes = vtc1_of_video("/tmp/dahua_selfcheck.dav", 200)
         assert len(codes) == 100 and codes[0] == (t_base + 1290) * 1000 and codes[-1] == (t_base + 1299) * 1000 + 900, codes[:3]
         snap = get(op, port, "snapshot.cgi?channel=1")
         open("/tmp/dahua_selfcheck.jpg", "wb").write(snap)
