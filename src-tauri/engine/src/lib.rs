@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine;
 pub mod engine_sites;
 pub mod error;
+pub mod evidence;
 pub mod footage;
 pub mod hub;
 pub mod ingest;
