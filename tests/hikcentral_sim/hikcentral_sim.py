@@ -24,7 +24,8 @@ API alone (signing tests under any python3).
 
 Test endpoints (no signature): GET /test/calls (the call log as JSON), GET /test/ptz,
 GET /test/tokens (every issued token), GET /test/archive. --tls-cert/--tls-key serve HTTPS
-(Python's ssl). Binds 127.0.0.1; prints "READY <port> <scheme> <rtsp_port>".
+(Python's ssl). Binds 127.0.0.1; prints "READY <port> <scheme> <rtsp_port> <plain_port>", the
+last a plain-HTTP port with the same handler (for test clients without TLS).
 """
 import argparse
 import datetime as dt
@@ -141,7 +142,8 @@ class Sim:
 
     # ---------------------------------------------------------------- API
     def op_version(self, body):
-        return {"productName": "HikCentral Professional", "softVersion": "V2.5.1 build20231201"}
+        # "produceName" (sic) is what clients of the real server read
+        return {"produceName": "HikCentral Professional", "softVersion": "V2.5.1 build20231201"}
 
     def op_cameras(self, body):
         page_no, page_size = body.get("pageNo"), body.get("pageSize")
@@ -337,7 +339,7 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/test/ptz":
             return self.send_json(200, sim.ptz)
         if u.path == "/test/tokens":
-            return self.send_json(200, sorted(sim.tokens))
+            return self.send_json(200, sorted(sim.tokens) + [j["file_token"] for j in sim.downloads.values()])
         if u.path == "/test/archive":
             return self.send_json(200, {"spans": sim.spans, "tz": sim.a.tz})
         if u.path.startswith("/download/"):
@@ -438,7 +440,12 @@ def main():
         ctx.load_cert_chain(a.tls_cert, a.tls_key)
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
-    print("READY %d %s %d" % (srv.server_port, "https" if a.tls_cert else "http", a.rtsp_port), flush=True)
+    # the same handler over plain HTTP on another port: test endpoints for
+    # clients without TLS (the tests' own reqwest has none)
+    plain = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=plain.serve_forever, daemon=True).start()
+    print("READY %d %s %d %d" % (srv.server_port, "https" if a.tls_cert else "http", a.rtsp_port,
+                                 plain.server_port), flush=True)
     try:
         time.sleep(a.lifetime)
     except KeyboardInterrupt:
