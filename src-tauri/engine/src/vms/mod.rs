@@ -6,6 +6,7 @@ pub mod dahua;
 pub mod demo;
 pub mod export;
 pub mod folder_kind;
+pub mod hikcentral;
 pub mod http_body;
 pub mod kinds;
 pub mod mediamtx_kind;
