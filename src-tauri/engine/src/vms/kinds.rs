@@ -167,6 +167,7 @@ pub static KINDS: &[&dyn SiteKind] = &[
     &super::folder_kind::FolderKind,
     &super::recorded::RecordedKind,
     &super::dahua::DahuaKind,
+    &super::dss::DssKind,
     &super::hikcentral::HikCentralKind,
 ];
 

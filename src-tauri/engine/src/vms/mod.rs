@@ -4,6 +4,7 @@
 //! decode. A capability a VMS lacks is a typed [`VmsError::Unsupported`].
 pub mod dahua;
 pub mod demo;
+pub mod dss;
 pub mod export;
 pub mod folder_kind;
 pub mod hikcentral;

@@ -1,0 +1,358 @@
+//! A DSS channel's recordings: coverage from `SS/Record/QueryRecords`
+//! (Unix seconds; adjacent records merged into spans) and frames from
+//! `SS/Playback/StartPlaybackByTime`, whose RTSP URL (with its token) is
+//! asked per opened run of records. The server sends in real time from the
+//! requested start; a frame's recording time is that start plus its offset.
+//! At the end of a run the reader reports the gap and asks the next run.
+use std::sync::Arc;
+
+use ffmpeg_next::Dictionary;
+use serde_json::json;
+
+use super::session::API;
+use super::site::Inner;
+use super::wire::{self, Record};
+use crate::error::{ErrorKind, HasKind};
+use crate::media::recorded_input::RecordedInput;
+use crate::media::source::{DecodedFrame, StopFlag};
+use crate::media::MediaError;
+use crate::playback::day::format_rfc3339;
+use crate::playback::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
+use crate::vms::{StreamKind, VmsError};
+
+/// How far ahead a reader asks for records at once.
+const LOOKAHEAD_S: i64 = 24 * 3600;
+
+pub struct DssRecording {
+    inner: Arc<Inner>,
+    channel: String,
+    stream: StreamKind,
+}
+
+fn stream_type(s: StreamKind) -> &'static str {
+    if s == StreamKind::Sub {
+        "2"
+    } else {
+        "1"
+    }
+}
+
+/// The record source asked for: the site option `record_source`
+/// ("device" = 2, else central storage = 3).
+fn record_source(inner: &Inner) -> &'static str {
+    match inner.cfg.info.option("record_source") {
+        Some("device") | Some("2") => "2",
+        _ => "3",
+    }
+}
+
+/// Records merged into spans (touching or overlapping records join).
+pub fn merge(records: &[Record]) -> Vec<(i64, i64)> {
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for r in records {
+        match out.last_mut() {
+            Some(last) if r.start_s <= last.1 => last.1 = last.1.max(r.end_s),
+            _ => out.push((r.start_s, r.end_s)),
+        }
+    }
+    out
+}
+
+impl DssRecording {
+    pub(crate) fn new(inner: Arc<Inner>, channel: String, stream: StreamKind) -> Self {
+        Self {
+            inner,
+            channel,
+            stream,
+        }
+    }
+
+    fn to_playback(&self, e: VmsError) -> PlaybackError {
+        match e.kind() {
+            k @ (ErrorKind::AuthFailed | ErrorKind::Untrusted) => PlaybackError::Refused {
+                source_name: self.describe(),
+                kind: k,
+                reason: e.to_string(),
+            },
+            _ => PlaybackError::Source {
+                source_name: self.describe(),
+                reason: e.to_string(),
+            },
+        }
+    }
+}
+
+/// QueryRecords over `[from_s, to_s]`.
+async fn records(
+    inner: &Inner,
+    channel: &str,
+    stream: StreamKind,
+    from_s: i64,
+    to_s: i64,
+) -> Result<Vec<Record>, VmsError> {
+    let body = json!({"data": {
+        "channelId": channel,
+        "startTime": from_s.to_string(),
+        "endTime": to_s.to_string(),
+        "streamType": stream_type(stream),
+        "recordType": "0",
+        "recordSource": record_source(inner),
+    }});
+    let raw = inner
+        .session
+        .call_raw(
+            reqwest::Method::POST,
+            &format!("{API}/SS/Record/QueryRecords"),
+            &body,
+        )
+        .await?;
+    wire::parse_records(&raw).map_err(|e| VmsError::Site {
+        site: inner.session.site().to_string(),
+        reason: format!("QueryRecords of {channel}: {e}"),
+    })
+}
+
+/// StartPlaybackByTime of `[start_s, end_s)` within `record`.
+async fn playback_url(
+    inner: &Inner,
+    channel: &str,
+    stream: StreamKind,
+    start_s: i64,
+    end_s: i64,
+    record: &Record,
+) -> Result<wire::MediaUrl, VmsError> {
+    let body = json!({"data": {
+        "channelId": channel,
+        "startTime": start_s.to_string(),
+        "endTime": end_s.to_string(),
+        "streamType": stream_type(stream),
+        "recordType": "0",
+        "recordSource": record_source(inner),
+        "streamId": record.stream_id,
+    }});
+    let raw = inner
+        .session
+        .call_raw(
+            reqwest::Method::POST,
+            &format!("{API}/SS/Playback/StartPlaybackByTime"),
+            &body,
+        )
+        .await?;
+    wire::parse_media(&raw, &inner.session.host()).map_err(|e| VmsError::Site {
+        site: inner.session.site().to_string(),
+        reason: format!("StartPlaybackByTime of {channel}: {e}"),
+    })
+}
+
+impl Recording for DssRecording {
+    fn describe(&self) -> String {
+        format!(
+            "{} recordings of channel {}",
+            self.inner.session.site(),
+            self.channel
+        )
+    }
+
+    fn paced_by_server(&self) -> bool {
+        true
+    }
+
+    fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
+        if to_ms <= from_ms {
+            return Ok(Vec::new());
+        }
+        let (from_s, to_s) = (from_ms.div_euclid(1000), (to_ms + 999).div_euclid(1000));
+        let recs = super::block_on(
+            &self.inner.rt,
+            records(&self.inner, &self.channel, self.stream, from_s, to_s),
+        )
+        .map_err(|e| self.to_playback(e))?;
+        Ok(merge(&recs)
+            .into_iter()
+            .map(|(a, b)| {
+                (
+                    a.saturating_mul(1000).max(from_ms),
+                    b.saturating_mul(1000).min(to_ms),
+                )
+            })
+            .filter(|(a, b)| a < b)
+            .map(|(a, b)| Span::new(a, b))
+            .collect())
+    }
+
+    fn open(
+        &self,
+        t_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
+        let mut r = DssReader {
+            rec: DssRecording::new(self.inner.clone(), self.channel.clone(), self.stream),
+            records: Vec::new(),
+            cur: None,
+            target_ms: t_ms,
+            decimation,
+            stop,
+        };
+        r.load(t_ms.div_euclid(1000))?;
+        if !r.records.iter().any(|x| x.end_s * 1000 > t_ms) {
+            return Err(PlaybackError::NoRecording(format_rfc3339(t_ms)));
+        }
+        r.start_run(t_ms)?;
+        Ok(Box::new(r))
+    }
+}
+
+/// One playing run: the stream of `[start_ms, end_ms)`.
+struct Run {
+    input: RecordedInput,
+    start_ms: i64,
+    end_ms: i64,
+}
+
+struct DssReader {
+    rec: DssRecording,
+    records: Vec<Record>,
+    cur: Option<Run>,
+    /// Frames before this time are decoded and dropped.
+    target_ms: i64,
+    decimation: Decimation,
+    stop: StopFlag,
+}
+
+fn options() -> Dictionary<'static> {
+    let mut o = Dictionary::new();
+    o.set("rtsp_transport", "tcp");
+    o.set("allowed_media_types", "video");
+    o.set("timeout", "10000000");
+    o
+}
+
+impl DssReader {
+    /// Asks the records from `from_s` on.
+    fn load(&mut self, from_s: i64) -> Result<(), PlaybackError> {
+        let r = &self.rec;
+        self.records = super::block_on(
+            &r.inner.rt,
+            records(&r.inner, &r.channel, r.stream, from_s, from_s + LOOKAHEAD_S),
+        )
+        .map_err(|e| r.to_playback(e))?;
+        Ok(())
+    }
+
+    /// Opens the run of records that covers `t_ms` (or starts after it).
+    fn start_run(&mut self, t_ms: i64) -> Result<bool, PlaybackError> {
+        let Some(i) = self.records.iter().position(|x| x.end_s * 1000 > t_ms) else {
+            return Ok(false);
+        };
+        let first = self.records[i].clone();
+        let start_s = t_ms.div_euclid(1000).max(first.start_s);
+        let mut end_s = first.end_s;
+        for x in &self.records[i + 1..] {
+            if x.start_s > end_s {
+                break;
+            }
+            end_s = end_s.max(x.end_s);
+        }
+        let r = &self.rec;
+        let m = super::block_on(
+            &r.inner.rt,
+            playback_url(&r.inner, &r.channel, r.stream, start_s, end_s, &first),
+        )
+        .map_err(|e| r.to_playback(e))?;
+        let mut input = RecordedInput::open(&m.playable(), options(), self.stop.clone())?;
+        input.set_decimation(self.decimation);
+        self.target_ms = self.target_ms.max(start_s * 1000);
+        self.cur = Some(Run {
+            input,
+            start_ms: start_s * 1000,
+            end_ms: end_s * 1000,
+        });
+        Ok(true)
+    }
+
+    /// After a run: the gap to the next one (opened), or the end.
+    fn next_run(&mut self, ended_ms: i64) -> Result<ReadEvent, PlaybackError> {
+        self.cur = None;
+        if !self.records.iter().any(|x| x.end_s * 1000 > ended_ms) {
+            self.load(ended_ms.div_euclid(1000))?;
+        }
+        let Some(next) = self.records.iter().find(|x| x.end_s * 1000 > ended_ms) else {
+            return Ok(ReadEvent::End);
+        };
+        let next_ms = (next.start_s * 1000).max(ended_ms);
+        self.target_ms = next_ms;
+        if !self.start_run(next_ms)? {
+            return Ok(ReadEvent::End);
+        }
+        Ok(if next_ms > ended_ms {
+            ReadEvent::Gap {
+                from_ms: ended_ms,
+                to_ms: next_ms,
+            }
+        } else {
+            self.next()?
+        })
+    }
+}
+
+impl RecordingReader for DssReader {
+    fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
+        loop {
+            if self.stop.is_stopped() {
+                return Err(MediaError::Stopped.into());
+            }
+            let Some(run) = self.cur.as_mut() else {
+                return Ok(ReadEvent::End);
+            };
+            let end = run.end_ms;
+            match run.input.next_frame() {
+                Ok(Some(f)) => {
+                    let ts = run.start_ms.saturating_add(f.offset_ms);
+                    if ts >= end {
+                        return self.next_run(end);
+                    }
+                    if ts < self.target_ms {
+                        continue;
+                    }
+                    return Ok(ReadEvent::Frame(DecodedFrame {
+                        ts_ms: ts,
+                        frame: f.frame,
+                        keyframe: f.keyframe,
+                    }));
+                }
+                Ok(None) | Err(MediaError::Ended { .. }) => return self.next_run(end),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn set_decimation(&mut self, d: Decimation) {
+        self.decimation = d;
+        if let Some(r) = self.cur.as_mut() {
+            r.input.set_decimation(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(a: i64, b: i64) -> Record {
+        Record {
+            start_s: a,
+            end_s: b,
+            stream_id: String::new(),
+        }
+    }
+
+    #[test]
+    fn touching_records_merge_into_spans() {
+        assert_eq!(
+            merge(&[r(0, 600), r(600, 1200), r(1100, 1150), r(1300, 1400)]),
+            [(0, 1200), (1300, 1400)]
+        );
+        assert!(merge(&[]).is_empty());
+    }
+}
