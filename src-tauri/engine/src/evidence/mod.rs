@@ -14,6 +14,6 @@ pub mod package;
 pub mod snapshot;
 pub mod source;
 
-pub use engine_api::EvidenceKey;
+pub use engine_api::{EvidenceKey, MarkedRange, PackageMade};
 pub use error::{EvidenceError, PackageError};
 pub use package::verify::{verify_package, verify_package_with, PackageReport, PackageStatus};
