@@ -312,3 +312,97 @@ async fn a_local_time_only_clock_is_read_in_the_device_zone() {
     )
     .await;
 }
+
+/// A TCP relay from another loopback address to `target` (a recorder that
+/// streams from an address other than the one the operator typed).
+struct Relay {
+    host: String,
+    used: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Relay {
+    fn start(target: std::net::SocketAddr) -> Self {
+        let listener = TcpListener::bind("127.0.0.2:0").expect("bind 127.0.0.2 (loopback)");
+        let host = listener.local_addr().unwrap().to_string();
+        let used = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = used.clone();
+        std::thread::spawn(move || {
+            for inbound in listener.incoming().map_while(Result::ok) {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Ok(outbound) = std::net::TcpStream::connect(target) else {
+                    continue;
+                };
+                for (mut from, mut to) in [
+                    (inbound.try_clone().unwrap(), outbound.try_clone().unwrap()),
+                    (outbound, inbound),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Self { host, used }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_allowed_other_host_streams_and_others_stay_refused() {
+    use std::collections::BTreeMap;
+    use vigil_engine::vms::site::SiteRequest;
+    let rtsp = RtspServer::start(free_port(), &[]);
+    let relay = Relay::start(format!("127.0.0.1:{}", rtsp.port).parse().unwrap());
+    let dev = sim(
+        &["foreign-stream"],
+        &[
+            "--foreign-host",
+            &relay.host,
+            "--rtsp-main",
+            &rtsp.url("/cam1"),
+            "--rtsp-sub",
+            &rtsp.url("/cam1/sub"),
+        ],
+    );
+    let request = |allowed: &str| SiteRequest {
+        kind: "onvif".into(),
+        name: Some("relayed".into()),
+        address: dev.address(),
+        user: Some(USER.into()),
+        password: Some(SECRET.into()),
+        tls_pin: None,
+        time_zone: None,
+        options: BTreeMap::from([("allowed_hosts".to_string(), allowed.to_string())]),
+    };
+    let engine = engine().await;
+    // a malformed entry is refused before anything is contacted
+    let e = engine
+        .add_site(request("rtsp://127.0.0.2/x"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+    assert!(e.to_ui().message.contains("other stream hosts"), "{e}");
+    // another host than the one allowed: still refused
+    let e = engine.add_site(request("127.0.0.3")).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+    assert!(e.to_ui().message.contains("127.0.0.2"), "{e}");
+    assert_eq!(relay.used.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // allowed: the site adds, stores the option normalised, and live plays
+    // through the other host
+    let probe = engine
+        .add_site(request(" 127.0.0.2 ,127.0.0.2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        probe.site.options.get("allowed_hosts").map(String::as_str),
+        Some("127.0.0.2")
+    );
+    let cam = probe.cameras[0].id.clone();
+    let mut tile = TileClient::connect(&engine.hub_info(), &cam, 480, 270, "")
+        .await
+        .unwrap();
+    let mut st = Vec::new();
+    let got = frames(&mut tile, 3, Duration::from_secs(25), &mut st).await;
+    assert_eq!(got.len(), 3, "{st:?}");
+    assert!(relay.used.load(std::sync::atomic::Ordering::SeqCst) > 0);
+}

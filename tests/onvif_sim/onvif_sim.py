@@ -47,6 +47,7 @@ import re
 import ssl
 import sys
 import threading
+import urllib.parse
 import time
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -288,7 +289,8 @@ class Ops:
             raise Fault(["env:Sender", "ter:InvalidArgVal", "ter:NoProfile"], "no profile %s" % prof)
         if d.stream_turned():
             if d.hostile("foreign-stream"):
-                uri = "rtsp://%s/%s" % (d.a.foreign_host, prof)
+                # the same stream, named on another host
+                uri = urllib.parse.urlsplit(uri)._replace(netloc=d.a.foreign_host).geturl()
             elif d.hostile("file-stream"):
                 uri = d.a.file_uri
             elif d.hostile("userinfo-stream"):

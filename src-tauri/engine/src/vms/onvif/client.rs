@@ -27,6 +27,10 @@ pub struct OnvifClient {
     pub transport: Transport,
     pub base: url::Url,
     pub services: Services,
+    /// Hosts besides the device's own that its media URIs may name (the
+    /// site's `allowed_hosts` option: a recorder that streams from another
+    /// address, a NAT'd camera).
+    pub allowed_hosts: Vec<String>,
 }
 
 /// `host:port`, `host`, or `http(s)://host:port[/...]` → `http(s)://host:port`
@@ -112,6 +116,7 @@ impl OnvifClient {
             transport,
             base,
             services,
+            allowed_hosts: Vec::new(),
         })
     }
 
@@ -155,14 +160,25 @@ impl OnvifClient {
         self.base.host_str().unwrap_or_default()
     }
 
-    /// The profile's RTSP URI: on the device's host, rtsp/rtsps, no user info.
+    /// Allows media URIs on `hosts` as well as on the device's own host.
+    pub fn with_allowed_hosts(mut self, hosts: Vec<String>) -> Self {
+        self.allowed_hosts = hosts;
+        self
+    }
+
+    fn allowed(&self) -> Vec<&str> {
+        self.allowed_hosts.iter().map(String::as_str).collect()
+    }
+
+    /// The profile's RTSP URI: on the device's host (or an allowed one),
+    /// rtsp/rtsps, no user info.
     pub async fn stream_uri(&self, profile: &str) -> Result<String, OnvifError> {
         let uri = media::stream_uri(&self.transport, self.media_url()?, profile).await?;
         checked_media_uri(
             "GetStreamUri",
             &uri,
             self.device_host(),
-            &[],
+            &self.allowed(),
             STREAM_SCHEMES,
         )
     }
@@ -174,7 +190,7 @@ impl OnvifClient {
             "GetReplayUri",
             &uri,
             self.device_host(),
-            &[],
+            &self.allowed(),
             STREAM_SCHEMES,
         )
     }
@@ -186,7 +202,7 @@ impl OnvifClient {
             "GetSnapshotUri",
             &uri,
             self.device_host(),
-            &[],
+            &self.allowed(),
             SNAPSHOT_SCHEMES,
         )?;
         media::fetch_snapshot(&self.transport, &uri).await

@@ -61,7 +61,10 @@ impl OnvifLive {
                         "the stored stream URI",
                         uri,
                         base.host_str().unwrap_or_default(),
-                        &[],
+                        &dev.allowed_hosts
+                            .iter()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>(),
                         STREAM_SCHEMES,
                     )?;
                     Ok((uri, creds))

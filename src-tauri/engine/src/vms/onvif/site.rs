@@ -66,6 +66,9 @@ impl SiteKind for OnvifKind {
                 FieldSpec::password(),
                 FieldSpec::tls_pin(),
                 FieldSpec::time_zone(),
+                FieldSpec::new("allowed_hosts", "Other stream hosts", FieldInput::Text)
+                    .placeholder("10.0.0.31, nvr.example")
+                    .help("hosts besides the device's own that its stream and snapshot URIs may name; the device password goes to them too"),
             ],
         }
     }
@@ -73,6 +76,11 @@ impl SiteKind for OnvifKind {
     fn prepare(&self, site: &mut SiteInfo) -> Result<(), VmsError> {
         let base = base_url(&site.address)?;
         site.address = base.as_str().trim_end_matches('/').to_string();
+        if let Some(raw) = site.option("allowed_hosts").map(str::to_string) {
+            let hosts = parse_allowed_hosts(&raw)?;
+            site.options
+                .insert("allowed_hosts".into(), hosts.join(", "));
+        }
         Ok(())
     }
 
@@ -91,9 +99,56 @@ impl SiteKind for OnvifKind {
     }
 }
 
+/// The `allowed_hosts` option: comma-separated host names or IP addresses
+/// (IPv6 with or without brackets), lower-cased; no scheme, port, path,
+/// user info or wildcard, since each host listed receives the device's
+/// credentials.
+pub fn parse_allowed_hosts(raw: &str) -> Result<Vec<String>, VmsError> {
+    let mut out: Vec<String> = Vec::new();
+    for item in raw.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+        let bad = |why: &str| {
+            VmsError::InvalidConfig(format!(
+                "other stream hosts: {:?} {why}",
+                item.chars().take(80).collect::<String>()
+            ))
+        };
+        if item.contains(['/', '@', '*', '?', '#', ' ']) {
+            return Err(bad(
+                "is not a host name or address (no scheme, path, user or wildcard)",
+            ));
+        }
+        let bare = item.trim_start_matches('[').trim_end_matches(']');
+        let host = if bare.contains(':') {
+            bare.parse::<std::net::Ipv6Addr>()
+                .map(|a| a.to_string())
+                .map_err(|_| {
+                    bad("is not a host (a port is not needed: any port of the host is allowed)")
+                })?
+        } else {
+            match url::Host::parse(bare) {
+                Ok(url::Host::Domain(d)) => d,
+                Ok(h) => h.to_string(),
+                Err(e) => return Err(bad(&format!("is not a host ({e})"))),
+            }
+        };
+        if !out.contains(&host) {
+            out.push(host);
+        }
+    }
+    Ok(out)
+}
+
+/// The hosts a site's device may name in its media URIs besides its own.
+pub(crate) fn allowed_hosts(info: &SiteInfo) -> Vec<String> {
+    info.option("allowed_hosts")
+        .and_then(|raw| parse_allowed_hosts(raw).ok())
+        .unwrap_or_default()
+}
+
 /// The device's address as the live opener needs it.
 pub(crate) struct DeviceAddress {
     pub address: String,
+    pub allowed_hosts: Vec<String>,
 }
 
 pub(crate) struct Inner {
@@ -212,6 +267,7 @@ impl Inner {
         Ok((
             DeviceAddress {
                 address: self.cfg.info.address.clone(),
+                allowed_hosts: allowed_hosts(&self.cfg.info),
             },
             self.credentials()?,
         ))
@@ -237,7 +293,8 @@ impl Inner {
                 self.timeout,
                 pin,
             )
-            .await?,
+            .await?
+            .with_allowed_hosts(allowed_hosts(&self.cfg.info)),
         );
         *client = Some(c.clone());
         Ok(c)
@@ -396,5 +453,25 @@ mod tests {
             ("a-main", Some("a-sub"))
         );
         assert_eq!((g[1].1.token.as_str(), g[1].2.is_none()), ("b", true));
+    }
+
+    #[test]
+    fn allowed_hosts_are_hosts_only_normalised_and_deduplicated() {
+        assert_eq!(
+            parse_allowed_hosts(" 10.0.0.31, NVR.Example ,[fe80::1], fe80::1,10.0.0.31,").unwrap(),
+            vec!["10.0.0.31", "nvr.example", "fe80::1"]
+        );
+        assert!(parse_allowed_hosts("").unwrap().is_empty());
+        for bad in [
+            "rtsp://10.0.0.31",
+            "10.0.0.31/stream",
+            "user@10.0.0.31",
+            "*.example",
+            "10.0.0.31:554",
+            "bad host",
+        ] {
+            let e = parse_allowed_hosts(bad).unwrap_err().to_string();
+            assert!(e.contains("other stream hosts"), "{bad}: {e}");
+        }
     }
 }
