@@ -169,6 +169,7 @@ pub static KINDS: &[&dyn SiteKind] = &[
     &super::dahua::DahuaKind,
     &super::dss::DssKind,
     &super::hikcentral::HikCentralKind,
+    &super::hikvision::HikvisionKind,
 ];
 
 /// The kind named `kind`.

@@ -8,6 +8,7 @@ pub mod dss;
 pub mod export;
 pub mod folder_kind;
 pub mod hikcentral;
+pub mod hikvision;
 pub mod http_body;
 pub mod kinds;
 pub mod mediamtx_kind;
