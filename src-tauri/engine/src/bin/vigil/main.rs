@@ -8,11 +8,14 @@ mod bench_footage;
 mod bench_playback;
 mod bench_soak;
 mod cameras;
+mod clip;
 mod case;
+mod evidence_src;
 mod footage;
 mod frames_out;
 mod live;
 mod onvif;
+mod package;
 mod playback;
 mod ptz;
 mod recorded;
@@ -64,6 +67,13 @@ enum Command {
     /// Sites of any kind: add, probe, list, show cameras, remove
     #[command(subcommand)]
     Sites(sites::SitesCmd),
+    /// A lossless sub-clip of a source (stream copy) with its JSON annotation.
+    Clip(clip::ClipArgs),
+    /// The frame of a source at a time as PNG or JPEG (optional caption).
+    Snapshot(clip::SnapshotArgs),
+    /// Signed incident packages: create (from a case or ranges), verify.
+    #[command(subcommand)]
+    Package(package::PackageCmd),
 }
 
 fn main() {
@@ -91,6 +101,9 @@ fn main() {
             Command::Case(c) => case::run(c).await,
             Command::Footage(f) => footage::run(f).await,
             Command::Sites(c) => sites::run(c).await,
+            Command::Clip(a) => clip::run(a).await,
+            Command::Snapshot(a) => clip::run_snapshot(a).await,
+            Command::Package(c) => package::run(c).await,
         }
     });
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
