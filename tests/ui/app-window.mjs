@@ -448,16 +448,50 @@ async function sitesSection(w, artifacts) {
     st.rtsp = { id: added.id, name, cameras: group.cameras.map((c) => c.id) };
   });
 
-  await test('Sites: the built-in sites (demo, recordings), which the engine does not let anyone edit or remove, offer "Refresh" only', async () => {
+  await test('Sites: the built-in sites (demo, recordings), which the engine does not let anyone edit or remove, offer "Refresh" and "Footage" only', async () => {
     await waitFor('Sites panel', () => w.run(`return !!document.querySelector('${PANEL}')`));
     check((await panelRows(w)).some((r) => r.kind === 'demo'), 'no demo site in the panel');
-    const offered = await waitFor('built-in sites offering Refresh only', async () => {
+    const offered = await waitFor('built-in sites offering Refresh and Footage only', async () => {
       const rows = await w.run(`return Array.from(document.querySelectorAll('${PANEL} .site-row')).map((r) => ({
         kind: r.querySelector('.site-row-kind').textContent, buttons: Array.from(r.querySelectorAll('button')).map((b) => b.textContent) }))`);
       const builtIn = rows.filter((r) => r.kind === 'demo' || r.kind === 'recorded');
-      return builtIn.every((r) => JSON.stringify(r.buttons) === '["Refresh"]') && builtIn;
+      return builtIn.every((r) => JSON.stringify(r.buttons) === '["Refresh","Footage"]') && builtIn;
     }, { ms: 10_000, seen: () => w.run(`return Array.from(document.querySelectorAll('${PANEL} .site-row')).map((r) => r.textContent)`) });
     console.log(`       built-in rows: ${JSON.stringify(offered)}`);
+  });
+
+  await test('Sites: "Footage" on the demo site, "Before the event" 8 s, "Save footage settings": stored, shown again, and a new case is cut with it', async () => {
+    const demo = (await panelRows(w)).find((r) => r.kind === 'demo');
+    check(demo, 'no demo site in the panel');
+    const form = `${row(demo.id)} form.footage-settings`;
+    await press(w, row(demo.id), 'Footage');
+    const field = await waitFor('footage settings with the stored window', () =>
+      w.run(`const i = document.querySelector(arguments[0] + ' [name="startOffsetMs"]'); return i && i.value !== '' ? i : null;`, form),
+    );
+    const old = await w.run('return arguments[0].value', field);
+    check(old === '5', `"Before the event" shows ${old}, expected the default 5`);
+    await w.keys(field, '\uE003'.repeat(old.length) + '8');
+    await press(w, form, 'Save footage settings');
+    await waitFor('"Saved"', () => w.run(`return document.querySelector(arguments[0] + ' [role="status"]')?.textContent === 'Saved'`, form), {
+      seen: () => w.run(`return document.querySelector(arguments[0])?.textContent`, form),
+    });
+    const stored = await w.invoke('get_footage_settings', { site: demo.id });
+    console.log(`       stored: ${JSON.stringify(stored)}`);
+    check(stored.startOffsetMs === -8000 && stored.endOffsetMs === 5000, `stored ${JSON.stringify(stored)}`);
+    // closed and opened again: the form reads the stored value
+    await press(w, form, 'Close');
+    await waitFor('footage form closed', () => w.run(`return !document.querySelector(arguments[0])`, form));
+    await press(w, row(demo.id), 'Footage');
+    await waitFor('"Before the event" 8 after reopening', () => w.run(`return document.querySelector(arguments[0] + ' [name="startOffsetMs"]')?.value === '8'`, form));
+    await press(w, form, 'Close');
+    // used: a case on a demo camera is cut from 8 s before its event
+    const eventMs = Date.now() - 120_000;
+    const detail = await w.invoke('create_case', {
+      request: { title: 'Footage window (window test)', eventMs, equipmentId: 'demo-1', extraCameras: [], notes: '' },
+    });
+    const windows = detail.jobs.map((j) => [j.windowStartMs - j.eventMs, j.windowEndMs - j.eventMs]);
+    console.log(`       case ${detail.case.id} job windows: ${JSON.stringify(windows)}`);
+    check(windows.length > 0 && windows.every(([a, b]) => a === -8000 && b === 5000), `job windows ${JSON.stringify(windows)}`);
   });
 
   await test('Sites: "Edit" on the RTSP site, a new name, "Save": the panel and the sidebar show the new name; the camera keeps its id', async () => {

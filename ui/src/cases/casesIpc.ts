@@ -62,6 +62,8 @@ export interface NewCase { title: string; eventMs: number; equipmentId: string; 
 export interface CaseUpdate { title?: string; status?: CaseStatus; notes?: string }
 export interface CaseMarker { caseId: string; label: string; title: string; eventMs: number; cameras: string[] }
 export interface Equipment { id: string; name: string; kind: string; tag: string }
+/** How a site's case footage is cut (all ms; the window is relative to the event). */
+export interface SiteFootage { startOffsetMs: number; endOffsetMs: number; clockOffsetMs: number; recordingLagMs: number }
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -81,6 +83,8 @@ export const casesIpc = {
   saveEquipment: (equipment: Equipment) => call<Equipment>('save_equipment', { equipment }),
   getNearest: (equipmentId: string) => call<string[]>('get_nearest_cameras', { equipmentId }),
   setNearest: (equipmentId: string, cameras: string[]) => call<string[]>('set_nearest_cameras', { equipmentId, cameras }),
+  getFootageSettings: (site: string) => call<SiteFootage>('get_footage_settings', { site }),
+  setFootageSettings: (site: string, settings: SiteFootage) => call<null>('set_footage_settings', { request: { site, settings } }),
 };
 
 /** Case markers for a timeline over [fromMs, toMs), optionally for some cameras. */

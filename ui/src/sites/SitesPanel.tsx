@@ -3,12 +3,14 @@
  * (online, connecting, auth failed, unreachable with the reason, untrusted),
  * last seen in the site's time zone, camera count, and Refresh / Edit /
  * Remove (Remove asks first; built-in sites, which the engine does not let
- * anyone edit or remove, offer Refresh only). The list comes from the app,
+ * anyone edit or remove, offer Refresh only), and Footage (the site's case
+ * window, clock offset and recording lag, for every site). The list comes from the app,
  * which polls it.
  */
 import { useEffect, useState } from 'react';
 import { sitesIpc, type KindSpec, type SiteInfo, type SiteStatus } from './sitesIpc';
 import { isBuiltIn, lastSeen, stateLine } from './siteTree';
+import { FootageSettings } from './FootageSettings';
 import './sites.css';
 
 interface Props {
@@ -23,6 +25,7 @@ interface Props {
 function SiteRow({ s, builtIn, onEdit, onRemove, onRefresh }: { s: SiteStatus; builtIn: boolean } & Pick<Props, 'onEdit' | 'onRemove' | 'onRefresh'>) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState<'refresh' | 'remove' | null>(null);
+  const [footage, setFootage] = useState(false);
   const { site, health } = s;
   const act = async (what: 'refresh' | 'remove', fn: () => Promise<void>) => {
     setBusy(what);
@@ -84,9 +87,13 @@ function SiteRow({ s, builtIn, onEdit, onRemove, onRefresh }: { s: SiteStatus; b
               </button>
             </>
           )}
+          <button type="button" aria-expanded={footage} onClick={() => setFootage(!footage)}>
+            Footage
+          </button>
           {busy === 'refresh' && <span className="muted">Checking…</span>}
         </div>
       )}
+      {footage && <FootageSettings site={site.id} onClose={() => setFootage(false)} />}
     </li>
   );
 }
