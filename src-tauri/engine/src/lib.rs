@@ -14,6 +14,7 @@ pub mod hub;
 pub mod ingest;
 pub mod media;
 pub mod net;
+pub mod offline;
 pub mod playback;
 pub mod ptz;
 pub mod secrets;

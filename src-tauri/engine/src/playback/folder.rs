@@ -103,9 +103,16 @@ impl ProbeCache {
     }
 }
 
+/// Where a folder's segments and their start times come from.
+enum Listing {
+    /// The files of one directory, named with their start in `tz`.
+    Dir { dir: PathBuf, tz: TimeZone },
+    /// Files whose starts are already known (an offline catalog), sorted.
+    Files(Vec<(i64, PathBuf)>),
+}
+
 pub struct SegmentFolder {
-    dir: PathBuf,
-    tz: TimeZone,
+    listing: Listing,
     name: String,
     probes: Arc<ProbeCache>,
 }
@@ -130,15 +137,22 @@ impl SegmentFolder {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| dir.display().to_string());
         Ok(Self {
-            dir,
-            tz,
+            listing: Listing::Dir { dir, tz },
             name,
-            probes: Arc::new(ProbeCache {
-                map: Mutex::new(HashMap::new()),
-                prober,
-                runs: AtomicU64::new(0),
-            }),
+            probes: new_cache(prober),
         })
+    }
+
+    /// Recordings made of files whose UTC starts (ms) are known already (an
+    /// offline catalog: sidecars, names of any scheme, container times, the
+    /// operator); durations still come from the files.
+    pub fn from_files(name: String, mut files: Vec<(i64, PathBuf)>) -> Self {
+        files.sort();
+        Self {
+            listing: Listing::Files(files),
+            name,
+            probes: new_cache(Arc::new(probe)),
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -152,15 +166,19 @@ impl SegmentFolder {
 
     /// Segment files by start time (names only; nothing probed).
     fn listing(&self) -> Result<Vec<(i64, PathBuf)>, PlaybackError> {
-        let entries = std::fs::read_dir(&self.dir).map_err(|source| PlaybackError::Io {
-            what: format!("listing {}", self.dir.display()),
+        let (dir, tz) = match &self.listing {
+            Listing::Dir { dir, tz } => (dir, tz),
+            Listing::Files(files) => return Ok(files.clone()),
+        };
+        let entries = std::fs::read_dir(dir).map_err(|source| PlaybackError::Io {
+            what: format!("listing {}", dir.display()),
             source,
         })?;
         let mut out: Vec<(i64, PathBuf)> = entries
             .filter_map(Result::ok)
             .filter_map(|e| {
                 let name = e.file_name();
-                let start = segment_start(name.to_str()?, &self.tz)?;
+                let start = segment_start(name.to_str()?, tz)?;
                 Some((start, e.path()))
             })
             .collect();
@@ -216,6 +234,14 @@ impl SegmentFolder {
     }
 }
 
+fn new_cache(prober: Prober) -> Arc<ProbeCache> {
+    Arc::new(ProbeCache {
+        map: Mutex::new(HashMap::new()),
+        prober,
+        runs: AtomicU64::new(0),
+    })
+}
+
 /// The readable duration of a segment; a file whose index promises more
 /// than its data holds is truncated: what is readable stays, and it is
 /// reported.
@@ -235,7 +261,10 @@ fn probe(path: &Path, stop: &StopFlag) -> Probe {
 
 impl Recording for SegmentFolder {
     fn describe(&self) -> String {
-        format!("segment folder {}", self.dir.display())
+        match &self.listing {
+            Listing::Dir { dir, .. } => format!("segment folder {}", dir.display()),
+            Listing::Files(f) => format!("{} offline files of {}", f.len(), self.name),
+        }
     }
 
     fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {

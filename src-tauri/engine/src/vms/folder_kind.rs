@@ -1,20 +1,25 @@
-//! A folder of recorded segments as a site (kind `folder`): the folder
-//! itself is one camera when it holds segments, else each subfolder that
-//! holds them is a camera. Segment names are read in the site's time zone.
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+//! Files and folders of recordings as a site (kind `folder`): one file,
+//! several files (option `files`, one absolute path a line, beside the
+//! address) or a folder tree, opened offline. The offline catalog
+//! ([`crate::offline::catalog`]) finds each file's start and camera; each
+//! camera group plays as one recording (durations from the files, damaged
+//! files reported and skipped). Names are read in the site's time zone.
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use super::kinds::{FieldInput, FieldSpec, KindSpec, SiteConfig, SiteContext, SiteKind};
 use super::site::{CameraRecord, SiteCamera, SiteInfo};
 use super::{StreamKind, VmsAdapter, VmsError};
 use crate::media::source::SourceOpener;
+use crate::offline::catalog::{self, Catalog, Hints};
+use crate::offline::{container, starts};
 use crate::playback::folder::SegmentFolder;
 use crate::playback::Recording;
+use crate::store::Store;
 
-/// The camera reference of the folder itself.
-const SELF_REF: &str = ".";
-/// At most this many camera folders are listed.
-const MAX_CAMERAS: usize = 256;
+/// The option listing the paths opened beside the address.
+pub const FILES_OPTION: &str = "files";
 
 pub struct FolderKind;
 
@@ -22,30 +27,31 @@ impl SiteKind for FolderKind {
     fn spec(&self) -> KindSpec {
         KindSpec {
             kind: "folder",
-            label: "Folder of recordings",
-            description:
-                "Recorded segment files on this computer or a share; one camera per subfolder.",
+            label: "Files or folder of recordings",
+            description: "Exported clips, recorder folders or incident packages on this computer, a USB stick or a share; grouped into cameras by sidecar, name or folder.",
             addable: true,
             fields: vec![
                 FieldSpec::name(),
-                FieldSpec::new("address", "Folder", FieldInput::Path)
+                FieldSpec::new("address", "File or folder", FieldInput::Path)
                     .required()
-                    .placeholder("/srv/recordings"),
+                    .placeholder("/media/usb/export"),
                 FieldSpec::time_zone()
-                    .help("the zone the segment names are written in, and the site's zone"),
+                    .help("the zone file names are written in, and the site's zone"),
             ],
         }
     }
 
     fn prepare(&self, site: &mut SiteInfo) -> Result<(), VmsError> {
-        let dir = PathBuf::from(&site.address);
-        if !dir.is_dir() {
-            return Err(VmsError::InvalidConfig(format!(
-                "{} is not a folder",
-                site.address
-            )));
+        for p in roots(site) {
+            if !p.exists() {
+                return Err(VmsError::InvalidConfig(format!(
+                    "{} is not a file or folder",
+                    p.display()
+                )));
+            }
         }
         if site.name.is_empty() {
+            let dir = PathBuf::from(&site.address);
             site.name = dir
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -54,65 +60,92 @@ impl SiteKind for FolderKind {
         Ok(())
     }
 
-    fn open(&self, _ctx: &SiteContext, cfg: SiteConfig) -> Result<Arc<dyn VmsAdapter>, VmsError> {
-        Ok(Arc::new(FolderSite { info: cfg.info }))
+    fn open(&self, ctx: &SiteContext, cfg: SiteConfig) -> Result<Arc<dyn VmsAdapter>, VmsError> {
+        Ok(Arc::new(FolderSite {
+            info: cfg.info,
+            store: ctx.store.clone(),
+            state: Arc::new(Mutex::new(State::default())),
+        }))
     }
 }
 
-/// Whether a folder directly holds files that look like segments.
-fn has_segments(dir: &Path) -> bool {
-    std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.flatten().take(10_000).any(|e| {
-                e.file_type().map(|t| t.is_file()).unwrap_or(false)
-                    && crate::playback::segment_name::parse_stem(
-                        Path::new(&e.file_name())
-                            .file_stem()
-                            .and_then(|s| s.to_str())
-                            .unwrap_or_default(),
-                    )
-                    .is_some()
-            })
-        })
-        .unwrap_or(false)
+/// The paths a site opened: its address, then the `files` option's lines.
+pub fn roots(site: &SiteInfo) -> Vec<PathBuf> {
+    let mut v = vec![PathBuf::from(&site.address)];
+    if let Some(files) = site.option(FILES_OPTION) {
+        v.extend(
+            files
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(PathBuf::from),
+        );
+    }
+    v.dedup();
+    v
+}
+
+/// Catalogues a site's paths: names in its zone, the operator's starts
+/// from `store`, container times.
+pub fn scan_site(site: &SiteInfo, store: &Store) -> Result<Catalog, VmsError> {
+    let tz = crate::playback::day::zone(&site.time_zone)
+        .map_err(|e| VmsError::InvalidConfig(format!("time zone: {e}")))?;
+    let operator = |p: &std::path::Path| starts::remembered_start(store, p).map(|s| s.utc_ms);
+    catalog::scan(
+        &roots(site),
+        &Hints {
+            tz: &tz,
+            operator: &operator,
+            container_start: &container::container_start,
+        },
+    )
+    .map_err(|e| VmsError::Site {
+        site: site.name.clone(),
+        reason: e.to_string(),
+    })
+}
+
+/// A camera's files (UTC start, path) and the recording made of them.
+type CameraFolder = (Vec<(i64, PathBuf)>, Arc<SegmentFolder>);
+
+#[derive(Default)]
+struct State {
+    catalog: Option<Arc<Catalog>>,
+    /// A recording per camera, kept while its files stay the same (its
+    /// probes are cached in it).
+    folders: HashMap<String, CameraFolder>,
 }
 
 pub struct FolderSite {
     info: SiteInfo,
+    store: Arc<Store>,
+    state: Arc<Mutex<State>>,
 }
 
 impl FolderSite {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Catalogues the paths again and lists the cameras.
     fn list(&self) -> Result<Vec<CameraRecord>, VmsError> {
-        let root = PathBuf::from(&self.info.address);
-        let unreachable = |e: std::io::Error| VmsError::Site {
-            site: self.info.name.clone(),
-            reason: format!("cannot read {}: {e}", root.display()),
-        };
-        let mut refs = Vec::new();
-        if has_segments(&root) {
-            refs.push(SELF_REF.to_string());
-        }
-        let mut subs: Vec<String> = std::fs::read_dir(&root)
-            .map_err(unreachable)?
-            .flatten()
-            .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
-            .filter_map(|e| e.file_name().to_str().map(str::to_string))
-            .filter(|n| !n.starts_with('.'))
-            .filter(|n| has_segments(&root.join(n)))
+        let cat = Arc::new(scan_site(&self.info, &self.store)?);
+        let cams = cat
+            .cameras
+            .iter()
+            .map(|c| CameraRecord::recordings_only(c.key.clone(), c.key.clone()))
             .collect();
-        subs.sort();
-        refs.extend(subs.into_iter().take(MAX_CAMERAS));
-        Ok(refs
-            .into_iter()
-            .map(|r| {
-                let name = if r == SELF_REF {
-                    self.info.name.clone()
-                } else {
-                    r.clone()
-                };
-                CameraRecord::recordings_only(r, name)
-            })
-            .collect())
+        self.lock().catalog = Some(cat);
+        Ok(cams)
+    }
+
+    fn catalog(&self) -> Result<Arc<Catalog>, VmsError> {
+        if let Some(c) = self.lock().catalog.clone() {
+            return Ok(c);
+        }
+        let c = Arc::new(scan_site(&self.info, &self.store)?);
+        self.lock().catalog = Some(c.clone());
+        Ok(c)
     }
 }
 
@@ -121,6 +154,8 @@ impl VmsAdapter for FolderSite {
     async fn list_cameras(&self) -> Result<Vec<CameraRecord>, VmsError> {
         let me = FolderSite {
             info: self.info.clone(),
+            store: self.store.clone(),
+            state: self.state.clone(),
         };
         tokio::task::spawn_blocking(move || me.list())
             .await
@@ -135,7 +170,7 @@ impl VmsAdapter for FolderSite {
         _camera: &SiteCamera,
         _stream: StreamKind,
     ) -> Result<Arc<dyn SourceOpener>, VmsError> {
-        Err(self.unsupported("live video (a folder of recordings)"))
+        Err(self.unsupported("live video (files of recordings)"))
     }
 
     fn recording(
@@ -143,19 +178,24 @@ impl VmsAdapter for FolderSite {
         camera: &SiteCamera,
         _stream: StreamKind,
     ) -> Result<Arc<dyn Recording>, VmsError> {
-        let root = PathBuf::from(&self.info.address);
-        let dir = if camera.record.vms_ref == SELF_REF {
-            root
-        } else {
-            root.join(&camera.record.vms_ref)
-        };
-        let tz = crate::playback::day::zone(&self.info.time_zone)
-            .map_err(|e| VmsError::InvalidConfig(format!("time zone: {e}")))?;
-        let f = SegmentFolder::new(dir, tz).map_err(|e| VmsError::Site {
-            site: self.info.name.clone(),
-            reason: e.to_string(),
-        })?;
-        Ok(Arc::new(f))
+        let cat = self.catalog()?;
+        let key = &camera.record.vms_ref;
+        let files = cat
+            .camera(key)
+            .map(|c| c.files.clone())
+            .ok_or_else(|| VmsError::Site {
+                site: self.info.name.clone(),
+                reason: format!("no files of camera {key} any more"),
+            })?;
+        let mut st = self.lock();
+        if let Some((f, rec)) = st.folders.get(key) {
+            if *f == files {
+                return Ok(rec.clone());
+            }
+        }
+        let rec = Arc::new(SegmentFolder::from_files(key.clone(), files.clone()));
+        st.folders.insert(key.clone(), (files, rec.clone()));
+        Ok(rec)
     }
 
     fn site_label(&self) -> String {

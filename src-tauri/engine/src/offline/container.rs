@@ -1,0 +1,90 @@
+//! A container's own start time: its `creation_time` tag (MP4/MOV `mvhd`,
+//! Matroska `DateUTC`, AVI `IDIT`/`ICRD` as FFmpeg reports them), read once
+//! per file version (size and modification time) and cached for the process.
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::SystemTime;
+
+use jiff::civil::DateTime;
+use jiff::Timestamp;
+
+type Key = (PathBuf, u64, Option<SystemTime>);
+
+fn cache() -> &'static Mutex<HashMap<Key, Option<i64>>> {
+    static CACHE: OnceLock<Mutex<HashMap<Key, Option<i64>>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// A `creation_time` tag's value as UTC ms: RFC 3339 (`2025-08-29T14:30:10.000000Z`),
+/// or a civil `YYYY-MM-DD HH:MM:SS` taken as UTC (FFmpeg writes UTC). Times
+/// outside 1970..=2200 and the epoch itself (an unset MP4 time) are none.
+/// Any text is safe here.
+pub fn parse_creation_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.len() > 64 {
+        return None;
+    }
+    let ms = match s.parse::<Timestamp>() {
+        Ok(t) => t.as_millisecond(),
+        Err(_) => s
+            .replacen(' ', "T", 1)
+            .parse::<DateTime>()
+            .ok()?
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp()
+            .as_millisecond(),
+    };
+    (ms > 0 && crate::playback::bounds::in_bounds(ms)).then_some(ms)
+}
+
+fn read(path: &Path) -> Option<i64> {
+    crate::media::init();
+    let input = crate::media::protocols::open_local_file(path).ok()?;
+    let tag = input
+        .metadata()
+        .get("creation_time")
+        .map(str::to_string)
+        .or_else(|| {
+            input
+                .streams()
+                .find_map(|s| s.metadata().get("creation_time").map(str::to_string))
+        })?;
+    parse_creation_time(&tag)
+}
+
+/// The file's container start (UTC ms), if it states one.
+pub fn container_start(path: &Path) -> Option<i64> {
+    let meta = std::fs::metadata(path).ok()?;
+    let key = (path.to_path_buf(), meta.len(), meta.modified().ok());
+    if let Some(v) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return *v;
+    }
+    let v = read(path);
+    cache()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, v);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creation_times_parse() {
+        assert_eq!(
+            parse_creation_time("2025-08-29T14:30:10.000000Z"),
+            Some(1_756_477_810_000)
+        );
+        assert_eq!(
+            parse_creation_time("2025-08-29 14:30:10"),
+            Some(1_756_477_810_000)
+        );
+        assert_eq!(parse_creation_time("1970-01-01T00:00:00Z"), None);
+        assert_eq!(parse_creation_time("9999-01-01T00:00:00Z"), None);
+        assert_eq!(parse_creation_time("soon"), None);
+    }
+}
