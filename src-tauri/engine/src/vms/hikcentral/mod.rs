@@ -3,7 +3,8 @@
 //! ([`signer`]), the gateway client ([`client`]), the answers' parsers
 //! ([`api`]), the kind and adapter ([`site`]), recordings from the playback
 //! URL answers ([`recording`]), PTZ ([`ptz`]) and case clips from the
-//! download flow ([`export`]).
+//! download flow ([`export`]) or, without one, from the playback stream
+//! copied to local files ([`stream_copy`]).
 pub mod api;
 pub mod client;
 pub mod export;
@@ -11,5 +12,6 @@ pub mod ptz;
 pub mod recording;
 pub mod signer;
 pub mod site;
+pub mod stream_copy;
 
 pub use site::HikCentralKind;

@@ -10,12 +10,15 @@ use std::sync::Arc;
 use ffmpeg_next::Dictionary;
 
 use super::site::{printable_stream_url, Inner};
+use super::stream_copy;
 use crate::media::recorded_input::RecordedInput;
 use crate::media::resolving_input::with_printable_url;
 use crate::media::source::{DecodedFrame, StopFlag};
 use crate::media::MediaError;
 use crate::playback::day::format_rfc3339;
-use crate::playback::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
+use crate::playback::{
+    Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, SegmentFile, Span,
+};
 use crate::vms::VmsError;
 
 /// How far ahead a reader looks for recorded spans.
@@ -102,6 +105,36 @@ impl Recording for HcRecording {
     fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
         crate::vms::onvif::block_on(&self.inner.rt, self.spans_async(from_ms, to_ms))
             .map_err(|e| self.playback_error(e))
+    }
+
+    /// The window's playback stream copied into local files (one per
+    /// recorded span), for the stream-copy clip path when the server has no
+    /// download flow: the codec is kept (H.265 stays H.265).
+    fn segment_files(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Option<Vec<SegmentFile>>, PlaybackError> {
+        let mut out = Vec::new();
+        for span in self.spans(from_ms, to_ms)? {
+            let answer = crate::vms::onvif::block_on(
+                &self.inner.rt,
+                self.inner.playback(&self.camera, span.start_ms, span.end_ms),
+            )
+            .map_err(|e| self.playback_error(e))?;
+            let Some(url) = answer.url else { continue };
+            let path = stream_copy::copy_to_file(&url, span.duration_ms(), &StopFlag::default())
+                .map_err(|e| PlaybackError::Source {
+                    source_name: self.describe(),
+                    reason: e.to_string(),
+                })?;
+            out.push(SegmentFile {
+                path,
+                start_ms: span.start_ms,
+                end_ms: span.end_ms,
+            });
+        }
+        Ok(Some(out))
     }
 
     fn open(

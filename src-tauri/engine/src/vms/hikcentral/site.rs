@@ -371,7 +371,8 @@ mod tests {
 
     #[test]
     fn addresses_are_https_servers() {
-        assert_eq!(base_url("https://10.0.0.5:443/").unwrap(), "https://10.0.0.5:443");
+        assert_eq!(base_url("https://10.0.0.5:8443/").unwrap(), "https://10.0.0.5:8443");
+        assert_eq!(base_url("https://10.0.0.5:443").unwrap(), "https://10.0.0.5");
         assert_eq!(base_url(" https://hcp.local/artemis ").unwrap(), "https://hcp.local");
         for bad in [
             "http://10.0.0.5",
