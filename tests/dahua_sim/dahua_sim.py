@@ -312,8 +312,8 @@ class Handler(BaseHTTPRequestHandler):
         lines = []
         if name == "ChannelTitle":
             for i, ch in enumerate(d.channels()):
-                lines.append("table.ChannelTitle[%d].Name=%s" % (i, a.titles[i] if i < len(a.titles) else
-                                                                  "Channel %d" % ch))
+                title = a.titles[i] if i < len(a.titles) else ""
+                lines.append("table.ChannelTitle[%d].Name=%s" % (i, title or "Channel %d" % ch))
         elif name == "RemoteDevice" and a.kind == "nvr":
             for i, ch in enumerate(d.channels()):
                 key = ("table.RemoteDevice.uuid:System_CONFIG_NETCAMERA_INFO_%d" % i
@@ -518,7 +518,7 @@ def main():
     a = ap.parse_args()
     a.wired = [int(x) for x in a.wired.split(",") if x]
     a.ptz = [int(x) for x in a.ptz.split(",") if x]
-    a.titles = [x for x in a.titles.split(",") if x] if a.titles else []
+    a.titles = a.titles.split(",") if a.titles else []
     a.main_size = tuple(int(v) for v in a.size.split("x"))
     a.sub_size = tuple(int(v) for v in a.sub_size.split("x"))
     dev = Device(a)

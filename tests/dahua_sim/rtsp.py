@@ -2,7 +2,8 @@
 Debian's python3-gi): `/cam/realmonitor?channel=N&subtype=0|1` (live, VTC1 of
 the wall clock at capture) and `/cam/playback?channel=N&subtype=&starttime=
 YYYY_MM_DD_HH_MM_SS&endtime=...` (device local time; frames carry the
-archive's VTC1 time and skip the gaps, paced at 1x; EOS at endtime). Digest
+archive's VTC1 time and skip the gaps, paced at 1x; EOS at endtime; every frame a keyframe; the
+archive resumes after the first frame when the media plays). Digest
 auth with the device's credentials. An unknown channel or a malformed query
 gets no media (the server answers 503 to DESCRIBE; SIM: devices vary)."""
 import datetime as dt
@@ -60,14 +61,15 @@ class DahuaFactory(GstRtspServer.RTSPMediaFactory):
         if plan is None:
             return None
         w, h, fps = plan["w"], plan["h"], plan["fps"]
+        times = plan.get("times")
         pipe = Gst.parse_launch(
             "( appsrc name=src is-live=true do-timestamp=true format=time "
             f"caps=video/x-raw,format=I420,width={w},height={h},framerate={fps}/1 "
-            f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate=400 "
+            f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={1 if times else fps} bitrate=400 "
             "! video/x-h264,profile=main ! h264parse config-interval=-1 ! rtph264pay name=pay0 pt=96 )")
         src = pipe.get_by_name("src")
         state = {"i": 0}
-        times = plan.get("times")
+        self._last_state = state
 
         def push():
             if times is not None:
@@ -89,6 +91,21 @@ class DahuaFactory(GstRtspServer.RTSPMediaFactory):
 
         src.connect("need-data", start)
         return pipe
+
+    def do_configure(self, media):
+        GstRtspServer.RTSPMediaFactory.do_configure(self, media)
+        if not self.playback:
+            return
+        state = self._last_state
+
+        # frames pushed before the client plays are lost, except the first
+        # (it primed the payloader's caps for the SDP and is sent at PLAY):
+        # at PLAY the archive resumes right after it (every frame a keyframe)
+        def on_state(_media, st):
+            if st == Gst.State.PLAYING:
+                state["i"] = min(1, state["i"])
+
+        media.connect("new-state", on_state)
 
 
 def start(dev, port):

@@ -267,7 +267,10 @@ mod tests {
         let e = "table.Encode[0].MainFormat[0].Video.Width=1920\r\ntable.Encode[0].MainFormat[0].Video.Height=1080\r\n\
                  table.Encode[0].ExtraFormat[0].Video.resolution=640x360\r\ntable.Encode[0].MainFormat[0].Video.Compression=H.265\r\n";
         let s = &encode_sizes(e)[&0];
-        assert_eq!((s.0.width, s.0.height, s.0.codec.as_str()), (1920, 1080, "H.265"));
+        assert_eq!(
+            (s.0.width, s.0.height, s.0.codec.as_str()),
+            (1920, 1080, "H.265")
+        );
         assert_eq!((s.1.width, s.1.height), (640, 360));
         assert_eq!(ntp_offset_minutes("table.NTP.TimeZone=13\r\n"), Some(480));
         assert_eq!(ntp_offset_minutes("table.NTP.TimeZone=22\r\n"), Some(-180));
@@ -283,7 +286,10 @@ mod tests {
         assert_eq!((n, files.len(), files[0].channel), (1, 1, Some(1)));
         assert_eq!(find_page("found=0\r\n").unwrap().0, 0);
         assert!(find_page("Error\r\n").is_none());
-        assert_eq!(presets("presets[0].Index=3\r\npresets[0].Name=Gate\r\n"), vec![(3, "Gate".into())]);
+        assert_eq!(
+            presets("presets[0].Index=3\r\npresets[0].Name=Gate\r\n"),
+            vec![(3, "Gate".into())]
+        );
         assert!(ptz_caps_move("caps.Tile=true\r\n") && !ptz_caps_move("caps.Pan=false\r\n"));
     }
 }

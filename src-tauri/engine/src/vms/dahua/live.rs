@@ -35,9 +35,12 @@ impl DahuaLive {
 impl SourceOpener for DahuaLive {
     fn open(&self, stop: StopFlag) -> Result<Box<dyn FrameSource>, MediaError> {
         let url = self.url();
-        let creds = self.inner.credentials().map_err(|_| MediaError::AuthFailed {
-            url: self.describe(),
-        })?;
+        let creds = self
+            .inner
+            .credentials()
+            .map_err(|_| MediaError::AuthFailed {
+                url: self.describe(),
+            })?;
         let url = match creds {
             Some((u, p)) => with_credentials(&url, Some(&u), Some(&p)).unwrap_or(url),
             None => url,

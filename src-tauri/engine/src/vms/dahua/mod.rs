@@ -3,12 +3,13 @@
 //! parsers), [`cgi`] (digest-signed CGI requests), [`zone`] (the device's
 //! local time), [`finder`] (`mediaFileFind` with guaranteed release). The
 //! adapter side: [`site`] (kind and listing), [`stored`] (per-camera data),
-//! [`live`] (RTSP), [`recording`] (coverage), [`ptz`], [`export`] (clips).
+//! [`live`] (RTSP), [`recording`] (coverage), [`playback`] (RTSP replay), [`ptz`], [`export`] (clips).
 pub mod cgi;
 pub mod export;
 pub mod finder;
 pub mod kv;
 pub mod live;
+pub mod playback;
 pub mod ptz;
 pub mod recording;
 pub mod site;

@@ -71,7 +71,11 @@ impl DahuaPtz {
 
     async fn send(&self, action: &str, m: &Move) -> Result<(), VmsError> {
         let cgi = self.inner.cgi()?;
-        let (a1, a2) = if action == "stop" { (0, 0) } else { (m.arg1, m.arg2) };
+        let (a1, a2) = if action == "stop" {
+            (0, 0)
+        } else {
+            (m.arg1, m.arg2)
+        };
         cgi.action(&format!(
             "ptz.cgi?action={action}&channel={}&code={}&arg1={a1}&arg2={a2}&arg3=0",
             self.inner.cgi_channel(self.cam.channel),
@@ -82,7 +86,10 @@ impl DahuaPtz {
     }
 
     fn take_running(&self) -> Option<Move> {
-        self.running.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 
     async fn start(&self, m: Move) -> Result<(), VmsError> {
@@ -105,7 +112,11 @@ impl DahuaPtz {
 }
 
 impl PtzControl for DahuaPtz {
-    fn continuous_move(&self, v: Velocity, _timeout: Duration) -> BoxFuture<'_, Result<(), VmsError>> {
+    fn continuous_move(
+        &self,
+        v: Velocity,
+        _timeout: Duration,
+    ) -> BoxFuture<'_, Result<(), VmsError>> {
         Box::pin(async move {
             match move_of(v) {
                 Some(m) => self.start(m).await,
@@ -165,13 +176,19 @@ impl PtzControl for DahuaPtz {
         })
     }
 
-    fn goto_preset<'a>(&'a self, token: &'a str, _speed: f64) -> BoxFuture<'a, Result<(), VmsError>> {
+    fn goto_preset<'a>(
+        &'a self,
+        token: &'a str,
+        _speed: f64,
+    ) -> BoxFuture<'a, Result<(), VmsError>> {
         Box::pin(async move {
             let idx: u32 = token
                 .parse()
                 .ok()
                 .filter(|i| (1..=255).contains(i))
-                .ok_or_else(|| VmsError::InvalidConfig(format!("a Dahua preset is 1..255, not {token:?}")))?;
+                .ok_or_else(|| {
+                    VmsError::InvalidConfig(format!("a Dahua preset is 1..255, not {token:?}"))
+                })?;
             let cgi = self.inner.cgi()?;
             cgi.action(&format!(
                 "ptz.cgi?action=start&channel={}&code=GotoPreset&arg1=0&arg2={idx}&arg3=0",
@@ -214,9 +231,23 @@ mod tests {
     #[test]
     fn velocities_map_to_codes_and_speeds() {
         let v = |pan, tilt, zoom| Velocity { pan, tilt, zoom };
-        assert_eq!(move_of(v(1.0, 0.0, 0.0)).unwrap(), Move { code: "Right", arg1: 0, arg2: 8 });
+        assert_eq!(
+            move_of(v(1.0, 0.0, 0.0)).unwrap(),
+            Move {
+                code: "Right",
+                arg1: 0,
+                arg2: 8
+            }
+        );
         assert_eq!(move_of(v(0.0, -0.1, 0.0)).unwrap().code, "Down");
-        assert_eq!(move_of(v(-0.5, 0.5, 0.0)).unwrap(), Move { code: "LeftUp", arg1: 4, arg2: 4 });
+        assert_eq!(
+            move_of(v(-0.5, 0.5, 0.0)).unwrap(),
+            Move {
+                code: "LeftUp",
+                arg1: 4,
+                arg2: 4
+            }
+        );
         assert_eq!(move_of(v(0.0, 0.0, -1.0)).unwrap().code, "ZoomWide");
         assert!(move_of(v(0.0, 0.0, 0.0)).is_none());
     }

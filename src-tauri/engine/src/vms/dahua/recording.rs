@@ -1,8 +1,7 @@
 //! A Dahua channel's recordings as a [`Recording`]: coverage spans from
 //! `mediaFileFind` in the device's local time, converted with the device's
 //! zone ([`super::zone`]) to UTC, clipped and merged. Frames of the past
-//! come from case clips (`loadfile.cgi`); the engine's playback reader for
-//! `cam/playback` RTSP is not written yet (open is unsupported).
+//! come from RTSP `cam/playback` ([`super::playback`]).
 use std::sync::Arc;
 
 use super::finder;
@@ -62,7 +61,11 @@ impl DahuaRecording {
 
 impl Recording for DahuaRecording {
     fn describe(&self) -> String {
-        format!("{} channel {} recordings", self.inner.label(), self.cam.channel)
+        format!(
+            "{} channel {} recordings",
+            self.inner.label(),
+            self.cam.channel
+        )
     }
 
     fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
@@ -83,11 +86,23 @@ impl Recording for DahuaRecording {
 
     fn open(
         &self,
-        _t_ms: i64,
-        _decimation: Decimation,
-        _stop: StopFlag,
+        t_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
     ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
-        Err(PlaybackError::Unsupported("Dahua playback reader (cam/playback RTSP)"))
+        let spans = self.spans(t_ms, t_ms + 24 * 3_600_000)?;
+        Ok(Box::new(super::playback::DahuaPlayback::open(
+            self.inner.clone(),
+            self.cam.clone(),
+            &spans,
+            t_ms,
+            decimation,
+            stop,
+        )?))
+    }
+
+    fn paced_by_server(&self) -> bool {
+        true
     }
 }
 
@@ -97,7 +112,11 @@ mod tests {
 
     #[test]
     fn touching_files_merge_and_gaps_stay() {
-        let s = merge_spans(vec![(10_000, 20_000), (0, 10_000), (40_000, 50_000)], 5_000, 45_000);
+        let s = merge_spans(
+            vec![(10_000, 20_000), (0, 10_000), (40_000, 50_000)],
+            5_000,
+            45_000,
+        );
         assert_eq!(
             s.iter().map(|s| (s.start_ms, s.end_ms)).collect::<Vec<_>>(),
             vec![(5_000, 20_000), (40_000, 45_000)]

@@ -210,7 +210,9 @@ impl Inner {
         let now = jiff::Timestamp::now().as_millisecond();
         let z = kv::current_time(&t)
             .and_then(|dt| DeviceZone::learnt(dt, now))
-            .ok_or_else(|| cgi.protocol(pq, "no readable current time (result=YYYY-MM-DD HH:MM:SS)"))?;
+            .ok_or_else(|| {
+                cgi.protocol(pq, "no readable current time (result=YYYY-MM-DD HH:MM:SS)")
+            })?;
         *g = Some(z.clone());
         Ok(z)
     }
@@ -265,7 +267,11 @@ impl Inner {
                 .get_text("devVideoInput.cgi?action=getCollect")
                 .await
                 .ok()
-                .and_then(|t| kv::value(&kv::parse_kv(&t), "result")?.parse::<usize>().ok())
+                .and_then(|t| {
+                    kv::value(&kv::parse_kv(&t), "result")?
+                        .parse::<usize>()
+                        .ok()
+                })
                 .unwrap_or(1)
                 .min(256);
             indices = (0..n).collect();
@@ -293,7 +299,12 @@ impl Inner {
                 .get(&i)
                 .filter(|t| !t.is_empty())
                 .cloned()
-                .or_else(|| remote.get(&i).map(|s| s.name.clone()).filter(|n| !n.is_empty()))
+                .or_else(|| {
+                    remote
+                        .get(&i)
+                        .map(|s| s.name.clone())
+                        .filter(|n| !n.is_empty())
+                })
                 .unwrap_or_else(|| format!("Channel {channel}"));
             cams.push(DahuaCamera {
                 channel,
@@ -392,7 +403,10 @@ impl VmsAdapter for DahuaSite {
         }
         let cam = self.camera(camera)?;
         let cgi = self.inner.cgi()?;
-        let pq = format!("snapshot.cgi?channel={}", self.inner.cgi_channel(cam.channel));
+        let pq = format!(
+            "snapshot.cgi?channel={}",
+            self.inner.cgi_channel(cam.channel)
+        );
         let jpeg = cgi.get_bytes(&pq, super::cgi::JPEG_LIMIT).await?;
         if !jpeg.starts_with(&[0xFF, 0xD8]) {
             return Err(cgi.protocol(&pq, "the answer is not a JPEG").into());
@@ -430,7 +444,10 @@ mod tests {
 
     #[test]
     fn addresses_are_normalised_and_credentials_refused() {
-        assert_eq!(base_url("10.0.0.4:8080").unwrap().as_str(), "http://10.0.0.4:8080/");
+        assert_eq!(
+            base_url("10.0.0.4:8080").unwrap().as_str(),
+            "http://10.0.0.4:8080/"
+        );
         assert!(base_url("http://u:p@10.0.0.4").is_err());
         assert!(base_url("rtsp://10.0.0.4").is_err());
         assert!(base_url("http://10.0.0.4/cgi-bin").is_err());

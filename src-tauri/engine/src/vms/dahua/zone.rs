@@ -21,7 +21,11 @@ impl DeviceZone {
 
     /// From the device's current local time and the workstation's `now_ms`.
     pub fn learnt(device_now: DateTime, now_ms: i64) -> Option<Self> {
-        let as_utc = device_now.to_zoned(TimeZone::UTC).ok()?.timestamp().as_millisecond();
+        let as_utc = device_now
+            .to_zoned(TimeZone::UTC)
+            .ok()?
+            .timestamp()
+            .as_millisecond();
         let minutes = ((as_utc - now_ms) as f64 / 60_000.0 / 15.0).round() as i32 * 15;
         if minutes.abs() > 14 * 60 {
             return None;
@@ -37,7 +41,8 @@ impl DeviceZone {
 
     /// UTC ms -> the device's civil time (whole seconds, rounded down).
     pub fn local(&self, ms: i64) -> DateTime {
-        let ts = Timestamp::from_millisecond(ms.div_euclid(1000) * 1000).unwrap_or(Timestamp::UNIX_EPOCH);
+        let ts = Timestamp::from_millisecond(ms.div_euclid(1000) * 1000)
+            .unwrap_or(Timestamp::UNIX_EPOCH);
         ts.to_zoned(self.tz.clone()).datetime()
     }
 
