@@ -47,6 +47,8 @@ pub struct CatalogFile {
     /// UTC ms; `None` until someone says when it starts.
     pub start_ms: Option<i64>,
     pub source: Option<StartSource>,
+    /// Why it cannot be played at all (when that is known before probing).
+    pub problem: Option<String>,
 }
 
 /// One camera: a group of files with known starts, sorted.
@@ -77,8 +79,9 @@ pub struct Hints<'a> {
     pub tz: &'a TimeZone,
     /// The operator's start for a file (the store).
     pub operator: &'a dyn Fn(&Path) -> Option<i64>,
-    /// The container's own start (`creation_time`), opening the file.
-    pub container_start: &'a dyn Fn(&Path) -> Option<i64>,
+    /// The container's own start (`creation_time`), opening the file; an
+    /// error when it cannot be opened.
+    pub container_start: &'a dyn Fn(&Path) -> Result<Option<i64>, String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -266,24 +269,33 @@ pub fn scan(roots: &[PathBuf], hints: &Hints<'_>) -> Result<Catalog, CatalogErro
                 Some(n.1),
                 StartSource::Name,
             )
-        } else if let Some(ms) = (hints.container_start)(&f.path) {
-            (folder(), Some(ms), StartSource::Container)
-        } else if let Some(ms) = (hints.operator)(&f.path) {
-            (folder(), Some(ms), StartSource::Operator)
         } else {
-            files.push(CatalogFile {
-                path: f.path,
-                camera: folder(),
-                start_ms: None,
-                source: None,
-            });
-            continue;
+            let inspected = (hints.container_start)(&f.path);
+            let operator = match &inspected {
+                Ok(None) => (hints.operator)(&f.path),
+                _ => None,
+            };
+            match (inspected, operator) {
+                (Ok(Some(ms)), _) => (folder(), Some(ms), StartSource::Container),
+                (Ok(None), Some(ms)) => (folder(), Some(ms), StartSource::Operator),
+                (other, _) => {
+                    files.push(CatalogFile {
+                        path: f.path,
+                        camera: folder(),
+                        start_ms: None,
+                        source: None,
+                        problem: other.err(),
+                    });
+                    continue;
+                }
+            }
         };
         files.push(CatalogFile {
             path: f.path,
             camera,
             start_ms: start,
             source: Some(source),
+            problem: None,
         });
     }
     let mut groups: BTreeMap<String, Vec<(i64, PathBuf)>> = BTreeMap::new();
@@ -330,9 +342,10 @@ mod tests {
         touch(&r.join("loose/notes.txt"));
         touch(&r.join(".hidden/x_20250829_143010.mp4"));
         let utc = TimeZone::UTC;
-        let container = |p: &Path| p.ends_with("clip.avi").then_some(1_000_000);
+        let container = |p: &Path| Ok(p.ends_with("clip.avi").then_some(1_000_000));
         let operator = |p: &Path| p.ends_with("other.mp4").then_some(2_000_000);
         let none = |_: &Path| None;
+        let nothing = |_: &Path| Ok(None);
         let cat = scan(
             &[r.to_path_buf()],
             &Hints {
@@ -361,7 +374,7 @@ mod tests {
             &Hints {
                 tz: &utc,
                 operator: &none,
-                container_start: &none,
+                container_start: &nothing,
             },
         )
         .unwrap();

@@ -10,9 +10,11 @@ use jiff::civil::DateTime;
 use jiff::Timestamp;
 
 type Key = (PathBuf, u64, Option<SystemTime>);
+/// The container's start if it states one, or why the file cannot be opened.
+pub type Inspected = Result<Option<i64>, String>;
 
-fn cache() -> &'static Mutex<HashMap<Key, Option<i64>>> {
-    static CACHE: OnceLock<Mutex<HashMap<Key, Option<i64>>>> = OnceLock::new();
+fn cache() -> &'static Mutex<HashMap<Key, Inspected>> {
+    static CACHE: OnceLock<Mutex<HashMap<Key, Inspected>>> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
@@ -39,10 +41,18 @@ pub fn parse_creation_time(s: &str) -> Option<i64> {
     (ms > 0 && crate::playback::bounds::in_bounds(ms)).then_some(ms)
 }
 
-fn read(path: &Path) -> Option<i64> {
+fn read(path: &Path) -> Inspected {
     crate::media::init();
-    let input = crate::media::protocols::open_local_file(path).ok()?;
-    let tag = input
+    let input = crate::media::protocols::open_local_file(path)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if input
+        .streams()
+        .best(ffmpeg_next::media::Type::Video)
+        .is_none()
+    {
+        return Err("no video in the file".into());
+    }
+    Ok(input
         .metadata()
         .get("creation_time")
         .map(str::to_string)
@@ -50,22 +60,23 @@ fn read(path: &Path) -> Option<i64> {
             input
                 .streams()
                 .find_map(|s| s.metadata().get("creation_time").map(str::to_string))
-        })?;
-    parse_creation_time(&tag)
+        })
+        .and_then(|tag| parse_creation_time(&tag)))
 }
 
-/// The file's container start (UTC ms), if it states one.
-pub fn container_start(path: &Path) -> Option<i64> {
-    let meta = std::fs::metadata(path).ok()?;
+/// The file's container start (UTC ms), if it states one; an error when
+/// FFmpeg cannot open it or it has no video.
+pub fn inspect(path: &Path) -> Inspected {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
     let key = (path.to_path_buf(), meta.len(), meta.modified().ok());
     if let Some(v) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-        return *v;
+        return v.clone();
     }
     let v = read(path);
     cache()
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(key, v);
+        .insert(key, v.clone());
     v
 }
 

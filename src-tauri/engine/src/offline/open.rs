@@ -74,9 +74,14 @@ fn resolve(paths: &[PathBuf]) -> Result<Vec<PathBuf>, EngineError> {
 
 impl Engine {
     /// Opens files and folders as an offline site: the stored `folder` site
-    /// of the same paths when there is one (listed again), else a new one.
-    /// Put at the top of the recent list.
-    pub async fn open_offline(&self, paths: &[PathBuf]) -> Result<OfflineOpen, EngineError> {
+    /// of the same paths when there is one (listed again), else a new one
+    /// whose file names are read in `time_zone` (default: the engine's site
+    /// zone). Put at the top of the recent list.
+    pub async fn open_offline(
+        &self,
+        paths: &[PathBuf],
+        time_zone: Option<&str>,
+    ) -> Result<OfflineOpen, EngineError> {
         let paths = resolve(paths)?;
         let address = paths[0].display().to_string();
         let rest: Vec<String> = paths[1..].iter().map(|p| p.display().to_string()).collect();
@@ -94,6 +99,7 @@ impl Engine {
                 let mut req = SiteRequest {
                     kind: "folder".into(),
                     address,
+                    time_zone: time_zone.map(str::to_string),
                     ..Default::default()
                 };
                 if !rest.is_empty() {
@@ -146,12 +152,12 @@ impl Engine {
                 camera_id: f.start_ms.map(|_| camera_id(&site.id, &f.camera)),
                 start_ms: f.start_ms,
                 source: f.source,
-                problem: problem_of(&f.path),
+                problem: f.problem.clone().or_else(|| problem_of(&f.path)),
             })
             .collect();
         let needs_start = files
             .iter()
-            .filter(|f| f.start_ms.is_none())
+            .filter(|f| f.start_ms.is_none() && f.problem.is_none())
             .map(|f| f.path.clone())
             .collect();
         let package = roots(&site).iter().find_map(|r| banner::of_root(r));

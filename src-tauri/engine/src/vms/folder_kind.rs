@@ -96,7 +96,7 @@ pub fn scan_site(site: &SiteInfo, store: &Store) -> Result<Catalog, VmsError> {
         &Hints {
             tz: &tz,
             operator: &operator,
-            container_start: &container::container_start,
+            container_start: &container::inspect,
         },
     )
     .map_err(|e| VmsError::Site {
