@@ -15,6 +15,7 @@ mod footage;
 mod frames_out;
 mod live;
 mod onvif;
+mod open;
 mod package;
 mod playback;
 mod ptz;
@@ -74,6 +75,8 @@ enum Command {
     /// Signed incident packages: create (from a case or ranges), verify.
     #[command(subcommand)]
     Package(package::PackageCmd),
+    /// Open files or folders offline; print the site, cameras, spans and files as JSON lines.
+    Open(open::OpenArgs),
 }
 
 fn main() {
@@ -101,6 +104,7 @@ fn main() {
             Command::Case(c) => case::run(c).await,
             Command::Footage(f) => footage::run(f).await,
             Command::Sites(c) => sites::run(c).await,
+            Command::Open(a) => open::run(a).await,
             Command::Clip(a) => clip::run(a).await,
             Command::Snapshot(a) => clip::run_snapshot(a).await,
             Command::Package(c) => package::run(c).await,
