@@ -148,8 +148,17 @@ fn sub_clip_reads_its_in_and_out_points_and_is_a_stream_copy() {
     let o = vigil(
         d.path(),
         &[
-            "clip", "--source", &src, "--tz", "UTC", "--from", &rfc3339_ms(from), "--to",
-            &rfc3339_ms(to), "--out", out.to_str().unwrap(),
+            "clip",
+            "--source",
+            &src,
+            "--tz",
+            "UTC",
+            "--from",
+            &rfc3339_ms(from),
+            "--to",
+            &rfc3339_ms(to),
+            "--out",
+            out.to_str().unwrap(),
         ],
     );
     let line: Value = serde_json::from_str(ok(&o).trim()).unwrap();
@@ -158,7 +167,12 @@ fn sub_clip_reads_its_in_and_out_points_and_is_a_stream_copy() {
     // VTC1: the clip plays from the in point to the out point
     let p = probe_clip(&out).unwrap();
     let first = p.frames[0].vtc1.expect("VTC1 on the first frame");
-    let last = p.frames.last().unwrap().vtc1.expect("VTC1 on the last frame");
+    let last = p
+        .frames
+        .last()
+        .unwrap()
+        .vtc1
+        .expect("VTC1 on the last frame");
     assert!((first - from).abs() <= FRAME, "first {first} vs in {from}");
     assert!((last - to).abs() <= FRAME, "last {last} vs out {to}");
     assert!(p.fast_start);
@@ -176,7 +190,10 @@ fn sub_clip_reads_its_in_and_out_points_and_is_a_stream_copy() {
     let known: HashSet<String> = src_packets.into_iter().collect();
     assert!(clip_packets.len() as i64 >= (to - from) / FRAME);
     for (i, pk) in clip_packets.iter().enumerate() {
-        assert!(known.contains(pk), "packet {i} is not the source's (re-encoded?)");
+        assert!(
+            known.contains(pk),
+            "packet {i} is not the source's (re-encoded?)"
+        );
     }
     // the annotation names the three source files with their hashes
     let a: Value =
@@ -197,8 +214,17 @@ fn sub_clip_reads_its_in_and_out_points_and_is_a_stream_copy() {
     ok(&vigil(
         d.path(),
         &[
-            "clip", "--source", sources[1].to_str().unwrap(), "--tz", "UTC", "--from",
-            &rfc3339_ms(f2), "--to", &rfc3339_ms(t2), "--out", out2.to_str().unwrap(),
+            "clip",
+            "--source",
+            sources[1].to_str().unwrap(),
+            "--tz",
+            "UTC",
+            "--from",
+            &rfc3339_ms(f2),
+            "--to",
+            &rfc3339_ms(t2),
+            "--out",
+            out2.to_str().unwrap(),
         ],
     ));
     let p = probe_clip(&out2).unwrap();
@@ -215,8 +241,16 @@ fn a_truncated_source_is_a_clear_error_and_the_others_still_clip() {
     let o = vigil(
         d.path(),
         &[
-            "clip", "--source", bad.to_str().unwrap(), "--tz", "UTC", "--from",
-            &rfc3339_ms(t0 + 50_500), "--to", &rfc3339_ms(t0 + 54_500), "--out",
+            "clip",
+            "--source",
+            bad.to_str().unwrap(),
+            "--tz",
+            "UTC",
+            "--from",
+            &rfc3339_ms(t0 + 50_500),
+            "--to",
+            &rfc3339_ms(t0 + 54_500),
+            "--out",
             out.to_str().unwrap(),
         ],
     );
@@ -232,8 +266,17 @@ fn a_truncated_source_is_a_clear_error_and_the_others_still_clip() {
     let o = vigil(
         d.path(),
         &[
-            "clip", "--source", &src, "--tz", "UTC", "--from", &rfc3339_ms(t0 + 50_500),
-            "--to", &rfc3339_ms(t0 + 54_500), "--out", out.to_str().unwrap(),
+            "clip",
+            "--source",
+            &src,
+            "--tz",
+            "UTC",
+            "--from",
+            &rfc3339_ms(t0 + 50_500),
+            "--to",
+            &rfc3339_ms(t0 + 54_500),
+            "--out",
+            out.to_str().unwrap(),
         ],
     );
     let err = String::from_utf8_lossy(&o.stderr);
@@ -242,8 +285,17 @@ fn a_truncated_source_is_a_clear_error_and_the_others_still_clip() {
     ok(&vigil(
         d.path(),
         &[
-            "clip", "--source", &src, "--tz", "UTC", "--from", &rfc3339_ms(t0 + 1_000),
-            "--to", &rfc3339_ms(t0 + 2_000), "--out", out.to_str().unwrap(),
+            "clip",
+            "--source",
+            &src,
+            "--tz",
+            "UTC",
+            "--from",
+            &rfc3339_ms(t0 + 1_000),
+            "--to",
+            &rfc3339_ms(t0 + 2_000),
+            "--out",
+            out.to_str().unwrap(),
         ],
     ));
 }
@@ -257,8 +309,14 @@ fn snapshot_reads_the_time_with_a_caption_below_the_picture() {
     for (name, caption) in [("s.png", true), ("s.jpg", false)] {
         let out = d.path().join(name);
         let mut args = vec![
-            "snapshot".to_string(), "--source".into(), src.clone(), "--tz".into(),
-            "UTC".into(), "--at".into(), rfc3339_ms(at), "--out".into(),
+            "snapshot".to_string(),
+            "--source".into(),
+            src.clone(),
+            "--tz".into(),
+            "UTC".into(),
+            "--at".into(),
+            rfc3339_ms(at),
+            "--out".into(),
             out.display().to_string(),
         ];
         if caption {
@@ -276,8 +334,14 @@ fn snapshot_reads_the_time_with_a_caption_below_the_picture() {
         assert_eq!(line["frameMs"].as_i64(), Some(tc));
         // the caption: a black band with white text at the bottom
         let bottom = &img.as_raw()[(h - 6) * w * 3..(h - 5) * w * 3];
-        let white = bottom.chunks(3).filter(|p| p.iter().all(|c| *c > 200)).count();
-        let black = bottom.chunks(3).filter(|p| p.iter().all(|c| *c < 40)).count();
+        let white = bottom
+            .chunks(3)
+            .filter(|p| p.iter().all(|c| *c > 200))
+            .count();
+        let black = bottom
+            .chunks(3)
+            .filter(|p| p.iter().all(|c| *c < 40))
+            .count();
         if caption {
             assert!(white > 0 && black > w / 2, "white {white} black {black}");
         }
@@ -343,7 +407,12 @@ fn problems(v: &Value) -> Vec<(String, String)> {
 }
 
 fn sh(dir: &Path, cmd: &str) -> Output {
-    Command::new("sh").arg("-c").arg(cmd).current_dir(dir).output().unwrap()
+    Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -355,7 +424,9 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
     let at = rfc3339_ms(event);
     let id = ok(&vigil(
         data,
-        &["case", "create", "--camera", &cam, "--at", &at, "--title", "Evidence"],
+        &[
+            "case", "create", "--camera", &cam, "--at", &at, "--title", "Evidence",
+        ],
     ))
     .trim()
     .to_string();
@@ -365,7 +436,9 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
         ok(&vigil_offline(
             data,
             data,
-            &["package", "create", "--case", &id, "--out", "pkg", "--by", "ann@desk"],
+            &[
+                "package", "create", "--case", &id, "--out", "pkg", "--by", "ann@desk",
+            ],
         ))
         .trim(),
     )
@@ -379,8 +452,12 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
     assert_eq!(v["status"], "verified");
     assert_eq!(v["keyTrust"], "thisInstall");
     assert_eq!(v["case"]["id"], id.as_str());
-    assert!(human.starts_with(&format!("verified by key {fp}")), "{human}");
-    let m: Value = serde_json::from_slice(&std::fs::read(pkg.join("manifest.json")).unwrap()).unwrap();
+    assert!(
+        human.starts_with(&format!("verified by key {fp}")),
+        "{human}"
+    );
+    let m: Value =
+        serde_json::from_slice(&std::fs::read(pkg.join("manifest.json")).unwrap()).unwrap();
     let files = m["files"].as_array().unwrap();
     let kinds: Vec<&str> = files.iter().map(|f| f["kind"].as_str().unwrap()).collect();
     for k in ["case", "clip", "annotation", "snapshot", "readme", "key"] {
@@ -400,7 +477,9 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
     assert!(readme.contains(&fp));
     let cmds = commands(&readme);
     assert_eq!(cmds.len(), 5, "{cmds:?}");
-    let has_cryptography = sh(&pkg, "python3 -c 'import cryptography'").status.success();
+    let has_cryptography = sh(&pkg, "python3 -c 'import cryptography'")
+        .status
+        .success();
     for c in &cmds {
         if c.contains("cryptography") && !has_cryptography {
             eprintln!("python3 has no cryptography package here: skipping {c}");
@@ -421,7 +500,11 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
 
     // a zip of the same case verifies too
     let (zcode, zv, _) = {
-        ok(&vigil_offline(data, data, &["package", "create", "--case", &id, "--out", "pkg.zip"]));
+        ok(&vigil_offline(
+            data,
+            data,
+            &["package", "create", "--case", &id, "--out", "pkg.zip"],
+        ));
         verify(data, &data.join("pkg.zip"), &[])
     };
     assert_eq!((zcode, zv["status"].as_str()), (0, Some("verified")));
@@ -447,7 +530,10 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
     let (code, v, human) = verify(data, &t, &[]);
     assert_eq!(code, 1);
     assert_eq!(problems(&v), vec![(clip_path.clone(), "changed".into())]);
-    assert!(human.contains("TAMPERED") && human.contains(&clip_path), "{human}");
+    assert!(
+        human.contains("TAMPERED") && human.contains(&clip_path),
+        "{human}"
+    );
     assert!(!sh(&t, "sha256sum -c SHA256SUMS").status.success());
 
     // a removed file
@@ -462,17 +548,30 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
     std::fs::write(t.join("clips/planted.mp4"), b"not evidence").unwrap();
     let (code, v, _) = verify(data, &t, &[]);
     assert_eq!(code, 1);
-    assert_eq!(problems(&v), vec![("clips/planted.mp4".into(), "extra".into())]);
+    assert_eq!(
+        problems(&v),
+        vec![("clips/planted.mp4".into(), "extra".into())]
+    );
 
     // an edited manifest (not re-signed)
     let t = fresh("edited");
     let text = std::fs::read_to_string(t.join("manifest.json")).unwrap();
-    std::fs::write(t.join("manifest.json"), text.replace("ann@desk", "bob@desk")).unwrap();
+    std::fs::write(
+        t.join("manifest.json"),
+        text.replace("ann@desk", "bob@desk"),
+    )
+    .unwrap();
     let (code, v, _) = verify(data, &t, &[]);
     assert_eq!(code, 1);
     let pr = problems(&v);
-    assert!(pr.contains(&("manifest.json".into(), "manifestEdited".into())), "{pr:?}");
-    assert!(!sh(&t, &openssl_verify).status.success(), "openssl accepted an edited manifest");
+    assert!(
+        pr.contains(&("manifest.json".into(), "manifestEdited".into())),
+        "{pr:?}"
+    );
+    assert!(
+        !sh(&t, &openssl_verify).status.success(),
+        "openssl accepted an edited manifest"
+    );
 
     // unsigned
     let t = fresh("unsigned");
@@ -518,7 +617,12 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["path"].as_str().unwrap().to_string(), f["sha256"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["sha256"].as_str().unwrap().to_string(),
+            )
+        })
         .chain([("manifest.json".to_string(), sha256(&mbytes))])
         .collect();
     std::fs::write(
@@ -534,7 +638,10 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
     let (code, v, human) = verify(data, &t, &[]);
     assert_eq!((code, v["status"].as_str()), (2, Some("unknownKey")), "{v}");
     assert_eq!(v["fingerprint"], other_fp.as_str());
-    assert!(human.contains(&format!("unknown key {other_fp}")), "{human}");
+    assert!(
+        human.contains(&format!("unknown key {other_fp}")),
+        "{human}"
+    );
     // the forgery is self-consistent: only the key's fingerprint gives it away
     assert!(sh(&t, "sha256sum -c SHA256SUMS").status.success());
     assert!(sh(&t, &openssl_verify).status.success());

@@ -5,9 +5,7 @@
 //! when copied (its SHA-256 is checked against the record).
 use std::path::Path;
 
-use super::package::{
-    CameraRef, CaseRef, FileKind, ItemData, PackageItem, SourceRef,
-};
+use super::package::{CameraRef, CaseRef, FileKind, ItemData, PackageItem, SourceRef};
 use crate::cases::{rfc3339_ms, CaseDetail};
 use crate::footage::{JobKind, JobStatus};
 

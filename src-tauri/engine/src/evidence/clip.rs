@@ -56,13 +56,18 @@ pub fn export_clip(
 ) -> Result<ClipExport, EvidenceError> {
     crate::media::init();
     if req.to_ms <= req.from_ms {
-        return Err(EvidenceError::Invalid("the out point must be after the in point".into()));
+        return Err(EvidenceError::Invalid(
+            "the out point must be after the in point".into(),
+        ));
     }
     if req.to_ms - req.from_ms > MAX_CLIP_MS {
         return Err(EvidenceError::Invalid("a clip is at most 24 hours".into()));
     }
     if out.exists() {
-        return Err(EvidenceError::Invalid(format!("{} exists already", out.display())));
+        return Err(EvidenceError::Invalid(format!(
+            "{} exists already",
+            out.display()
+        )));
     }
     let interval = footage.frame_interval_ms().unwrap_or(40.0).ceil() as i64;
     let files = footage.segment_files(req.from_ms, req.to_ms + interval)?;
@@ -77,7 +82,10 @@ pub fn export_clip(
         .ok_or_else(|| EvidenceError::Invalid(format!("{} has no file name", out.display())))?
         .to_string_lossy()
         .into_owned();
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|source| EvidenceError::Io {
         what: "creating",
         path: dir.to_path_buf(),
@@ -146,7 +154,11 @@ pub fn export_clip(
             sha256: sha256.clone(),
         },
         source_clips: sources,
-        source: req.source.file.clone().unwrap_or_else(|| footage.describe()),
+        source: req
+            .source
+            .file
+            .clone()
+            .unwrap_or_else(|| footage.describe()),
         site: req.source.site.clone(),
         vms: req.source.vms.clone(),
         created_at: rfc3339_ms(req.now_ms),
@@ -160,7 +172,9 @@ pub fn export_clip(
     })?;
     let ap_partial = dir.join(format!(
         ".{}.partial",
-        ap.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        ap.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
     ));
     std::fs::write(&ap_partial, json).map_err(|source| EvidenceError::Io {
         what: "writing",

@@ -107,12 +107,7 @@ impl Engine {
         progress: &mut dyn FnMut(f64),
     ) -> Result<PackageMade, PackageError> {
         let d = self.cases().detail(case_id)?;
-        let lookup = |site: &str| {
-            self.registry
-                .site(site)
-                .ok()
-                .map(|s| (s.name, s.kind))
-        };
+        let lookup = |site: &str| self.registry.site(site).ok().map(|s| (s.name, s.kind));
         let (items, not_ready) = case_items(&d, &lookup);
         let spec = PackageSpec {
             title: format!("{} {}", d.case.label, d.case.title),
@@ -170,10 +165,15 @@ impl Engine {
             };
             let c = export_clip(&r.footage, &req, &clip, &mut p, stop.clone())?;
             let (a, b) = (c.annotation.actual_start_ms, c.annotation.actual_end_ms);
-            for (path, kind) in [(c.path, FileKind::Clip), (c.annotation_path, FileKind::Annotation)] {
+            for (path, kind) in [
+                (c.path, FileKind::Clip),
+                (c.annotation_path, FileKind::Annotation),
+            ] {
                 let dest = format!(
                     "clips/{}",
-                    path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                    path.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
                 );
                 items.push(PackageItem {
                     data: ItemData::File(path),
@@ -204,6 +204,12 @@ impl Engine {
 
 fn safe(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }

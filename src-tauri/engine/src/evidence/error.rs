@@ -90,9 +90,7 @@ pub enum PackageError {
 impl HasKind for PackageError {
     fn kind(&self) -> ErrorKind {
         match self {
-            PackageError::NotAPackage { .. } | PackageError::Invalid(_) => {
-                ErrorKind::InvalidInput
-            }
+            PackageError::NotAPackage { .. } | PackageError::Invalid(_) => ErrorKind::InvalidInput,
             PackageError::Exists(_) => ErrorKind::InvalidInput,
             PackageError::Io { .. } | PackageError::Zip { .. } | PackageError::Key(_) => {
                 ErrorKind::Storage
@@ -104,7 +102,10 @@ impl HasKind for PackageError {
     }
 }
 
-pub(crate) fn io(what: &'static str, path: &std::path::Path) -> impl FnOnce(std::io::Error) -> PackageError {
+pub(crate) fn io(
+    what: &'static str,
+    path: &std::path::Path,
+) -> impl FnOnce(std::io::Error) -> PackageError {
     let path = path.to_path_buf();
     move |source| PackageError::Io { what, path, source }
 }

@@ -34,7 +34,9 @@ pub fn install_signing_key(secrets: &SecretStore) -> Result<SigningKey, PackageE
     }
     let mut seed = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut seed);
-    secrets.set(KEY_ACCOUNT, &hex::encode(seed)).map_err(key_err)?;
+    secrets
+        .set(KEY_ACCOUNT, &hex::encode(seed))
+        .map_err(key_err)?;
     // read back: the keyring is the one source of truth (two first uses race)
     match secrets.get(KEY_ACCOUNT).map_err(key_err)? {
         Some(h) => parse_seed(&h),
@@ -201,10 +203,16 @@ mod tests {
             .map(|c| std::str::from_utf8(c).unwrap().to_uppercase())
             .collect::<Vec<_>>()
             .join(" ");
-        assert_eq!(normalize_fingerprint(&format!("SHA256:{spaced}")), Some(fp.clone()));
+        assert_eq!(
+            normalize_fingerprint(&format!("SHA256:{spaced}")),
+            Some(fp.clone())
+        );
         assert_eq!(normalize_fingerprint("abc"), None);
         let t = TrustedKeys::default().trust(&spaced);
         assert_eq!(t.trust_of(&fp), KeyTrust::Trusted);
-        assert_eq!(parse_trust_file(&format!("# colleague\n{fp} # Ann\nnope\n")), vec![fp]);
+        assert_eq!(
+            parse_trust_file(&format!("# colleague\n{fp} # Ann\nnope\n")),
+            vec![fp]
+        );
     }
 }

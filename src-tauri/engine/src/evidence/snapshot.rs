@@ -76,9 +76,18 @@ pub fn export_snapshot(
     if let Some(c) = &req.caption {
         let zone = crate::playback::day::zone(&c.tz)?;
         let when = jiff::Timestamp::from_millisecond(frame_ms)
-            .map(|t| t.to_zoned(zone).strftime("%Y-%m-%d %H:%M:%S%.3f %:z").to_string())
+            .map(|t| {
+                t.to_zoned(zone)
+                    .strftime("%Y-%m-%d %H:%M:%S%.3f %:z")
+                    .to_string()
+            })
             .unwrap_or_else(|_| rfc3339_ms(frame_ms));
-        draw_caption(&mut rgb, w as usize, h as usize, &format!("{}  {when}", c.camera_name));
+        draw_caption(
+            &mut rgb,
+            w as usize,
+            h as usize,
+            &format!("{}  {when}", c.camera_name),
+        );
     }
     let werr = |reason: String| EvidenceError::Write {
         what: "snapshot",

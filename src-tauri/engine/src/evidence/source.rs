@@ -52,7 +52,11 @@ impl Footage {
     }
 
     /// The files behind `[from_ms, to_ms)`, for stream copy.
-    pub fn segment_files(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SegmentFile>, EvidenceError> {
+    pub fn segment_files(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<SegmentFile>, EvidenceError> {
         match self {
             Footage::File(f) => {
                 if let Some(why) = &f.truncated {

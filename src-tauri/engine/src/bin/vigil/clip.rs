@@ -126,8 +126,10 @@ async fn clip(a: ClipArgs) -> Result<(), CliError> {
 async fn snapshot(a: SnapshotArgs) -> Result<(), CliError> {
     let tz = a.tz.clone().unwrap_or_else(system_time_zone);
     let at_ms = time(&a.at)?;
-    let format = ImageFormat::of_path(&a.out)
-        .ok_or((exit::USAGE, "--out must end in .png, .jpg or .jpeg".to_string()))?;
+    let format = ImageFormat::of_path(&a.out).ok_or((
+        exit::USAGE,
+        "--out must end in .png, .jpg or .jpeg".to_string(),
+    ))?;
     let creds = a.credentials.resolve(&a.source)?;
     let eng = if vigil_engine::evidence::source::is_file_spec(&a.source) {
         None

@@ -178,7 +178,8 @@ pub fn is_plain_path(p: &str) -> bool {
         && !p.contains('\\')
         && !p.contains(':')
         && !p.chars().any(char::is_control)
-        && p.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+        && p.split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 /// The package's own files, which the manifest cannot list.
@@ -218,23 +219,44 @@ mod tests {
         let m = sample();
         let ok = serde_json::to_vec(&m).unwrap();
         assert_eq!(Manifest::parse(&ok).unwrap(), m);
-        for bad in ["../x", "/etc/passwd", "a//b", "a\\b", "C:x", "./a", "manifest.json", "SHA256SUMS"] {
+        for bad in [
+            "../x",
+            "/etc/passwd",
+            "a//b",
+            "a\\b",
+            "C:x",
+            "./a",
+            "manifest.json",
+            "SHA256SUMS",
+        ] {
             let mut b = m.clone();
             b.files[0].path = bad.into();
             assert!(
-                matches!(Manifest::parse(&serde_json::to_vec(&b).unwrap()), Err(ManifestError::BadPath(_))),
+                matches!(
+                    Manifest::parse(&serde_json::to_vec(&b).unwrap()),
+                    Err(ManifestError::BadPath(_))
+                ),
                 "{bad}"
             );
         }
         let mut b = m.clone();
         b.files.push(b.files[0].clone());
-        assert!(matches!(Manifest::parse(&serde_json::to_vec(&b).unwrap()), Err(ManifestError::Duplicate(_))));
+        assert!(matches!(
+            Manifest::parse(&serde_json::to_vec(&b).unwrap()),
+            Err(ManifestError::Duplicate(_))
+        ));
         let mut b = m.clone();
         b.files[0].sha256 = "A".repeat(64);
-        assert!(matches!(Manifest::parse(&serde_json::to_vec(&b).unwrap()), Err(ManifestError::BadHash { .. })));
+        assert!(matches!(
+            Manifest::parse(&serde_json::to_vec(&b).unwrap()),
+            Err(ManifestError::BadHash { .. })
+        ));
         let mut b = m.clone();
         b.signing_key.fingerprint = "0".repeat(64);
-        assert_eq!(Manifest::parse(&serde_json::to_vec(&b).unwrap()), Err(ManifestError::BadKey));
+        assert_eq!(
+            Manifest::parse(&serde_json::to_vec(&b).unwrap()),
+            Err(ManifestError::BadKey)
+        );
         assert!(matches!(Manifest::parse(b"{"), Err(ManifestError::Json(_))));
     }
 }

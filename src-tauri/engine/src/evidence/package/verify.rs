@@ -8,9 +8,7 @@ use ed25519_dalek::Signature;
 use serde::Serialize;
 
 use super::files::{scan, Entry};
-use super::manifest::{
-    is_reserved, CaseRef, Manifest, MANIFEST, PUBLIC_KEY, SIGNATURE, SUMS,
-};
+use super::manifest::{is_reserved, CaseRef, Manifest, MANIFEST, PUBLIC_KEY, SIGNATURE, SUMS};
 use super::sums::parse_sums;
 use crate::evidence::key::{parse_public_key_pem, KeyTrust, TrustedKeys};
 use crate::evidence::PackageError;
@@ -140,7 +138,11 @@ pub fn verify_package_with(
         })
     };
     for o in &scanned.odd {
-        p(o, ProblemKind::Extra, "not a plain file of the package".into());
+        p(
+            o,
+            ProblemKind::Extra,
+            "not a plain file of the package".into(),
+        );
     }
     let Some(mbytes) = files.get(MANIFEST) else {
         if !files.contains_key(SUMS) && !files.contains_key(SIGNATURE) {
@@ -149,7 +151,11 @@ pub fn verify_package_with(
                 reason: "no manifest.json".into(),
             });
         }
-        p(MANIFEST, ProblemKind::Missing, "the manifest is gone".into());
+        p(
+            MANIFEST,
+            ProblemKind::Missing,
+            "the manifest is gone".into(),
+        );
         return Ok(report(PackageStatus::Tampered, None, None, problems));
     };
     let Some(mbytes) = mbytes.contents.as_deref() else {
@@ -192,7 +198,11 @@ pub fn verify_package_with(
     // the files the manifest lists
     for f in &m.files {
         match files.get(&f.path) {
-            None => p(&f.path, ProblemKind::Missing, "listed in the manifest".into()),
+            None => p(
+                &f.path,
+                ProblemKind::Missing,
+                "listed in the manifest".into(),
+            ),
             Some(Entry { sha256, bytes, .. }) if *sha256 != f.sha256 || *bytes != f.bytes => p(
                 &f.path,
                 ProblemKind::Changed,
