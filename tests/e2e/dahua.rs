@@ -6,6 +6,8 @@
 //! event+5 s, PTZ start then exactly one stop, presets, clear errors that
 //! store nothing, `vigil sites add dahua`, and the independent PyPI clients
 //! aiodahua, dahua-rpc-api and amcrest against the same simulator.
+//! The CLI test stores a password: it needs a keyring session (as .ci/test
+//! runs it); the PyPI clients come from the .ci/setup venvs.
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
