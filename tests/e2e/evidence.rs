@@ -651,3 +651,86 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
     let (code, v, _) = verify(data, &t, &["--trust", &spaced]);
     assert_eq!((code, v["keyTrust"].as_str()), (0, Some("trusted")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_signing_key_lives_in_the_keyring_made_once_and_never_in_a_package() {
+    use vigil_engine::engine::{Engine, EngineConfig};
+    use vigil_engine::evidence::key::{install_public_key, install_signing_key, KEY_ACCOUNT};
+    use vigil_engine::secrets::SecretStore;
+    let service = format!("vigil-test-evidence-{}", std::process::id());
+    let store = SecretStore::new(&service);
+    assert_eq!(
+        install_public_key(&store).unwrap(),
+        None,
+        "no key before first use"
+    );
+    let engine = Engine::start(EngineConfig {
+        database: None,
+        keyring_service: service.clone(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    // Settings: public half and fingerprint; the same key every time
+    let k1 = engine.evidence_key().unwrap();
+    let k2 = engine.evidence_key().unwrap();
+    assert_eq!(k1, k2);
+    assert!(k1.public_key_pem.starts_with("-----BEGIN PUBLIC KEY-----"));
+    let signing = install_signing_key(&store).unwrap();
+    let vk = install_public_key(&store).unwrap().unwrap();
+    assert_eq!(vk, signing.verifying_key());
+    assert_eq!(k1.fingerprint, sha256(vk.as_bytes()));
+    let seed = store.get(KEY_ACCOUNT).unwrap().unwrap();
+    assert_eq!(seed.len(), 64);
+    // a package of a file range made with that key holds no private half
+    let d = tempfile::tempdir().unwrap();
+    let t0 = seed_folder(d.path());
+    let (footage, camera, source) = {
+        let f = vigil_engine::evidence::source::open_file(
+            d.path()
+                .join("camera1/camera1_20250829_143010.mp4")
+                .to_str()
+                .unwrap(),
+            "UTC",
+        )
+        .unwrap();
+        (
+            vigil_engine::evidence::source::Footage::File(f),
+            vigil_engine::evidence::package::CameraRef {
+                id: "camera1".into(),
+                name: "Camera 1".into(),
+            },
+            vigil_engine::evidence::package::SourceRef::default(),
+        )
+    };
+    let out = d.path().join("pkg.zip");
+    let mut seen = Vec::new();
+    let made = engine
+        .export_range_package(
+            "Range",
+            &[vigil_engine::evidence::MarkedRange {
+                footage,
+                camera,
+                source,
+                from_ms: t0 + 500,
+                to_ms: t0 + 2_500,
+            }],
+            &out,
+            "tester",
+            &mut |p| seen.push(p),
+            Default::default(),
+        )
+        .unwrap();
+    assert_eq!(made.created.fingerprint, k1.fingerprint);
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]) && seen.last() == Some(&1.0));
+    let bytes = std::fs::read(&out).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains(&seed) && !text.contains(&seed.to_uppercase()));
+    let trust = vigil_engine::evidence::key::TrustedKeys {
+        own: Some(k1.fingerprint.clone()),
+        trusted: Vec::new(),
+    };
+    let r = vigil_engine::evidence::verify_package_with(&out, &trust).unwrap();
+    assert_eq!(r.exit_code(), 0, "{r:?}");
+    store.delete(KEY_ACCOUNT).unwrap();
+}
