@@ -610,7 +610,9 @@ def start_rtsp(dev, port):
             GLib.timeout_add(1000 // FPS, push)
 
     class PlaybackFactory(GstRtspServer.RTSPMediaFactory):
-        """The archive window of the URL's starttime/endtime as a seekable file."""
+        """The archive window of the URL's starttime/endtime, encoded as it is sent (a non-live
+        source the server paces at 1x); VTC1 = archive time; end of stream at the window's end
+        (or --overrun seconds past endtime with --ignore-endtime)."""
 
         def __init__(self, track):
             super().__init__()
@@ -618,27 +620,51 @@ def start_rtsp(dev, port):
             self.set_shared(False)
 
         def do_create_element(self, url):
-            query = url.query or ""
+            w, h = REC_SIZE
+            return Gst.parse_launch(
+                "( appsrc name=src is-live=false format=time "
+                "caps=video/x-raw,format=GRAY8,width=%d,height=%d,framerate=%d/1 ! videoconvert ! "
+                "video/x-raw,format=I420 ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=%d "
+                "! video/x-h264,profile=main ! h264parse config-interval=-1 ! rtph264pay name=pay0 pt=96 )"
+                % (w, h, FPS, FPS))
+
+        def do_configure(self, media):
+            GstRtspServer.RTSPMediaFactory.do_configure(self, media)
+            src = media.get_element().get_by_name("src")
+            query = self.pending_query
             try:
                 start, end = dev.playback_window(query)
             except ValueError as e:
                 dev.log(op="rtsp.playback", track=self.track, error=str(e))
-                return None
-            if dev.a.ignore_endtime:
-                end += dev.a.overrun * 1000
-            win = dev.window_segment(start)
+                start, end = 0, 0
+            win = dev.window_segment(start) if end > start else None
             if win is None:
-                dev.log(op="rtsp.playback", track=self.track, error="no recording")
-                return None
-            s = win[0]
-            e = min(end if dev.a.ignore_endtime else min(end, win[1]), s + dev.a.playback_cap * 1000)
-            if dev.a.ignore_endtime:
-                e = min(max(e, s + 1000), s + dev.a.playback_cap * 1000)
-            path = os.path.join(dev.tmp, "pb-%s.mp4" % secrets.token_hex(6))
-            n = dev.encode(s, max(e, s + 100), REC_SIZE, path)
-            dev.log(op="rtsp.playback", track=self.track, query=query, start=s, end=e, frames=n)
-            return Gst.parse_launch(
-                "( filesrc location=%s ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )" % path)
+                s = e = 0
+            else:
+                s = win[0]
+                e = end + dev.a.overrun * 1000 if dev.a.ignore_endtime else min(end, win[1])
+                e = min(e, s + dev.a.playback_cap * 1000)
+            dev.log(op="rtsp.playback", track=self.track, query=query, start=s, end=e)
+            dur = Gst.SECOND // FPS
+            n = [0]
+            w, h = REC_SIZE
+
+            def need(appsrc, _length):
+                ms = s + n[0] * 1000 // FPS
+                if ms >= e:
+                    appsrc.emit("end-of-stream")
+                    return
+                buf = Gst.Buffer.new_wrapped(gray_frame(w, h, ms))
+                buf.pts, buf.duration = n[0] * dur, dur
+                n[0] += 1
+                appsrc.emit("push-buffer", buf)
+
+            src.connect("need-data", need)
+
+        def do_gen_key(self, url):
+            # the query names the window: remember it for do_configure
+            self.pending_query = url.query or ""
+            return url.abspath + "?" + self.pending_query
 
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
@@ -697,7 +723,7 @@ def main():
                                                               "the previous page (a device that repeats a page)")
     p.add_argument("--ignore-endtime", action="store_true", help="RTSP playback runs past endtime")
     p.add_argument("--overrun", type=int, default=20, help="seconds past endtime with --ignore-endtime")
-    p.add_argument("--playback-cap", type=int, default=120, help="longest RTSP playback served, seconds")
+    p.add_argument("--playback-cap", type=int, default=3600, help="longest RTSP playback served, seconds")
     p.add_argument("--download-cap", type=int, default=600, help="longest download served, seconds")
     p.add_argument("--not-support", action="append", default=[], help="path prefix answered 403 notSupport")
     p.add_argument("--lifetime", type=float, default=0, help="exit after this many seconds (0 = never)")

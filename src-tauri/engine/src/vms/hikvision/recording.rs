@@ -122,7 +122,11 @@ impl Recording for HikRecording {
         stop: StopFlag,
     ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
         let spans: Vec<Span> = self
-            .spans(t_ms, t_ms.saturating_add(LOOKAHEAD_MS))?
+            // from a little before: the reader may start a second early
+            .spans(
+                t_ms.saturating_sub(60_000),
+                t_ms.saturating_add(LOOKAHEAD_MS),
+            )?
             .into_iter()
             .filter(|s| s.end_ms > t_ms)
             .collect();
@@ -175,8 +179,16 @@ impl HikReader {
     fn start(&mut self) -> Result<(), PlaybackError> {
         let span = self.spans[self.index];
         let from = self.from_ms.max(span.start_ms);
-        // the URL carries whole seconds: start at the second, skip to `from`
-        let base = from - from.rem_euclid(1000);
+        // the URL carries whole seconds: start at the second, skip to `from`;
+        // a second earlier where the span allows, because FFmpeg gives the
+        // first packet of an RTSP session no timestamp (it and its GOP are
+        // lost), and the wanted frame should not be in that first GOP
+        let second = from - from.rem_euclid(1000);
+        let base = if second - 1000 >= span.start_ms {
+            second - 1000
+        } else {
+            second
+        };
         let end_s = span.end_ms + 999 - (span.end_ms + 999).rem_euclid(1000);
         let url = self
             .rec
