@@ -4,7 +4,7 @@
 //! arrives, so the engine's safety stop (ptz::safety) ends every move. A
 //! step is a start and a stop 300 ms later. Presets: `presets/searches`,
 //! `GOTO_PRESET`, `presets/addition`. HikCentral has no home position.
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
@@ -69,17 +69,11 @@ fn speed_of(s: f64) -> u32 {
 pub struct HcPtz {
     inner: Arc<Inner>,
     camera: String,
-    /// The command of the move last started (the stop repeats it).
-    last: Mutex<Option<&'static str>>,
 }
 
 impl HcPtz {
     pub(crate) fn new(inner: Arc<Inner>, camera: String) -> Self {
-        Self {
-            inner,
-            camera,
-            last: Mutex::new(None),
-        }
+        Self { inner, camera }
     }
 
     async fn control(&self, action: u8, command: &str, speed: u32, preset: Option<i64>) -> Result<(), VmsError> {
@@ -103,18 +97,20 @@ impl HcPtz {
         let Some((cmd, speed)) = command_of(v) else {
             return self.halt().await;
         };
-        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(cmd);
+        self.moving().insert(self.camera.clone(), cmd);
         self.control(0, cmd, speed, None).await
     }
 
     async fn halt(&self) -> Result<(), VmsError> {
-        let cmd = self
-            .last
+        let cmd = self.moving().remove(&self.camera).unwrap_or("LEFT");
+        self.control(1, cmd, 1, None).await
+    }
+
+    fn moving(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, &'static str>> {
+        self.inner
+            .ptz_moving
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .take()
-            .unwrap_or("LEFT");
-        self.control(1, cmd, 1, None).await
     }
 
     async fn list(&self) -> Result<Vec<api::PresetEntry>, VmsError> {

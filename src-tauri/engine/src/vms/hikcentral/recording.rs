@@ -2,8 +2,8 @@
 //! segment list of the playback URL answer for the window asked; a reader
 //! asks for a playback URL per recorded span (from the requested instant to
 //! the span's end) and reads it over RTSP/TCP at the server's pace, a
-//! frame's recording time being the span's start plus its offset from the
-//! first frame. Gaps between spans are reported, not played.
+//! frame's recording time being the span's start plus its stream time
+//! (npt 0 is the start asked for). Gaps between spans are reported, not played.
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -21,6 +21,8 @@ use crate::playback::{
 };
 use crate::vms::VmsError;
 
+/// The recorded lead-in a reader asks for before the instant wanted.
+const LEAD_IN_MS: i64 = 2_000;
 /// How far ahead a reader looks for recorded spans.
 const LOOKAHEAD_MS: i64 = 24 * 3_600_000;
 
@@ -144,7 +146,18 @@ impl Recording for HcRecording {
         stop: StopFlag,
     ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
         let to = (t_ms.saturating_add(LOOKAHEAD_MS)).min(now_ms());
-        let spans = self.spans(t_ms, to)?;
+        // a recorded lead-in before t: the stream starts there and frames
+        // before t are decoded and dropped (FFmpeg's RTSP reader loses the
+        // first GOP of a session; without a lead-in the first second shows late)
+        let lead_from = t_ms - LEAD_IN_MS;
+        let mut spans = self.spans(lead_from, to)?;
+        if spans.first().is_some_and(|s| s.start_ms > lead_from) {
+            spans = merge_segments(
+                &spans.iter().map(|s| (s.start_ms, s.end_ms)).collect::<Vec<_>>(),
+                t_ms,
+                to,
+            );
+        }
         if spans.is_empty() {
             return Err(PlaybackError::NoRecording(format_rfc3339(t_ms)));
         }
@@ -153,6 +166,7 @@ impl Recording for HcRecording {
             spans: spans.into(),
             current: None,
             last_end: None,
+            target_ms: t_ms,
             decimation,
             stop,
         };
@@ -165,7 +179,6 @@ impl Recording for HcRecording {
 struct Current {
     input: RecordedInput,
     span: Span,
-    first_offset: Option<i64>,
 }
 
 struct HcReader {
@@ -173,6 +186,8 @@ struct HcReader {
     spans: VecDeque<Span>,
     current: Option<Current>,
     last_end: Option<i64>,
+    /// Frames before this (the lead-in) are dropped.
+    target_ms: i64,
     decimation: Decimation,
     stop: StopFlag,
 }
@@ -195,12 +210,10 @@ impl HcReader {
         let printable = printable_stream_url(&url);
         let mut input = RecordedInput::open(&url, options(), self.stop.clone())
             .map_err(|e| PlaybackError::Media(with_printable_url(e, &printable)))?;
+        // npt 0 of the stream is the span's (requested) start
+        input.use_zero_origin();
         input.set_decimation(self.decimation);
-        self.current = Some(Current {
-            input,
-            span,
-            first_offset: None,
-        });
+        self.current = Some(Current { input, span });
         Ok(true)
     }
 }
@@ -229,12 +242,14 @@ impl RecordingReader for HcReader {
             };
             match cur.input.next_frame() {
                 Ok(Some(f)) => {
-                    let first = *cur.first_offset.get_or_insert(f.offset_ms);
-                    let ts = cur.span.start_ms + (f.offset_ms - first).max(0);
+                    let ts = cur.span.start_ms.saturating_add(f.offset_ms);
                     if ts >= cur.span.end_ms {
                         // past the span: a server that does not stop there
                         self.last_end = Some(cur.span.end_ms);
                         self.current = None;
+                        continue;
+                    }
+                    if ts < self.target_ms {
                         continue;
                     }
                     return Ok(ReadEvent::Frame(DecodedFrame {

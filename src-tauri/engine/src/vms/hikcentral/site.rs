@@ -83,6 +83,7 @@ impl SiteKind for HikCentralKind {
                 rt: ctx.rt.clone(),
                 timeout: ctx.request_timeout,
                 client: Default::default(),
+                ptz_moving: Default::default(),
             }),
         }))
     }
@@ -116,6 +117,9 @@ pub(crate) struct Inner {
     pub(crate) rt: tokio::runtime::Handle,
     pub(crate) timeout: Duration,
     client: std::sync::Mutex<Option<Arc<Artemis>>>,
+    /// Per camera, the PTZ command of the move last started (a stop repeats
+    /// it; PTZ handles are made per call, so it lives here).
+    pub(crate) ptz_moving: std::sync::Mutex<std::collections::HashMap<String, &'static str>>,
 }
 
 impl Inner {
