@@ -508,6 +508,32 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
         verify(data, &data.join("pkg.zip"), &[])
     };
     assert_eq!((zcode, zv["status"].as_str()), (0, Some("verified")));
+    // a flipped byte inside a zipped clip is that clip changed
+    let clip_in_dir = std::fs::read(
+        pkg.join(
+            m["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["kind"] == "clip")
+                .unwrap()["path"]
+                .as_str()
+                .unwrap(),
+        ),
+    )
+    .unwrap();
+    let probe = &clip_in_dir[clip_in_dir.len() / 2..clip_in_dir.len() / 2 + 64];
+    let mut zbytes = std::fs::read(data.join("pkg.zip")).unwrap();
+    let at = zbytes
+        .windows(64)
+        .position(|w| w == probe)
+        .expect("the clip stored in the zip");
+    zbytes[at + 10] ^= 0x01;
+    std::fs::write(data.join("tampered.zip"), &zbytes).unwrap();
+    let (zcode, zv, _) = verify(data, &data.join("tampered.zip"), &[]);
+    assert_eq!(zcode, 1, "{zv}");
+    assert_eq!(problems(&zv).len(), 1, "{zv}");
+    assert_eq!(problems(&zv)[0].1, "changed");
 
     let clip_path = clip["path"].as_str().unwrap().to_string();
     let snap = files.iter().find(|f| f["kind"] == "snapshot").unwrap()["path"]
