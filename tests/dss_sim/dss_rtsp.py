@@ -69,6 +69,61 @@ class StampFactory(GstRtspServer.RTSPMediaFactory):
         GLib.timeout_add(1000 // self.fps, push)
 
 
+class ArchiveFactory(GstRtspServer.RTSPMediaFactory):
+    """One playback session: a non-live, seekable stream (prerolled like a
+    file: its first frame is the requested start, a PLAY Range seeks in it,
+    nothing is lost before PLAY), paced at 1x by the server's clock, frames stamped with the
+    archive's time from `start_ms` until `end_ms`, then end of stream."""
+
+    def __init__(self, width, height, fps, start_ms, end_ms):
+        super().__init__()
+        self.width, self.height, self.fps = width, height, fps
+        self.start_ms, self.end_ms = start_ms, end_ms
+        self.body = body_pixels(width, height - width // vtc1.CELLS, 150)
+        self.launch = (
+            f"( appsrc name=src is-live=false format=time stream-type=seekable "
+            f"caps=video/x-raw,format=GRAY8,width={width},height={height},framerate={fps}/1 "
+            f"! videoconvert ! video/x-raw,format=I420 "
+            f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate=600 "
+            f"! video/x-h264,profile=main ! h264parse config-interval=-1 ! rtph264pay name=pay0 pt=96 )"
+        )
+        self.set_shared(False)
+
+    def do_create_element(self, url):
+        return Gst.parse_launch(self.launch)
+
+    def do_configure(self, media):
+        GstRtspServer.RTSPMediaFactory.do_configure(self, media)
+        src = media.get_element().get_by_name("src")
+        state = {"n": 0, "done": False}
+        dur = Gst.SECOND // self.fps
+        interval = 1000 // self.fps
+
+        def need(appsrc, _length):
+            if state["done"]:
+                return
+            ms = self.start_ms + state["n"] * interval
+            if ms >= self.end_ms:
+                state["done"] = True
+                appsrc.emit("end-of-stream")
+                return
+            buf = Gst.Buffer.new_wrapped(vtc1.strip_gray(self.width, ms) + self.body)
+            buf.pts = state["n"] * dur
+            buf.duration = dur
+            state["n"] += 1
+            appsrc.emit("push-buffer", buf)
+
+        def seek(appsrc, offset_ns):
+            # a PLAY's Range (npt from the requested start) flushes and seeks
+            # here: the archive's time follows the position
+            state["n"] = max(0, offset_ns) // dur
+            state["done"] = False
+            return True
+
+        src.connect("need-data", need)
+        src.connect("seek-data", seek)
+
+
 class RtspSide:
     def __init__(self, platform, port, width, height, fps):
         Gst.init(None)
@@ -121,13 +176,7 @@ class RtspSide:
     def add_playback(self, sid, start_s, end_s):
         """A mount for one playback session: frames from start_s (archive
         time) to end_s, then end of stream."""
-        interval = 1000 // self.fps
-
-        def clock(n):
-            t = start_s * 1000 + n * interval
-            return t if t < end_s * 1000 else None
-
-        fac = StampFactory(self.width, self.height, self.fps, clock, False, 150)
+        fac = ArchiveFactory(self.width, self.height, self.fps, start_s * 1000, end_s * 1000)
         done = threading.Event()
 
         def add():

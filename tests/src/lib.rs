@@ -2,6 +2,7 @@
 //! server from shared/bench, run with Debian's python3), free ports, and an
 //! engine with a hub to subscribe to.
 pub mod dahua;
+pub mod dss;
 pub mod hikcentral;
 pub mod hikvision;
 pub mod mediamtx;

@@ -5,7 +5,7 @@
 //! DSS moves never stop by themselves: the engine's safety stop ends every
 //! continuous move; a step is a short move and its stop. No presets or home
 //! (the API for them was not found publicly).
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
@@ -96,16 +96,33 @@ pub fn moves(channel: &str, v: Velocity) -> Vec<Move> {
 pub struct DssPtz {
     inner: Arc<Inner>,
     channel: String,
-    /// The moves started and not yet stopped.
-    running: Mutex<Vec<Move>>,
 }
 
 impl DssPtz {
     pub(crate) fn new(inner: Arc<Inner>, channel: String) -> Self {
-        Self {
-            inner,
-            channel,
-            running: Mutex::new(Vec::new()),
+        Self { inner, channel }
+    }
+
+    /// The moves of this channel started and not yet stopped.
+    fn running(&self) -> Vec<Move> {
+        let all = self
+            .inner
+            .ptz_moves
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        all.get(&self.channel).cloned().unwrap_or_default()
+    }
+
+    fn set_running(&self, moves: Vec<Move>) {
+        let mut all = self
+            .inner
+            .ptz_moves
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if moves.is_empty() {
+            all.remove(&self.channel);
+        } else {
+            all.insert(self.channel.clone(), moves);
         }
     }
 
@@ -141,27 +158,24 @@ impl DssPtz {
     async fn start(&self, v: Velocity) -> Result<(), VmsError> {
         let want = moves(&self.channel, v);
         // a changed move first stops the one it replaces
-        let old: Vec<Move> = {
-            let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-            running
-                .iter()
-                .filter(|m| !want.contains(m))
-                .cloned()
-                .collect()
-        };
+        let old: Vec<Move> = self
+            .running()
+            .into_iter()
+            .filter(|m| !want.contains(m))
+            .collect();
         for m in &old {
             self.send(m, "0").await?;
         }
         for m in &want {
             self.send(m, "1").await?;
         }
-        *self.running.lock().unwrap_or_else(|p| p.into_inner()) = want;
+        self.set_running(want);
         Ok(())
     }
 
     async fn stop_all(&self) -> Result<(), VmsError> {
-        let running: Vec<Move> =
-            std::mem::take(&mut *self.running.lock().unwrap_or_else(|p| p.into_inner()));
+        let running = self.running();
+        self.set_running(Vec::new());
         if running.is_empty() {
             // nothing known to be moving: stop pan/tilt anyway (the stop of
             // an engine that lost track), with neutral parameters

@@ -4,6 +4,8 @@
 //! asked per opened run of records. The server sends in real time from the
 //! requested start; a frame's recording time is that start plus its offset.
 //! At the end of a run the reader reports the gap and asks the next run.
+//! Playback is asked [`LEAD_IN_S`] early (the first keyframe of an RTSP
+//! session is lost to FFmpeg's missing first timestamp).
 use std::sync::Arc;
 
 use ffmpeg_next::Dictionary;
@@ -19,6 +21,12 @@ use crate::media::MediaError;
 use crate::playback::day::format_rfc3339;
 use crate::playback::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
 use crate::vms::{StreamKind, VmsError};
+
+/// Playback is asked this much before the instant wanted: FFmpeg's RTSP
+/// client gives the stream's first packet (its keyframe) no timestamp, so
+/// the reader only decodes from the second keyframe on; the frames of the
+/// lead-in are decoded and dropped.
+const LEAD_IN_S: i64 = 2;
 
 /// How far ahead a reader asks for records at once.
 const LOOKAHEAD_S: i64 = 24 * 3600;
@@ -246,7 +254,7 @@ impl DssReader {
             return Ok(false);
         };
         let first = self.records[i].clone();
-        let start_s = t_ms.div_euclid(1000).max(first.start_s);
+        let start_s = (t_ms.div_euclid(1000) - LEAD_IN_S).max(first.start_s);
         let mut end_s = first.end_s;
         for x in &self.records[i + 1..] {
             if x.start_s > end_s {
@@ -261,6 +269,8 @@ impl DssReader {
         )
         .map_err(|e| r.to_playback(e))?;
         let mut input = RecordedInput::open(&m.playable(), options(), self.stop.clone())?;
+        // the stream's npt 0 is the requested start (as RTSP replay's)
+        input.use_zero_origin();
         input.set_decimation(self.decimation);
         self.target_ms = self.target_ms.max(start_s * 1000);
         self.cur = Some(Run {

@@ -115,6 +115,7 @@ impl SiteKind for DssKind {
                 session,
                 rt: ctx.rt.clone(),
                 timeout: ctx.request_timeout,
+                ptz_moves: Default::default(),
             }),
         }))
     }
@@ -134,6 +135,10 @@ pub(crate) struct Inner {
     pub(crate) session: Arc<Session>,
     pub(crate) rt: tokio::runtime::Handle,
     pub(crate) timeout: Duration,
+    /// PTZ moves started and not yet stopped, per channel (a stop repeats
+    /// them; the engine asks a new control object per command).
+    pub(crate) ptz_moves:
+        std::sync::Mutex<std::collections::HashMap<String, Vec<super::ptz::Move>>>,
 }
 
 pub struct DssSite {
