@@ -27,8 +27,7 @@ impl HikCentralSim {
     /// Starts the simulator (AppKey [`APP_KEY`], AppSecret [`APP_SECRET`])
     /// serving HTTPS with `tls` = (certificate PEM, key PEM) when given.
     pub fn start(tls: Option<(&str, &str)>, extra: &[&str]) -> Self {
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("hikcentral_sim/hikcentral_sim.py");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("hikcentral_sim/hikcentral_sim.py");
         let dir = tempfile::tempdir().unwrap();
         let mut cmd = Command::new("/usr/bin/python3");
         cmd.arg(&script)
@@ -98,7 +97,10 @@ impl HikCentralSim {
 
     /// Every call logged, oldest first.
     pub fn calls(&self) -> Vec<Value> {
-        self.get("/test/calls").as_array().cloned().unwrap_or_default()
+        self.get("/test/calls")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The logged calls of one API path (`/artemis/api/...`).

@@ -34,8 +34,7 @@ impl Envelope {
 
 /// Reads the envelope (a code may be a string or a number).
 pub fn parse_envelope(body: &[u8]) -> Result<Envelope, ParseError> {
-    let v: Value =
-        serde_json::from_slice(body).map_err(|e| bad(format!("not JSON ({e})")))?;
+    let v: Value = serde_json::from_slice(body).map_err(|e| bad(format!("not JSON ({e})")))?;
     let obj = v.as_object().ok_or_else(|| bad("not a JSON object"))?;
     let code = match obj.get("code") {
         Some(Value::String(s)) => s.trim().to_string(),
@@ -99,10 +98,7 @@ pub fn parse_camera_page(data: &Value) -> Result<CameraPage, ParseError> {
     let total = u64::try_from(total).map_err(|_| bad("cameras: negative total"))?;
     let list = match data.get("list") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(parse_camera)
-            .collect::<Result<Vec<_>, _>>()?,
+        Some(Value::Array(a)) => a.iter().map(parse_camera).collect::<Result<Vec<_>, _>>()?,
         Some(_) => return Err(bad("cameras: list is not an array")),
     };
     Ok(CameraPage { total, list })
@@ -302,7 +298,15 @@ mod tests {
         ]}))
         .unwrap();
         assert_eq!(p.total, 3);
-        assert_eq!(p.list[0], Camera { index_code: "a1".into(), name: "Gate".into(), ptz: true, status: 1 });
+        assert_eq!(
+            p.list[0],
+            Camera {
+                index_code: "a1".into(),
+                name: "Gate".into(),
+                ptz: true,
+                status: 1
+            }
+        );
         assert_eq!((p.list[1].name.as_str(), p.list[1].ptz), ("b2", false));
         assert!(parse_camera_page(&json!({"total": 1, "list": [{"cameraName": "x"}]})).is_err());
         assert!(parse_camera_page(&json!({"list": []})).is_err());
@@ -313,7 +317,10 @@ mod tests {
         let z8 = TimeZone::fixed(jiff::tz::offset(8));
         let utc = TimeZone::UTC;
         let want = 1_506_355_200_000; // 2017-09-25T16:00:00Z
-        assert_eq!(parse_time("2017-09-26T00:00:00.000+08:00", &utc), Some(want));
+        assert_eq!(
+            parse_time("2017-09-26T00:00:00.000+08:00", &utc),
+            Some(want)
+        );
         assert_eq!(parse_time("2017-09-25T16:00:00Z", &z8), Some(want));
         assert_eq!(parse_time("2017-09-26T00:00:00.000", &z8), Some(want));
         assert_eq!(parse_time("not a time", &z8), None);
@@ -334,18 +341,38 @@ mod tests {
         assert_eq!(a.segments, vec![(1_506_355_200_000, 1_506_355_800_000)]);
         assert!(a.url.is_some());
         assert!(parse_playback(&json!({"url": "http://x/y"}), &z).is_err());
-        assert!(parse_playback(&json!({"list": [{"beginTime": "x", "endTime": "y"}]}), &z).is_err());
+        assert!(
+            parse_playback(&json!({"list": [{"beginTime": "x", "endTime": "y"}]}), &z).is_err()
+        );
         assert_eq!(parse_playback(&json!({"list": []}), &z).unwrap().url, None);
     }
 
     #[test]
     fn downloads_and_presets() {
-        assert_eq!(parse_download_id(&json!({"downloadID": "d1"})).unwrap(), "d1");
+        assert_eq!(
+            parse_download_id(&json!({"downloadID": "d1"})).unwrap(),
+            "d1"
+        );
         assert!(parse_download_id(&json!({})).is_err());
         assert_eq!(parse_url(&json!({"progress": 50})), None);
-        let p = parse_presets(&json!({"list": [{"presetIndex": 2, "presetName": "Yard"}, {"presetPointIndex": "3"}]})).unwrap();
-        assert_eq!(p[0], PresetEntry { index: 2, name: "Yard".into() });
-        assert_eq!(p[1], PresetEntry { index: 3, name: "Preset 3".into() });
+        let p = parse_presets(
+            &json!({"list": [{"presetIndex": 2, "presetName": "Yard"}, {"presetPointIndex": "3"}]}),
+        )
+        .unwrap();
+        assert_eq!(
+            p[0],
+            PresetEntry {
+                index: 2,
+                name: "Yard".into()
+            }
+        );
+        assert_eq!(
+            p[1],
+            PresetEntry {
+                index: 3,
+                name: "Preset 3".into()
+            }
+        );
         parse_any(b"{\"code\":\"0\",\"data\":{\"list\":[{}]}}");
     }
 }

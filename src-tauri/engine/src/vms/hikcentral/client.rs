@@ -133,7 +133,8 @@ impl Artemis {
         })?;
         let status = resp.status().as_u16();
         let bytes = http_body::read_async(resp, JSON_LIMIT).await.map_err(|e| {
-            RemoteError::new(ErrorKind::Unreachable, &self.site, &what, e.to_string()).status(status)
+            RemoteError::new(ErrorKind::Unreachable, &self.site, &what, e.to_string())
+                .status(status)
         })?;
         let env = match api::parse_envelope(&bytes) {
             Ok(env) => env,
@@ -148,9 +149,11 @@ impl Artemis {
                 .into())
             }
             Err(e) => {
-                return Err(RemoteError::new(ErrorKind::Protocol, &self.site, &what, e.to_string())
-                    .status(status)
-                    .into())
+                return Err(
+                    RemoteError::new(ErrorKind::Protocol, &self.site, &what, e.to_string())
+                        .status(status)
+                        .into(),
+                )
             }
         };
         if env.ok() && status == 200 {

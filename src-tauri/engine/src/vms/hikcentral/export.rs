@@ -88,7 +88,11 @@ impl HcExporter {
             .await
             .map_err(|e| self.error("HikCentral download", e))?;
         let id = api::parse_download_id(&data).map_err(|e| {
-            ExportError::new(ExportErrorKind::Protocol, "HikCentral download", e.to_string())
+            ExportError::new(
+                ExportErrorKind::Protocol,
+                "HikCentral download",
+                e.to_string(),
+            )
         })?;
         for _ in 0..MAX_POLLS {
             let data = self
@@ -134,7 +138,11 @@ pub fn fix_download_url(raw: &str) -> Option<String> {
                 None => (rest, ""),
             };
             let parts: Vec<&str> = authority.split(':').collect();
-            if parts.len() != 3 || !parts[1..].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+            if parts.len() != 3
+                || !parts[1..]
+                    .iter()
+                    .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            {
                 return None;
             }
             format!("{scheme}://{}:{}{tail}", parts[0], parts[2])

@@ -76,7 +76,13 @@ impl HcPtz {
         Self { inner, camera }
     }
 
-    async fn control(&self, action: u8, command: &str, speed: u32, preset: Option<i64>) -> Result<(), VmsError> {
+    async fn control(
+        &self,
+        action: u8,
+        command: &str,
+        speed: u32,
+        preset: Option<i64>,
+    ) -> Result<(), VmsError> {
         let mut body = json!({
             "cameraIndexCode": self.camera,
             "action": action,
@@ -127,7 +133,11 @@ impl HcPtz {
 }
 
 impl PtzControl for HcPtz {
-    fn continuous_move(&self, v: Velocity, _timeout: Duration) -> BoxFuture<'_, Result<(), VmsError>> {
+    fn continuous_move(
+        &self,
+        v: Velocity,
+        _timeout: Duration,
+    ) -> BoxFuture<'_, Result<(), VmsError>> {
         // HikCentral has no move timeout: the engine's safety stop ends it
         Box::pin(self.start(v))
     }
@@ -139,7 +149,11 @@ impl PtzControl for HcPtz {
     fn step(&self, step: Step, speed: f64) -> BoxFuture<'_, Result<(), VmsError>> {
         Box::pin(async move {
             let d = step.direction();
-            let s = if speed.is_finite() { speed.clamp(0.05, 1.0) } else { 0.5 };
+            let s = if speed.is_finite() {
+                speed.clamp(0.05, 1.0)
+            } else {
+                0.5
+            };
             self.start(Velocity {
                 pan: d.pan * s,
                 tilt: d.tilt * s,
@@ -174,22 +188,30 @@ impl PtzControl for HcPtz {
         })
     }
 
-    fn goto_preset<'a>(&'a self, token: &'a str, speed: f64) -> BoxFuture<'a, Result<(), VmsError>> {
+    fn goto_preset<'a>(
+        &'a self,
+        token: &'a str,
+        speed: f64,
+    ) -> BoxFuture<'a, Result<(), VmsError>> {
         Box::pin(async move {
             let index: i64 = token.trim().parse().map_err(|_| {
                 VmsError::InvalidConfig(format!("a HikCentral preset is a number, not {token:?}"))
             })?;
-            self.control(0, "GOTO_PRESET", speed_of(speed), Some(index)).await
+            self.control(0, "GOTO_PRESET", speed_of(speed), Some(index))
+                .await
         })
     }
 
     fn save_preset<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<Preset, VmsError>> {
         Box::pin(async move {
             let used: Vec<i64> = self.list().await?.iter().map(|p| p.index).collect();
-            let index = (1..=300).find(|i| !used.contains(i)).ok_or_else(|| VmsError::Unsupported {
-                site: self.inner.label(),
-                capability: "more presets (all 300 are in use)",
-            })?;
+            let index =
+                (1..=300)
+                    .find(|i| !used.contains(i))
+                    .ok_or_else(|| VmsError::Unsupported {
+                        site: self.inner.label(),
+                        capability: "more presets (all 300 are in use)",
+                    })?;
             self.inner
                 .client()?
                 .call(

@@ -97,7 +97,11 @@ fn options() -> Dictionary<'static> {
 
 impl Recording for HcRecording {
     fn describe(&self) -> String {
-        format!("{} recordings of camera {}", self.inner.label(), self.camera)
+        format!(
+            "{} recordings of camera {}",
+            self.inner.label(),
+            self.camera
+        )
     }
 
     fn paced_by_server(&self) -> bool {
@@ -118,21 +122,25 @@ impl Recording for HcRecording {
         to_ms: i64,
     ) -> Result<Option<Vec<SegmentFile>>, PlaybackError> {
         let mut out = Vec::new();
-        for span in self.spans(from_ms, to_ms)? {
+        // with a recorded lead-in, as the reader (the first GOP may be lost)
+        for span in self.spans(from_ms - LEAD_IN_MS, to_ms)? {
             let answer = crate::vms::onvif::block_on(
                 &self.inner.rt,
-                self.inner.playback(&self.camera, span.start_ms, span.end_ms),
+                self.inner
+                    .playback(&self.camera, span.start_ms, span.end_ms),
             )
             .map_err(|e| self.playback_error(e))?;
             let Some(url) = answer.url else { continue };
-            let path = stream_copy::copy_to_file(&url, span.duration_ms(), &StopFlag::default())
-                .map_err(|e| PlaybackError::Source {
-                    source_name: self.describe(),
-                    reason: e.to_string(),
-                })?;
+            let (path, first) =
+                stream_copy::copy_to_file(&url, span.duration_ms(), &StopFlag::default()).map_err(
+                    |e| PlaybackError::Source {
+                        source_name: self.describe(),
+                        reason: e.to_string(),
+                    },
+                )?;
             out.push(SegmentFile {
                 path,
-                start_ms: span.start_ms,
+                start_ms: span.start_ms + first,
                 end_ms: span.end_ms,
             });
         }
@@ -153,7 +161,10 @@ impl Recording for HcRecording {
         let mut spans = self.spans(lead_from, to)?;
         if spans.first().is_some_and(|s| s.start_ms > lead_from) {
             spans = merge_segments(
-                &spans.iter().map(|s| (s.start_ms, s.end_ms)).collect::<Vec<_>>(),
+                &spans
+                    .iter()
+                    .map(|s| (s.start_ms, s.end_ms))
+                    .collect::<Vec<_>>(),
                 t_ms,
                 to,
             );

@@ -169,7 +169,12 @@ impl Signer {
     /// `X-Ca-Key`, `X-Ca-Nonce`, `X-Ca-Timestamp`, `X-Ca-Signature-Headers`
     /// and `X-Ca-Signature`; plus the string that was signed (for tests,
     /// never logged: it names no secret but is of no use in logs either).
-    pub fn sign(&self, req: &Unsigned<'_>, nonce: &str, timestamp_ms: i64) -> (Vec<(String, String)>, String) {
+    pub fn sign(
+        &self,
+        req: &Unsigned<'_>,
+        nonce: &str,
+        timestamp_ms: i64,
+    ) -> (Vec<(String, String)>, String) {
         let mut headers: Vec<(String, String)> = req
             .headers
             .iter()
@@ -182,7 +187,10 @@ impl Signer {
         headers.push(("X-Ca-Nonce".into(), nonce.to_string()));
         headers.push(("X-Ca-Timestamp".into(), timestamp_ms.to_string()));
         let text = string_to_sign(req.method, req.path, req.query, &headers, req.body);
-        let names: Vec<String> = signed_headers(&headers).into_iter().map(|(n, _)| n).collect();
+        let names: Vec<String> = signed_headers(&headers)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         headers.push(("X-Ca-Signature-Headers".into(), names.join(",")));
         headers.push(("X-Ca-Signature".into(), self.signature(&text)));
         (headers, text)
@@ -224,7 +232,9 @@ mod tests {
     fn protocols_md_vectors() {
         let s = Signer::new("12345678", "abcdefghijklmnopqrst");
         assert_eq!(
-            s.signature("POST\n*/*\napplication/json\nx-ca-key:12345678\n/artemis/api/resource/v1/cameras"),
+            s.signature(
+                "POST\n*/*\napplication/json\nx-ca-key:12345678\n/artemis/api/resource/v1/cameras"
+            ),
             "1flcroST6X8OoaPZDql+7whXXdWHDDWowxqXSxonx34="
         );
         let body = br#"{"pageNo":1,"pageSize":100}"#;
@@ -233,14 +243,32 @@ mod tests {
             method: "POST",
             path: "/artemis/api/resource/v1/cameras",
             query: "",
-            headers: &[("Accept", "application/json"), ("Content-Type", "application/json")],
+            headers: &[
+                ("Accept", "application/json"),
+                ("Content-Type", "application/json"),
+            ],
             body,
         };
-        let (headers, text) = s.sign(&req, "9d4f6b3e-0000-4000-8000-000000000001", 1_700_000_000_000);
+        let (headers, text) = s.sign(
+            &req,
+            "9d4f6b3e-0000-4000-8000-000000000001",
+            1_700_000_000_000,
+        );
         assert_eq!(text, "POST\napplication/json\nU0Xj//qmRi3zoyapfAAuXw==\napplication/json\nx-ca-key:12345678\nx-ca-nonce:9d4f6b3e-0000-4000-8000-000000000001\nx-ca-timestamp:1700000000000\n/artemis/api/resource/v1/cameras");
-        let get = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
-        assert_eq!(get("X-Ca-Signature"), Some("hqdC+3hRdV3G+IFwCdQ9eO0yosSZoA9GOX8BF4uHWKw="));
-        assert_eq!(get("X-Ca-Signature-Headers"), Some("x-ca-key,x-ca-nonce,x-ca-timestamp"));
+        let get = |n: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(
+            get("X-Ca-Signature"),
+            Some("hqdC+3hRdV3G+IFwCdQ9eO0yosSZoA9GOX8BF4uHWKw=")
+        );
+        assert_eq!(
+            get("X-Ca-Signature-Headers"),
+            Some("x-ca-key,x-ca-nonce,x-ca-timestamp")
+        );
     }
 
     #[test]
@@ -258,9 +286,17 @@ mod tests {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|h| (h[0].as_str().unwrap().to_string(), h[1].as_str().unwrap().to_string()))
+                .map(|h| {
+                    (
+                        h[0].as_str().unwrap().to_string(),
+                        h[1].as_str().unwrap().to_string(),
+                    )
+                })
                 .collect();
-            let hdrs: Vec<(&str, &str)> = owned.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let hdrs: Vec<(&str, &str)> = owned
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
             let body = c["body"].as_str().unwrap().as_bytes();
             let req = Unsigned {
                 method: c["method"].as_str().unwrap(),
@@ -275,15 +311,31 @@ mod tests {
                 all.push(("X-Ca-Key".into(), "12345678".into()));
                 let text = string_to_sign(req.method, req.path, req.query, &all, body);
                 assert_eq!(text, c["string_to_sign"].as_str().unwrap(), "{name}");
-                assert_eq!(s.signature(&text), c["signature"].as_str().unwrap(), "{name}");
+                assert_eq!(
+                    s.signature(&text),
+                    c["signature"].as_str().unwrap(),
+                    "{name}"
+                );
                 continue;
             };
             let (headers, text) = s.sign(&req, nonce, c["timestamp_ms"].as_i64().unwrap());
             let get = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
             assert_eq!(text, c["string_to_sign"].as_str().unwrap(), "{name}");
-            assert_eq!(get("Content-MD5").as_deref(), c["content_md5"].as_str(), "{name}");
-            assert_eq!(get("X-Ca-Signature-Headers").unwrap(), c["signature_headers"].as_str().unwrap(), "{name}");
-            assert_eq!(get("X-Ca-Signature").unwrap(), c["signature"].as_str().unwrap(), "{name}");
+            assert_eq!(
+                get("Content-MD5").as_deref(),
+                c["content_md5"].as_str(),
+                "{name}"
+            );
+            assert_eq!(
+                get("X-Ca-Signature-Headers").unwrap(),
+                c["signature_headers"].as_str().unwrap(),
+                "{name}"
+            );
+            assert_eq!(
+                get("X-Ca-Signature").unwrap(),
+                c["signature"].as_str().unwrap(),
+                "{name}"
+            );
         }
     }
 
@@ -298,11 +350,31 @@ mod tests {
             body: b"",
         };
         let (h, text) = s.sign(&req, "n", 1);
-        assert_eq!(text, "POST\nx-ca-key:k\nx-ca-nonce:n\nx-ca-timestamp:1\n/artemis/x?a=&b=2");
+        assert_eq!(
+            text,
+            "POST\nx-ca-key:k\nx-ca-nonce:n\nx-ca-timestamp:1\n/artemis/x?a=&b=2"
+        );
         assert!(!h.iter().any(|(n, _)| n == "Content-MD5"));
-        let a = s.sign(&Unsigned { body: b"{}", ..req.clone() }, "n", 1);
-        let b = s.sign(&Unsigned { body: b"{ }", ..req }, "n", 1);
-        assert_ne!(a.1, b.1, "a changed body changes Content-MD5 and so the string");
+        let a = s.sign(
+            &Unsigned {
+                body: b"{}",
+                ..req.clone()
+            },
+            "n",
+            1,
+        );
+        let b = s.sign(
+            &Unsigned {
+                body: b"{ }",
+                ..req
+            },
+            "n",
+            1,
+        );
+        assert_ne!(
+            a.1, b.1,
+            "a changed body changes Content-MD5 and so the string"
+        );
     }
 
     #[test]
@@ -313,7 +385,10 @@ mod tests {
         );
         let long = [0xaau8; 131];
         assert_eq!(
-            hex::encode(hmac_sha256(&long, b"Test Using Larger Than Block-Size Key - Hash Key First")),
+            hex::encode(hmac_sha256(
+                &long,
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            )),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
     }

@@ -95,10 +95,14 @@ pub fn base_url(address: &str) -> Result<String, VmsError> {
     let bad = |why: &str| VmsError::InvalidConfig(format!("HikCentral address: {why}"));
     let u = url::Url::parse(address.trim()).map_err(|e| bad(&format!("not a URL ({e})")))?;
     if u.scheme() != "https" {
-        return Err(bad("use https://host:port (the OpenAPI gateway speaks HTTPS)"));
+        return Err(bad(
+            "use https://host:port (the OpenAPI gateway speaks HTTPS)",
+        ));
     }
     if !u.username().is_empty() || u.password().is_some() {
-        return Err(bad("no user in the address: the AppKey and AppSecret have their own fields"));
+        return Err(bad(
+            "no user in the address: the AppKey and AppSecret have their own fields",
+        ));
     }
     let path = u.path().trim_end_matches('/');
     if !(path.is_empty() || path == "/artemis") || u.query().is_some() {
@@ -202,7 +206,11 @@ impl Inner {
     }
 
     /// A fresh live URL of a camera's stream.
-    pub(crate) async fn preview_url(&self, camera: &str, stream: StreamKind) -> Result<String, VmsError> {
+    pub(crate) async fn preview_url(
+        &self,
+        camera: &str,
+        stream: StreamKind,
+    ) -> Result<String, VmsError> {
         let c = self.client()?;
         let data = c
             .call(
@@ -312,15 +320,24 @@ impl VmsAdapter for HikCentralSite {
     ) -> Result<Arc<dyn SourceOpener>, VmsError> {
         let inner = self.inner.clone();
         let cam = camera.record.vms_ref.clone();
-        let label = format!("{} camera {} ({})", inner.label(), camera.record.name, stream.as_str());
+        let label = format!(
+            "{} camera {} ({})",
+            inner.label(),
+            camera.record.name,
+            stream.as_str()
+        );
         let name = label.clone();
         let input = ResolvingInput::with_async(label, inner.rt.clone(), inner.timeout, move || {
             let (inner, cam, name) = (inner.clone(), cam.clone(), name.clone());
             async move {
-                let url = inner.preview_url(&cam, stream).await.map_err(|e| MediaError::Resolve {
-                    source_name: name,
-                    reason: e.to_string(),
-                })?;
+                let url =
+                    inner
+                        .preview_url(&cam, stream)
+                        .await
+                        .map_err(|e| MediaError::Resolve {
+                            source_name: name,
+                            reason: e.to_string(),
+                        })?;
                 let printable = printable_stream_url(&url);
                 Ok(ResolvedUrl {
                     url,
@@ -375,9 +392,18 @@ mod tests {
 
     #[test]
     fn addresses_are_https_servers() {
-        assert_eq!(base_url("https://10.0.0.5:8443/").unwrap(), "https://10.0.0.5:8443");
-        assert_eq!(base_url("https://10.0.0.5:443").unwrap(), "https://10.0.0.5");
-        assert_eq!(base_url(" https://hcp.local/artemis ").unwrap(), "https://hcp.local");
+        assert_eq!(
+            base_url("https://10.0.0.5:8443/").unwrap(),
+            "https://10.0.0.5:8443"
+        );
+        assert_eq!(
+            base_url("https://10.0.0.5:443").unwrap(),
+            "https://10.0.0.5"
+        );
+        assert_eq!(
+            base_url(" https://hcp.local/artemis ").unwrap(),
+            "https://hcp.local"
+        );
         for bad in [
             "http://10.0.0.5",
             "https://ak:sk@10.0.0.5",

@@ -41,21 +41,29 @@ fn sweep(dir: &Path) {
     }
 }
 
-/// Copies `duration_ms` of the RTSP stream at `url` (from its first packet)
-/// into a new MPEG-TS file; returns its path.
-pub fn copy_to_file(url: &str, duration_ms: i64, stop: &StopFlag) -> Result<PathBuf, CopyError> {
+/// Copies `duration_ms` of the RTSP stream at `url` (npt 0 .. duration)
+/// into a new MPEG-TS file; returns its path and the stream time (ms after
+/// npt 0) of its first packet (FFmpeg may lose a session's first GOP).
+pub fn copy_to_file(
+    url: &str,
+    duration_ms: i64,
+    stop: &StopFlag,
+) -> Result<(PathBuf, i64), CopyError> {
     crate::media::init();
     let dir = std::env::temp_dir();
     sweep(&dir);
-    let path = dir.join(format!("{PREFIX}{}.ts", hex::encode(rand::random::<[u8; 8]>())));
+    let path = dir.join(format!(
+        "{PREFIX}{}.ts",
+        hex::encode(rand::random::<[u8; 8]>())
+    ));
     let r = copy(url, duration_ms, stop, &path);
     if r.is_err() {
         let _ = std::fs::remove_file(&path);
     }
-    r.map(|_| path)
+    r.map(|first| (path, first))
 }
 
-fn copy(url: &str, duration_ms: i64, stop: &StopFlag, path: &Path) -> Result<(), CopyError> {
+fn copy(url: &str, duration_ms: i64, stop: &StopFlag, path: &Path) -> Result<i64, CopyError> {
     let serr = |e: ffmpeg_next::Error| CopyError::Stream(e.to_string());
     let ferr = |e: ffmpeg_next::Error| CopyError::File {
         path: path.display().to_string(),
@@ -88,9 +96,14 @@ fn copy(url: &str, duration_ms: i64, stop: &StopFlag, path: &Path) -> Result<(),
         }
     }
     octx.write_header().map_err(ferr)?;
-    let out_tb = octx.stream(0).map(|s| s.time_base()).unwrap_or(Rational(1, 90_000));
+    let out_tb = octx
+        .stream(0)
+        .map(|s| s.time_base())
+        .unwrap_or(Rational(1, 90_000));
     let mut first: Option<i64> = None;
     let limit = duration_ms + 1_000;
+    let to_ms =
+        |ts: i64| ts * 1000 * i64::from(in_tb.numerator()) / i64::from(in_tb.denominator()).max(1);
     let mut packet = Packet::empty();
     loop {
         if stop.is_stopped() {
@@ -107,9 +120,8 @@ fn copy(url: &str, duration_ms: i64, stop: &StopFlag, path: &Path) -> Result<(),
         let Some(ts) = packet.dts().or(packet.pts()) else {
             continue;
         };
-        let base = *first.get_or_insert(ts);
-        let ms = (ts - base) * 1000 * i64::from(in_tb.numerator())
-            / i64::from(in_tb.denominator()).max(1);
+        let ms = to_ms(ts);
+        first.get_or_insert(ms);
         if ms > limit {
             break;
         }
@@ -118,9 +130,9 @@ fn copy(url: &str, duration_ms: i64, stop: &StopFlag, path: &Path) -> Result<(),
         packet.set_position(-1);
         packet.write_interleaved(&mut octx).map_err(ferr)?;
     }
-    if first.is_none() {
+    let Some(first) = first else {
         return Err(CopyError::Stream("no packet before the end".into()));
-    }
+    };
     octx.write_trailer().map_err(ferr)?;
-    Ok(())
+    Ok(first.max(0))
 }
