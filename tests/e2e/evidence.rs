@@ -758,5 +758,11 @@ async fn the_signing_key_lives_in_the_keyring_made_once_and_never_in_a_package()
     };
     let r = vigil_engine::evidence::verify_package_with(&out, &trust).unwrap();
     assert_eq!(r.exit_code(), 0, "{r:?}");
+    // the engine's own check (the open banner) knows its install's key
+    let r = engine.verify_evidence_package(&out).unwrap();
+    assert_eq!(
+        r.summary(),
+        format!("verified by key {} (this computer's key)", k1.fingerprint)
+    );
     store.delete(KEY_ACCOUNT).unwrap();
 }

@@ -62,6 +62,15 @@ impl Engine {
         })
     }
 
+    /// Verifies a package against this engine's install key (its keyring
+    /// service) and the data directory's trusted keys: the open banner.
+    pub fn verify_evidence_package(
+        &self,
+        path: &Path,
+    ) -> Result<super::PackageReport, PackageError> {
+        super::verify_package_with(path, &super::key::TrustedKeys::for_install(&self.secrets))
+    }
+
     /// A camera's recording as footage to export from, with its camera and
     /// source references (site name and kind).
     pub fn evidence_footage(
