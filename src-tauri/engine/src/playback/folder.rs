@@ -19,7 +19,7 @@ use jiff::tz::TimeZone;
 use super::bounds;
 use super::segment_name::segment_start;
 use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, SegmentFile, Span};
-use crate::media::recorded_input::RecordedInput;
+use crate::media::recorded_input::{RecordedFrame, RecordedInput};
 use crate::media::source::{DecodedFrame, StopFlag};
 use crate::media::MediaError;
 
@@ -294,6 +294,7 @@ impl Recording for SegmentFolder {
             rest: self.listing_from(t_ms)?.into_iter(),
             probes: self.probes.clone(),
             input: None,
+            pending: None,
             target: t_ms,
             decimation,
             stop,
@@ -335,10 +336,15 @@ pub struct SegmentReader {
     rest: std::vec::IntoIter<(i64, PathBuf)>,
     probes: Arc<ProbeCache>,
     input: Option<RecordedInput>,
+    /// The first frame of a fresh input, read while checking its seek.
+    pending: Option<RecordedFrame>,
     target: i64,
     decimation: Decimation,
     stop: StopFlag,
 }
+
+/// How far back an inexact seek is retried at most (doubling from 1 s).
+const MAX_SEEK_BACK_MS: i64 = 16_000;
 
 impl SegmentReader {
     /// The next readable segment of `rest`, probing one at a time.
@@ -351,22 +357,54 @@ impl SegmentReader {
         Ok(None)
     }
 
+    /// Opens the segment at the target. Containers without an index
+    /// (MPEG-TS, some AVI) may seek past the keyframe before the target: when
+    /// the first frame is a keyframe after it, the seek is retried from
+    /// further back (1 s, doubling) and the frames before the target dropped.
     fn open_current(&mut self, seg: &SegmentFile) -> Result<(), MediaError> {
-        let mut input = RecordedInput::open(
-            &seg.path.to_string_lossy(),
-            Dictionary::new(),
-            self.stop.clone(),
-        )?;
-        input.set_decimation(self.decimation);
-        input.seek_ms(self.target.saturating_sub(seg.start_ms).max(0))?;
-        self.input = Some(input);
-        Ok(())
+        let want = self.target.saturating_sub(seg.start_ms).max(0);
+        let mut back = 0i64;
+        // the first frame's offset at the last try: a retry that finds the
+        // same frame shows the seek was exact (every frame a keyframe)
+        let mut last: Option<Option<i64>> = None;
+        loop {
+            let from = want.saturating_sub(back).max(0);
+            let mut input = RecordedInput::open(
+                &seg.path.to_string_lossy(),
+                Dictionary::new(),
+                self.stop.clone(),
+            )?;
+            input.set_decimation(self.decimation);
+            input.seek_ms(from)?;
+            let first = loop {
+                match input.next_frame()? {
+                    Some(f) if f.offset_ms < want => continue,
+                    other => break other,
+                }
+            };
+            let overshot = match &first {
+                Some(f) => f.keyframe && f.offset_ms > want,
+                None => true,
+            };
+            let exact_needed = !matches!(self.decimation, Decimation::KeyframesOnly);
+            let seen = first.as_ref().map(|f| f.offset_ms);
+            let same = last == Some(seen);
+            last = Some(seen);
+            if overshot && exact_needed && !same && from > 0 && back < MAX_SEEK_BACK_MS {
+                back = if back == 0 { 1000 } else { back * 2 };
+                continue;
+            }
+            self.pending = first;
+            self.input = Some(input);
+            return Ok(());
+        }
     }
 
     /// Moves to the next readable segment; a hole before it is a gap.
     fn advance(&mut self) -> Result<Option<ReadEvent>, PlaybackError> {
         let prev_end = self.cur.take().map(|s| s.end_ms);
         self.input = None;
+        self.pending = None;
         self.cur = self.next_readable()?;
         let Some(next) = &self.cur else {
             return Ok(None);
@@ -404,7 +442,11 @@ impl RecordingReader for SegmentReader {
                     });
                 }
             }
-            match self.input.as_mut().expect("input").next_frame() {
+            let next = match self.pending.take() {
+                Some(f) => Ok(Some(f)),
+                None => self.input.as_mut().expect("input").next_frame(),
+            };
+            match next {
                 Ok(Some(f)) => match seg.start_ms.checked_add(f.offset_ms) {
                     Some(ts) if bounds::in_bounds(ts) => {
                         return Ok(ReadEvent::Frame(DecodedFrame {
