@@ -602,3 +602,61 @@ fn hikload_searches_and_downloads_from_the_simulator() {
     let dl = sim.calls_of("/ISAPI/ContentMgmt/download");
     assert_eq!(dl[0]["method"], "GET", "hikload sends a GET with a body");
 }
+
+/// The month calendar (dailyDistribution) counts days in the device's zone.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_month_calendar_uses_the_device_zone() {
+    use std::sync::Arc;
+    use vigil_engine::vms::hikvision::HikvisionSite;
+    use vigil_engine::vms::kinds::{SiteConfig, SiteContext};
+    use vigil_engine::vms::site::{SiteCamera, SiteInfo, SiteSecret};
+    use vigil_engine::vms::VmsAdapter;
+
+    // 30 March 22:00-23:00 UTC, 31 March 00:00-01:00 and 02:00-03:00 UTC
+    let arch = ["--archive-start", "2026-03-30T22:00:00Z", "--segments", "3"];
+    let arch = [&arch[..], &["--seg-len", "3600", "--gap", "3600"]].concat();
+    for (tz, posix, want) in [
+        ("UTC", "UTC0:00:00", vec![30u8, 31]),
+        ("Asia/Shanghai", "CST-8:00:00", vec![31]),
+    ] {
+        let sim = HikSim::start(&[&arch[..], &["--tz", tz, "--posix-tz", posix]].concat());
+        let ctx = SiteContext {
+            store: Arc::new(vigil_engine::store::Store::open_in_memory().unwrap()),
+            secrets: vigil_engine::secrets::SecretStore::new("vigil-hik-calendar-unused"),
+            rt: tokio::runtime::Handle::current(),
+            request_timeout: Duration::from_secs(10),
+            demo_cameras: 0,
+        };
+        let cfg = SiteConfig {
+            info: SiteInfo {
+                id: "hik-cal".into(),
+                kind: "hikvision".into(),
+                name: "Calendar".into(),
+                address: sim.address(),
+                time_zone: "UTC".into(),
+                user: Some(USER.into()),
+                tls_pin: None,
+                options: Default::default(),
+                created_ms: 0,
+            },
+            secret: SiteSecret::Memory(Some(PASSWORD.into())),
+        };
+        let site = HikvisionSite::open(&ctx, cfg).unwrap();
+        let rec = site.list_cameras().await.unwrap().remove(0);
+        let cam = SiteCamera {
+            id: "hik-cal-1".into(),
+            site_id: "hik-cal".into(),
+            record: rec,
+        };
+        assert_eq!(site.month_days(&cam, 2026, 3).await.unwrap(), want, "{tz}");
+        assert!(site.month_days(&cam, 2026, 4).await.unwrap().is_empty());
+        let asked = sim.calls_of("/ISAPI/ContentMgmt/record/tracks/101/dailyDistribution");
+        assert!(
+            asked[0]["body"]
+                .as_str()
+                .unwrap()
+                .contains("<monthOfYear>03</monthOfYear>"),
+            "{asked:?}"
+        );
+    }
+}

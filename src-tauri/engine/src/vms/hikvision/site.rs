@@ -76,29 +76,7 @@ impl SiteKind for HikvisionKind {
     }
 
     fn open(&self, ctx: &SiteContext, cfg: SiteConfig) -> Result<Arc<dyn VmsAdapter>, VmsError> {
-        let pin = match &cfg.info.tls_pin {
-            Some(p) => Some(
-                crate::net::pin::parse(p)
-                    .map_err(|e| VmsError::InvalidConfig(format!("TLS pin: {e}")))?,
-            ),
-            None => None,
-        };
-        let http = crate::net::http::client(
-            &crate::net::http::HttpOptions::with_timeout(ctx.request_timeout).pin(pin),
-        )?;
-        Ok(Arc::new(HikvisionSite {
-            inner: Arc::new(Inner {
-                base: base_url(&cfg.info.address)?,
-                cfg,
-                secrets: ctx.secrets.clone(),
-                rt: ctx.rt.clone(),
-                http,
-                timeout: ctx.request_timeout,
-                client: Default::default(),
-                clock: Default::default(),
-                name_hint: Default::default(),
-            }),
-        }))
+        Ok(Arc::new(HikvisionSite::open(ctx, cfg)?))
     }
 }
 
@@ -398,6 +376,50 @@ fn normalise_codec(c: &str) -> String {
 
 pub struct HikvisionSite {
     inner: Arc<Inner>,
+}
+
+impl HikvisionSite {
+    /// The adapter of a site (what the kind's `open` registers; tools and
+    /// tests use it directly for what the adapter trait has no call for).
+    pub fn open(ctx: &SiteContext, cfg: SiteConfig) -> Result<Self, VmsError> {
+        let pin = match &cfg.info.tls_pin {
+            Some(p) => Some(
+                crate::net::pin::parse(p)
+                    .map_err(|e| VmsError::InvalidConfig(format!("TLS pin: {e}")))?,
+            ),
+            None => None,
+        };
+        let http = crate::net::http::client(
+            &crate::net::http::HttpOptions::with_timeout(ctx.request_timeout).pin(pin),
+        )?;
+        Ok(HikvisionSite {
+            inner: Arc::new(Inner {
+                base: base_url(&cfg.info.address)?,
+                cfg,
+                secrets: ctx.secrets.clone(),
+                rt: ctx.rt.clone(),
+                http,
+                timeout: ctx.request_timeout,
+                client: Default::default(),
+                clock: Default::default(),
+                name_hint: Default::default(),
+            }),
+        })
+    }
+
+    /// The days of `year`-`month` (the device's calendar) on which a camera
+    /// has recordings (`dailyDistribution`).
+    pub async fn month_days(
+        &self,
+        camera: &SiteCamera,
+        year: i16,
+        month: i8,
+    ) -> Result<Vec<u8>, VmsError> {
+        let cam = HikCamera::from_site_camera(camera)?;
+        HikRecording::new(self.inner.clone(), cam)
+            .month_days(year, month)
+            .await
+    }
 }
 
 #[async_trait::async_trait]
