@@ -18,8 +18,9 @@ HTTP (digest auth, MD5, qop=auth; Basic refused unless --allow-basic):
   GET|POST /ISAPI/ContentMgmt/download               MP4 of the playbackURI's window, VTC1 = archive time
 Test endpoints (no auth): GET /test/calls (JSON list), GET /test/archive (JSON), POST /test/reset.
 RTSP (digest): live /Streaming/Channels/<ID> (also /ISAPI/Streaming/channels/<ID>): VTC1 of the wall
-clock; playback /Streaming/tracks/<ID>/?starttime=&endtime= : an MP4 of the window, VTC1 = archive time,
-npt 0 = starttime (GStreamer states a=range:npt, not clock=).
+clock; playback /Streaming/tracks/<ID>/?starttime=&endtime= : the window encoded as it is sent (paced at
+1x by the server), VTC1 = archive time, npt 0 = starttime (or the next segment's start); GStreamer states
+a=range:npt=0-, not clock=.
 
 Time modes (--time-mode): utc (times in UTC with Z), offset (device local time with +hh:mm), local-z
 (firmware that writes and reads device local time with a Z suffix, also in /ISAPI/System/time and the
