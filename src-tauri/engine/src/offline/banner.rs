@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::manifest;
+use crate::evidence::{PackageError, PackageReport, PackageStatus};
 
 /// How an opened package checks out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -30,19 +31,35 @@ pub struct PackageBanner {
     pub problems: Vec<String>,
 }
 
-/// The banner of the package at `root`, if `root` is one.
-pub fn of_root(root: &Path) -> Option<PackageBanner> {
-    if !root.is_dir() || !manifest::is_package(root) {
-        return None;
-    }
-    Some(check(root))
+/// Whether `root` is an incident package (a folder with a manifest).
+pub fn is_package(root: &Path) -> bool {
+    root.is_dir() && manifest::is_package(root)
 }
 
-fn check(root: &Path) -> PackageBanner {
-    PackageBanner {
-        root: root.display().to_string(),
-        state: PackageState::Error,
-        fingerprint: None,
-        problems: vec!["package verification is not available in this build".into()],
+/// The banner of the package at `root` from the evidence module's check.
+pub fn from_report(root: &Path, report: Result<PackageReport, PackageError>) -> PackageBanner {
+    let root = root.display().to_string();
+    match report {
+        Ok(r) => PackageBanner {
+            root,
+            state: match r.status {
+                PackageStatus::Verified => PackageState::Verified,
+                PackageStatus::Tampered => PackageState::Tampered,
+                PackageStatus::Unsigned => PackageState::Unsigned,
+                PackageStatus::UnknownKey => PackageState::UnknownKey,
+            },
+            fingerprint: r.fingerprint,
+            problems: r
+                .problems
+                .iter()
+                .map(|p| format!("{}: {:?} ({})", p.path, p.kind, p.detail))
+                .collect(),
+        },
+        Err(e) => PackageBanner {
+            root,
+            state: PackageState::Error,
+            fingerprint: None,
+            problems: vec![e.to_string()],
+        },
     }
 }

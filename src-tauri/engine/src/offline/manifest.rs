@@ -68,7 +68,9 @@ pub fn parse_manifest(bytes: &[u8]) -> Vec<ManifestEntry> {
             let path = text(f, &["path", "file", "name"])?;
             contained(path).then(|| ManifestEntry {
                 path: path.to_string(),
-                camera: text(f, &["camera_name", "cameraName", "camera"]).map(str::to_string),
+                camera: text(f, &["camera_name", "cameraName", "camera"])
+                    .or_else(|| f.get("camera").and_then(|c| text(c, &["name", "id"])))
+                    .map(str::to_string),
                 start_ms: start_of(f),
             })
         })
@@ -97,7 +99,7 @@ mod tests {
     fn entries_are_read_tolerantly_and_paths_stay_inside() {
         let m = br#"{"files":[
             {"path":"clips/gate.mp4","camera_name":"Gate","start":"2025-08-29T14:30:10Z"},
-            {"path":"snap.jpg","cameraName":"Gate","utc":{"start_ms":1756477810000}},
+            {"path":"snap.jpg","camera":{"id":"c-1","name":"Gate"},"utc":{"start_ms":1756477810000}},
             {"path":"../etc/passwd","camera":"x","start_ms":1},
             {"path":"/abs.mp4","start_ms":1},
             {"nopath":true}

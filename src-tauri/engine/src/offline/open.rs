@@ -160,7 +160,10 @@ impl Engine {
             .filter(|f| f.start_ms.is_none() && f.problem.is_none())
             .map(|f| f.path.clone())
             .collect();
-        let package = roots(&site).iter().find_map(|r| banner::of_root(r));
+        let package = roots(&site)
+            .iter()
+            .find(|r| banner::is_package(r))
+            .map(|r| banner::from_report(r, self.verify_evidence_package(r)));
         Ok(OfflineOpen {
             site,
             cameras,
