@@ -600,3 +600,55 @@ fn onvif_zeep_speaks_https_to_the_simulator() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The camera ids `vigil sites add` prints work in the other commands: they
+/// run on the stored sites (the database and keyring), not on an empty
+/// in-memory engine.
+#[test]
+fn stored_camera_ids_work_in_live_recordings_and_playback() {
+    let server = vigil_tests::RtspServer::start(free_port(), &[]);
+    let v = Vigil::new();
+    let url = server.url("/cam1");
+    let added = v.run(&["sites", "add", "rtsp", "--name", "Gate", "--address", &url]);
+    assert_eq!(added.code, 0, "{added:?}");
+    let camera = added.json()["cameras"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("live");
+    let live = v.run(&[
+        "live",
+        "--source",
+        &camera,
+        "--out",
+        out.to_str().unwrap(),
+        "--frames",
+        "3",
+    ]);
+    assert_eq!(live.code, 0, "{live:?}");
+    let index = std::fs::read_to_string(out.join("frames.jsonl")).unwrap();
+    assert_eq!(index.lines().count(), 3, "{index}");
+    // an RTSP camera has no recordings: a clear answer about the camera,
+    // not "unknown camera"
+    let today = "2026-01-01";
+    for args in [
+        vec!["recordings", "--source", &camera, "--day", today],
+        vec![
+            "playback",
+            "--source",
+            &camera,
+            "--from",
+            "2026-01-01T00:00:00Z",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let r = v.run(&args);
+        assert_ne!(r.code, 0, "{r:?}");
+        assert!(!r.stderr.contains("unknown camera"), "{args:?}: {r:?}");
+    }
+    // an id that is not stored is still an unknown camera
+    let r = v.run(&["recordings", "--source", "rtsp-99-1", "--day", today]);
+    assert!(r.stderr.contains("unknown camera rtsp-99-1"), "{r:?}");
+}

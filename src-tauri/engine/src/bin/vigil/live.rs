@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use vigil_engine::engine::{Engine, EngineConfig};
+use vigil_engine::engine::Engine;
 use vigil_engine::hub::client::{HubEvent, TileClient};
 use vigil_engine::hub::protocol::ServerMessage;
 use vigil_engine::media::rtsp_input::Transport;
@@ -70,12 +70,9 @@ async fn live(a: LiveArgs) -> Result<(), (i32, String)> {
     } else {
         None
     };
-    let engine = Engine::start(EngineConfig {
-        database: None,
-        ..Default::default()
-    })
-    .await
-    .map_err(|e| (exit::FAILED, e.to_string()))?;
+    let engine = Engine::start(crate::source::engine_config_for(&a.source))
+        .await
+        .map_err(|e| (exit::FAILED, e.to_string()))?;
     let camera = resolve(&engine, &a.source, a.user, password, a.transport.into())
         .await
         .map_err(usage)?;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use vigil_engine::engine::{Engine, EngineConfig};
+use vigil_engine::engine::Engine;
 use vigil_engine::hub::client::{HubEvent, TileClient};
 use vigil_engine::hub::protocol::{ClientMessage, ServerMessage};
 use vigil_engine::playback::day::{parse_rfc3339, system_time_zone};
@@ -63,12 +63,9 @@ async fn playback(a: PlaybackArgs) -> Result<(), CliError> {
     let tz = a.tz.clone().unwrap_or_else(system_time_zone);
     let creds = a.credentials.resolve(&a.source)?;
     let mut out = FrameWriter::create(&a.out)?;
-    let engine = Engine::start(EngineConfig {
-        database: None,
-        ..Default::default()
-    })
-    .await
-    .map_err(|e| (exit::FAILED, e.to_string()))?;
+    let engine = Engine::start(crate::source::engine_config_for(&a.source))
+        .await
+        .map_err(|e| (exit::FAILED, e.to_string()))?;
     let source = a.source.clone();
     let camera =
         tokio::task::block_in_place(|| resolve_recording(&engine, &source, &tz, creds.as_ref()))?;

@@ -3,7 +3,7 @@
 //! segment files are reported on stderr.
 use clap::Args;
 use serde_json::json;
-use vigil_engine::engine::{Engine, EngineConfig};
+use vigil_engine::engine::Engine;
 use vigil_engine::error::HasKind;
 use vigil_engine::playback::day::{day_bounds, format_rfc3339, system_time_zone};
 use vigil_engine::vms::StreamKind;
@@ -40,12 +40,9 @@ async fn recordings(a: RecordingsArgs) -> Result<(), (i32, String)> {
     let tz = a.tz.unwrap_or_else(system_time_zone);
     let day = day_bounds(&a.day, &tz).map_err(|e| (code_of(&e), e.to_string()))?;
     let creds = a.credentials.resolve(&a.source)?;
-    let engine = Engine::start(EngineConfig {
-        database: None,
-        ..Default::default()
-    })
-    .await
-    .map_err(|e| (exit::FAILED, e.to_string()))?;
+    let engine = Engine::start(crate::source::engine_config_for(&a.source))
+        .await
+        .map_err(|e| (exit::FAILED, e.to_string()))?;
     let camera = resolve_recording(&engine, &a.source, &tz, creds.as_ref())?;
     let (spans, problems) = tokio::task::spawn_blocking(move || {
         let spans = engine.recordings(&camera, day.start, day.end)?;

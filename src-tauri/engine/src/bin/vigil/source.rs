@@ -26,6 +26,22 @@ pub fn password_from_stdin() -> Result<String, String> {
     Ok(s.trim_end_matches(['\r', '\n']).to_string())
 }
 
+/// The engine a CLI command runs on for `source`: a stored camera id (no
+/// `:`, e.g. `hikvision-1-1`) needs the persistent database, where its site
+/// is, and the keyring entry of that site; ad-hoc sources (`demo:K`,
+/// `folder:`, `mediamtx:`, `rtsp://`, ...) run on an in-memory one, so a look
+/// at a URL stores nothing.
+pub fn engine_config_for(source: &str) -> vigil_engine::engine::EngineConfig {
+    if source.contains(':') {
+        vigil_engine::engine::EngineConfig {
+            database: None,
+            ..Default::default()
+        }
+    } else {
+        vigil_engine::engine::EngineConfig::default()
+    }
+}
+
 /// The camera id for a source on this engine.
 pub async fn resolve(
     engine: &Engine,
