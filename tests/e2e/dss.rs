@@ -3,9 +3,10 @@
 //! lifetime, token-checked RTSP from GStreamer's server, VTC1 in every
 //! frame). Live frames read the wall clock; a token that expires mid-session
 //! is replaced by a fresh login and the tile comes back; coverage equals the
-//! archive; playback and a case clip read the archive's time; PTZ calls
-//! arrive as the simulator logs them; wrong passwords and unreachable
-//! servers are clear errors that store nothing; no token is ever printed.
+//! archive; playback and a case clip (a stream copy of the playback) read
+//! the archive's time; PTZ calls arrive as the simulator logs them; wrong
+//! passwords and unreachable servers are clear errors that store nothing;
+//! no token is ever printed.
 //! The CLI test needs a keyring session (bash /work/notes/kr.sh, as CI).
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -472,18 +473,66 @@ fn cli_adds_a_dss_site_and_a_case_clip_reads_the_window() {
         clip["windowEndMs"].as_i64().unwrap(),
     );
     assert_eq!((ws, we), (event - 5_000, event + 5_000));
-    let p = vigil_engine::footage::probe::probe_clip(Path::new(
-        clip["media"]["path"].as_str().unwrap(),
-    ))
-    .unwrap();
+    // a stream copy of the playback URL, not an encode of decoded frames
+    assert_eq!(clip["media"]["method"], "stream_copy", "{clip}");
+    let path = Path::new(clip["media"]["path"].as_str().unwrap());
+    let p = vigil_engine::footage::probe::probe_clip(path).unwrap();
     let first = p.frames[0].vtc1.unwrap();
     let last = p.frames.last().unwrap().vtc1.unwrap();
     assert!((first - ws).abs() <= FRAME_MS, "first {first} vs {ws}");
     assert!((last - we).abs() <= FRAME_MS, "last {last} vs {we}");
+    // the simulator's own stream: x264enc ultrafast (Constrained Baseline),
+    // 640x360, a keyframe every second (key-int-max = fps); the worker's
+    // encoder makes a keyframe every 2 s (about 6 in this clip, not 10+)
+    let s = stream_facts(path);
+    assert_eq!(
+        (s.codec.as_str(), s.profile.as_str(), s.width, s.height),
+        ("h264", "H264(ConstrainedBaseline)", 640, 360),
+        "{s:?}"
+    );
+    assert!(s.keyframes >= 10, "the source's 1 s GOP kept: {s:?}");
 
     let removed = vigil(data, &["sites", "remove", &site], None);
     outputs.push(text(&removed));
     ok(&removed);
     assert!(!sim.calls_of("logout").is_empty());
     assert_clean(&sim, &outputs);
+}
+
+/// What a clip's video stream is: codec, profile, size, keyframe packets.
+#[derive(Debug)]
+struct StreamFacts {
+    codec: String,
+    profile: String,
+    width: u32,
+    height: u32,
+    keyframes: usize,
+}
+
+fn stream_facts(path: &Path) -> StreamFacts {
+    ffmpeg_next::init().unwrap();
+    let mut input = ffmpeg_next::format::input(&path).unwrap();
+    let stream = input
+        .streams()
+        .best(ffmpeg_next::media::Type::Video)
+        .unwrap();
+    let idx = stream.index();
+    let codec = format!("{:?}", stream.parameters().id()).to_lowercase();
+    let dec = ffmpeg_next::codec::context::Context::from_parameters(stream.parameters())
+        .unwrap()
+        .decoder()
+        .video()
+        .unwrap();
+    let (profile, width, height) = (format!("{:?}", dec.profile()), dec.width(), dec.height());
+    let keyframes = input
+        .packets()
+        .filter(|(s, p)| s.index() == idx && p.is_key())
+        .count();
+    StreamFacts {
+        codec,
+        profile,
+        width,
+        height,
+        keyframes,
+    }
 }

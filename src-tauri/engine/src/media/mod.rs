@@ -16,6 +16,7 @@ pub mod resolving_input;
 pub mod rtsp_input;
 pub mod scale;
 pub mod source;
+pub mod stream_copy;
 pub mod vtc1;
 
 pub use error::MediaError;

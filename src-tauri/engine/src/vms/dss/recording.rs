@@ -5,7 +5,11 @@
 //! requested start; a frame's recording time is that start plus its offset.
 //! At the end of a run the reader reports the gap and asks the next run.
 //! Playback is asked [`LEAD_IN_S`] early (the first keyframe of an RTSP
-//! session is lost to FFmpeg's missing first timestamp).
+//! session is lost to FFmpeg's missing first timestamp). For case clips,
+//! [`Recording::segment_files`] copies the window's playback stream (one
+//! StartPlaybackByTime per run of records) into local MPEG-TS files with
+//! the shared [`crate::media::stream_copy`]: the clip is cut from them by
+//! stream copy, the codec kept.
 use std::sync::Arc;
 
 use ffmpeg_next::Dictionary;
@@ -17,9 +21,12 @@ use super::wire::{self, Record};
 use crate::error::{ErrorKind, HasKind};
 use crate::media::recorded_input::RecordedInput;
 use crate::media::source::{DecodedFrame, StopFlag};
+use crate::media::stream_copy;
 use crate::media::MediaError;
 use crate::playback::day::format_rfc3339;
-use crate::playback::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
+use crate::playback::{
+    Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, SegmentFile, Span,
+};
 use crate::vms::{StreamKind, VmsError};
 
 /// Playback is asked this much before the instant wanted: FFmpeg's RTSP
@@ -27,6 +34,9 @@ use crate::vms::{StreamKind, VmsError};
 /// the reader only decodes from the second keyframe on; the frames of the
 /// lead-in are decoded and dropped.
 const LEAD_IN_S: i64 = 2;
+
+/// The prefix of the playback copies in the temp folder.
+const COPY_PREFIX: &str = "vigil-dss-";
 
 /// How far ahead a reader asks for records at once.
 const LOOKAHEAD_S: i64 = 24 * 3600;
@@ -61,6 +71,19 @@ pub fn merge(records: &[Record]) -> Vec<(i64, i64)> {
         match out.last_mut() {
             Some(last) if r.start_s <= last.1 => last.1 = last.1.max(r.end_s),
             _ => out.push((r.start_s, r.end_s)),
+        }
+    }
+    out
+}
+
+/// Runs of touching records: each run's first record (its `streamId` is
+/// the one StartPlaybackByTime is asked with) and the run's end (Unix s).
+pub fn runs(records: &[Record]) -> Vec<(&Record, i64)> {
+    let mut out: Vec<(&Record, i64)> = Vec::new();
+    for r in records {
+        match out.last_mut() {
+            Some(last) if r.start_s <= last.1 => last.1 = last.1.max(r.end_s),
+            _ => out.push((r, r.end_s)),
         }
     }
     out
@@ -186,6 +209,62 @@ impl Recording for DssRecording {
             .filter(|(a, b)| a < b)
             .map(|(a, b)| Span::new(a, b))
             .collect())
+    }
+
+    /// The window's playback stream copied into local files (one per run
+    /// of touching records, from [`LEAD_IN_S`] before the window as the
+    /// reader), for the stream-copy clip path: DSS has no clip download,
+    /// and the codec is kept. The URL and its token are never printed.
+    fn segment_files(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Option<Vec<SegmentFile>>, PlaybackError> {
+        if to_ms <= from_ms {
+            return Ok(Some(Vec::new()));
+        }
+        let from_s = from_ms.div_euclid(1000) - LEAD_IN_S;
+        let to_s = (to_ms + 999).div_euclid(1000);
+        let recs = super::block_on(
+            &self.inner.rt,
+            records(&self.inner, &self.channel, self.stream, from_s, to_s),
+        )
+        .map_err(|e| self.to_playback(e))?;
+        let mut out = Vec::new();
+        for (first, run_end) in runs(&recs) {
+            let (start_s, end_s) = (first.start_s.max(from_s), run_end.min(to_s));
+            if end_s <= start_s {
+                continue;
+            }
+            let m = super::block_on(
+                &self.inner.rt,
+                playback_url(
+                    &self.inner,
+                    &self.channel,
+                    self.stream,
+                    start_s,
+                    end_s,
+                    first,
+                ),
+            )
+            .map_err(|e| self.to_playback(e))?;
+            let (path, first_ms) = stream_copy::copy_to_file(
+                COPY_PREFIX,
+                &m.playable(),
+                (end_s - start_s) * 1000,
+                &StopFlag::default(),
+            )
+            .map_err(|e| PlaybackError::Source {
+                source_name: self.describe(),
+                reason: e.to_string(),
+            })?;
+            out.push(SegmentFile {
+                path,
+                start_ms: start_s * 1000 + first_ms,
+                end_ms: end_s * 1000,
+            });
+        }
+        Ok(Some(out))
     }
 
     fn open(
@@ -364,5 +443,12 @@ mod tests {
             [(0, 1200), (1300, 1400)]
         );
         assert!(merge(&[]).is_empty());
+    }
+
+    #[test]
+    fn runs_keep_their_first_record() {
+        let recs = [r(0, 600), r(600, 1200), r(1300, 1400)];
+        let got: Vec<_> = runs(&recs).iter().map(|(f, e)| (f.start_s, *e)).collect();
+        assert_eq!(got, [(0, 1200), (1300, 1400)]);
     }
 }

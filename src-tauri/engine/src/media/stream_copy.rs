@@ -1,0 +1,142 @@
+//! A VMS's playback stream of a window (RTSP, its URL often carrying a
+//! token) copied, packet for packet, into a local MPEG-TS file (no
+//! decoding: H.265 stays H.265): the footage worker's stream-copy path cuts
+//! the case clip from it when the server has no download flow (HikCentral
+//! without one, DSS Pro). Files go to the system temp folder
+//! (`<prefix><random>.ts`, the prefix naming the kind); files of that prefix
+//! older than an hour are removed at each copy. The URL is never printed.
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use ffmpeg_next::{format, media, Dictionary, Packet, Rational};
+
+use crate::media::protocols;
+use crate::media::source::StopFlag;
+
+/// Why a copy failed (the URL never named: it is a token).
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error("playback stream: {0}")]
+    Stream(String),
+    #[error("copy file {path}: {reason}")]
+    File { path: String, reason: String },
+}
+
+const KEEP: Duration = Duration::from_secs(3600);
+
+fn sweep(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_some_and(|age| age > KEEP);
+        if name.starts_with(prefix) && name.ends_with(".ts") && old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Copies `duration_ms` of the RTSP stream at `url` (npt 0 .. duration)
+/// into a new MPEG-TS file; returns its path and the stream time (ms after
+/// npt 0) of its first packet (FFmpeg may lose a session's first GOP).
+/// `prefix` names the file (`vigil-hcp-`, `vigil-dss-`): each kind sweeps
+/// only its own.
+pub fn copy_to_file(
+    prefix: &str,
+    url: &str,
+    duration_ms: i64,
+    stop: &StopFlag,
+) -> Result<(PathBuf, i64), CopyError> {
+    crate::media::init();
+    let dir = std::env::temp_dir();
+    sweep(&dir, prefix);
+    let path = dir.join(format!(
+        "{prefix}{}.ts",
+        hex::encode(rand::random::<[u8; 8]>())
+    ));
+    let r = copy(url, duration_ms, stop, &path);
+    if r.is_err() {
+        let _ = std::fs::remove_file(&path);
+    }
+    r.map(|first| (path, first))
+}
+
+fn copy(url: &str, duration_ms: i64, stop: &StopFlag, path: &Path) -> Result<i64, CopyError> {
+    let serr = |e: ffmpeg_next::Error| CopyError::Stream(e.to_string());
+    let ferr = |e: ffmpeg_next::Error| CopyError::File {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    protocols::refuse_unverifiable(url).map_err(|e| CopyError::Stream(e.to_string()))?;
+    let mut opts = Dictionary::new();
+    opts.set("rtsp_transport", "tcp");
+    opts.set("allowed_media_types", "video");
+    opts.set("timeout", "10000000");
+    protocols::restrict(&mut opts, protocols::for_recorded(url));
+    let stop_in = stop.clone();
+    let mut ictx =
+        format::input_with_interrupt_and_dictionary(&url, move || stop_in.is_stopped(), opts)
+            .map_err(serr)?;
+    let ist = ictx
+        .streams()
+        .best(media::Type::Video)
+        .ok_or_else(|| CopyError::Stream("no video".into()))?;
+    let (idx, in_tb) = (ist.index(), ist.time_base());
+    let mut octx = format::output_as(&path, "mpegts").map_err(ferr)?;
+    {
+        let mut ost = octx
+            .add_stream(ffmpeg_next::encoder::find(ffmpeg_next::codec::Id::None))
+            .map_err(ferr)?;
+        ost.set_parameters(ist.parameters());
+        // SAFETY: clearing the codec tag of a stream we own (the muxer picks its own)
+        unsafe {
+            (*ost.parameters().as_mut_ptr()).codec_tag = 0;
+        }
+    }
+    octx.write_header().map_err(ferr)?;
+    let out_tb = octx
+        .stream(0)
+        .map(|s| s.time_base())
+        .unwrap_or(Rational(1, 90_000));
+    let mut first: Option<i64> = None;
+    let limit = duration_ms + 1_000;
+    let to_ms =
+        |ts: i64| ts * 1000 * i64::from(in_tb.numerator()) / i64::from(in_tb.denominator()).max(1);
+    let mut packet = Packet::empty();
+    loop {
+        if stop.is_stopped() {
+            return Err(CopyError::Stream("stopped".into()));
+        }
+        match packet.read(&mut ictx) {
+            Ok(()) => {}
+            Err(ffmpeg_next::Error::Eof) => break,
+            Err(e) => return Err(serr(e)),
+        }
+        if packet.stream() != idx {
+            continue;
+        }
+        let Some(ts) = packet.dts().or(packet.pts()) else {
+            continue;
+        };
+        let ms = to_ms(ts);
+        first.get_or_insert(ms);
+        if ms > limit {
+            break;
+        }
+        packet.set_stream(0);
+        packet.rescale_ts(in_tb, out_tb);
+        packet.set_position(-1);
+        packet.write_interleaved(&mut octx).map_err(ferr)?;
+    }
+    let Some(first) = first else {
+        return Err(CopyError::Stream("no packet before the end".into()));
+    };
+    octx.write_trailer().map_err(ferr)?;
+    Ok(first.max(0))
+}
