@@ -5,6 +5,7 @@
 
 mod case_commands;
 mod commands;
+mod offline_commands;
 
 use vigil_engine::engine::{Engine, EngineConfig};
 
@@ -33,6 +34,7 @@ fn main() {
     tracing::info!("frame hub on {}", engine.hub_info().url);
     tauri::Builder::default()
         .manage(engine)
+        .manage(offline_commands::StartupPaths::from_args(std::env::args()))
         .register_asynchronous_uri_scheme_protocol("vigil-media", case_commands::media_protocol)
         .setup(|app| {
             case_commands::start(app.handle());
@@ -78,6 +80,10 @@ fn main() {
             case_commands::set_nearest_cameras,
             case_commands::get_footage_settings,
             case_commands::set_footage_settings,
+            offline_commands::open_offline,
+            offline_commands::set_offline_file_start,
+            offline_commands::offline_recent,
+            offline_commands::startup_paths,
         ])
         .run(context)
         .expect("error while running Vigil");

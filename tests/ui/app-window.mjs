@@ -9,6 +9,12 @@
 // "Refresh", an HTTPS ONVIF device with a self-signed certificate (the
 // fingerprint shown, "Trust this certificate", "Add"), and "Remove" with its
 // confirming "Remove"; screenshots of the dialog and the panel are saved.
+// Offline: the top bar's "Open…" with a typed folder path of exported clips
+// (seed 003 names) puts the site and its cameras in the sidebar; a file with
+// no known start gets the start-time dialog; an incident package folder
+// (signed with a key the app does not know) shows its banner, and after a
+// byte of its clip is flipped, re-opened from the recent list, TAMPERED with
+// the file named.
 //
 // The app runs on its own data directory (VIGIL_DATA_DIR) and its own
 // keyring: a keyutils session and a D-Bus session with a fresh, unlocked
@@ -19,7 +25,7 @@
 // Env: VIGIL_APP (required), VIGIL_ARTIFACTS (default: dirname of VIGIL_APP),
 //      TAURI_DRIVER (default: tauri-driver on PATH or ~/.cargo/bin/tauri-driver).
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -216,6 +222,7 @@ async function main() {
     if (png.length < 20_000) throw new Error(`screenshot suspiciously small: ${png.length} bytes`);
   });
   await sitesSection(appWindow(base, s), artifacts);
+  await offlineSection(appWindow(base, s), artifacts);
   try { await wd(base, 'DELETE', s); } catch { /* closing */ }
   done(failed ? 1 : 0);
 }
@@ -650,6 +657,181 @@ async function sitesSection(w, artifacts) {
     check(JSON.stringify(left.map((r) => r.id)) === JSON.stringify(st.builtIn), `panel after removing both: ${JSON.stringify(left)}`);
     const banners = await errorBanners(w);
     check(banners.length === st.banners, `errors shown: ${JSON.stringify(banners)}`);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Offline: "Open…", the start-time dialog and the package banner, in the real window.
+
+const OPEN_DIALOG = '[role="dialog"][aria-label="Open files or folders"]';
+
+/** A 4 s H.264 MP4 (320x180, 10 fps) from FFmpeg's test source, without any time in the container. */
+function clip(file, seconds = 4) {
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=10`,
+    '-t', String(seconds), '-c:v', 'libx264', '-g', '10', '-pix_fmt', 'yuv420p', '-map_metadata', '-1', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/**
+ * An incident package as Vigil writes it (manifest, SHA256SUMS, an Ed25519
+ * signature of the manifest's bytes) holding one clip, signed by a fresh key
+ * the app has never seen. Returns the key's fingerprint.
+ */
+function writePackage(root) {
+  mkdirSync(join(root, 'clips'), { recursive: true });
+  const clipPath = 'clips/dock.mp4';
+  clip(join(root, clipPath));
+  const bytes = readFileSync(join(root, clipPath));
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  const fingerprint = sha(raw);
+  const manifest = Buffer.from(JSON.stringify({
+    format: 'vigil-evidence-package/1', title: 'Window test package', case: null,
+    exportedBy: 'window-test', exportedAt: '2025-08-29T15:00:00Z', vigilVersion: '0.1.0',
+    signingKey: { algorithm: 'Ed25519', publicKey: raw.toString('hex'), fingerprint },
+    files: [{ path: clipPath, sha256: sha(bytes), bytes: bytes.length, kind: 'clip', camera: { id: 'dock', name: 'Dock' },
+      start: '2025-08-29T14:40:00Z', end: '2025-08-29T14:40:04Z', source: { site: 'window test', vms: null, file: 'dock.mp4' } }],
+  }, null, 2));
+  writeFileSync(join(root, 'manifest.json'), manifest);
+  writeFileSync(join(root, 'manifest.json.sig'), sign(null, manifest, privateKey));
+  writeFileSync(join(root, 'SHA256SUMS'), [[sha(bytes), clipPath], [sha(manifest), 'manifest.json']].sort((a, b) => a[1].localeCompare(b[1])).map(([h, p]) => `${h}  ${p}\n`).join(''));
+  return { fingerprint, clip: join(root, clipPath), clipPath };
+}
+
+/** Clicks "Open…" in the top bar, types `path` into the dialog and clicks "Open"; the dialog closes. */
+async function openPath(w, path) {
+  await press(w, '.topbar', 'Open…');
+  const field = await waitFor('the paths field of the Open dialog', () => w.run('return document.querySelector(arguments[0])', `${OPEN_DIALOG} [name="offline-paths"]`));
+  await w.keys(field, path);
+  await waitFor(`"${path}" typed`, () => w.run('return arguments[0].value === arguments[1]', field, path), { ms: 5_000 });
+  await press(w, OPEN_DIALOG, 'Open');
+  await waitFor('the Open dialog closed', () => w.run(`return !document.querySelector('${OPEN_DIALOG}')`), {
+    ms: 60_000,
+    seen: () => w.run(`return Array.from(document.querySelectorAll('${OPEN_DIALOG} .offline-error, ${OPEN_DIALOG} .offline-busy')).map((e) => e.textContent)`),
+  });
+}
+
+async function offlineSection(w, artifacts) {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-app-offline-'));
+  tmpDirs.push(dir);
+  const usb = join(dir, 'usb-export');
+  mkdirSync(usb);
+  clip(join(usb, 'gate_20250829_143010.mp4'));
+  clip(join(usb, 'gate_20250829_143020.mp4'));
+  clip(join(usb, 'yard_20250829_143015.mp4'));
+  const st = {};
+
+  await test('Offline: "Open…", a typed folder path and "Open": the folder is a site with its cameras (named by the files) in the sidebar', async () => {
+    await w.run(`document.querySelector('${PANEL} button[aria-label="Close sites"]')?.click(); return true;`);
+    const banners = (await errorBanners(w)).length;
+    await openPath(w, usb);
+    const site = await waitFor('the folder site in the engine', async () => (await w.invoke('list_sites')).find((x) => x.site.kind === 'folder' && x.site.address === usb));
+    const group = await waitFor(
+      'the folder site with cameras gate and yard in the sidebar',
+      async () => (await treeGroups(w)).find((g) => g.id === site.site.id && g.cameras.map((c) => c.name).sort().join() === 'gate,yard'),
+      { ms: 60_000, seen: () => treeGroups(w) },
+    );
+    console.log(`       sidebar group: ${JSON.stringify(group)}`);
+    const note = await w.run(`return document.querySelector('.offline-opened')?.textContent ?? ''`);
+    check(/2 camera\(s\), 3 file\(s\)/.test(note), `the opened note says ${JSON.stringify(note)}`);
+    check((await errorBanners(w)).length === banners, `errors shown: ${JSON.stringify(await errorBanners(w))}`);
+    const recent = await w.invoke('offline_recent');
+    check(recent[0]?.paths[0] === usb && recent[0].site_id === site.site.id, `recent list ${JSON.stringify(recent)}`);
+    st.site = site.site.id;
+    st.cameras = group.cameras.map((c) => c.id);
+    await saveScreenshot(w, artifacts, 'app-window-offline-open.png');
+  });
+
+  await test('Offline: "Play from …" plays the opened cameras in Playback at their recording time (2025-08-29 14:30)', async () => {
+    check(st.site, 'not run: the folder was not opened');
+    await w.click(await waitFor('"Play from …" in the opened note', () => w.run(`return document.querySelector('.offline-opened .offline-play')`)));
+    await waitFor('Playback mode', () => w.run(`return document.querySelector('.app')?.getAttribute('data-mode') === 'playback'`));
+    const t0 = Date.parse('2025-08-29T14:30:10Z');
+    const tiles = await waitFor(
+      'both opened cameras playing recorded frames',
+      async () => {
+        const t = await w.run(`return Array.from(document.querySelectorAll('.pb-tile')).map(t => ({
+          camera: t.getAttribute('data-camera'), state: t.getAttribute('data-state'),
+          frames: Number(t.getAttribute('data-frames')), recTs: Number(t.getAttribute('data-rec-ts') || 0) }))`);
+        const mine = t.filter((x) => st.cameras.includes(x.camera));
+        return mine.length === 2 && mine.every((x) => x.frames > 5 && x.recTs >= t0 && x.recTs < t0 + 30_000) ? mine : null;
+      },
+      { ms: 60_000, seen: () => w.run(`return Array.from(document.querySelectorAll('.pb-tile')).map(t => [t.getAttribute('data-camera'), t.getAttribute('data-state'), t.getAttribute('data-frames'), t.getAttribute('data-rec-ts')])`) },
+    );
+    console.log(`       playback tiles ${JSON.stringify(tiles.map((t) => ({ ...t, recTs: new Date(t.recTs).toISOString() })))}`);
+    const spans = await w.run(`return document.querySelectorAll('.tl-span').length`);
+    check(spans > 0, 'the timeline shows no coverage of the opened files');
+    await saveScreenshot(w, artifacts, 'app-window-offline-playback.png');
+    await w.click(await w.run(`return document.querySelector('[data-mode-button="live"]')`));
+  });
+
+  await test('Offline: a file with no known start: the start-time dialog; a typed start and "Save start times": its camera appears', async () => {
+    const lone = join(dir, 'desk');
+    mkdirSync(lone);
+    const file = join(lone, 'recording.mp4');
+    clip(file);
+    await openPath(w, lone);
+    const input = await waitFor('the start-time dialog for recording.mp4', () =>
+      w.run(`return document.querySelector('[role="dialog"][aria-label="Start times"] [name="offline-start"]')`),
+    );
+    const asked = await w.run(`return Array.from(document.querySelectorAll('[data-needs-start]')).map((e) => e.getAttribute('data-needs-start'))`);
+    check(asked.length === 1 && asked[0].endsWith('/desk/recording.mp4'), `asked about ${JSON.stringify(asked)}`);
+    await w.run(`const s = document.querySelector('[name="offline-zone"]'); return s.value`).then((z) => console.log(`       zone ${z}`));
+    await w.keys(input, '2025-08-29 14:31:00');
+    await press(w, '[role="dialog"][aria-label="Start times"]', 'Save start times');
+    await waitFor('the start-time dialog closed', () => w.run(`return !document.querySelector('[role="dialog"][aria-label="Start times"]')`), {
+      ms: 60_000,
+      seen: () => w.run(`return document.querySelector('[role="dialog"][aria-label="Start times"] .offline-error')?.textContent ?? 'no error'`),
+    });
+    const site = await waitFor('the desk site', async () => (await w.invoke('list_sites')).find((x) => x.site.kind === 'folder' && x.site.address === lone));
+    const group = await waitFor('the desk camera in the sidebar', async () => (await treeGroups(w)).find((g) => g.id === site.site.id && g.cameras.length === 1), {
+      ms: 60_000,
+      seen: () => treeGroups(w),
+    });
+    console.log(`       sidebar group: ${JSON.stringify(group)}`);
+    const again = await w.invoke('open_offline', { paths: [lone] });
+    check(again.needs_start.length === 0, `still asked: ${JSON.stringify(again.needs_start)}`);
+    const f = again.files.find((x) => x.path.endsWith('recording.mp4'));
+    const zone = await w.run(`return Intl.DateTimeFormat().resolvedOptions().timeZone`);
+    console.log(`       file ${JSON.stringify(f)} (zone ${zone})`);
+    check(f.source === 'operator', `start source ${f.source}`);
+    if (zone === 'UTC' || zone === 'Etc/UTC') check(f.start_ms === Date.parse('2025-08-29T14:31:00Z'), `start ${f.start_ms}`);
+  });
+
+  await test('Offline: an incident package folder shows its banner (signed by an unknown key, its fingerprint); a flipped byte: TAMPERED with the file named', async () => {
+    const pkg = join(dir, 'package-0001');
+    const p = writePackage(pkg);
+    await openPath(w, pkg);
+    const banner = await waitFor('the package banner', () =>
+      w.run(`const b = document.querySelector('.package-banner'); return b && { state: b.getAttribute('data-package-state'), text: b.textContent }`),
+      { ms: 60_000 },
+    );
+    console.log(`       banner ${JSON.stringify(banner)}`);
+    check(banner.state === 'unknown_key' && banner.text.includes(p.fingerprint), `banner ${JSON.stringify(banner)}, key ${p.fingerprint}`);
+    const site = await waitFor('the package site', async () => (await w.invoke('list_sites')).find((x) => x.site.kind === 'folder' && x.site.address === pkg));
+    await waitFor('the package camera Dock in the sidebar', async () => (await treeGroups(w)).find((g) => g.id === site.site.id && g.cameras.some((c) => c.name === 'Dock')), {
+      ms: 60_000,
+      seen: () => treeGroups(w),
+    });
+    await saveScreenshot(w, artifacts, 'app-window-offline-package.png');
+    // flip a byte of the clip, then open it again from the recent list
+    const bytes = readFileSync(p.clip);
+    bytes[bytes.length - 100] ^= 0xff;
+    writeFileSync(p.clip, bytes);
+    await press(w, '.topbar', 'Open…');
+    const entry = await waitFor('the package in the recent list', () =>
+      w.run('return document.querySelector(arguments[0])', `${OPEN_DIALOG} .offline-recent button[data-recent-site="${site.site.id}"]`),
+    );
+    await w.click(entry);
+    const tampered = await waitFor('the TAMPERED banner', () =>
+      w.run(`const b = document.querySelector('.package-banner[data-package-state="tampered"]');
+        return b && { text: b.querySelector('strong').textContent, files: Array.from(b.querySelectorAll('li')).map((l) => l.textContent) }`),
+      { ms: 60_000 },
+    );
+    console.log(`       banner ${JSON.stringify(tampered)}`);
+    check(tampered.text.includes('TAMPERED'), `banner ${JSON.stringify(tampered)}`);
+    check(tampered.files.length === 1 && tampered.files[0].startsWith(p.clipPath), `files named ${JSON.stringify(tampered.files)}`);
+    await saveScreenshot(w, artifacts, 'app-window-offline-tampered.png');
   });
 }
 

@@ -297,6 +297,9 @@ function ipcMock({ hub, cameras, layout, ptzCamera, caps = {}, cert = '' }) {
     ptz_home: () => null,
     ptz_presets: () => presets,
     ptz_goto_preset: () => null,
+    // offline: no paths on the command line, nothing opened before
+    startup_paths: () => [],
+    offline_recent: () => [],
     ptz_save_preset: ({ name }) => {
       const p = { token: `p${presets.length + 1}`, name };
       presets.push(p);

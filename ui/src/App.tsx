@@ -6,7 +6,8 @@
  * and full screen. Sites: polls their states while the window is visible
  * (and on focus), reloads the cameras when a site changes, and hosts the
  * sites panel and the add/edit-site dialog. Tiles and the transport bar see
- * the cameras' capabilities through context.
+ * the cameras' capabilities through context. Offline: the top bar's "Open…",
+ * dropped files and `vigil-app PATH` open files as a site (OfflineHost).
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ipc, toIpcError, type Camera, type GridSize, type HubInfo, type SavedLayout } from './ipc';
@@ -28,6 +29,7 @@ import type { NewCaseSeed } from './cases/NewCaseDialog';
 import { caseMarkers } from './cases/casesIpc';
 import { reviewLayout } from './cases/review';
 import type { Marker } from './playback/Timeline';
+import { OfflineHost } from './offline/OfflineHost';
 
 const SAVE_DEBOUNCE_MS = 300;
 /** How often the site states are polled while the window is visible. */
@@ -55,6 +57,7 @@ export function App() {
   const [caseSeed, setCaseSeed] = useState<NewCaseSeed | null>(null);
   const [review, setReview] = useState<{ at: number; n: number } | null>(null);
   const [markers, setMarkers] = useState<Marker[]>([]);
+  const [openDialog, setOpenDialog] = useState(false);
   const errorId = useRef(0);
   const lastSaved = useRef<string | null>(null);
 
@@ -183,6 +186,13 @@ export function App() {
   const pbKey = pbGrid.tiles.join('\n');
   const pbSpeeds = useMemo(() => speedsFor(pbKey.split('\n').map((id) => byId.get(id)), SPEEDS), [pbKey, byId]);
 
+  // an offline open added (or listed again) a site: show its cameras now
+  const offlineOpened = useCallback(() => {
+    reloadCameras();
+    pollSites();
+  }, [reloadCameras, pollSites]);
+  const closeOpenDialog = useCallback(() => setOpenDialog(false), []);
+
   const siteSaved = () => {
     setSiteDialog(null);
     reloadCameras();
@@ -254,8 +264,22 @@ export function App() {
               setSitesOpen((o) => !o);
             }}
             sitesOpen={sitesOpen}
+            onOpenFiles={() => setOpenDialog(true)}
           />
           <ErrorBanner errors={errors} onDismiss={(id) => setErrors((l) => l.filter((e) => e.id !== id))} />
+          <OfflineHost
+            dialogOpen={openDialog}
+            onDialogClose={closeOpenDialog}
+            onOpened={offlineOpened}
+            onPlay={(cams, at) => {
+              // synchronized playback of the opened cameras from their first recording
+              pbStarted.current = true;
+              pbDispatch({ type: 'load', layout: reviewLayout(cams) });
+              setReview((r) => ({ at, n: (r?.n ?? 0) + 1 }));
+              switchMode('playback');
+            }}
+            report={report}
+          />
           <div className="body">
             <Sidebar
               cameras={cameras}

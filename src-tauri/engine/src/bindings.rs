@@ -30,6 +30,14 @@ pub fn typescript() -> String {
         crate::hub::HubInfo::decl(&cfg),
         crate::playback::Span::decl(&cfg),
         crate::playback::day::DayBounds::decl(&cfg),
+        crate::offline::catalog::StartSource::decl(&cfg),
+        crate::offline::open::OfflineCamera::decl(&cfg),
+        crate::offline::open::OfflineFile::decl(&cfg),
+        crate::offline::open::OfflineOpen::decl(&cfg),
+        crate::offline::banner::PackageState::decl(&cfg),
+        crate::offline::banner::PackageBanner::decl(&cfg),
+        crate::offline::starts::OperatorStart::decl(&cfg),
+        crate::offline::starts::RecentOpen::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the engine's Rust types by ts-rs (src-tauri/engine/src/bindings.rs).\n\

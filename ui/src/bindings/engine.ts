@@ -111,3 +111,59 @@ start: number,
  * Local 00:00 of the next day, ms UTC.
  */
 end: number, hours: number, };
+
+export type StartSource = "sidecar" | "manifest" | "name" | "container" | "operator";
+
+export type OfflineCamera = { id: string, name: string, spans: Array<Span>, };
+
+export type OfflineFile = { path: string, 
+/**
+ * The camera it plays on (none until its start is known).
+ */
+camera_id: string | null, start_ms: number | null, source: StartSource | null, 
+/**
+ * Why it does not play (fully or at all): unreadable, truncated.
+ */
+problem: string | null, };
+
+export type OfflineOpen = { site: SiteInfo, cameras: Array<OfflineCamera>, files: Array<OfflineFile>, 
+/**
+ * Files whose start nobody knows yet: the operator is asked.
+ */
+needs_start: Array<string>, 
+/**
+ * The verification of an incident package among the paths.
+ */
+package: PackageBanner | null, 
+/**
+ * Files left out because there were too many.
+ */
+left_out: number, };
+
+export type PackageState = "verified" | "tampered" | "unsigned" | "unknown_key" | "error";
+
+export type PackageBanner = { root: string, state: PackageState, 
+/**
+ * The signing key's fingerprint.
+ */
+fingerprint: string | null, 
+/**
+ * Changed, missing or extra files, or why the check failed.
+ */
+problems: Array<string>, };
+
+export type OperatorStart = { 
+/**
+ * The civil time entered, `YYYY-MM-DDTHH:MM:SS[.fff]`.
+ */
+civil: string, 
+/**
+ * Its IANA zone.
+ */
+zone: string, 
+/**
+ * The UTC instant (ms) they make.
+ */
+utc_ms: number, };
+
+export type RecentOpen = { paths: Array<string>, site_id: string, opened_ms: number, };

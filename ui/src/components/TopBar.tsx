@@ -1,4 +1,4 @@
-/** Top bar: Live/Playback switch, layout size buttons, Cases and Sites panels, saved layouts (save current as, load, delete). */
+/** Top bar: Live/Playback switch, layout size buttons, Cases and Sites panels, Open… (files and folders), saved layouts (save current as, load, delete). */
 import { useState, type FormEvent } from 'react';
 import type { GridSize, SavedLayout } from '../ipc';
 import { GRID_SIZES } from '../grid/gridState';
@@ -23,9 +23,11 @@ interface TopBarProps {
   /** Toggle the sites panel; `sitesOpen` shows the button pressed. */
   onSites?: () => void;
   sitesOpen?: boolean;
+  /** Open files or folders (the offline Open dialog). */
+  onOpenFiles?: () => void;
 }
 
-export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDelete, onCases, onSites, sitesOpen = false }: TopBarProps) {
+export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDelete, onCases, onSites, sitesOpen = false, onOpenFiles }: TopBarProps) {
   const [name, setName] = useState('');
   const [pick, setPick] = useState('');
   const current = saved.some((s) => s.name === pick) ? pick : (saved[0]?.name ?? '');
@@ -62,6 +64,11 @@ export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDe
       {onSites && (
         <button className={sitesOpen ? 'sites-button active' : 'sites-button'} aria-pressed={sitesOpen} onClick={onSites}>
           Sites
+        </button>
+      )}
+      {onOpenFiles && (
+        <button className="open-button" onClick={onOpenFiles}>
+          Open…
         </button>
       )}
       <div className="spacer" />

@@ -55,27 +55,27 @@ export function PlaybackView({ hub, cameras, state, dispatch, report, markers = 
   // the timeline use (each site has its own zone).
   const zoneCamera = useMemo(() => state.tiles.find((c): c is string => !!c) ?? null, [state.tiles]);
 
-  // Site time zone, then today's date at the site.
+  // Site time zone, then the site's date of the start asked for (else today).
   useEffect(() => {
     let cancelled = false;
     ipc.siteTimeZone(zoneCamera).then(
       (zone) => {
         if (cancelled) return;
         setTz(zone);
-        setDate((d) => d ?? siteDate(zone, Date.now()));
+        setDate((d) => d ?? siteDate(zone, startAt ?? Date.now()));
       },
       (e) => {
         if (cancelled) return;
         report(e);
         const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
         setTz(zone);
-        setDate((d) => d ?? siteDate(zone, Date.now()));
+        setDate((d) => d ?? siteDate(zone, startAt ?? Date.now()));
       },
     );
     return () => {
       cancelled = true;
     };
-  }, [report, zoneCamera]);
+  }, [report, zoneCamera, startAt]);
 
   // The day's UTC bounds.
   useEffect(() => {
