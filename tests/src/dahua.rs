@@ -1,7 +1,6 @@
 //! The Dahua device simulator (`tests/dahua_sim/dahua_sim.py`, run with
 //! Debian's /usr/bin/python3 for GStreamer's RTSP server) on free loopback
 //! ports, with its test endpoint (open finder handles, call log).
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -24,19 +23,12 @@ impl DahuaSim {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start /usr/bin/python3 dahua_sim.py");
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if let Some(rest) = line.strip_prefix("READY ") {
-                    let ports: Vec<u16> = rest.split(' ').filter_map(|p| p.parse().ok()).collect();
-                    let _ = tx.send(ports);
-                }
-            }
-        });
-        let ports = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("dahua_sim READY");
+        let ready = crate::onvif::wait_ready(&mut child, "dahua_sim", Duration::from_secs(30));
+        let ports: Vec<u16> = ready
+            .split(' ')
+            .skip(1)
+            .filter_map(|p| p.parse().ok())
+            .collect();
         Self {
             child,
             port: ports[0],

@@ -2,7 +2,6 @@
 //! python3 for GStreamer's RTSP server) on free loopback ports, and its test
 //! endpoints: the call log, the archive, the secrets it issued, token
 //! expiry and dropped RTSP connections on demand.
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -32,18 +31,7 @@ impl DssSim {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start /usr/bin/python3 dss_sim.py");
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if line.starts_with("READY") {
-                    let _ = tx.send(line);
-                }
-            }
-        });
-        let ready = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("dss_sim.py READY");
+        let ready = crate::onvif::wait_ready(&mut child, "dss_sim.py", Duration::from_secs(30));
         let mut w = ready.split_whitespace().skip(1);
         let port = w.next().unwrap().parse().unwrap();
         let rtsp_port = w.next().unwrap().parse().unwrap();

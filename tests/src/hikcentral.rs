@@ -3,7 +3,6 @@
 //! ports, over HTTPS with a certificate the test made, and its test
 //! endpoints (read over the simulator's plain-HTTP side port): the call
 //! log, the PTZ log, the tokens it issued and the archive.
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -46,18 +45,8 @@ impl HikCentralSim {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start /usr/bin/python3 hikcentral_sim.py");
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if line.starts_with("READY") {
-                    let _ = tx.send(line);
-                }
-            }
-        });
-        let ready = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("hikcentral_sim.py READY");
+        let ready =
+            crate::onvif::wait_ready(&mut child, "hikcentral_sim.py", Duration::from_secs(30));
         let w: Vec<&str> = ready.split_whitespace().collect();
         Self {
             child,

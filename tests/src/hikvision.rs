@@ -1,7 +1,7 @@
 //! The Hikvision ISAPI simulator (`tests/hikvision_sim/hikvision_sim.py`, run
 //! with Debian's python3 for GStreamer's RTSP server) on free loopback
 //! ports, and its test endpoints: the call log and the archive.
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -29,18 +29,8 @@ impl HikSim {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start /usr/bin/python3 hikvision_sim.py");
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if line.starts_with("READY") {
-                    let _ = tx.send(line);
-                }
-            }
-        });
-        let ready = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("hikvision_sim.py READY");
+        let ready =
+            crate::onvif::wait_ready(&mut child, "hikvision_sim.py", Duration::from_secs(30));
         let w: Vec<&str> = ready.split_whitespace().collect();
         Self {
             child,

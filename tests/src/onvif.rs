@@ -24,7 +24,9 @@ pub fn venv_python(name: &str) -> PathBuf {
     py
 }
 
-fn wait_ready(child: &mut Child, what: &str, within: Duration) -> String {
+/// Waits for a simulator's `READY ...` line on its piped stdout and returns
+/// it (every simulator in tests/ prints one when it listens).
+pub fn wait_ready(child: &mut Child, what: &str, within: Duration) -> String {
     let out = child.stdout.take().expect("piped stdout");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
