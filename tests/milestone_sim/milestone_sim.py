@@ -53,7 +53,7 @@ PRESETS = ["Gate", "Yard", "Door"]
 SRC_W, SRC_H = 1280, 720
 SERVER_ID = "5f2c8a5e-3b1d-4c8e-9a77-1b2c3d4e5f60"
 # live events
-LIVE_FEED, MOTION, RECORDING = 0x01, 0x02, 0x04
+LIVE_FEED, MOTION, RECORDING, CAMERA_LOST = 0x01, 0x02, 0x04, 0x10
 # playback events
 STOPPED, FORWARD, BACKWARD, DB_START, DB_END, NO_DATA = 0x01, 0x02, 0x04, 0x10, 0x20, 0x100
 
@@ -102,6 +102,7 @@ class Stream:
         self.last_nodata = None
         self.requested = 0
         self.edge = 0
+        self.last_lost = None
 
     # ---- control (command threads)
     def close(self):
@@ -147,7 +148,11 @@ class Stream:
             self.cond.notify_all()
 
     def current_frame(self):
+        """The frame a step starts from: a seek not yet sent, else the frame
+        last sent, else the clock's position."""
         with self.cond:
+            if self.forced is not None:
+                return self.forced[1] if isinstance(self.forced, tuple) else self.forced
             return self.last_ts if self.last_ts is not None else int(self.position())
 
     # ---- production (consumer thread)
@@ -182,6 +187,14 @@ class Stream:
         self.next_due = max(self.next_due + 1.0 / self.fps, now + 0.5 / self.fps)
         if not self.playback:
             ms = int(time.time() * 1000)
+            if self.cam["lost"]:
+                # No pictures while the camera is lost: a header-only message
+                # with CameraConnectionLost, once a second.
+                if self.last_lost is not None and now - self.last_lost < 1.0:
+                    return None
+                self.last_lost = now
+                return ("live", ms, CAMERA_LOST, 0, False)
+            self.last_lost = None
             ev = LIVE_FEED | RECORDING | (MOTION if (ms // 1000) % 20 < 5 else 0)
             return ("live", ms, ev, 0, True)
         if self.speed == 0:
@@ -242,6 +255,7 @@ class Stream:
                 if self.enc:
                     self.enc.close()
                 self.enc = frames.JpegEncoder(w, h)
+                self.enc.encode(frames.i420(w, h, 0))  # warm up: ffmpeg's start is not the frame's time
             if kind == "live":
                 ts = int(time.time() * 1000)  # after a (slow) encoder start
             data = self.enc.encode(frames.i420(w, h, ts, self.cam["n"]))
@@ -310,7 +324,7 @@ class Sim:
             empty = a.empty_last and n == a.cameras
             self.cams.append({"n": n, "id": camera_id(n), "name": "Camera %d" % n, "ptz": n == 1,
                               "archive": archive_mod.Archive([] if empty else spans, a.fps),
-                              "ptz_state": {"pan": 0, "tilt": 0, "zoom": 0}})
+                              "ptz_state": {"pan": 0, "tilt": 0, "zoom": 0}, "lost": False})
         self.cam_by_id = {c["id"]: c for c in self.cams}
         self.view_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "vigil-milestone-sim/view1"))
         self.folder_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "vigil-milestone-sim/folder"))
@@ -881,6 +895,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(413, "too big")
         if path == "/XProtectMobile/Communication":
             return self.communication(body)
+        if path == "/__sim/lost":
+            return self.lost()
         vid = self.video_id()
         if vid is not None:
             return self.pull(vid)
@@ -933,7 +949,30 @@ class Handler(BaseHTTPRequestHandler):
         vid = self.video_id()
         if vid is not None and self.headers.get("Upgrade", "").lower() == "websocket":
             return self.websocket(vid)
+        if path == "/__sim/state":
+            return self.state()
         self.send(404, "not found")
+
+    # ---- test endpoints (SIM only, no auth)
+    def state(self):
+        sim = self.sim
+        with sim.lock:
+            st = {"connections": len(sim.conns), "sessions": sim.sessions(),
+                  "streams": [{"video": s.id, "camera": s.cam["id"], "playback": s.playback, "size": [s.w, s.h],
+                               "speed": s.speed, "socket": s.ws_open} for s in sim.streams.values()],
+                  "cameras": [{"id": c["id"], "ptz": c["ptz_state"], "lost": c["lost"]} for c in sim.cams]}
+        self.send(200, json.dumps(st), "application/json")
+
+    def lost(self):
+        from urllib.parse import parse_qs, urlsplit
+        q = parse_qs(urlsplit(self.path).query)
+        try:
+            cam = self.sim.cams[int(q["camera"][0]) - 1]
+        except (KeyError, ValueError, IndexError):
+            return self.send(400, "camera=N&on=1|0")
+        cam["lost"] = q.get("on", ["1"])[0] == "1"
+        self.sim.log(event="camera_lost", camera=cam["id"], on=cam["lost"])
+        self.send(200, "ok")
 
     def download(self, token):
         sim = self.sim

@@ -233,6 +233,40 @@ def check_live(sim):
     c.close()
 
 
+@check("camera lost: header-only CameraConnectionLost messages, then pictures again; /__sim/state")
+def check_lost(sim):
+    import http.client
+    c = sim.client()
+    cams, _ = cameras(c)
+    vid = stream(c, cams[2]["id"])
+    ws = WebSocket(sim.port, "/XProtectMobile/Video/%s/" % vid)
+    h = http.client.HTTPConnection("127.0.0.1", sim.port, timeout=10)
+
+    def nxt():
+        while True:
+            op, data = ws.recv()
+            if op == 2:
+                return parse_frame(data)
+    assert nxt()["data"]
+    h.request("POST", "/__sim/lost?camera=3&on=1", b"")
+    assert h.getresponse().read() == b"ok"
+    f = nxt()
+    while f["data"]:
+        f = nxt()
+    assert f["ext"]["live"][0] == 0x10 and f["ext"]["live"][1] & 0x10, f["ext"]
+    h.request("POST", "/__sim/lost?camera=3&on=0", b"")
+    h.getresponse().read()
+    f = nxt()
+    while not f["data"]:
+        f = nxt()
+    assert f["ext"]["live"][0] & 0x01 and f["ext"]["live"][1] & 0x10
+    h.request("GET", "/__sim/state")
+    st = json.loads(h.getresponse().read())
+    assert any(x["video"] == vid and x["socket"] for x in st["streams"]), st
+    ws.close()
+    c.close()
+
+
 @check("live Pull: POST per frame")
 def check_pull(sim):
     import http.client
@@ -451,6 +485,7 @@ def main():
         check_cameras(sim)
         check_live(sim)
         check_pull(sim)
+        check_lost(sim)
         check_playback(sim)
         check_ptz(sim)
         check_export(sim)
