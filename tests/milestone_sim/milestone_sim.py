@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import secrets
+import signal
 import socket
 import ssl
 import struct
@@ -316,7 +317,7 @@ class Sim:
         self.locked_until = 0.0
         self.logf = open(a.log, "a", buffering=1) if a.log else None
         self.loglock = threading.Lock()
-        self.tmp = tempfile.TemporaryDirectory(prefix="milestone_sim_")
+        self.tmp = tempfile.TemporaryDirectory(prefix="milestone_sim_", dir=a.work_dir)
         now_s = float(int(time.time()))
         spans = archive_mod.parse(a.archive, now_s)
         self.cams = []
@@ -1119,6 +1120,7 @@ def main():
     ap.add_argument("--lockout-seconds", type=float, default=30)
     ap.add_argument("--export-size", type=lambda s: tuple(int(x) for x in s.split("x")), default=(640, 360))
     ap.add_argument("--log")
+    ap.add_argument("--work-dir", help="where exports are written (a temporary folder inside it; default: the system's)")
     a = ap.parse_args()
     if a.password_env:
         password = os.environ.get(a.password_env)
@@ -1143,11 +1145,17 @@ def main():
             time.sleep(0.2)
             sim.expire()
     threading.Thread(target=watchdog, daemon=True).start()
+    # SIGTERM ends like Ctrl-C, so the export folder is removed.
+    def on_term(*_):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
     print("READY %d" % srv.server_address[1], flush=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:
         pass
+    finally:
+        sim.tmp.cleanup()
 
 
 if __name__ == "__main__":
