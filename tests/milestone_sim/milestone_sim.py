@@ -91,6 +91,7 @@ class Stream:
         self.closed = False
         self.frame_no = 0
         self.enc = None
+        self.render_lock = threading.Lock()
         self.next_due = time.monotonic()
         self.prev_events = None
         self.ws_open = False
@@ -110,6 +111,9 @@ class Stream:
         with self.cond:
             self.closed = True
             self.cond.notify_all()
+            socket_reader = self.ws_open
+        if not socket_reader:  # Pull, or no socket: nobody else will end the encoder
+            self.release()
 
     def position(self, now=None):
         now = time.monotonic() if now is None else now
@@ -173,7 +177,8 @@ class Stream:
                     self.cond.wait(max(0.001, wait))
                     continue
                 w, h = self.w, self.h
-            return self._render(job, w, h)
+            with self.render_lock:
+                return self._render(job, w, h)
 
     def _job(self, now):
         """What to send now as (ts, events_kind, events, requested, data?) or None."""
@@ -283,9 +288,11 @@ class Stream:
         return head + ext + data
 
     def release(self):
-        if self.enc:
-            self.enc.close()
-            self.enc = None
+        """Ends the stream's ffmpeg encoder (a new one starts if frames are read again)."""
+        with self.render_lock:
+            if self.enc:
+                self.enc.close()
+                self.enc = None
 
 
 # ====================================================================== state
