@@ -308,6 +308,7 @@ class Conn:
         self.pending_pin = False
         self.challenges = {}  # value -> expiry (monotonic)
         self.streams = {}
+        self.controllers = {}  # PlaybackControllerId -> [Stream]
 
 
 class Sim:
@@ -501,7 +502,8 @@ class Commands:
         return [("Challenge", v) for v in vals]
 
     def login_outputs(self, c, params):
-        return [("ExportToAvi", "Yes"), ("ExportToMkv", "Yes"), ("ExportToDb", "No")] + \
+        return [("ExportToAvi", "Yes"), ("ExportToMkv", "Yes"), ("ExportToDb", "No"),
+                ("MultiCameraPlayback", "Yes")] + \
             self.issue_challenges(c, num(params, "NumChallenges", False, 100))
 
     def cmd_LogIn(self, c, params):
@@ -619,7 +621,14 @@ class Commands:
             t = num(params, "Time", False, None)
             st = one(params, "SeekType", False, "TimeOrAfter" if t is not None else "DbStart")
             target = self.seek_target(cam, st, t, None)
+        pc = one(params, "PlaybackControllerId", False, None)
+        if pc is not None:
+            pc = pc.strip("{}").lower()
+            if not p["playback"] or pc not in c.controllers:
+                raise CmdError(14)
         s = Stream(sim, c, cam, p)
+        if pc is not None:
+            c.controllers[pc].append(s)
         if target is not None:
             s.seek(target, t if t is not None else (target[1] if isinstance(target, tuple) else target))
         with sim.lock:
@@ -656,6 +665,16 @@ class Commands:
         return s
 
     def cmd_ChangeStream(self, c, params):
+        vid = one(params, "VideoId").strip("{}").lower()
+        if vid in c.controllers:
+            # A playback controller: speed and seeks go to every stream on it.
+            speed = num(params, "Speed", False, None, float)
+            if speed is not None and abs(speed) > 32:
+                raise CmdError(14)
+            for s in list(c.controllers[vid]):
+                if not s.closed:
+                    self.change_playback(s, params)
+            return
         s = self.stream(c, params)
         w = num(params, "DestWidth", False, None)
         h = num(params, "DestHeight", False, None)
@@ -667,10 +686,13 @@ class Commands:
         fps = num(params, "Fps", False, None, float)
         if fps is not None:
             s.set_fps(max(1, min(30, fps)))
+        if ("Speed" in params or "SeekType" in params) and not s.playback:
+            raise CmdError(23)
+        self.change_playback(s, params)
+
+    def change_playback(self, s, params):
         speed = num(params, "Speed", False, None, float)
         st = one(params, "SeekType", False, None)
-        if (speed is not None or st is not None) and not s.playback:
-            raise CmdError(23)
         if st is not None:
             t = num(params, "Time", False, None)
             target = self.seek_target(s.cam, st, t, s.current_frame())
@@ -681,6 +703,9 @@ class Commands:
             s.set_speed(speed)
 
     def cmd_CloseStream(self, c, params):
+        if one(params, "VideoId").strip("{}").lower() in c.controllers:
+            c.controllers.pop(one(params, "VideoId").strip("{}").lower())
+            return
         s = self.stream(c, params)
         with self.sim.lock:
             c.streams.pop(s.id, None)
@@ -688,7 +713,11 @@ class Commands:
         s.close()
 
     def cmd_CreatePlaybackController(self, c, params):
-        raise CmdError(1)
+        if one(params, "CloseOldControllers", False, "No") == "Yes":
+            c.controllers.clear()
+        pc = new_guid()
+        c.controllers[pc] = []
+        return [("PlaybackControllerId", pc)], ""
 
     # ---- archive
     def cmd_GetSequences(self, c, params):

@@ -344,6 +344,47 @@ def check_playback(sim):
     c.close()
 
 
+@check("playback controller: one ChangeStream seeks and plays two cameras together")
+def check_controller(sim):
+    c = sim.client()
+    cams, _ = cameras(c)
+    seqs = first_span(c, cams[0]["id"])
+    pc = c.call("CreatePlaybackController", [("MethodType", "Push"), ("CloseOldControllers", "Yes")])
+    pc = pc["outputs"]["PlaybackControllerId"][0]
+    t = seqs[2][0] + 30000
+    socks = []
+    for cam in cams[:2]:
+        vid = c.call("RequestStream", [("CameraId", cam["id"]), ("DestWidth", 160), ("DestHeight", 90),
+                                       ("SignalType", "Playback"), ("MethodType", "Push"), ("StreamType", "Transcoded"),
+                                       ("SeekType", "Time"), ("Time", t), ("PlaybackControllerId", pc)])
+        socks.append(WebSocket(sim.port, "/XProtectMobile/Video/%s/" % vid["outputs"]["VideoId"][0]))
+
+    def nxt(ws):
+        while True:
+            op, data = ws.recv()
+            if op == 2:
+                return parse_frame(data)
+    assert [nxt(ws)["ts"] for ws in socks] == [t, t]
+    c.call("ChangeStream", [("VideoId", pc), ("SeekType", "Time"), ("Time", t + 5000)])
+    assert [nxt(ws)["ts"] for ws in socks] == [t + 5000, t + 5000]
+    c.call("ChangeStream", [("VideoId", pc), ("Speed", 2.0)])
+    time.sleep(1.0)
+    c.call("ChangeStream", [("VideoId", pc), ("Speed", 0)])
+    last = []
+    for ws in socks:
+        ws.s.settimeout(1.0)
+        f = None
+        try:
+            while True:
+                f = nxt(ws)
+        except (OSError, EOFError):
+            pass
+        last.append(f["ts"])
+        ws.close()
+    assert abs(last[0] - last[1]) <= 200 and last[0] > t + 5000, last
+    c.close()
+
+
 @check("PTZ moves and presets arrive in the log; non-PTZ camera 24/22")
 def check_ptz(sim):
     c = sim.client()
@@ -487,6 +528,7 @@ def main():
         check_pull(sim)
         check_lost(sim)
         check_playback(sim)
+        check_controller(sim)
         check_ptz(sim)
         check_export(sim)
         check_wrong(sim)
