@@ -59,6 +59,9 @@ def main():
         d["client_public_sign_byte"] = len(raw) > 1 and raw[-1] == 0 and raw[-2] & 0x80 != 0
         raw = base64.b64decode(d["server_public_b64"])
         d["server_public_sign_byte"] = len(raw) > 1 and raw[-1] == 0 and raw[-2] & 0x80 != 0
+        # The vendor's JS SDK appends 0x00 to its own key always; servers read both.
+        raw = base64.b64decode(d["client_public_b64"])
+        d["client_public_b64_always_zero"] = base64.b64encode(raw if d["client_public_sign_byte"] else raw + b"\0").decode()
     texts = ["admin", "s3cr3t-Pässword", "exactly16bytes!!", ""]
     for n, d in enumerate(dh):
         for padding in ("PKCS7", "ISO10126"):
@@ -77,7 +80,9 @@ def main():
     out = {
         "about": "Test vectors of the XProtect Mobile Server credential crypto (PROTOCOLS.md 6.1), made by "
                  "tests/milestone_sim/mscrypto.py (make_vectors.py). Public keys: .NET BigInteger bytes "
-                 "(little-endian, 0x00 appended when the last byte's top bit is set), Base64. shared_hex: "
+                 "(little-endian, 0x00 appended when the last byte's top bit is set), Base64; "
+                 "client_public_b64_always_zero = the same key with 0x00 always appended (as the vendor's JS SDK "
+                 "sends it; both forms must be accepted). shared_hex: "
                  "g^(ab) mod p as minimal little-endian bytes, lowercase hex. IV = hex[0:32], AES-256 key = "
                  "hex[32:96]; AES-256-CBC of the UTF-8 text; ISO10126 filler bytes given. CHAP answer = "
                  "Base64(SHA-512(UTF-8(UPPER(challenge + shared_hex)))), with the whole shared_hex.",
