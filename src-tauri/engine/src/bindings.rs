@@ -38,6 +38,12 @@ pub fn typescript() -> String {
         crate::offline::banner::PackageBanner::decl(&cfg),
         crate::offline::starts::OperatorStart::decl(&cfg),
         crate::offline::starts::RecentOpen::decl(&cfg),
+        crate::bookmarks::Bookmark::decl(&cfg),
+        crate::bookmarks::NewBookmark::decl(&cfg),
+        crate::bookmarks::BookmarkFilter::decl(&cfg),
+        crate::bookmarks::engine_api::BookmarkClip::decl(&cfg),
+        crate::thumbnails::Thumbnail::decl(&cfg),
+        crate::ui_state::PlaybackState::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the engine's Rust types by ts-rs (src-tauri/engine/src/bindings.rs).\n\

@@ -2,6 +2,7 @@
 //! the video path (ffmpeg-next ingest, decode, scale), the loopback frame hub,
 //! the SQLite store and OS-keyring secrets. Builds and tests without WebKit.
 pub mod bindings;
+pub mod bookmarks;
 pub mod cases;
 pub mod clock;
 pub mod config;
@@ -19,4 +20,6 @@ pub mod playback;
 pub mod ptz;
 pub mod secrets;
 pub mod store;
+pub mod thumbnails;
+pub mod ui_state;
 pub mod vms;

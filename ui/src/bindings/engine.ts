@@ -167,3 +167,59 @@ zone: string,
 utc_ms: number, };
 
 export type RecentOpen = { paths: Array<string>, site_id: string, opened_ms: number, };
+
+export type Bookmark = { id: number, camera: string, 
+/**
+ * The moment marked (the frame shown), UTC ms.
+ */
+atMs: number, fromMs: number | null, toMs: number | null, note: string, createdMs: number, };
+
+export type NewBookmark = { camera: string, atMs: number, fromMs: number | null, toMs: number | null, note: string, };
+
+export type BookmarkFilter = { 
+/**
+ * Words the note or the camera id must contain (case-insensitive).
+ */
+text: string | null, 
+/**
+ * Only these cameras (empty: every camera).
+ */
+cameras: Array<string>, 
+/**
+ * Moments at or after this time (a ranged bookmark overlapping counts).
+ */
+fromMs: number | null, 
+/**
+ * Moments before this time.
+ */
+toMs: number | null, limit: number | null, };
+
+export type BookmarkClip = { bookmark: number, path: string, annotationPath: string, sha256: string, bytes: number, 
+/**
+ * The range asked for.
+ */
+fromMs: number, toMs: number, 
+/**
+ * What the clip holds (its first and last frame).
+ */
+actualStartMs: number, actualEndMs: number, };
+
+export type Thumbnail = { camera: string, 
+/**
+ * The time asked for, rounded down to [`QUANTUM_MS`].
+ */
+atMs: number, 
+/**
+ * The time of the frame shown.
+ */
+frameMs: number, width: number, height: number, 
+/**
+ * `data:image/jpeg;base64,...`
+ */
+dataUrl: string, };
+
+export type PlaybackState = { layout: Layout, 
+/**
+ * The playhead, UTC ms.
+ */
+positionMs: number | null, };

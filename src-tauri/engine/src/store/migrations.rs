@@ -90,6 +90,7 @@ CREATE INDEX onvif_cameras_device ON onvif_cameras(device_id);
             super::migrate_sites::SQL,
             super::migrate_sites::move_to_sites,
         ),
+        M::up(include_str!("../bookmarks/schema.sql")),
     ]
 }
 
