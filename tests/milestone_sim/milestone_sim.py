@@ -287,6 +287,17 @@ class Stream:
         self.frame_no += 1
         return head + ext + data
 
+    def idle_message(self):
+        """A header-only message (DataSize 0) with the current events: a Pull
+        request that found no new frame gets this, never an empty body."""
+        with self.cond:
+            if self.playback:
+                job = ("pb", int(self.position()), self._pb_state() | self.edge, self.requested, False)
+            else:
+                job = ("live", int(time.time() * 1000), self.prev_events or LIVE_FEED, 0, False)
+        with self.render_lock:
+            return self._render(job, self.w, self.h)
+
     def release(self):
         """Ends the stream's ffmpeg encoder (a new one starts if frames are read again)."""
         with self.render_lock:
@@ -972,7 +983,7 @@ class Handler(BaseHTTPRequestHandler):
         except EOFError:
             return self.send(404, "stream closed")
         if msg is None:
-            return self.send(204)
+            msg = s.idle_message()
         self.send(200, msg, "application/octet-stream")
 
     def do_HEAD(self):

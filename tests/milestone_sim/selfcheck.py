@@ -267,7 +267,7 @@ def check_lost(sim):
     c.close()
 
 
-@check("live Pull: POST per frame")
+@check("Pull: POST per frame (live; paused playback gets a header-only message)")
 def check_pull(sim):
     import http.client
     c = sim.client()
@@ -279,6 +279,15 @@ def check_pull(sim):
         r = h.getresponse()
         f = parse_frame(r.read())
         assert r.status == 200 and read_vtc1(f["data"]) == f["ts"]
+    t = first_span(c, cams[0]["id"])[1][0] + 1000
+    vid = stream(c, cams[0]["id"], method="Pull", signal="Playback", time=t)
+    got = []
+    for _ in range(2):  # the seek's frame, then (paused) a header-only message
+        h.request("POST", "/XProtectMobile/Video/%s/" % vid, b"")
+        r = h.getresponse()
+        got.append(parse_frame(r.read()))
+    assert got[0]["ts"] == t and got[0]["data"] and not got[1]["data"], got[1]
+    assert got[1]["ext"]["playback"][0] & 0x01 and got[1]["ts"] == t
     c.close()
 
 
