@@ -53,6 +53,8 @@ async function cleanup() {
 }
 
 async function test(name, fn) {
+  // VIGIL_E2E_ONLY=words runs only the tests whose name contains them (while working on one)
+  if (process.env.VIGIL_E2E_ONLY && !name.includes(process.env.VIGIL_E2E_ONLY)) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -135,6 +137,9 @@ function startEngine(bin, origin) {
 function ipcMock({ hub, cameras, layout, ptzCamera, caps = {}, cert = '' }) {
   const calls = [];
   let current = layout;
+  let bookmarks = [];
+  let mediaRoot = '/srv/vigil';
+  const THUMB = 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAACAAIBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==';
   const saved = new Map();
   // caps: camera id -> capabilities (a camera without keeps the UI's defaults)
   // ptzCamera: a full PTZ (its capabilities say so too when the engine lists capabilities)
@@ -297,6 +302,36 @@ function ipcMock({ hub, cameras, layout, ptzCamera, caps = {}, cert = '' }) {
     ptz_home: () => null,
     ptz_presets: () => presets,
     ptz_goto_preset: () => null,
+    // bookmarks: kept in the page; thumbnails: a 2x2 grey JPEG; media root and playback state
+    add_bookmark: ({ request }) => {
+      const b = { id: bookmarks.length + 1, camera: request.camera, atMs: request.atMs, fromMs: request.fromMs ?? null, toMs: request.toMs ?? null, note: request.note, createdMs: Date.now() };
+      bookmarks.push(b);
+      return b;
+    },
+    list_bookmarks: ({ filter }) => {
+      const words = (filter?.text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+      return bookmarks.filter((b) => words.every((w) => b.note.toLowerCase().includes(w) || b.camera.includes(w))).sort((a, b) => b.atMs - a.atMs);
+    },
+    delete_bookmark: ({ id }) => {
+      const n = bookmarks.length;
+      bookmarks = bookmarks.filter((b) => b.id !== id);
+      return bookmarks.length < n;
+    },
+    export_bookmark_clip: ({ id }) => {
+      const b = bookmarks.find((x) => x.id === id);
+      if (!b) throw { kind: 'not_found', message: `bookmark not found: ${id}` };
+      const [from, to] = b.fromMs === null ? [b.atMs - 5000, b.atMs + 5000] : [b.fromMs, b.toMs];
+      return { bookmark: id, path: `${mediaRoot}/bookmarks/bookmark-${id}.mp4`, annotationPath: `${mediaRoot}/bookmarks/bookmark-${id}.json`, sha256: '00', bytes: 123456, fromMs: from, toMs: to, actualStartMs: from, actualEndMs: to };
+    },
+    timeline_thumbnail: ({ camera, atMs }) => ({ camera, atMs, frameMs: atMs, width: 2, height: 2, dataUrl: THUMB }),
+    get_media_root: () => mediaRoot,
+    set_media_root: ({ root }) => {
+      if (!root.startsWith('/')) throw { kind: 'invalid_input', message: 'the media root must be an absolute path' };
+      mediaRoot = root;
+      return null;
+    },
+    get_playback_state: () => null,
+    save_playback_state: () => null,
     // offline: no paths on the command line, nothing opened before
     startup_paths: () => [],
     offline_recent: () => [],
@@ -826,6 +861,117 @@ async function main() {
     const speeds = await p4.getByLabel('Speed', { exact: true }).locator('option').evaluateAll((os) => os.map((o) => o.value));
     assert.deepEqual(speeds, ['1', '2', '4'], 'the speeds both capable cameras list, no reverse');
     await p4.close();
+  });
+
+  await test('keyboard and accessibility: ? lists the shortcuts; B bookmarks the selected tile, Shift+B lists; dialogs trap Tab and close on Escape; axe-core finds nothing in the case panel, New case, Bookmark, Settings and the shortcut list', async () => {
+    const p5 = await context.newPage();
+    p5.on('pageerror', (e) => problems.push(`pageerror (keyboard page): ${e.message}`));
+    await p5.addInitScript(ipcMock, { hub: info.hub, cameras: info.cameras, layout: { grid: 4, tiles: ids.slice(0, 4) }, cert: CERT });
+    // axe-core as an init script (the page's CSP refuses inline scripts)
+    await p5.addInitScript({ path: require.resolve('axe-core/axe.min.js') });
+    await p5.goto(base);
+    await p5.waitForSelector('.app[data-loaded="true"]', { timeout: 10_000 });
+    await p5.waitForFunction(() => Number(document.querySelector('.tile[data-tile="2"]')?.dataset.frames) > 3, null, { timeout: 20_000 });
+    const axe = async (sel) => {
+      const r = await p5.evaluate(async (s) => {
+        const res = await window.axe.run(document.querySelector(s), { resultTypes: ['violations'] });
+        return res.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`);
+      }, sel);
+      assert.deepEqual(r, [], `axe-core on ${sel}`);
+    };
+    const dialog = (label) => p5.locator(`[role="dialog"][aria-label="${label}"]`);
+    /** Tab n times: focus never leaves the dialog. */
+    const tabsStayIn = async (label, n = 12) => {
+      for (let i = 0; i < n; i++) {
+        await p5.keyboard.press(i % 3 === 2 ? 'Shift+Tab' : 'Tab');
+        const inside = await p5.evaluate((l) => !!document.activeElement?.closest(`[role="dialog"][aria-label="${l}"]`), label);
+        assert.ok(inside, `Tab ${i + 1} left the ${label} dialog`);
+      }
+    };
+    // ? overlay
+    await p5.locator('body').click({ position: { x: 5, y: 300 } });
+    await p5.keyboard.press('Shift+Slash');
+    await dialog('Keyboard shortcuts').waitFor({ timeout: 3000 });
+    assert.ok((await dialog('Keyboard shortcuts').textContent()).includes('Bookmark the moment the selected tile shows'));
+    await axe('[role="dialog"][aria-label="Keyboard shortcuts"]');
+    await p5.screenshot({ path: join(ARTIFACTS, 'e2e-shortcuts.png') });
+    await tabsStayIn('Keyboard shortcuts');
+    await p5.keyboard.press('Escape');
+    await dialog('Keyboard shortcuts').waitFor({ state: 'detached', timeout: 3000 });
+    // B on the selected tile 2: the Bookmark dialog at the frame it shows
+    await p5.keyboard.press('2');
+    const frameMs = Number(await p5.locator('.tile[data-tile="2"]').getAttribute('data-frame-ms'));
+    await p5.keyboard.press('b');
+    await dialog('Bookmark').waitFor({ timeout: 3000 });
+    const at = Number(await dialog('Bookmark').getAttribute('data-at'));
+    assert.equal(await dialog('Bookmark').getAttribute('data-camera'), ids[1]);
+    assert.ok(at >= frameMs && at - frameMs < 2000, `bookmark time ${at} is the frame shown (${frameMs})`);
+    await axe('[role="dialog"][aria-label="Bookmark"]');
+    await tabsStayIn('Bookmark');
+    await p5.keyboard.press('Escape');
+    await dialog('Bookmark').waitFor({ state: 'detached', timeout: 3000 });
+    assert.equal((await p5.evaluate(() => window.__vigilCalls.filter((c) => c.cmd === 'add_bookmark'))).length, 0, 'Escape saves nothing');
+    // again, by keyboard only: note, range, save
+    await p5.keyboard.press('b');
+    await dialog('Bookmark').waitFor({ timeout: 3000 });
+    await p5.keyboard.type('Gate left open');
+    await p5.keyboard.press('Tab');
+    await p5.keyboard.press('Space'); // Mark a range
+    await dialog('Bookmark').getByLabel('Seconds before').fill('4');
+    await p5.screenshot({ path: join(ARTIFACTS, 'e2e-bookmark.png') });
+    await dialog('Bookmark').getByRole('button', { name: 'Save bookmark' }).focus();
+    await p5.keyboard.press('Enter');
+    await dialog('Bookmark').waitFor({ state: 'detached', timeout: 3000 });
+    const added = await p5.evaluate(() => window.__vigilCalls.filter((c) => c.cmd === 'add_bookmark').map((c) => c.args.request));
+    assert.equal(added.length, 1);
+    assert.equal(added[0].note, 'Gate left open');
+    assert.equal(added[0].camera, ids[1]);
+    assert.equal(added[0].fromMs, added[0].atMs - 4000);
+    assert.equal(added[0].toMs, added[0].atMs + 10_000);
+    // Shift+B: the list, searchable, axe-clean
+    await p5.locator('.tile[data-tile="1"]').focus();
+    await p5.keyboard.press('Shift+B');
+    const panel = p5.locator('.bookmarks-panel');
+    await panel.waitFor({ timeout: 3000 });
+    await panel.locator('.bm-item').first().waitFor({ timeout: 3000 });
+    await axe('.bookmarks-panel');
+    await p5.screenshot({ path: join(ARTIFACTS, 'e2e-bookmarks.png') });
+    await panel.getByLabel('Search bookmarks').fill('nothing like it');
+    await panel.locator('.bm-empty').waitFor({ timeout: 3000 });
+    await panel.getByLabel('Search bookmarks').fill('gate');
+    await panel.locator('.bm-item').first().waitFor({ timeout: 3000 });
+    await panel.getByRole('button', { name: 'Export clip of bookmark 1' }).click();
+    await panel.locator('.bm-clip[data-clip-path]').waitFor({ timeout: 3000 });
+    await p5.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached', timeout: 3000 });
+    // , Settings (media root)
+    await p5.locator('.tile[data-tile="1"]').focus();
+    await p5.keyboard.press(',');
+    await dialog('Settings').waitFor({ timeout: 3000 });
+    await p5.waitForFunction(() => document.querySelector('[aria-label="Media root"]')?.value === '/srv/vigil', null, { timeout: 3000 });
+    await axe('[role="dialog"][aria-label="Settings"]');
+    await tabsStayIn('Settings', 6);
+    await p5.keyboard.press('Escape');
+    await dialog('Settings').waitFor({ state: 'detached', timeout: 3000 });
+    // C: the Cases panel and its New case dialog
+    await p5.locator('.tile[data-tile="1"]').focus();
+    await p5.keyboard.press('c');
+    await p5.locator('.cases-panel').waitFor({ timeout: 3000 });
+    await axe('.cases-panel');
+    await p5.locator('.cases-panel').getByRole('button', { name: 'New case', exact: true }).click();
+    await dialog('New case').waitFor({ timeout: 3000 });
+    await axe('[role="dialog"][aria-label="New case"]');
+    await tabsStayIn('New case');
+    await p5.keyboard.press('Escape');
+    await dialog('New case').waitFor({ state: 'detached', timeout: 3000 });
+    // a focus ring is drawn on the focused button
+    await p5.locator('[data-mode-button="playback"]').focus();
+    await p5.keyboard.press('Shift+Tab');
+    await p5.keyboard.press('Tab');
+    const ring = await p5.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(ring, 'none', 'focused button shows an outline');
+    await p5.screenshot({ path: join(ARTIFACTS, 'e2e-keyboard.png') });
+    await p5.close();
   });
 
   await test('no unexpected console or page errors', async () => {

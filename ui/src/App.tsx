@@ -10,7 +10,7 @@
  * dropped files and `vigil-app PATH` open files as a site (OfflineHost).
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { ipc, toIpcError, type Camera, type GridSize, type HubInfo, type SavedLayout } from './ipc';
+import { ipc, toIpcError, type Camera, type GridSize, type HubInfo, type Layout, type SavedLayout } from './ipc';
 import { gridReducer, initialGridState, toLayout } from './grid/gridState';
 import { isTypingTarget, keyToAction } from './grid/keys';
 import { Grid } from './components/Grid';
@@ -30,6 +30,12 @@ import { caseMarkers } from './cases/casesIpc';
 import { reviewLayout } from './cases/review';
 import type { Marker } from './playback/Timeline';
 import { OfflineHost } from './offline/OfflineHost';
+import { BookmarkDialog, type BookmarkSeed } from './bookmarks/BookmarkDialog';
+import { BookmarksPanel } from './bookmarks/BookmarksPanel';
+import { bookmarksIpc, type Bookmark, type NewBookmark, type PlaybackState } from './bookmarks/bookmarksIpc';
+import { appKeyAction } from './keyboard/shortcuts';
+import { ShortcutsOverlay } from './keyboard/ShortcutsOverlay';
+import { SettingsDialog } from './settings/SettingsDialog';
 
 const SAVE_DEBOUNCE_MS = 300;
 /** How often the site states are polled while the window is visible. */
@@ -58,6 +64,13 @@ export function App() {
   const [review, setReview] = useState<{ at: number; n: number } | null>(null);
   const [markers, setMarkers] = useState<Marker[]>([]);
   const [openDialog, setOpenDialog] = useState(false);
+  const [bookmarkSeed, setBookmarkSeed] = useState<BookmarkSeed | null>(null);
+  const [bookmarksOpen, setBookmarksOpen] = useState(false);
+  const [bmVersion, setBmVersion] = useState(0);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  /** The Playback view as last saved (layout and playhead), loaded at start. */
+  const savedPb = useRef<PlaybackState | null>(null);
   const errorId = useRef(0);
   const lastSaved = useRef<string | null>(null);
 
@@ -79,6 +92,9 @@ export function App() {
       })
       .catch(report);
     ipc.listSavedLayouts().then((s) => !cancelled && setSaved(s), report);
+    bookmarksIpc.getPlaybackState().then((st) => {
+      if (!cancelled) savedPb.current = st;
+    }, report);
     return () => {
       cancelled = true;
     };
@@ -163,7 +179,10 @@ export function App() {
   const switchMode = (m: Mode) => {
     if (m === 'playback' && !pbStarted.current) {
       pbStarted.current = true;
-      pbDispatch({ type: 'load', layout: toLayout(liveGrid) });
+      // the playback layout and playhead saved last time, else the live layout
+      const st = savedPb.current;
+      pbDispatch({ type: 'load', layout: (st?.layout as Layout | undefined) ?? toLayout(liveGrid) });
+      if (st?.positionMs != null) setReview((r) => r ?? { at: st.positionMs as number, n: 0 });
     }
     if (grid.fullscreen) dispatch({ type: 'restore' });
     setCasesOpen(false); // Live and Playback show the grid, not the case panel over it
@@ -175,13 +194,111 @@ export function App() {
   useEffect(() => {
     if (mode !== 'playback') return;
     const now = Date.now();
-    caseMarkers(now - 8 * 86_400_000, now + 60_000).then(
-      (ms) => setMarkers(ms.map((m) => ({ at: m.eventMs, kind: 'case', label: `${m.label} ${m.title}` }))),
+    Promise.all([
+      caseMarkers(now - 8 * 86_400_000, now + 60_000),
+      bookmarksIpc.listBookmarks({ fromMs: now - 8 * 86_400_000, toMs: now + 60_000 }),
+    ]).then(
+      ([cs, bs]) =>
+        setMarkers([
+          ...cs.map((m): Marker => ({ at: m.eventMs, kind: 'case', label: `${m.label} ${m.title}` })),
+          ...bs.map((b): Marker => ({ at: b.atMs, kind: 'bookmark', label: `Bookmark: ${b.note || b.camera}`, id: b.id, camera: b.camera })),
+        ]),
       report,
     );
-  }, [mode, review, report]);
+  }, [mode, review, bmVersion, report]);
 
   const byId = useMemo(() => new Map(cameras.map((c) => [c.id, c])), [cameras]);
+
+  // Bookmarks: the dialog for the moment a tile shows, the list, the jump to playback.
+  const startBookmark = useCallback(
+    (camera: string, atMs: number) => setBookmarkSeed({ camera, cameraName: byId.get(camera)?.name ?? camera, atMs }),
+    [byId],
+  );
+  const saveBookmark = async (req: NewBookmark) => {
+    try {
+      await bookmarksIpc.addBookmark(req);
+      setBmVersion((v) => v + 1);
+      return true;
+    } catch (e) {
+      report(e);
+      return false;
+    }
+  };
+  const jumpTo = (b: Bookmark) => {
+    // playback at that moment on that camera (the playback grid keeps it when it is there)
+    setBookmarksOpen(false);
+    pbStarted.current = true;
+    if (!pbGrid.tiles.includes(b.camera)) pbDispatch({ type: 'load', layout: reviewLayout([b.camera]) });
+    setReview((r) => ({ at: b.atMs, n: (r?.n ?? 0) + 1 }));
+    switchMode('playback');
+  };
+  /** The selected tile's camera and the time of the frame it shows (live or playback). */
+  const selectedMoment = (): { camera: string; at: number } | null => {
+    const camera = grid.tiles[grid.selected];
+    if (!camera) return null;
+    const el = document.querySelector<HTMLElement>(`${mode === 'live' ? '.grid' : '.pb-grid'} .tile[data-tile="${grid.selected + 1}"]`);
+    const at = Number(mode === 'live' ? el?.dataset.frameMs : el?.dataset.recTs);
+    return { camera, at: Number.isFinite(at) && at > 0 ? at : Date.now() };
+  };
+  // Window keys: ? list, B bookmark, Shift+B list, N new case, C/S panels, L/P modes, O open, "," settings.
+  const keyRef = useRef<(e: KeyboardEvent) => void>(() => undefined);
+  keyRef.current = (e: KeyboardEvent) => {
+    if (isTypingTarget(e.target)) return;
+    const a = appKeyAction(e);
+    if (!a) return;
+    if (a.type !== 'help' && (helpOpen || bookmarkSeed || settingsOpen || siteDialog || openDialog)) return;
+    e.preventDefault();
+    if (a.type === 'help') setHelpOpen((o) => !o);
+    else if (a.type === 'bookmark') {
+      const m = selectedMoment();
+      if (m) startBookmark(m.camera, m.at);
+    } else if (a.type === 'bookmarks') setBookmarksOpen((o) => !o);
+    else if (a.type === 'newCase') {
+      const m = selectedMoment();
+      if (m) {
+        setCaseSeed({ equipmentId: m.camera, eventMs: m.at });
+        setSitesOpen(false);
+        setCasesOpen(true);
+      }
+    } else if (a.type === 'cases') {
+      setSitesOpen(false);
+      setCasesOpen((o) => !o);
+    } else if (a.type === 'sites') {
+      setCasesOpen(false);
+      setSitesOpen((o) => !o);
+    } else if (a.type === 'settings') setSettingsOpen(true);
+    else if (a.type === 'open') setOpenDialog(true);
+    else if (a.type === 'mode') switchMode(a.mode);
+  };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => keyRef.current(e);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // The playback layout and playhead, saved (debounced) and kept across Live <-> Playback.
+  const pbLayoutJson = JSON.stringify(toLayout(pbGrid));
+  const pbPosition = useRef<number | null>(null);
+  const savePb = useCallback(() => {
+    if (!pbStarted.current) return;
+    const st: PlaybackState = { layout: JSON.parse(pbLayoutJson), positionMs: pbPosition.current };
+    savedPb.current = st;
+    bookmarksIpc.savePlaybackState(st).catch(report);
+  }, [pbLayoutJson, report]);
+  useEffect(() => {
+    if (!pbStarted.current) return;
+    const t = setTimeout(savePb, SAVE_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [savePb]);
+  const leavePlayback = useCallback(
+    (pos: number, n: number) => {
+      pbPosition.current = pos;
+      // reopening Playback starts where it was left (a newer review or jump wins)
+      setReview((r) => ((r?.n ?? 0) === n ? { at: pos, n } : r));
+      savePb();
+    },
+    [savePb],
+  );
   // the speeds every camera of the playback grid can play at
   const pbKey = pbGrid.tiles.join('\n');
   const pbSpeeds = useMemo(() => speedsFor(pbKey.split('\n').map((id) => byId.get(id)), SPEEDS), [pbKey, byId]);
@@ -265,6 +382,10 @@ export function App() {
             }}
             sitesOpen={sitesOpen}
             onOpenFiles={() => setOpenDialog(true)}
+            onBookmarks={() => setBookmarksOpen((o) => !o)}
+            bookmarksOpen={bookmarksOpen}
+            onSettings={() => setSettingsOpen(true)}
+            onHelp={() => setHelpOpen(true)}
           />
           <ErrorBanner errors={errors} onDismiss={(id) => setErrors((l) => l.filter((e) => e.id !== id))} />
           <OfflineHost
@@ -298,6 +419,7 @@ export function App() {
                   setCaseSeed({ equipmentId: camera, eventMs: frameMs });
                   setCasesOpen(true);
                 }}
+                onBookmark={startBookmark}
               />
             ) : (
               <PlaybackView
@@ -309,6 +431,8 @@ export function App() {
                 report={report}
                 markers={markers}
                 startAt={review?.at}
+                onBookmark={startBookmark}
+                onLeave={(pos) => leavePlayback(pos, review?.n ?? 0)}
               />
             )}
           </div>
@@ -340,6 +464,19 @@ export function App() {
               onClose={() => setSitesOpen(false)}
             />
           )}
+          {bookmarksOpen && (
+            <BookmarksPanel
+              cameras={cameras}
+              version={bmVersion}
+              onJump={jumpTo}
+              onChanged={() => setBmVersion((v) => v + 1)}
+              onClose={() => setBookmarksOpen(false)}
+              report={report}
+            />
+          )}
+          {bookmarkSeed && <BookmarkDialog seed={bookmarkSeed} onSubmit={saveBookmark} onClose={() => setBookmarkSeed(null)} />}
+          {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
+          {helpOpen && <ShortcutsOverlay onClose={() => setHelpOpen(false)} />}
           {siteDialog && <AddSiteDialog site={siteDialog.site} onDone={siteSaved} onClose={() => setSiteDialog(null)} />}
         </div>
       </PlaybackSpeedsContext.Provider>

@@ -2,7 +2,8 @@
  * New case: equipment (a camera or an asset), event time (UTC, prefilled
  * with the frame a tile showed, or now), title, notes.
  */
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
+import { useDialogKeys } from '../components/useDialogKeys';
 import type { Camera } from '../ipc';
 import type { Equipment, NewCase } from './casesIpc';
 import { fromLocalInput, toLocalInput } from './caseFormat';
@@ -24,6 +25,8 @@ export function NewCaseDialog({ cameras, equipment, seed, onSubmit, onClose }: P
   const [title, setTitle] = useState('');
   const [notes, setNotes] = useState('');
   const [busy, setBusy] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useDialogKeys(ref, onClose);
   const base = fromLocalInput(at);
   const eventMs = base === null ? null : base + ms;
   const submit = async (e: FormEvent) => {
@@ -35,8 +38,9 @@ export function NewCaseDialog({ cameras, equipment, seed, onSubmit, onClose }: P
     if (ok) onClose();
   };
   return (
-    <div className="dialog-backdrop" role="dialog" aria-label="New case">
-      <form className="dialog" onSubmit={submit}>
+    <div className="modal-backdrop">
+      <div className="modal new-case-dialog" role="dialog" aria-modal="true" aria-label="New case" ref={ref}>
+      <form onSubmit={submit}>
         <h2>New case</h2>
         <label>
           Equipment
@@ -72,6 +76,7 @@ export function NewCaseDialog({ cameras, equipment, seed, onSubmit, onClose }: P
           <button type="submit" disabled={busy || !title.trim() || eventMs === null || !equipmentId}>Create case</button>
         </div>
       </form>
+      </div>
     </div>
   );
 }

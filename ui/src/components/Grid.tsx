@@ -10,9 +10,10 @@ interface GridProps {
   hub: HubInfo | null;
   dispatch: Dispatch<GridAction>;
   onNewCase?: (cameraId: string, frameMs: number) => void;
+  onBookmark?: (cameraId: string, frameMs: number) => void;
 }
 
-export function Grid({ state, cameras, hub, dispatch, onNewCase }: GridProps) {
+export function Grid({ state, cameras, hub, dispatch, onNewCase, onBookmark }: GridProps) {
   const n = columns(state.grid);
   return (
     <main
@@ -36,6 +37,7 @@ export function Grid({ state, cameras, hub, dispatch, onNewCase }: GridProps) {
           onClear={(tile) => dispatch({ type: 'clear', tile })}
           onDropCamera={(tile, camera) => dispatch({ type: 'assign', tile, camera })}
           onNewCase={onNewCase}
+          onBookmark={onBookmark}
         />
       ))}
     </main>

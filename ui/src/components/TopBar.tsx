@@ -25,9 +25,13 @@ interface TopBarProps {
   sitesOpen?: boolean;
   /** Open files or folders (the offline Open dialog). */
   onOpenFiles?: () => void;
+  onBookmarks?: () => void;
+  bookmarksOpen?: boolean;
+  onSettings?: () => void;
+  onHelp?: () => void;
 }
 
-export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDelete, onCases, onSites, sitesOpen = false, onOpenFiles }: TopBarProps) {
+export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDelete, onCases, onSites, sitesOpen = false, onOpenFiles, onBookmarks, bookmarksOpen = false, onSettings, onHelp }: TopBarProps) {
   const [name, setName] = useState('');
   const [pick, setPick] = useState('');
   const current = saved.some((s) => s.name === pick) ? pick : (saved[0]?.name ?? '');
@@ -69,6 +73,21 @@ export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDe
       {onOpenFiles && (
         <button className="open-button" onClick={onOpenFiles}>
           Open…
+        </button>
+      )}
+      {onBookmarks && (
+        <button className={bookmarksOpen ? 'bookmarks-button active' : 'bookmarks-button'} aria-pressed={bookmarksOpen} onClick={onBookmarks} title="Bookmarks (Shift+B)">
+          Bookmarks
+        </button>
+      )}
+      {onSettings && (
+        <button className="settings-button" onClick={onSettings} title="Settings (,)">
+          Settings
+        </button>
+      )}
+      {onHelp && (
+        <button className="help-button" onClick={onHelp} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
+          ?
         </button>
       )}
       <div className="spacer" />

@@ -2,7 +2,8 @@
  * "Open…" dialog: type or paste file or folder paths (one a line), or click
  * a recently opened entry; "Open" opens them as an offline site.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useDialogKeys } from '../components/useDialogKeys';
 import { offlineIpc, type RecentOpen } from './offlineIpc';
 import { baseName, parsePaths } from './offlineFormat';
 
@@ -27,13 +28,15 @@ export function OpenDialog({ busy, error, onOpen, onClose }: Props) {
     };
   }, []);
   const paths = parsePaths(text);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useDialogKeys(dialogRef, onClose);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (paths.length && !busy) onOpen(paths);
   };
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onClose()}>
-      <div className="modal offline-dialog" role="dialog" aria-modal="true" aria-label="Open files or folders">
+      <div className="modal offline-dialog" role="dialog" aria-modal="true" aria-label="Open files or folders" ref={dialogRef}>
         <h2>Open files or folders</h2>
         <form onSubmit={submit}>
           <label>

@@ -3,7 +3,8 @@
  * nobody knows; each filled one is remembered by the engine, then the paths
  * are opened again so those files play.
  */
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useDialogKeys } from '../components/useDialogKeys';
 import { timeZoneList } from '../sites/siteForm';
 import { baseName, civilTime } from './offlineFormat';
 
@@ -26,13 +27,15 @@ export function StartTimeDialog({ files, busy, error, onSubmit, onClose }: Props
     const civil = civilTime(times[path] ?? '');
     return civil ? [{ path, civil, zone }] : [];
   });
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useDialogKeys(dialogRef, onClose);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (given.length && !busy) onSubmit(given);
   };
   return (
     <div className="modal-backdrop">
-      <div className="modal offline-dialog" role="dialog" aria-modal="true" aria-label="Start times">
+      <div className="modal offline-dialog" role="dialog" aria-modal="true" aria-label="Start times" ref={dialogRef}>
         <h2>When did these files start?</h2>
         <p className="offline-note">Neither their names nor their contents say. Give each file's first frame time; it is remembered for the file.</p>
         <form onSubmit={submit}>

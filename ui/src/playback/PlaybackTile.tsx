@@ -31,6 +31,8 @@ interface PlaybackTileProps {
   onClear: (index: number) => void;
   onDropCamera: (index: number, cameraId: string) => void;
   onToggleLink: (index: number) => void;
+  /** "Bookmark": the camera and the recording time of the frame on screen. */
+  onBookmark?: (cameraId: string, frameMs: number) => void;
 }
 
 export function PlaybackTile(p: PlaybackTileProps) {
@@ -40,11 +42,13 @@ export function PlaybackTile(p: PlaybackTileProps) {
   const socketRef = useRef<PlaybackSocket | null>(null);
   const [status, setStatus] = useState<PlaybackStatus | null>(null);
   const shownClock = useRef('');
+  const frameMsRef = useRef<number | null>(null);
   const { cameraId, hub, group, tz } = p;
   const { viewRef, sized } = useTileView(canvasRef, rootRef, {
     onDrawn: (_count, h) => {
       const root = rootRef.current;
       if (root) root.dataset.recTs = String(h.timestampMs);
+      frameMsRef.current = h.timestampMs;
       group.onFrame(h.timestampMs, Date.now());
       const clock = formatSiteTime(tz, h.timestampMs);
       if (clock !== shownClock.current && clockRef.current) clockRef.current.textContent = shownClock.current = clock;
@@ -59,6 +63,7 @@ export function PlaybackTile(p: PlaybackTileProps) {
     view.reset();
     root.dataset.frames = '0';
     root.dataset.recTs = '';
+    frameMsRef.current = null;
     if (clockRef.current) clockRef.current.textContent = '';
     shownClock.current = '';
     if (!cameraId || !hub || !sized) {
@@ -107,6 +112,20 @@ export function PlaybackTile(p: PlaybackTileProps) {
       data-group={group.id}
       data-frames="0"
       data-rec-ts=""
+      tabIndex={0}
+      role="group"
+      aria-label={`Tile ${p.index + 1}${cameraId ? `: ${p.camera?.name ?? cameraId}` : ', empty'}`}
+      onFocus={(e) => e.target === e.currentTarget && !p.selected && p.onSelect(p.index)}
+      onKeyDown={(e) => {
+        if (e.target !== e.currentTarget) return;
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          p.onToggleMaximize(p.index);
+        } else if ((e.key === 'Delete' || e.key === 'Backspace') && cameraId) {
+          e.preventDefault();
+          p.onClear(p.index);
+        }
+      }}
       onClick={() => p.onSelect(p.index)}
       onDoubleClick={() => p.onToggleMaximize(p.index)}
       onDragOver={onDragOver}
@@ -121,8 +140,23 @@ export function PlaybackTile(p: PlaybackTileProps) {
             <span className="tile-name" title={p.camera?.site}>{p.camera?.name ?? cameraId}</span>
             {status?.stream && <span className="tile-stream">{status.stream}</span>}
             <span className="tile-res" />
+            {p.onBookmark && (
+              <button
+                className="tile-btn tile-bookmark"
+                title="Bookmark the moment shown (B)"
+                aria-label={`Bookmark tile ${p.index + 1}`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  const at = frameMsRef.current ?? group.playhead.position(Date.now());
+                  p.onBookmark?.(cameraId, at);
+                }}
+                onDoubleClick={(e) => e.stopPropagation()}
+              >
+                <span aria-hidden="true">★</span>
+              </button>
+            )}
             <button
-              className={p.linked ? 'tile-link' : 'tile-link off'}
+              className={p.linked ? 'tile-btn tile-link' : 'tile-btn tile-link off'}
               aria-pressed={p.linked}
               title={p.linked ? 'Linked to the grid clock: click to play this tile on its own' : 'Playing on its own: click to link to the grid clock'}
               aria-label={p.linked ? `Unlink tile ${p.index + 1}` : `Link tile ${p.index + 1}`}
@@ -135,7 +169,7 @@ export function PlaybackTile(p: PlaybackTileProps) {
               {p.linked ? 'Linked' : 'Solo'}
             </button>
             <button
-              className="tile-clear"
+              className="tile-btn tile-clear"
               title="Clear tile"
               aria-label={`Clear tile ${p.index + 1}`}
               onClick={(e) => {

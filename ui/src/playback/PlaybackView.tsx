@@ -35,11 +35,15 @@ interface PlaybackViewProps {
   markers?: Marker[];
   /** Where the group starts (a case review); default a little before now. */
   startAt?: number;
+  /** "Bookmark" on a tile: the camera and the recording time shown. */
+  onBookmark?: (cameraId: string, frameMs: number) => void;
+  /** The view is going away (Live, or another review): where the playhead was. */
+  onLeave?: (positionMs: number) => void;
 }
 
 const NO_MARKERS: Marker[] = [];
 
-export function PlaybackView({ hub, cameras, state, dispatch, report, markers = NO_MARKERS, startAt }: PlaybackViewProps) {
+export function PlaybackView({ hub, cameras, state, dispatch, report, markers = NO_MARKERS, startAt, onBookmark, onLeave }: PlaybackViewProps) {
   const [tz, setTz] = useState<string | null>(null);
   /** The speeds every camera on the grid honours ([ and ] step through these). */
   const allowedSpeeds = useContext(PlaybackSpeedsContext);
@@ -50,6 +54,10 @@ export function PlaybackView({ hub, cameras, state, dispatch, report, markers = 
   const [solo, setSolo] = useState<ReadonlyMap<number, PlaybackGroup>>(() => new Map());
   const [spans, setSpans] = useState<Record<string, Span[]>>({});
   const seekToDayStart = useRef(false);
+  const leaveRef = useRef(onLeave);
+  leaveRef.current = onLeave;
+  // report where the playhead was when the view goes (kept across Live <-> Playback)
+  useEffect(() => () => leaveRef.current?.(group.playhead.position(Date.now())), [group]);
 
   // The grid's first camera decides the site whose time zone the day and
   // the timeline use (each site has its own zone).
@@ -253,6 +261,7 @@ export function PlaybackView({ hub, cameras, state, dispatch, report, markers = 
             onClear={(tile) => dispatch({ type: 'clear', tile })}
             onDropCamera={(tile, camera) => dispatch({ type: 'assign', tile, camera })}
             onToggleLink={toggleLink}
+            onBookmark={onBookmark}
           />
         ))}
       </main>

@@ -12,6 +12,7 @@ import { generateTicks } from './ticks';
 import { coverageRects, type Span } from './coverage';
 import { formatSiteTime } from './zoned';
 import type { PlaybackGroup } from './group';
+import { useThumbnail } from './useThumbnail';
 
 export interface Lane {
   camera: string;
@@ -24,6 +25,9 @@ export interface Marker {
   at: number;
   kind: 'case' | 'bookmark';
   label: string;
+  /** A bookmark's id and camera. */
+  id?: number;
+  camera?: string;
 }
 
 interface TimelineProps {
@@ -52,7 +56,7 @@ export function Timeline(p: TimelineProps) {
   const playheadRef = useRef<HTMLDivElement>(null);
   const futureRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
-  const [hover, setHover] = useState<{ x: number; t: number } | null>(null);
+  const [hover, setHover] = useState<{ x: number; t: number; camera: string | null; px: number; py: number } | null>(null);
   const scrub = useRef<{ t: number; lastSeek: number } | null>(null);
   const pan = useRef<{ x: number; view: View } | null>(null);
   const latest = useRef(p);
@@ -136,10 +140,12 @@ export function Timeline(p: TimelineProps) {
 
   const timeAt = (e: ReactPointerEvent) => {
     const el = trackRef.current;
-    if (!el) return { x: 0, t: view.start };
+    if (!el) return { x: 0, t: view.start, camera: null, px: 0, py: 0 };
     const rect = el.getBoundingClientRect();
     const x = Math.min(Math.max(e.clientX - rect.left, 0), rect.width);
-    return { x, t: xToTime(x, view, rect.width) };
+    // the lane under the pointer names the camera whose picture is shown
+    const lane = (e.target as Element | null)?.closest?.('.tl-lane') as HTMLElement | null;
+    return { x, t: xToTime(x, view, rect.width), camera: lane?.dataset.camera ?? null, px: rect.left + x, py: rect.top };
   };
   const onTrackDown = (e: ReactPointerEvent) => {
     if (e.button !== 0) return;
@@ -177,6 +183,7 @@ export function Timeline(p: TimelineProps) {
 
   const ticks = useMemo(() => (width > 0 ? generateTicks(view, width, tz, day.end) : []), [view, width, tz, day.end]);
   const spanMs = view.end - view.start;
+  const thumb = useThumbnail(hover?.camera ?? null, hover?.t ?? null, width > 0 ? spanMs / width : 1000);
   return (
     <div
       ref={rootRef}
@@ -233,7 +240,15 @@ export function Timeline(p: TimelineProps) {
         {markers
           .filter((m) => m.at >= view.start && m.at <= view.end)
           .map((m) => (
-            <div key={`${m.kind}-${m.at}`} className={`tl-marker tl-marker-${m.kind}`} style={{ left: timeToX(m.at, view, width) }} title={m.label} data-t={m.at} />
+            <div
+              key={`${m.kind}-${m.id ?? ''}-${m.at}`}
+              className={`tl-marker tl-marker-${m.kind}`}
+              style={{ left: timeToX(m.at, view, width) }}
+              title={m.label}
+              data-t={m.at}
+              data-bookmark-id={m.id}
+              data-camera={m.camera}
+            />
           ))}
         <div ref={futureRef} className="tl-future" title="Not recorded yet" />
         <div ref={playheadRef} className="tl-playhead" />
@@ -243,6 +258,23 @@ export function Timeline(p: TimelineProps) {
             <div className="tl-tooltip" style={{ left: Math.min(Math.max(hover.x, 34), Math.max(width - 34, 34)) }} data-t={Math.round(hover.t)}>
               {formatSiteTime(tz, hover.t)}
             </div>
+            {thumb && (
+              <div
+                className="tl-thumb"
+                style={{ left: Math.max(hover.px, 100), top: hover.py - 30 }}
+                data-camera={thumb.camera}
+                data-t={thumb.t}
+                data-state={thumb.state}
+                data-frame-ms={thumb.state === 'shown' ? thumb.thumb.frameMs : ''}
+                aria-hidden="true"
+              >
+                {thumb.state === 'shown' ? (
+                  <img src={thumb.thumb.dataUrl} width={thumb.thumb.width} height={thumb.thumb.height} alt="" />
+                ) : (
+                  <span className="tl-thumb-note">{thumb.state === 'loading' ? '…' : thumb.reason}</span>
+                )}
+              </div>
+            )}
           </>
         )}
       </div>

@@ -10,6 +10,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { IpcError } from '../ipc';
 import { toIpcError } from '../ipc';
+import { useDialogKeys } from '../components/useDialogKeys';
 import { sitesIpc, type FieldSpec, type KindSpec, type SiteInfo, type SiteProbe } from './sitesIpc';
 import {
   addableKinds,
@@ -263,6 +264,8 @@ export function AddSiteDialog({ site, onDone, onClose }: Props) {
     if (probe || engineError) status.current?.scrollIntoView?.({ block: 'nearest' });
   }, [probe, engineError]);
 
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useDialogKeys(dialogRef, onClose);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run('save');
@@ -277,7 +280,7 @@ export function AddSiteDialog({ site, onDone, onClose }: Props) {
         aria-modal="true"
         aria-labelledby={titleId}
         data-kind={kindId ?? ''}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+        ref={dialogRef}
       >
         <h2 id={titleId}>{edit ? `Edit site ${site?.name ?? ''}` : 'Add site'}</h2>
         {loadError && (

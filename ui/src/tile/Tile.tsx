@@ -27,6 +27,8 @@ interface TileProps {
   onDropCamera: (index: number, cameraId: string) => void;
   /** "New case here": the camera and the time of the frame on screen. */
   onNewCase?: (cameraId: string, frameMs: number) => void;
+  /** "Bookmark": the camera and the time of the frame on screen. */
+  onBookmark?: (cameraId: string, frameMs: number) => void;
 }
 
 export function Tile(p: TileProps) {
@@ -41,6 +43,7 @@ export function Tile(p: TileProps) {
   const { viewRef, sized } = useTileView(canvasRef, rootRef, {
     onDrawn: (_count, h) => {
       frameMsRef.current = h.timestampMs;
+      if (rootRef.current) rootRef.current.dataset.frameMs = String(h.timestampMs);
       const clock = formatClock(h.timestampMs);
       if (clock !== shown.current.clock && clockRef.current) clockRef.current.textContent = shown.current.clock = clock;
       const res = `${h.width}×${h.height}`;
@@ -97,6 +100,21 @@ export function Tile(p: TileProps) {
       data-state={state}
       data-stream={status?.stream ?? ''}
       data-frames="0"
+      data-frame-ms=""
+      tabIndex={0}
+      role="group"
+      aria-label={`Tile ${p.index + 1}${cameraId ? `: ${p.camera?.name ?? cameraId}` : ', empty'}`}
+      onFocus={(e) => e.target === e.currentTarget && !p.selected && p.onSelect(p.index)}
+      onKeyDown={(e) => {
+        if (e.target !== e.currentTarget) return;
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          p.onToggleMaximize(p.index);
+        } else if ((e.key === 'Delete' || e.key === 'Backspace') && cameraId) {
+          e.preventDefault();
+          p.onClear(p.index);
+        }
+      }}
       onClick={() => p.onSelect(p.index)}
       onDoubleClick={() => p.onToggleMaximize(p.index)}
       onDragOver={onDragOver}
@@ -111,22 +129,38 @@ export function Tile(p: TileProps) {
             <span className="tile-name" title={p.camera?.site}>{p.camera?.name ?? cameraId}</span>
             {status?.stream && <span className="tile-stream">{status.stream}</span>}
             <span className="tile-res" ref={resRef} />
+            {p.onBookmark && (
+              <button
+                className="tile-btn tile-bookmark"
+                title="Bookmark the moment shown (B)"
+                aria-label={`Bookmark tile ${p.index + 1}`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  p.onBookmark?.(cameraId, frameMsRef.current ?? Date.now());
+                }}
+                onDoubleClick={(e) => e.stopPropagation()}
+              >
+                <span aria-hidden="true">★</span>
+              </button>
+            )}
             {p.onNewCase && (
               <button
-                className="tile-newcase"
-                title="New case here (event time = the frame shown)"
+                className="tile-btn tile-newcase"
+                title="New case here (event time = the frame shown; N)"
+                aria-label={`New case here on tile ${p.index + 1}`}
                 onClick={(e) => {
                   e.stopPropagation();
                   p.onNewCase?.(cameraId, frameMsRef.current ?? Date.now());
                 }}
                 onDoubleClick={(e) => e.stopPropagation()}
               >
-                New case here
+                <span className="tile-btn-icon" aria-hidden="true">＋</span>
+                <span className="tile-btn-label">New case here</span>
               </button>
             )}
             <button
-              className="tile-clear"
-              title="Clear tile"
+              className="tile-btn tile-clear"
+              title="Clear tile (Delete)"
               aria-label={`Clear tile ${p.index + 1}`}
               onClick={(e) => {
                 e.stopPropagation();
