@@ -866,7 +866,7 @@ async function main() {
   await test('keyboard and accessibility: ? lists the shortcuts; B bookmarks the selected tile, Shift+B lists; dialogs trap Tab and close on Escape; axe-core finds nothing in the case panel, New case, Bookmark, Settings and the shortcut list', async () => {
     const p5 = await context.newPage();
     p5.on('pageerror', (e) => problems.push(`pageerror (keyboard page): ${e.message}`));
-    await p5.addInitScript(ipcMock, { hub: info.hub, cameras: info.cameras, layout: { grid: 4, tiles: ids.slice(0, 4) }, cert: CERT });
+    await p5.addInitScript(ipcMock, { hub: info.hub, cameras: info.cameras, layout: { grid: 4, tiles: [null, ids[1], null, null] }, cert: CERT });
     // axe-core as an init script (the page's CSP refuses inline scripts)
     await p5.addInitScript({ path: require.resolve('axe-core/axe.min.js') });
     await p5.goto(base);
@@ -891,29 +891,31 @@ async function main() {
     // ? overlay
     await p5.locator('body').click({ position: { x: 5, y: 300 } });
     await p5.keyboard.press('Shift+Slash');
-    await dialog('Keyboard shortcuts').waitFor({ timeout: 3000 });
+    await dialog('Keyboard shortcuts').waitFor({ timeout: 10_000 });
     assert.ok((await dialog('Keyboard shortcuts').textContent()).includes('Bookmark the moment the selected tile shows'));
     await axe('[role="dialog"][aria-label="Keyboard shortcuts"]');
     await p5.screenshot({ path: join(ARTIFACTS, 'e2e-shortcuts.png') });
     await tabsStayIn('Keyboard shortcuts');
     await p5.keyboard.press('Escape');
-    await dialog('Keyboard shortcuts').waitFor({ state: 'detached', timeout: 3000 });
+    await dialog('Keyboard shortcuts').waitFor({ state: 'detached', timeout: 10_000 });
     // B on the selected tile 2: the Bookmark dialog at the frame it shows
     await p5.keyboard.press('2');
     const frameMs = Number(await p5.locator('.tile[data-tile="2"]').getAttribute('data-frame-ms'));
     await p5.keyboard.press('b');
-    await dialog('Bookmark').waitFor({ timeout: 3000 });
+    await dialog('Bookmark').waitFor({ timeout: 10_000 });
     const at = Number(await dialog('Bookmark').getAttribute('data-at'));
     assert.equal(await dialog('Bookmark').getAttribute('data-camera'), ids[1]);
     assert.ok(at >= frameMs && at - frameMs < 2000, `bookmark time ${at} is the frame shown (${frameMs})`);
     await axe('[role="dialog"][aria-label="Bookmark"]');
     await tabsStayIn('Bookmark');
     await p5.keyboard.press('Escape');
-    await dialog('Bookmark').waitFor({ state: 'detached', timeout: 3000 });
+    await dialog('Bookmark').waitFor({ state: 'detached', timeout: 10_000 });
     assert.equal((await p5.evaluate(() => window.__vigilCalls.filter((c) => c.cmd === 'add_bookmark'))).length, 0, 'Escape saves nothing');
     // again, by keyboard only: note, range, save
     await p5.keyboard.press('b');
-    await dialog('Bookmark').waitFor({ timeout: 3000 });
+    await dialog('Bookmark').waitFor({ timeout: 10_000 });
+    // the note has focus when the dialog opens (typed letters must not reach the window's keys)
+    await p5.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Note', null, { timeout: 10_000 });
     await p5.keyboard.type('Gate left open');
     await p5.keyboard.press('Tab');
     await p5.keyboard.press('Space'); // Mark a range
@@ -921,7 +923,7 @@ async function main() {
     await p5.screenshot({ path: join(ARTIFACTS, 'e2e-bookmark.png') });
     await dialog('Bookmark').getByRole('button', { name: 'Save bookmark' }).focus();
     await p5.keyboard.press('Enter');
-    await dialog('Bookmark').waitFor({ state: 'detached', timeout: 3000 });
+    await dialog('Bookmark').waitFor({ state: 'detached', timeout: 10_000 });
     const added = await p5.evaluate(() => window.__vigilCalls.filter((c) => c.cmd === 'add_bookmark').map((c) => c.args.request));
     assert.equal(added.length, 1);
     assert.equal(added[0].note, 'Gate left open');
@@ -929,41 +931,41 @@ async function main() {
     assert.equal(added[0].fromMs, added[0].atMs - 4000);
     assert.equal(added[0].toMs, added[0].atMs + 10_000);
     // Shift+B: the list, searchable, axe-clean
-    await p5.locator('.tile[data-tile="1"]').focus();
+    await p5.locator('.tile[data-tile="2"]').focus();
     await p5.keyboard.press('Shift+B');
     const panel = p5.locator('.bookmarks-panel');
-    await panel.waitFor({ timeout: 3000 });
-    await panel.locator('.bm-item').first().waitFor({ timeout: 3000 });
+    await panel.waitFor({ timeout: 10_000 });
+    await panel.locator('.bm-item').first().waitFor({ timeout: 10_000 });
     await axe('.bookmarks-panel');
     await p5.screenshot({ path: join(ARTIFACTS, 'e2e-bookmarks.png') });
     await panel.getByLabel('Search bookmarks').fill('nothing like it');
-    await panel.locator('.bm-empty').waitFor({ timeout: 3000 });
+    await panel.locator('.bm-empty').waitFor({ timeout: 10_000 });
     await panel.getByLabel('Search bookmarks').fill('gate');
-    await panel.locator('.bm-item').first().waitFor({ timeout: 3000 });
+    await panel.locator('.bm-item').first().waitFor({ timeout: 10_000 });
     await panel.getByRole('button', { name: 'Export clip of bookmark 1' }).click();
-    await panel.locator('.bm-clip[data-clip-path]').waitFor({ timeout: 3000 });
+    await panel.locator('.bm-clip[data-clip-path]').waitFor({ timeout: 10_000 });
     await p5.keyboard.press('Escape');
-    await panel.waitFor({ state: 'detached', timeout: 3000 });
+    await panel.waitFor({ state: 'detached', timeout: 10_000 });
     // , Settings (media root)
-    await p5.locator('.tile[data-tile="1"]').focus();
+    await p5.locator('.tile[data-tile="2"]').focus();
     await p5.keyboard.press(',');
-    await dialog('Settings').waitFor({ timeout: 3000 });
-    await p5.waitForFunction(() => document.querySelector('[aria-label="Media root"]')?.value === '/srv/vigil', null, { timeout: 3000 });
+    await dialog('Settings').waitFor({ timeout: 10_000 });
+    await p5.waitForFunction(() => document.querySelector('[aria-label="Media root"]')?.value === '/srv/vigil', null, { timeout: 10_000 });
     await axe('[role="dialog"][aria-label="Settings"]');
     await tabsStayIn('Settings', 6);
     await p5.keyboard.press('Escape');
-    await dialog('Settings').waitFor({ state: 'detached', timeout: 3000 });
+    await dialog('Settings').waitFor({ state: 'detached', timeout: 10_000 });
     // C: the Cases panel and its New case dialog
-    await p5.locator('.tile[data-tile="1"]').focus();
+    await p5.locator('.tile[data-tile="2"]').focus();
     await p5.keyboard.press('c');
-    await p5.locator('.cases-panel').waitFor({ timeout: 3000 });
+    await p5.locator('.cases-panel').waitFor({ timeout: 10_000 });
     await axe('.cases-panel');
     await p5.locator('.cases-panel').getByRole('button', { name: 'New case', exact: true }).click();
-    await dialog('New case').waitFor({ timeout: 3000 });
+    await dialog('New case').waitFor({ timeout: 10_000 });
     await axe('[role="dialog"][aria-label="New case"]');
     await tabsStayIn('New case');
     await p5.keyboard.press('Escape');
-    await dialog('New case').waitFor({ state: 'detached', timeout: 3000 });
+    await dialog('New case').waitFor({ state: 'detached', timeout: 10_000 });
     // a focus ring is drawn on the focused button
     await p5.locator('[data-mode-button="playback"]').focus();
     await p5.keyboard.press('Shift+Tab');
