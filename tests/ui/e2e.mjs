@@ -976,6 +976,39 @@ async function main() {
     await p5.close();
   });
 
+  await test('16 tiles: every tile overlay is one line (title, icons) with no overlapping boxes and no wrapped label', async () => {
+    const p6 = await context.newPage();
+    p6.on('pageerror', (e) => problems.push(`pageerror (16-grid page): ${e.message}`));
+    // no hub: the overlays only (no 16 video sockets on a shared machine)
+    const tiles16 = Array.from({ length: 16 }, (_, i) => ids[i % ids.length]);
+    await p6.addInitScript(ipcMock, { hub: null, cameras: info.cameras, layout: { grid: 16, tiles: tiles16 }, cert: CERT });
+    await p6.goto(base);
+    await p6.waitForSelector('.app[data-loaded="true"]', { timeout: 10_000 });
+    await p6.waitForFunction(() => document.querySelectorAll('.tile .tile-top').length === 16, null, { timeout: 10_000 });
+    const boxes = await p6.evaluate(() =>
+      Array.from(document.querySelectorAll('.tile')).map((tile) => {
+        const top = tile.querySelector('.tile-top');
+        const r = (e) => e.getBoundingClientRect();
+        const items = Array.from(top.children)
+          .filter((e) => getComputedStyle(e).display !== 'none' && r(e).width > 0)
+          .map((e) => ({ cls: e.className, text: e.innerText, l: r(e).left, r: r(e).right, h: r(e).height }));
+        return { w: r(tile).width, topH: r(top).height, topL: r(top).left, topR: r(top).right, items };
+      }),
+    );
+    for (const [i, b] of boxes.entries()) {
+      assert.ok(b.topH <= 24, `tile ${i + 1}: bar ${b.topH}px high`);
+      for (const e of b.items) {
+        assert.ok(e.h <= 20, `tile ${i + 1}: ${e.cls} ${e.h}px high ("${e.text}" wrapped)`);
+        assert.ok(e.l >= b.topL - 0.5 && e.r <= b.topR + 0.5, `tile ${i + 1}: ${e.cls} outside the bar`);
+      }
+      for (let k = 1; k < b.items.length; k++) assert.ok(b.items[k - 1].r <= b.items[k].l + 0.5, `tile ${i + 1}: ${b.items[k - 1].cls} overlaps ${b.items[k].cls}`);
+      const nc = b.items.find((e) => e.cls.includes('tile-newcase'));
+      assert.ok(nc && !nc.text.includes('New case here'), `tile ${i + 1} (${Math.round(b.w)} px): New case is an icon`);
+    }
+    await p6.screenshot({ path: join(ARTIFACTS, 'e2e-16-tiles.png') });
+    await p6.close();
+  });
+
   await test('no unexpected console or page errors', async () => {
     assert.deepEqual(problems, []);
   });
