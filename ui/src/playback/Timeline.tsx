@@ -144,7 +144,7 @@ export function Timeline(p: TimelineProps) {
     const rect = el.getBoundingClientRect();
     const x = Math.min(Math.max(e.clientX - rect.left, 0), rect.width);
     // the lane under the pointer names the camera whose picture is shown
-    const lane = (e.target as Element | null)?.closest?.('.tl-lane') as HTMLElement | null;
+    const lane = (document.elementsFromPoint?.(e.clientX, e.clientY) ?? []).find((el) => el.classList.contains('tl-lane')) as HTMLElement | undefined;
     return { x, t: xToTime(x, view, rect.width), camera: lane?.dataset.camera ?? null, px: rect.left + x, py: rect.top };
   };
   const onTrackDown = (e: ReactPointerEvent) => {
