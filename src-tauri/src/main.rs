@@ -3,9 +3,11 @@
 //! and opens the window. No protocol or media logic lives here.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod bookmark_commands;
 mod case_commands;
 mod commands;
 mod offline_commands;
+mod settings_commands;
 
 use vigil_engine::engine::{Engine, EngineConfig};
 
@@ -34,6 +36,10 @@ fn main() {
     tracing::info!("frame hub on {}", engine.hub_info().url);
     tauri::Builder::default()
         .manage(engine)
+        .manage(vigil_engine::thumbnails::Thumbnails::new(
+            bookmark_commands::THUMB_CACHE,
+            bookmark_commands::THUMB_WORKERS,
+        ))
         .manage(offline_commands::StartupPaths::from_args(std::env::args()))
         .register_asynchronous_uri_scheme_protocol("vigil-media", case_commands::media_protocol)
         .setup(|app| {
@@ -84,6 +90,15 @@ fn main() {
             offline_commands::set_offline_file_start,
             offline_commands::offline_recent,
             offline_commands::startup_paths,
+            bookmark_commands::add_bookmark,
+            bookmark_commands::list_bookmarks,
+            bookmark_commands::delete_bookmark,
+            bookmark_commands::export_bookmark_clip,
+            bookmark_commands::timeline_thumbnail,
+            settings_commands::get_media_root,
+            settings_commands::set_media_root,
+            settings_commands::get_playback_state,
+            settings_commands::save_playback_state,
         ])
         .run(context)
         .expect("error while running Vigil");
