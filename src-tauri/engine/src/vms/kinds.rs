@@ -170,6 +170,7 @@ pub static KINDS: &[&dyn SiteKind] = &[
     &super::dss::DssKind,
     &super::hikcentral::HikCentralKind,
     &super::hikvision::HikvisionKind,
+    &super::milestone::MilestoneKind,
 ];
 
 /// The kind named `kind`.

@@ -12,6 +12,7 @@ pub mod hikvision;
 pub mod http_body;
 pub mod kinds;
 pub mod mediamtx_kind;
+pub mod milestone;
 pub mod onvif;
 pub mod recorded;
 pub mod registry;
