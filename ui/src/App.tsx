@@ -252,7 +252,11 @@ export function App() {
     else if (a.type === 'bookmark') {
       const m = selectedMoment();
       if (m) startBookmark(m.camera, m.at);
-    } else if (a.type === 'bookmarks') setBookmarksOpen((o) => !o);
+    } else if (a.type === 'bookmarks') {
+      setCasesOpen(false);
+      setSitesOpen(false);
+      setBookmarksOpen((o) => !o);
+    }
     else if (a.type === 'newCase') {
       const m = selectedMoment();
       if (m) {
@@ -262,9 +266,11 @@ export function App() {
       }
     } else if (a.type === 'cases') {
       setSitesOpen(false);
+      setBookmarksOpen(false);
       setCasesOpen((o) => !o);
     } else if (a.type === 'sites') {
       setCasesOpen(false);
+      setBookmarksOpen(false);
       setSitesOpen((o) => !o);
     } else if (a.type === 'settings') setSettingsOpen(true);
     else if (a.type === 'open') setOpenDialog(true);
@@ -374,15 +380,21 @@ export function App() {
             onDelete={deleteNamed}
             onCases={() => {
               setSitesOpen(false);
+              setBookmarksOpen(false);
               setCasesOpen((o) => !o);
             }}
             onSites={() => {
               setCasesOpen(false);
+              setBookmarksOpen(false);
               setSitesOpen((o) => !o);
             }}
             sitesOpen={sitesOpen}
             onOpenFiles={() => setOpenDialog(true)}
-            onBookmarks={() => setBookmarksOpen((o) => !o)}
+            onBookmarks={() => {
+              setCasesOpen(false);
+              setSitesOpen(false);
+              setBookmarksOpen((o) => !o);
+            }}
             bookmarksOpen={bookmarksOpen}
             onSettings={() => setSettingsOpen(true)}
             onHelp={() => setHelpOpen(true)}
