@@ -3,6 +3,7 @@
 //! the SQLite store and OS-keyring secrets. Builds and tests without WebKit.
 pub mod bindings;
 pub mod bookmarks;
+pub mod bus;
 pub mod cases;
 pub mod clock;
 pub mod config;

@@ -32,6 +32,8 @@ pub enum BenchCmd {
     /// Soak: N live tiles while the RTSP server is killed and restarted; RSS,
     /// descriptors, threads, recovery time and frames lost.
     Soak(crate::bench_soak::SoakBench),
+    /// Case bus: throughput and event-to-linked latency per number of workers.
+    Bus(crate::bench_bus::BusBench),
 }
 
 #[derive(Args)]
@@ -66,6 +68,13 @@ pub async fn run(cmd: BenchCmd) -> i32 {
             Ok(()) => exit::OK,
             Err(e) => {
                 eprintln!("vigil bench live: {e}");
+                exit::FAILED
+            }
+        },
+        BenchCmd::Bus(a) => match crate::bench_bus::run(a).await {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("vigil bench bus: {e}");
                 exit::FAILED
             }
         },

@@ -59,6 +59,8 @@ pub enum CaseCmd {
         equipment: String,
         cameras: Vec<String>,
     },
+    /// Publish a case-created message on the case bus (RabbitMQ).
+    Publish(crate::bus_cli::PublishArgs),
 }
 
 fn camera_id(src: &str) -> String {
@@ -69,6 +71,9 @@ fn camera_id(src: &str) -> String {
 }
 
 pub async fn run(cmd: CaseCmd) -> i32 {
+    if let CaseCmd::Publish(a) = cmd {
+        return crate::bus_cli::run_publish(a).await;
+    }
     let engine = match Engine::start(EngineConfig::default()).await {
         Ok(e) => e,
         Err(e) => {
@@ -188,6 +193,7 @@ pub async fn run(cmd: CaseCmd) -> i32 {
             println!("{}", serde_json::to_string(&e).expect("json"));
             Ok(())
         }
+        CaseCmd::Publish(_) => Ok(()), // handled above
         CaseCmd::Nearest { equipment, cameras } => {
             let ids: Vec<String> = cameras.iter().map(|c| camera_id(c)).collect();
             let l = cases

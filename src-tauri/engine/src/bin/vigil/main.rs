@@ -4,9 +4,11 @@
 //! and hub for other programs; `cameras` manages stored RTSP cameras;
 //! `bench live` measures the video path against the old pipeline.
 mod bench;
+mod bench_bus;
 mod bench_footage;
 mod bench_playback;
 mod bench_soak;
+mod bus_cli;
 mod cameras;
 mod case;
 mod clip;
@@ -77,6 +79,8 @@ enum Command {
     Package(package::PackageCmd),
     /// Open files or folders offline; print the site, cameras, spans and files as JSON lines.
     Open(open::OpenArgs),
+    /// A footage worker on the case bus (RabbitMQ); JSON lines on stdout.
+    Worker(bus_cli::WorkerArgs),
 }
 
 fn main() {
@@ -105,6 +109,7 @@ fn main() {
             Command::Footage(f) => footage::run(f).await,
             Command::Sites(c) => sites::run(c).await,
             Command::Open(a) => open::run(a).await,
+            Command::Worker(a) => bus_cli::run_worker(a).await,
             Command::Clip(a) => clip::run(a).await,
             Command::Snapshot(a) => clip::run_snapshot(a).await,
             Command::Package(c) => package::run(c).await,
