@@ -11,7 +11,8 @@ local time, underscores), digest auth with the same credentials.
       --user admin --password secret [--kind ipc|nvr] [--channels N] \
       [--wired 1,2,4] [--tz Asia/Tokyo] [--archive START/SECONDS,...] \
       [--file-seconds 30] [--zero-based] [--remote-device-style index|uuid] \
-      [--ptz 1,2] [--fail-next-file PAGE] [--no-rtsp]
+      [--ptz 1,2] [--fail-next-file PAGE] [--no-rtsp] [--dhav-preamble BYTES] \
+      [--onvif]
 
 START is an RFC 3339 UTC time (2026-03-01T10:00:00Z) or now-SECONDS. The
 archive is the same on every channel; media for any window is rendered on
@@ -33,11 +34,17 @@ Behaviour (as real devices unless marked SIM):
   HTTP 500 (SIM: error injection). At most 16 finders may exist (SIM limit).
 - loadfile.cgi?action=startLoad by time and RPC_Loadfile/<FilePath>: the
   archive in the window as DHAV (H.264 in Dahua's frame container, local
-  civil time in each frame header; no binary preamble, SIM: some NVRs send a
-  few KB before the first DHAV) or, with --download-format mp4, a fast-start
+  civil time in each frame header; --dhav-preamble BYTES puts that many
+  bytes of binary before the first DHAV, as some NVRs do, PROTOCOLS.md 5.3;
+  the bytes themselves are SIM) or, with --download-format mp4, a fast-start
   MP4; 404 "Error" when the window holds no recording (SIM).
 - snapshot.cgi?channel=N: a JPEG of now. ptz.cgi start/stop/getPresets/
   getStatus/getCurrentProtocolCaps (PTZ channels from --ptz).
+- Locales: DSTEnable and DSTStart/DSTEnd (Month, Week 1..4 or -1 = last,
+  Day 0 = Sunday, Hour = wall time before the change) derived from --tz's
+  2026 transitions; NTP.TimeZone = the index of the zone's standard offset.
+- --onvif: ONVIF on the same port (onvif_ptz.py: device, media profiles per
+  channel, GotoHomePosition); without it /onvif/* answers 404.
 - RPC2_Login / RPC2: the two-step global.login, global.logout, keepAlive,
   magicBox.getDeviceType.
 Test endpoints (no auth): GET /__sim/state -> JSON {open_finders,
@@ -65,6 +72,7 @@ from zoneinfo import ZoneInfo
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import frames  # noqa: E402
+import onvif_ptz  # noqa: E402
 
 # Dahua firmware's zone table: index -> standard offset in minutes.
 ZONE_TABLE = [0, 60, 120, 180, 210, 240, 270, 300, 330, 345, 360, 390, 420, 480, 540, 570, 600, 660, 720,
@@ -116,6 +124,25 @@ class Device:
         jul = dt.datetime(2026, 7, 15, tzinfo=self.tz).utcoffset()
         minutes = int(min(std, jul).total_seconds() // 60)
         return ZONE_TABLE.index(minutes) if minutes in ZONE_TABLE else 0, std != jul
+
+    def dst_rules(self, year=2026):
+        """The zone's DST start and end in 'year' as Dahua's Locales rules
+        (Month, Week 1..4 or -1 = last, Day 0 = Sunday, Hour: local time
+        before the change), or None when the zone has no DST."""
+        out, t = [], dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+        prev = dt.datetime.fromtimestamp(t, self.tz).utcoffset()
+        while t < dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc).timestamp():
+            t += 3600
+            off = dt.datetime.fromtimestamp(t, self.tz).utcoffset()
+            if off != prev:
+                local = dt.datetime.fromtimestamp(t, dt.timezone(prev))  # wall time before the change
+                nxt = local + dt.timedelta(days=7)
+                week = -1 if nxt.month != local.month else (local.day - 1) // 7 + 1
+                out.append((off > prev, (local.month, week, (local.weekday() + 1) % 7, local.hour)))
+                prev = off
+        starts = [r for on, r in out if on]
+        ends = [r for on, r in out if not on]
+        return (starts[0], ends[0]) if starts and ends else None
 
     # ---- channels
     def channels(self):
@@ -244,6 +271,8 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(n)
         if u.path in ("/RPC2_Login", "/RPC2"):
             return self.rpc2(u.path, body)
+        if u.path.startswith("/onvif/"):
+            return onvif_ptz.handle(self, u.path, body)
         self.send(404, "Error\r\n")
 
     # ---- CGI routes
@@ -335,13 +364,14 @@ class Handler(BaseHTTPRequestHandler):
                       "table.NTP.TimeZoneDesc=%s" % ZONE_DESC.get(a.tz, "GMT%+03d:00" % (ZONE_TABLE[idx] // 60)),
                       "table.NTP.UpdatePeriod=10"]
         elif name == "Locales":
-            _, dst = d.zone_index()
-            lines += ["table.Locales.DSTEnable=%s" % str(dst).lower(),
-                      "table.Locales.DSTStart.Month=3", "table.Locales.DSTStart.Week=-1",
-                      "table.Locales.DSTStart.Day=0", "table.Locales.DSTStart.Hour=2",
-                      "table.Locales.DSTEnd.Month=10", "table.Locales.DSTEnd.Week=-1",
-                      "table.Locales.DSTEnd.Day=0", "table.Locales.DSTEnd.Hour=3",
-                      "table.Locales.TimeFormat=yyyy-MM-dd HH:mm:ss"]
+            rules = d.dst_rules()
+            lines.append("table.Locales.DSTEnable=%s" % str(rules is not None).lower())
+            for key, r in zip(("DSTStart", "DSTEnd"), rules or ((3, -1, 0, 2), (10, -1, 0, 3))):
+                month, week, day, hour = r
+                lines += ["table.Locales.%s.Day=%d" % (key, day), "table.Locales.%s.Hour=%d" % (key, hour),
+                          "table.Locales.%s.Minute=0" % key, "table.Locales.%s.Month=%d" % (key, month),
+                          "table.Locales.%s.Week=%d" % (key, week), "table.Locales.%s.Year=2026" % key]
+            lines.append("table.Locales.TimeFormat=yyyy-MM-dd HH:mm:ss")
         elif name == "RTSP":
             lines += ["table.RTSP.Enable=true", "table.RTSP.Port=%d" % self.server.rtsp_port,
                       "table.RTSP.RTP.EndPort=40000", "table.RTSP.RTP.StartPort=20000"]
@@ -411,6 +441,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(404, "Error\r\nNo record found\r\n")
         if a.download_format == "dhav":
             data = frames.dhav_clip(w, h, a.fps, times, ch, lambda ms: dt.datetime.fromtimestamp(ms / 1000, d.tz))
+            data = frames.dhav_preamble(a.dhav_preamble) + data
         else:
             data = frames.mp4_clip(w, h, a.fps, times, ch)
         self.send(200, data, "Application/octet-stream")
@@ -515,6 +546,8 @@ def main():
     ap.add_argument("--name", default="SimDahua")
     ap.add_argument("--lifetime", type=float, default=0)
     ap.add_argument("--download-format", choices=["dhav", "mp4"], default="dhav")
+    ap.add_argument("--dhav-preamble", type=int, default=0)
+    ap.add_argument("--onvif", action="store_true")
     a = ap.parse_args()
     a.wired = [int(x) for x in a.wired.split(",") if x]
     a.ptz = [int(x) for x in a.ptz.split(",") if x]

@@ -115,3 +115,12 @@ def dhav_clip(w, h, fps, times, channel=1, local=None):
         head.append(sum(head) & 0xFF)
         out += head + ext + au + b"dhav" + struct.pack("<I", length)
     return bytes(out)
+
+
+def dhav_preamble(n):
+    """`n` bytes of binary before the first DHAV frame, as some NVR firmware
+    sends ahead of a download (PROTOCOLS.md 5.3). SIM: the real bytes are
+    undocumented; these never contain "DHAV" (nor "dhav")."""
+    head = b"\x00\x00\x01\xf0IMKH" if n >= 8 else b""
+    body = bytes((i * 7 + 3) % 251 for i in range(max(0, n - len(head))))
+    return (head + body)[:n]

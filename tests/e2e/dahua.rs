@@ -215,6 +215,66 @@ async fn a_tokyo_device_gives_utc_exact_spans_paged_past_100_files_and_releases_
     assert_eq!(sim.calls("mediaFileFind.cgi", "destroy").len(), 1);
 }
 
+/// 2026-03-29 in Berlin: 23 hours from 2026-03-28T23:00Z (CET to CEST at 01:00Z).
+const BERLIN_SHORT_DAY: i64 = 1_774_738_800_000;
+/// 2026-10-25 in Berlin: 25 hours from 2026-10-24T22:00Z (CEST to CET at 01:00Z).
+const BERLIN_LONG_DAY: i64 = 1_792_879_200_000;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_berlin_device_without_a_zone_option_gives_exact_spans_on_its_dst_days() {
+    // the device's zone comes from its NTP and Locales configuration: no
+    // device_time_zone option, and a site in UTC
+    let sim = sim(&[
+        "--tz",
+        "Europe/Berlin",
+        "--archive",
+        "2026-03-28T23:00:00Z/82800,2026-10-24T22:00:00Z/90000",
+        "--file-seconds",
+        "3600",
+        "--no-rtsp",
+    ]);
+    let engine = engine_with(Duration::from_secs(2)).await;
+    let cams = engine
+        .add_transient_site("dahua", request(&sim.address(), SECRET, "UTC"))
+        .await
+        .unwrap()
+        .cameras;
+    for (day, hours) in [(BERLIN_SHORT_DAY, 23), (BERLIN_LONG_DAY, 25)] {
+        let end = day + hours * 3_600_000;
+        let spans = engine
+            .recordings_async(&cams[0].id, day - 3_600_000, end + 3_600_000)
+            .await
+            .unwrap();
+        let got: Vec<_> = spans.iter().map(|s| (s.start_ms, s.end_ms)).collect();
+        assert_eq!(got.len(), 1, "one span for the whole day: {got:?}");
+        assert!(
+            (got[0].0 - day).abs() <= 1000 && (got[0].1 - end).abs() <= 1000,
+            "{hours} h day: {got:?} vs {:?}",
+            (day, end)
+        );
+    }
+    // both searches were asked in Berlin's civil time of their season
+    let starts: Vec<String> = sim
+        .calls("mediaFileFind.cgi", "findFile")
+        .iter()
+        .map(|c| {
+            c["query"]["condition.StartTime"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        starts.contains(&"2026-03-28 23:00:00".to_string()),
+        "{starts:?}"
+    );
+    assert!(
+        starts.contains(&"2026-10-24 23:00:00".to_string()),
+        "{starts:?}"
+    );
+    assert_eq!(sim.state()["open_finders"], 0);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_search_still_closes_and_destroys_its_finder() {
     let sim = sim(&[
@@ -246,14 +306,12 @@ async fn a_failing_search_still_closes_and_destroys_its_finder() {
     assert_eq!(sim.calls("mediaFileFind.cgi", "destroy").len(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_case_clip_by_loadfile_reads_event_minus_5_to_plus_5() {
-    let sim = sim(&["--tz", "Asia/Tokyo", "--archive", ARCHIVE, "--no-rtsp"]);
-    let (a, cams) = adapter(&sim.address(), "Europe/Berlin").await;
-    let event = T0 + 600_000;
-    let exporter = a.clip_exporter(&cams[0]).unwrap();
+/// The case clip event-5 s .. event+5 s of the first camera, downloaded by
+/// the footage worker's server export; the VTC1 of every frame.
+async fn case_clip_codes(a: &Arc<dyn VmsAdapter>, cam: &SiteCamera, event: i64) -> Vec<i64> {
+    let exporter = a.clip_exporter(cam).unwrap();
     let req = ExportRequest {
-        camera: cams[0].record.vms_ref.clone(),
+        camera: cam.record.vms_ref.clone(),
         from_ms: event - 5000,
         to_ms: event + 5000,
     };
@@ -281,6 +339,11 @@ async fn a_case_clip_by_loadfile_reads_event_minus_5_to_plus_5() {
     let p = probe_clip(&dest).unwrap();
     let codes: Vec<i64> = p.frames.iter().filter_map(|f| f.vtc1).collect();
     assert_eq!(codes.len(), p.frames.len(), "every frame has its timecode");
+    codes
+}
+
+/// The clip's first and last frames are event-5 s and event+5 s (one frame).
+fn assert_event_window(codes: &[i64], event: i64) {
     let frame = 1000 / FPS;
     assert!(
         (codes[0] - (event - 5000)).abs() <= frame,
@@ -289,11 +352,43 @@ async fn a_case_clip_by_loadfile_reads_event_minus_5_to_plus_5() {
     );
     let last = *codes.last().unwrap();
     assert!((last - (event + 5000)).abs() <= frame, "last {last}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_case_clip_by_loadfile_reads_event_minus_5_to_plus_5() {
+    let sim = sim(&["--tz", "Asia/Tokyo", "--archive", ARCHIVE, "--no-rtsp"]);
+    let (a, cams) = adapter(&sim.address(), "Europe/Berlin").await;
+    let event = T0 + 600_000;
+    let codes = case_clip_codes(&a, &cams[0], event).await;
+    assert_event_window(&codes, event);
     let loads = sim.calls("loadfile.cgi", "startLoad");
     assert_eq!(loads[0]["query"]["startTime"], "2026-01-01 09:09:55");
     // a snapshot now is a JPEG
     let jpeg = a.snapshot(&cams[0], None).await.unwrap();
     assert!(jpeg.starts_with(&[0xFF, 0xD8]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_case_clip_after_a_firmware_preamble_still_reads_event_minus_5_to_plus_5() {
+    // 4 KB of binary before the first DHAV frame (PROTOCOLS.md 5.3)
+    let sim = sim(&[
+        "--tz",
+        "Asia/Tokyo",
+        "--archive",
+        ARCHIVE,
+        "--dhav-preamble",
+        "4096",
+        "--no-rtsp",
+    ]);
+    let (a, cams) = adapter(&sim.address(), "Europe/Berlin").await;
+    let event = T0 + 600_000;
+    let codes = case_clip_codes(&a, &cams[0], event).await;
+    assert_event_window(&codes, event);
+    let frame = 1000 / FPS;
+    assert!(
+        codes.windows(2).all(|w| w[1] - w[0] == frame),
+        "no frame lost: {codes:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -341,8 +436,37 @@ async fn ptz_start_gets_exactly_one_stop_and_presets_work() {
         .map(|c| c["query"]["code"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(codes, ["Left", "GotoPreset", "SetPreset"]);
+    // no ONVIF on this device: home is a clear Unsupported
     let e = engine.ptz_home(id, 0.5).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.to_string().contains("ONVIF"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ptz_home_is_onvif_goto_home_position_on_the_same_device() {
+    let sim = sim(&[
+        "--kind",
+        "nvr",
+        "--channels",
+        "2",
+        "--ptz",
+        "2",
+        "--onvif",
+        "--no-rtsp",
+    ]);
+    let engine = engine_with(Duration::from_secs(2)).await;
+    let cams = engine
+        .add_transient_site("dahua", request(&sim.address(), SECRET, "UTC"))
+        .await
+        .unwrap()
+        .cameras;
+    let dome = cams.iter().find(|c| c.ptz).expect("channel 2 has PTZ");
+    engine.ptz_home(&dome.id, 0.5).await.unwrap();
+    let homes = sim.calls("/onvif/ptz_service", "GotoHomePosition");
+    assert_eq!(homes.len(), 1, "{homes:?}");
+    assert_eq!(homes[0]["query"]["ProfileToken"], "MediaProfile00100");
+    // no ptz.cgi move was sent for it
+    assert!(sim.calls("ptz.cgi", "start").is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2,10 +2,13 @@
 //! (device local time, whole seconds: the window is widened to the seconds
 //! around it), downloaded with digest auth. The footage worker keeps a
 //! fast-start MP4 as it is and copies anything else (DHAV, MPEG-TS) into an
-//! MP4 without re-encoding, cut to the window.
+//! MP4 without re-encoding, cut to the window. Bytes some firmware sends
+//! before the first `DHAV` frame are dropped as the download streams
+//! ([`super::dhav`]).
 use std::sync::Arc;
 
 use super::cgi::{time_param, Cgi};
+use super::dhav::PreambleStripper;
 use super::site::Inner;
 use super::stored::DahuaCamera;
 use crate::vms::export::{
@@ -66,6 +69,84 @@ impl ClipExporter for DahuaExporter {
                     };
                     ExportError::new(kind, &clip.printable(), error_chain(&e))
                 })
+                .map(strip_dhav_preamble)
         })
+    }
+}
+
+/// The same answer with any bytes before the first `DHAV` frame dropped as
+/// it streams ([`PreambleStripper`]); an answer shorter than its announced
+/// length ends in an error (the footage worker then reports it truncated).
+fn strip_dhav_preamble(resp: reqwest::Response) -> reqwest::Response {
+    if !resp.status().is_success() {
+        return resp;
+    }
+    let announced = resp.content_length();
+    let mut parts = http::Response::builder().status(resp.status());
+    for (k, v) in resp.headers() {
+        if k != reqwest::header::CONTENT_LENGTH {
+            parts = parts.header(k, v);
+        }
+    }
+    struct State {
+        resp: reqwest::Response,
+        strip: PreambleStripper,
+        got: u64,
+        done: bool,
+    }
+    let state = State {
+        resp,
+        strip: PreambleStripper::new(),
+        got: 0,
+        done: false,
+    };
+    let body = futures_util::stream::unfold(state, move |mut st| async move {
+        loop {
+            if st.done {
+                return None;
+            }
+            match st.resp.chunk().await {
+                Ok(Some(c)) => {
+                    st.got += c.len() as u64;
+                    let out = st.strip.push(&c);
+                    if !out.is_empty() {
+                        return Some((Ok(out), st));
+                    }
+                }
+                Ok(None) => {
+                    st.done = true;
+                    if announced.is_some_and(|n| n != st.got) {
+                        let e = std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            format!(
+                                "the answer ended after {} of {} bytes",
+                                st.got,
+                                announced.unwrap_or_default()
+                            ),
+                        );
+                        return Some((Err(e), st));
+                    }
+                    if st.strip.skipped() > 0 {
+                        tracing::info!(
+                            "Dahua download: {} bytes before the first DHAV frame dropped",
+                            st.strip.skipped()
+                        );
+                    }
+                    let rest = st.strip.finish();
+                    if rest.is_empty() {
+                        return None;
+                    }
+                    return Some((Ok(rest), st));
+                }
+                Err(e) => {
+                    st.done = true;
+                    return Some((Err(std::io::Error::other(error_chain(&e))), st));
+                }
+            }
+        }
+    });
+    match parts.body(reqwest::Body::wrap_stream(body)) {
+        Ok(r) => reqwest::Response::from(r),
+        Err(_) => unreachable!("the status and headers came from a response"),
     }
 }

@@ -4,7 +4,8 @@
 //! every move); a step is start, 0.5 s, stop; zoom is ZoomTele/ZoomWide;
 //! presets by `getPresets`, `GotoPreset`, `SetPreset`. A stop with no move
 //! running sends nothing, so a move gets exactly one stop. There is no home
-//! code (PROTOCOLS.md 5.1): home is unsupported, use a preset.
+//! code (PROTOCOLS.md 5.1): home is ONVIF `GotoHomePosition` on the same
+//! device ([`super::onvif_home`]), unsupported where it has no ONVIF.
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -144,13 +145,10 @@ impl PtzControl for DahuaPtz {
         })
     }
 
-    fn home(&self, _speed: f64) -> BoxFuture<'_, Result<(), VmsError>> {
-        Box::pin(async move {
-            Err(VmsError::Unsupported {
-                site: self.inner.label(),
-                capability: "PTZ home (Dahua has no home code: use a preset)",
-            })
-        })
+    fn home(&self, speed: f64) -> BoxFuture<'_, Result<(), VmsError>> {
+        Box::pin(
+            async move { super::onvif_home::goto_home(&self.inner, self.cam.channel, speed).await },
+        )
     }
 
     fn presets(&self) -> BoxFuture<'_, Result<Vec<Preset>, VmsError>> {

@@ -208,13 +208,51 @@ impl Inner {
         let pq = "global.cgi?action=getCurrentTime";
         let t = cgi.get_text(pq).await?;
         let now = jiff::Timestamp::now().as_millisecond();
-        let z = kv::current_time(&t)
-            .and_then(|dt| DeviceZone::learnt(dt, now))
-            .ok_or_else(|| {
-                cgi.protocol(pq, "no readable current time (result=YYYY-MM-DD HH:MM:SS)")
-            })?;
+        let learnt = kv::current_time(&t).and_then(|dt| DeviceZone::learnt(dt, now));
+        let configured = self.configured_zone().await?;
+        let z = match (configured, learnt) {
+            (Some(c), Some(l)) if c.agrees_with(&l, now) => c,
+            (Some(_), Some(l)) => {
+                tracing::warn!(
+                    "{}: the configured zone disagrees with the device's clock; using its current offset",
+                    self.label()
+                );
+                l
+            }
+            (Some(c), None) => c,
+            (None, Some(l)) => l,
+            (None, None) => {
+                return Err(cgi
+                    .protocol(pq, "no readable current time (result=YYYY-MM-DD HH:MM:SS)")
+                    .into())
+            }
+        };
         *g = Some(z.clone());
         Ok(z)
+    }
+
+    /// The zone the device's `NTP` and `Locales` configuration names
+    /// (`None` when it is not readable; auth failures are errors).
+    async fn configured_zone(&self) -> Result<Option<DeviceZone>, VmsError> {
+        let cgi = self.cgi()?;
+        let get = |name: &'static str| {
+            let cgi = cgi.clone();
+            async move {
+                match cgi
+                    .get_text(&format!("configManager.cgi?action=getConfig&name={name}"))
+                    .await
+                {
+                    Ok(t) => Ok(Some(t)),
+                    Err(e) if e.kind == ErrorKind::AuthFailed => Err(VmsError::from(e)),
+                    Err(_) => Ok(None),
+                }
+            }
+        };
+        let Some(ntp) = get("NTP").await? else {
+            return Ok(None);
+        };
+        let locales = get("Locales").await?;
+        Ok(super::zone::configured_zone(&ntp, locales.as_deref()).map(DeviceZone::named))
     }
 
     /// Lists the device's channels as cameras.
