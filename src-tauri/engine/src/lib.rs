@@ -19,6 +19,7 @@ pub mod net;
 pub mod offline;
 pub mod playback;
 pub mod ptz;
+pub mod rtsp;
 pub mod secrets;
 pub mod store;
 pub mod thumbnails;

@@ -1,8 +1,9 @@
 //! Profile G coverage of one camera as a [`Recording`]: the device's
 //! recordings whose source is the camera's video source (or the only
 //! recording of a single-camera device), with gaps from the recording-history
-//! events. Frames come from RTSP replay ([`OnvifRecording::replay_uri`]),
-//! whose reader lives with the playback engine.
+//! events. Frames come from ONVIF RTSP replay ([`OnvifRecording::replay_uri`])
+//! through our own RTSP client ([`crate::rtsp::replay`]): `Range: clock=`,
+//! `Require: onvif-replay`, each frame timed by the replay header extension.
 use std::sync::Arc;
 
 use super::error::OnvifError;
@@ -11,6 +12,8 @@ use super::site::Inner;
 use super::stored::OnvifCameraRow;
 use crate::media::source::StopFlag;
 use crate::playback::{Decimation, PlaybackError, Recording, RecordingReader, Span};
+use crate::rtsp::replay::ReplayReader;
+use crate::secrets::redact::with_credentials;
 
 pub struct OnvifRecording {
     inner: Arc<Inner>,
@@ -101,7 +104,37 @@ impl Recording for OnvifRecording {
     }
 
     fn spans(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Span>, PlaybackError> {
-        super::block_on(&self.inner.rt, self.spans_async(from_ms, to_ms)).map_err(|e| match e {
+        super::block_on(&self.inner.rt, self.spans_async(from_ms, to_ms))
+            .map_err(|e| self.playback_error(e))
+    }
+
+    fn open(
+        &self,
+        t_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
+        let uri = super::block_on(&self.inner.rt, self.replay_uri())
+            .map_err(|e| self.playback_error(e))?;
+        let (_, creds) =
+            self.inner
+                .device(&self.cam.device_id)
+                .map_err(|e| PlaybackError::Source {
+                    source_name: self.describe(),
+                    reason: e.to_string(),
+                })?;
+        let url = match creds {
+            Some(c) => with_credentials(&uri, Some(c.user.as_str()), Some(c.password.as_str()))
+                .unwrap_or(uri),
+            None => uri,
+        };
+        Ok(Box::new(ReplayReader::open(&url, t_ms, decimation, stop)?))
+    }
+}
+
+impl OnvifRecording {
+    fn playback_error(&self, e: OnvifError) -> PlaybackError {
+        match e {
             OnvifError::Unsupported(_) => {
                 PlaybackError::Unsupported("recording search (Profile G)")
             }
@@ -115,15 +148,6 @@ impl Recording for OnvifRecording {
                 source_name: self.describe(),
                 reason: e.to_string(),
             },
-        })
-    }
-
-    fn open(
-        &self,
-        _t_ms: i64,
-        _decimation: Decimation,
-        _stop: StopFlag,
-    ) -> Result<Box<dyn RecordingReader>, PlaybackError> {
-        Err(PlaybackError::Unsupported("onvif replay reader"))
+        }
     }
 }

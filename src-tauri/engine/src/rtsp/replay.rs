@@ -1,0 +1,388 @@
+//! ONVIF Profile G replay (ONVIF Streaming spec §6): `Require: onvif-replay`
+//! on every request, `Range: clock=<UTC>-[<UTC>]`, `Rate-Control: no` (the
+//! server sends as fast as TCP allows, the playback clock paces), `Scale`
+//! for reverse, `Immediate: yes` to seek during play. Each access unit's
+//! recording time is the replay header extension's NTP time (exact); without
+//! it, an RTCP sender report's mapping, else the range start plus RTP time.
+//! [`ReplayReader`] decodes with FFmpeg and drops the frames a seek's
+//! keyframe lead-in decodes before the asked time, so seeks are exact.
+use ffmpeg_next::ffi::AVDiscard;
+use ffmpeg_next::{codec, packet, Packet};
+
+use super::depack::{AccessUnit, Depacketizer};
+use super::rtp::{parse_onvif_extension, parse_rtcp, parse_rtp};
+use super::sdp::Codec;
+use super::session::{RtspError, Session};
+use super::timing::{rtp_delta_ms, SrMapping};
+use crate::error::{ErrorKind, HasKind};
+use crate::media::decode::VideoDecoder;
+use crate::media::source::{DecodedFrame, StopFlag};
+use crate::media::MediaError;
+use crate::playback::{bounds, Decimation, PlaybackError, ReadEvent, RecordingReader};
+
+/// What to play.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplayRequest {
+    pub start_ms: i64,
+    pub end_ms: Option<i64>,
+    /// 1.0 forward, -1.0 reverse; other values only where the server honours them.
+    pub scale: f64,
+    /// `Rate-Control: no` when false (ONVIF: mandatory for servers).
+    pub rate_control: bool,
+}
+
+impl ReplayRequest {
+    pub fn forward(start_ms: i64) -> Self {
+        Self {
+            start_ms,
+            end_ms: None,
+            scale: 1.0,
+            rate_control: false,
+        }
+    }
+}
+
+/// `clock=YYYYMMDDThhmmss.fffZ-[end]` (RFC 2326 §3.7, UTC).
+pub fn clock_range(start_ms: i64, end_ms: Option<i64>) -> String {
+    let end = end_ms.map(clock_time).unwrap_or_default();
+    format!("clock={}-{end}", clock_time(start_ms))
+}
+
+fn clock_time(ms: i64) -> String {
+    let t = jiff::Timestamp::from_millisecond(ms.clamp(0, bounds::LATEST_MS))
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    format!(
+        "{}.{:03}Z",
+        t.strftime("%Y%m%dT%H%M%S"),
+        ms.rem_euclid(1000)
+    )
+}
+
+/// An access unit with its recording time.
+#[derive(Debug, Clone)]
+pub struct TimedUnit {
+    pub unit: AccessUnit,
+    pub ts_ms: i64,
+    /// From the ONVIF extension (exact), not derived.
+    pub exact: bool,
+}
+
+/// The replay session's stream of timed access units.
+pub struct ReplayStream {
+    session: Session,
+    depack: Depacketizer,
+    mapping: SrMapping,
+    request: ReplayRequest,
+    /// (RTP time, ms) of the first unit after the PLAY, for derived times.
+    origin: Option<(u32, i64)>,
+    received: u64,
+    ended: bool,
+    /// The CSeq byte of the PLAY before the current one.
+    previous_play: Option<u8>,
+}
+
+const REQUIRE: (&str, &str) = ("Require", "onvif-replay");
+
+impl ReplayStream {
+    /// DESCRIBE, SETUP and PLAY `request` on an ONVIF replay URI (which may
+    /// carry credentials).
+    pub fn open(url: &str, request: ReplayRequest, stop: StopFlag) -> Result<Self, RtspError> {
+        let session = Session::open(url, &[(REQUIRE.0, REQUIRE.1.to_string())], stop)?;
+        let video = session.video.clone();
+        let mut s = Self {
+            depack: Depacketizer::new(video.codec, video.parameter_sets.clone()),
+            mapping: SrMapping::new(video.clock_rate),
+            session,
+            request,
+            origin: None,
+            received: 0,
+            ended: false,
+            previous_play: None,
+        };
+        s.play(request, false)?;
+        Ok(s)
+    }
+
+    pub fn codec(&self) -> Codec {
+        self.session.video.codec
+    }
+
+    /// PLAY `request`; `immediate` during playback (a seek). Units of the
+    /// previous PLAY still in flight are dropped by the extension's CSeq
+    /// byte; a server that leaves it 0 (GStreamer's) and sets no D bit gives
+    /// no way to tell them apart, so [`ReplayReader::seek`] reopens instead.
+    pub fn play(&mut self, request: ReplayRequest, immediate: bool) -> Result<(), RtspError> {
+        let mut headers = vec![
+            (REQUIRE.0, REQUIRE.1.to_string()),
+            ("Range", clock_range(request.start_ms, request.end_ms)),
+        ];
+        if !request.rate_control {
+            headers.push(("Rate-Control", "no".into()));
+        }
+        if request.scale != 1.0 {
+            headers.push(("Scale", format!("{:.1}", request.scale)));
+        }
+        if immediate {
+            headers.push(("Immediate", "yes".into()));
+        }
+        if self.session.play_cseq != 0 {
+            self.previous_play = Some((self.session.play_cseq & 0xff) as u8);
+        }
+        self.session.play(&headers)?;
+        self.request = request;
+        self.depack.reset();
+        self.origin = None;
+        self.ended = false;
+        Ok(())
+    }
+
+    pub fn pause(&mut self) -> Result<(), RtspError> {
+        self.session.pause().map(|_| ())
+    }
+
+    /// The next access unit with its time; `None` at the end of the footage
+    /// (T bit, RTCP BYE, or the server falling silent after sending some).
+    pub fn next_unit(&mut self) -> Result<Option<TimedUnit>, RtspError> {
+        loop {
+            while let Some(unit) = self.depack.pop() {
+                // data of the previous PLAY still in flight after a seek
+                // (servers that leave the CSeq byte at 0 are not filtered)
+                let current = (self.session.play_cseq & 0xff) as u8;
+                if unit
+                    .onvif
+                    .is_some_and(|e| Some(e.cseq) == self.previous_play && e.cseq != current)
+                {
+                    continue;
+                }
+                if unit.onvif.is_some_and(|e| e.terminal) {
+                    self.ended = true;
+                }
+                return Ok(Some(self.timed(unit)));
+            }
+            if self.ended {
+                return Ok(None);
+            }
+            let (channel, payload) = match self.session.next_data() {
+                Ok(d) => d,
+                Err(RtspError::Stalled { .. } | RtspError::Closed { .. }) if self.received > 0 => {
+                    return Ok(None)
+                }
+                Err(e) => return Err(e),
+            };
+            let rtp = self.session.rtp_channel;
+            if channel == rtp {
+                let Ok(p) = parse_rtp(&payload) else { continue };
+                if p.payload_type != self.session.video.payload_type {
+                    continue;
+                }
+                self.received += 1;
+                self.mapping.set_ssrc(p.ssrc);
+                let ext = p
+                    .extension
+                    .and_then(|(prof, d)| parse_onvif_extension(prof, d));
+                self.depack.push(&p, ext);
+            } else if channel == rtp.wrapping_add(1) {
+                if let Ok(rtcp) = parse_rtcp(&payload) {
+                    for sr in &rtcp.reports {
+                        self.mapping.on_report(sr);
+                    }
+                    if rtcp.bye && self.received > 0 {
+                        self.ended = true;
+                    }
+                }
+            }
+        }
+    }
+
+    fn timed(&mut self, unit: AccessUnit) -> TimedUnit {
+        if let Some(ms) = unit.onvif.and_then(|e| e.unix_ms()) {
+            return TimedUnit {
+                unit,
+                ts_ms: ms,
+                exact: true,
+            };
+        }
+        let ts_ms = match self.mapping.wall_ms(unit.rtp_timestamp) {
+            Some(ms) => ms,
+            None => {
+                let (rtp0, ms0) = *self
+                    .origin
+                    .get_or_insert((unit.rtp_timestamp, self.request.start_ms));
+                let d = rtp_delta_ms(rtp0, unit.rtp_timestamp, self.session.video.clock_rate);
+                if self.request.scale < 0.0 {
+                    ms0 - d
+                } else {
+                    ms0 + d
+                }
+            }
+        };
+        TimedUnit {
+            unit,
+            ts_ms,
+            exact: false,
+        }
+    }
+}
+
+/// Frames of an ONVIF replay from a point in time, decoded.
+pub struct ReplayReader {
+    /// The replay URI (with credentials: never shown).
+    url: String,
+    stream: ReplayStream,
+    decoder: VideoDecoder,
+    decimation: Decimation,
+    skip_before_ms: i64,
+    drained: bool,
+    stop: StopFlag,
+}
+
+impl ReplayReader {
+    /// Plays forward from `t_ms`; the first frame returned is the first at
+    /// or after `t_ms`.
+    pub fn open(
+        url: &str,
+        t_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Result<Self, PlaybackError> {
+        let stream = ReplayStream::open(url, ReplayRequest::forward(t_ms), stop.clone())
+            .map_err(playback_error)?;
+        let id = match stream.codec() {
+            Codec::H264 => codec::Id::H264,
+            Codec::H265 => codec::Id::HEVC,
+        };
+        crate::media::init();
+        let decoder = VideoDecoder::for_codec(id)?;
+        let mut r = Self {
+            url: url.to_string(),
+            stream,
+            decoder,
+            decimation,
+            skip_before_ms: t_ms,
+            drained: false,
+            stop,
+        };
+        r.set_decimation(decimation);
+        Ok(r)
+    }
+
+    /// Seeks, exact to the frame: a new session from `t_ms` (so nothing
+    /// of the old position can arrive after the jump).
+    pub fn seek(&mut self, t_ms: i64) -> Result<(), PlaybackError> {
+        self.stream =
+            ReplayStream::open(&self.url, ReplayRequest::forward(t_ms), self.stop.clone())
+                .map_err(playback_error)?;
+        let id = match self.stream.codec() {
+            Codec::H264 => codec::Id::H264,
+            Codec::H265 => codec::Id::HEVC,
+        };
+        self.decoder = VideoDecoder::for_codec(id)?;
+        self.set_decimation(self.decimation);
+        self.skip_before_ms = t_ms;
+        self.drained = false;
+        Ok(())
+    }
+}
+
+impl RecordingReader for ReplayReader {
+    fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
+        loop {
+            if self.stop.is_stopped() {
+                return Err(MediaError::Stopped.into());
+            }
+            if let Some((frame, ts_ms, keyframe)) = self.decoder.receive()? {
+                if ts_ms < self.skip_before_ms {
+                    continue;
+                }
+                return Ok(ReadEvent::Frame(DecodedFrame {
+                    frame,
+                    ts_ms,
+                    keyframe,
+                }));
+            }
+            if self.drained {
+                return Ok(ReadEvent::End);
+            }
+            match self.stream.next_unit().map_err(playback_error)? {
+                Some(u) => {
+                    if !bounds::in_bounds(u.ts_ms) {
+                        continue;
+                    }
+                    if self.decimation == Decimation::KeyframesOnly && !u.unit.keyframe {
+                        continue;
+                    }
+                    let mut p = Packet::copy(&u.unit.data);
+                    p.set_pts(Some(u.ts_ms));
+                    p.set_dts(Some(u.ts_ms));
+                    if u.unit.keyframe {
+                        p.set_flags(packet::Flags::KEY);
+                    }
+                    self.decoder.send(&p, u.ts_ms)?;
+                }
+                None => {
+                    self.decoder.flush()?;
+                    self.drained = true;
+                }
+            }
+        }
+    }
+
+    fn set_decimation(&mut self, d: Decimation) {
+        self.decimation = d;
+        self.decoder.set_discard(match d {
+            Decimation::SkipNonRef => AVDiscard::AVDISCARD_NONREF,
+            _ => AVDiscard::AVDISCARD_DEFAULT,
+        });
+    }
+}
+
+/// An RTSP failure as a playback error (a refused login is never retried).
+pub fn playback_error(e: RtspError) -> PlaybackError {
+    match e {
+        RtspError::Stopped => PlaybackError::Media(MediaError::Stopped),
+        RtspError::AuthFailed { .. } | RtspError::Auth { .. } => PlaybackError::Refused {
+            source_name: "onvif replay".into(),
+            kind: ErrorKind::AuthFailed,
+            reason: e.to_string(),
+        },
+        e => PlaybackError::Source {
+            source_name: "onvif replay".into(),
+            reason: e.to_string(),
+        },
+    }
+}
+
+impl HasKind for RtspError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            RtspError::BadUrl(_) => ErrorKind::InvalidInput,
+            RtspError::AuthFailed { .. } | RtspError::Auth { .. } => ErrorKind::AuthFailed,
+            RtspError::Connect { .. }
+            | RtspError::Io { .. }
+            | RtspError::Closed { .. }
+            | RtspError::Stalled { .. } => ErrorKind::Unreachable,
+            RtspError::Status { status: 551, .. } => ErrorKind::Unsupported,
+            RtspError::Message { .. } | RtspError::Sdp { .. } | RtspError::Status { .. } => {
+                ErrorKind::Protocol
+            }
+            RtspError::Stopped => ErrorKind::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_ranges() {
+        assert_eq!(
+            clock_range(1_767_225_600_123, None),
+            "clock=20260101T000000.123Z-"
+        );
+        assert_eq!(
+            clock_range(1_767_225_600_000, Some(1_767_225_610_500)),
+            "clock=20260101T000000.000Z-20260101T000010.500Z"
+        );
+    }
+}

@@ -1,0 +1,476 @@
+//! One RTSP/1.0 session over TCP with interleaved RTP/RTCP: DESCRIBE (with
+//! authentication), SETUP of the video media, PLAY/PAUSE with any extra
+//! headers (Range, Scale, Require, Rate-Control, Immediate), keepalives and
+//! TEARDOWN. Blocking sockets with short read timeouts, so a stop flag and a
+//! stall deadline are honoured; replies are read in-band between data.
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use super::auth::{Auth, AuthError, Credentials};
+use super::message::{parse_item, parse_session, Item, MessageError, Response};
+use super::sdp::{self, Sdp, SdpError, VideoMedia};
+use crate::media::source::StopFlag;
+use crate::secrets::redact::redact_url;
+
+/// How long the server may stay silent before the session counts as stalled.
+pub const STALL: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(200);
+const USER_AGENT: &str = concat!("Vigil/", env!("CARGO_PKG_VERSION"));
+
+#[derive(Debug, thiserror::Error)]
+pub enum RtspError {
+    #[error("{0}: not an rtsp:// URL with a host")]
+    BadUrl(String),
+    #[error("{url}: cannot connect: {source}")]
+    Connect {
+        url: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{url}: {source}")]
+    Io {
+        url: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{url}: the server closed the connection")]
+    Closed { url: String },
+    #[error("{url}: nothing from the server for {secs} s")]
+    Stalled { url: String, secs: u64 },
+    #[error("{url}: {source}")]
+    Message {
+        url: String,
+        #[source]
+        source: MessageError,
+    },
+    #[error("{url}: {source}")]
+    Sdp {
+        url: String,
+        #[source]
+        source: SdpError,
+    },
+    #[error("{url}: the user name or password was refused")]
+    AuthFailed { url: String },
+    #[error("{url}: {source}")]
+    Auth {
+        url: String,
+        #[source]
+        source: AuthError,
+    },
+    #[error("{url}: {method} answered {status} {reason}")]
+    Status {
+        url: String,
+        method: String,
+        status: u16,
+        reason: String,
+        /// The `Unsupported` header of a 551 (a missing feature tag).
+        unsupported: Option<String>,
+    },
+    #[error("stopped")]
+    Stopped,
+}
+
+/// Where to connect and how to log in.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The URL without credentials (what requests name).
+    pub url: String,
+    pub host: String,
+    pub port: u16,
+    pub credentials: Option<Credentials>,
+}
+
+impl Target {
+    /// Splits `url` (which may carry `user:password@`).
+    pub fn parse(url: &str) -> Result<Self, RtspError> {
+        let bad = || RtspError::BadUrl(redact_url(url));
+        let mut u = url::Url::parse(url).map_err(|_| bad())?;
+        if u.scheme() != "rtsp" {
+            return Err(bad());
+        }
+        let host = u.host_str().ok_or_else(bad)?.to_string();
+        let port = u.port().unwrap_or(554);
+        let credentials = (!u.username().is_empty()).then(|| Credentials {
+            user: pct_decode(u.username()),
+            password: pct_decode(u.password().unwrap_or_default()),
+        });
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+        Ok(Self {
+            url: u.to_string(),
+            host,
+            port,
+            credentials,
+        })
+    }
+}
+
+fn pct_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+pub struct Session {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    cseq: u32,
+    pub target: Target,
+    auth: Auth,
+    session: Option<(String, u64)>,
+    pub sdp: Sdp,
+    pub video: VideoMedia,
+    /// The base for relative control URLs (Content-Base).
+    base: String,
+    /// Interleaved channel of the video's RTP (RTCP is this + 1).
+    pub rtp_channel: u8,
+    data: VecDeque<(u8, Vec<u8>)>,
+    last_keepalive: Instant,
+    last_received: Instant,
+    keepalive_method: &'static str,
+    stop: StopFlag,
+    /// The CSeq of the last PLAY.
+    pub play_cseq: u32,
+}
+
+impl Session {
+    /// Connects, DESCRIBEs and SETs UP the first H.264/H.265 video media
+    /// over TCP interleaved; `extra` headers go on DESCRIBE and SETUP too.
+    pub fn open(url: &str, extra: &[(&str, String)], stop: StopFlag) -> Result<Self, RtspError> {
+        let target = Target::parse(url)?;
+        let shown = redact_url(&target.url);
+        let addr = (target.host.as_str(), target.port)
+            .to_socket_addrs()
+            .map_err(|source| RtspError::Connect {
+                url: shown.clone(),
+                source,
+            })?
+            .next()
+            .ok_or_else(|| RtspError::BadUrl(shown.clone()))?;
+        let stream =
+            TcpStream::connect_timeout(&addr, STALL).map_err(|source| RtspError::Connect {
+                url: shown.clone(),
+                source,
+            })?;
+        let _ = stream.set_nodelay(true);
+        stream
+            .set_read_timeout(Some(POLL))
+            .and_then(|_| stream.set_write_timeout(Some(STALL)))
+            .map_err(|source| RtspError::Io {
+                url: shown.clone(),
+                source,
+            })?;
+        let mut s = Self {
+            stream,
+            buf: Vec::with_capacity(256 * 1024),
+            cseq: 0,
+            auth: Auth::new(target.credentials.clone()),
+            base: target.url.clone(),
+            target,
+            session: None,
+            sdp: Sdp::default(),
+            video: VideoMedia {
+                payload_type: 0,
+                codec: sdp::Codec::H264,
+                clock_rate: 90_000,
+                control: None,
+                parameter_sets: Vec::new(),
+                onvif_track: None,
+            },
+            rtp_channel: 0,
+            data: VecDeque::new(),
+            last_keepalive: Instant::now(),
+            last_received: Instant::now(),
+            keepalive_method: "GET_PARAMETER",
+            stop,
+            play_cseq: 0,
+        };
+        let mut headers = vec![("Accept", "application/sdp".to_string())];
+        headers.extend(extra.iter().cloned());
+        let url = s.target.url.clone();
+        let r = s.request("DESCRIBE", &url, &headers)?;
+        if let Some(b) = r.header("Content-Base").or(r.header("Content-Location")) {
+            s.base = b.to_string();
+        }
+        let text = String::from_utf8_lossy(&r.body).into_owned();
+        s.sdp = sdp::parse(&text).map_err(|source| RtspError::Sdp {
+            url: s.shown(),
+            source,
+        })?;
+        s.video = s.sdp.video.clone().ok_or_else(|| RtspError::Sdp {
+            url: s.shown(),
+            source: SdpError::NoVideo,
+        })?;
+        let base = match s.sdp.control.as_deref() {
+            Some(c) if c != "*" => sdp::control_url(&s.base, Some(c)),
+            _ => s.base.clone(),
+        };
+        let setup_url = sdp::control_url(&base, s.video.control.as_deref());
+        let mut headers = vec![(
+            "Transport",
+            "RTP/AVP/TCP;unicast;interleaved=0-1".to_string(),
+        )];
+        headers.extend(extra.iter().cloned());
+        let r = s.request("SETUP", &setup_url, &headers)?;
+        let session = r.header("Session").ok_or_else(|| RtspError::Status {
+            url: s.shown(),
+            method: "SETUP".into(),
+            status: r.status,
+            reason: "no Session header".into(),
+            unsupported: None,
+        })?;
+        s.session = Some(parse_session(session));
+        if let Some(ch) = r
+            .header("Transport")
+            .and_then(|t| {
+                t.split(';')
+                    .find_map(|p| p.trim().strip_prefix("interleaved="))
+            })
+            .and_then(|p| p.split('-').next())
+            .and_then(|c| c.trim().parse::<u8>().ok())
+        {
+            s.rtp_channel = ch;
+        }
+        Ok(s)
+    }
+
+    fn shown(&self) -> String {
+        redact_url(&self.target.url)
+    }
+
+    /// The aggregate URL PLAY/PAUSE/TEARDOWN name.
+    fn aggregate_url(&self) -> String {
+        match self.sdp.control.as_deref() {
+            Some(c) if c != "*" => sdp::control_url(&self.base, Some(c)),
+            _ => self.base.clone(),
+        }
+    }
+
+    /// PLAY with `headers` (Range, Scale, ...); returns the answer.
+    pub fn play(&mut self, headers: &[(&str, String)]) -> Result<Response, RtspError> {
+        let url = self.aggregate_url();
+        let r = self.request("PLAY", &url, headers)?;
+        self.play_cseq = self.cseq;
+        Ok(r)
+    }
+
+    pub fn pause(&mut self) -> Result<Response, RtspError> {
+        let url = self.aggregate_url();
+        self.request("PAUSE", &url, &[])
+    }
+
+    /// TEARDOWN, best effort (the connection closes anyway).
+    pub fn teardown(&mut self) {
+        let url = self.aggregate_url();
+        let _ = self.send("TEARDOWN", &url, &[]);
+        self.session = None;
+    }
+
+    fn send(
+        &mut self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+    ) -> Result<u32, RtspError> {
+        self.cseq += 1;
+        let mut msg = format!(
+            "{method} {url} RTSP/1.0\r\nCSeq: {}\r\nUser-Agent: {USER_AGENT}\r\n",
+            self.cseq
+        );
+        if let Some((id, _)) = &self.session {
+            msg.push_str(&format!("Session: {id}\r\n"));
+        }
+        if let Some(a) = self.auth.authorization(method, url) {
+            msg.push_str(&format!("Authorization: {a}\r\n"));
+        }
+        for (k, v) in headers {
+            msg.push_str(&format!("{k}: {v}\r\n"));
+        }
+        msg.push_str("\r\n");
+        self.stream
+            .write_all(msg.as_bytes())
+            .map_err(|source| RtspError::Io {
+                url: redact_url(&self.target.url),
+                source,
+            })?;
+        Ok(self.cseq)
+    }
+
+    /// Sends a request and waits for its answer (data read meanwhile is
+    /// queued); answers a 401 once with the challenge.
+    pub fn request(
+        &mut self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+    ) -> Result<Response, RtspError> {
+        for attempt in 0..2 {
+            let cseq = self.send(method, url, headers)?;
+            let r = self.wait_response(cseq)?;
+            if r.status == 401 && attempt == 0 {
+                if self.auth.has_challenge()
+                    && !r
+                        .headers_named("WWW-Authenticate")
+                        .any(|h| h.to_ascii_lowercase().contains("stale=true"))
+                {
+                    return Err(RtspError::AuthFailed { url: self.shown() });
+                }
+                self.auth
+                    .on_challenge(r.headers_named("WWW-Authenticate"))
+                    .map_err(|source| RtspError::Auth {
+                        url: self.shown(),
+                        source,
+                    })?;
+                continue;
+            }
+            if r.status == 401 {
+                return Err(RtspError::AuthFailed { url: self.shown() });
+            }
+            if !(200..300).contains(&r.status) {
+                return Err(RtspError::Status {
+                    url: self.shown(),
+                    method: method.to_string(),
+                    status: r.status,
+                    reason: r.reason.chars().take(80).collect(),
+                    unsupported: r
+                        .header("Unsupported")
+                        .map(|u| u.chars().take(80).collect()),
+                });
+            }
+            return Ok(r);
+        }
+        Err(RtspError::AuthFailed { url: self.shown() })
+    }
+
+    fn wait_response(&mut self, cseq: u32) -> Result<Response, RtspError> {
+        loop {
+            match self.read_item()? {
+                Item::Response(r) if r.cseq().is_none_or(|c| c == cseq) => return Ok(r),
+                Item::Response(_) | Item::Request { .. } => {}
+                Item::Data { channel, payload } => {
+                    // keep a bounded backlog while waiting
+                    if self.data.len() < 4096 {
+                        self.data.push_back((channel, payload));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next interleaved data (channel, payload); sends keepalives at
+    /// half the session timeout and skips stray replies.
+    pub fn next_data(&mut self) -> Result<(u8, Vec<u8>), RtspError> {
+        if let Some(d) = self.data.pop_front() {
+            return Ok(d);
+        }
+        loop {
+            self.keepalive()?;
+            match self.read_item()? {
+                Item::Data { channel, payload } => return Ok((channel, payload)),
+                Item::Response(r) => {
+                    // a server without GET_PARAMETER gets OPTIONS
+                    if matches!(r.status, 405 | 501) {
+                        self.keepalive_method = "OPTIONS";
+                    }
+                }
+                Item::Request { .. } => {}
+            }
+        }
+    }
+
+    fn keepalive(&mut self) -> Result<(), RtspError> {
+        let Some((_, timeout)) = self.session else {
+            return Ok(());
+        };
+        if self.last_keepalive.elapsed() >= Duration::from_secs((timeout / 2).max(1)) {
+            self.last_keepalive = Instant::now();
+            let url = self.aggregate_url();
+            let method = self.keepalive_method;
+            self.send(method, &url, &[])?;
+        }
+        Ok(())
+    }
+
+    fn read_item(&mut self) -> Result<Item, RtspError> {
+        loop {
+            match parse_item(&self.buf) {
+                Ok(Some((item, n))) => {
+                    self.buf.drain(..n);
+                    return Ok(item);
+                }
+                Ok(None) => {}
+                Err(source) => {
+                    return Err(RtspError::Message {
+                        url: self.shown(),
+                        source,
+                    })
+                }
+            }
+            if self.stop.is_stopped() {
+                return Err(RtspError::Stopped);
+            }
+            let mut chunk = [0u8; 64 * 1024];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Err(RtspError::Closed { url: self.shown() }),
+                Ok(n) => {
+                    self.last_received = Instant::now();
+                    self.buf.extend_from_slice(&chunk[..n]);
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock
+                            | std::io::ErrorKind::TimedOut
+                            | std::io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    if self.last_received.elapsed() >= STALL {
+                        return Err(RtspError::Stalled {
+                            url: self.shown(),
+                            secs: STALL.as_secs(),
+                        });
+                    }
+                    self.keepalive()?;
+                }
+                Err(source) => {
+                    return Err(RtspError::Io {
+                        url: self.shown(),
+                        source,
+                    })
+                }
+            }
+        }
+    }
+
+    /// Seconds since the server last sent anything.
+    pub fn idle(&self) -> Duration {
+        self.last_received.elapsed()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.session.is_some() {
+            self.teardown();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_leave_the_url() {
+        let t = Target::parse("rtsp://ad%40min:p%3Aw@127.0.0.1:8554/replay/rec0").unwrap();
+        assert_eq!(t.url, "rtsp://127.0.0.1:8554/replay/rec0");
+        assert_eq!((t.host.as_str(), t.port), ("127.0.0.1", 8554));
+        let c = t.credentials.unwrap();
+        assert_eq!((c.user.as_str(), c.password.as_str()), ("ad@min", "p:w"));
+        assert!(Target::parse("http://h/x").is_err());
+        assert_eq!(Target::parse("rtsp://h/x").unwrap().port, 554);
+    }
+}

@@ -1,0 +1,35 @@
+//! What an RTSP server sends on the control connection: responses and
+//! interleaved data (message), Session headers, the DESCRIBE answer's SDP,
+//! and authentication challenges.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use vigil_engine::rtsp::auth::{Auth, Credentials};
+use vigil_engine::rtsp::message::{parse_item, parse_session, Item};
+use vigil_engine::rtsp::sdp;
+
+fuzz_target!(|data: &[u8]| {
+    let mut rest = data;
+    while let Ok(Some((item, n))) = parse_item(rest) {
+        assert!(n > 0 && n <= rest.len());
+        if let Item::Response(r) = &item {
+            if let Some(s) = r.header("Session") {
+                let _ = parse_session(s);
+            }
+            let mut a = Auth::new(Some(Credentials {
+                user: "u".into(),
+                password: "p".into(),
+            }));
+            if a.on_challenge(r.headers_named("WWW-Authenticate")).is_ok() {
+                let _ = a.authorization("DESCRIBE", "rtsp://127.0.0.1/x");
+            }
+        }
+        rest = &rest[n..];
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Ok(s) = sdp::parse(text) {
+            if let Some(v) = s.video {
+                let _ = sdp::control_url("rtsp://h/a/", v.control.as_deref());
+            }
+        }
+    }
+});
