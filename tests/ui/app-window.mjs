@@ -14,7 +14,9 @@
 // no known start gets the start-time dialog; an incident package folder
 // (signed with a key the app does not know) shows its banner, and after a
 // byte of its clip is flipped, re-opened from the recent list, TAMPERED with
-// the file named.
+// the file named. A file dragged from another application (a GTK drag
+// source moved by the real X pointer) and dropped on the window opens; and
+// `vigil-app PATH` opens the path at launch (tests/ui/window-launch.mjs).
 //
 // The app runs on its own data directory (VIGIL_DATA_DIR) and its own
 // keyring: a keyutils session and a D-Bus session with a fresh, unlocked
@@ -31,6 +33,8 @@ import { tmpdir, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { dropSection, launchWithPathSection } from './window-launch.mjs';
+import { evidenceSection } from './window-evidence.mjs';
 
 let passed = 0;
 let failed = 0;
@@ -221,9 +225,14 @@ async function main() {
     console.log(`       screenshot ${file} (${png.length} bytes)`);
     if (png.length < 20_000) throw new Error(`screenshot suspiciously small: ${png.length} bytes`);
   });
+  await bookmarksSection(appWindow(base, s), artifacts);
   await sitesSection(appWindow(base, s), artifacts);
   await offlineSection(appWindow(base, s), artifacts);
+  const launch = { test, waitFor, check, treeGroups, clip, saveScreenshot, artifacts, tmpDirs, procs, wd, base, app, appWindow };
+  await dropSection(appWindow(base, s), launch);
+  await evidenceSection(appWindow(base, s), { ...launch, press });
   try { await wd(base, 'DELETE', s); } catch { /* closing */ }
+  await launchWithPathSection(launch);
   done(failed ? 1 : 0);
 }
 
@@ -270,6 +279,17 @@ function appWindow(base, s) {
     /** Real key presses into an element (the caret starts after its text). */
     keys: (el, text) => wd(base, 'POST', `${s}/element/${el[ELEMENT]}/value`, { text }),
     screenshot: async () => Buffer.from(await wd(base, 'GET', `${s}/screenshot`), 'base64'),
+    /** Real key presses to whatever has focus (WebDriver key actions; a string is typed key by key). */
+    async press(...keys) {
+      const actions = keys.flatMap((k) => [{ type: 'keyDown', value: k }, { type: 'keyUp', value: k }]);
+      await wd(base, 'POST', `${s}/actions`, { actions: [{ type: 'key', id: 'keyboard', actions }] });
+    },
+    /** Moves the real pointer to `x`,`y` from the center of element `el`. */
+    async hover(el, x, y) {
+      await wd(base, 'POST', `${s}/actions`, {
+        actions: [{ type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' }, actions: [{ type: 'pointerMove', duration: 0, origin: el, x: Math.round(x), y: Math.round(y) }] }],
+      });
+    },
     /** A Tauri command called from the page, to read the engine's own state. */
     async invoke(cmd, args = {}) {
       const r = await wd(base, 'POST', `${s}/execute/async`, {
@@ -840,3 +860,224 @@ main().catch((e) => {
   failed++;
   done(1);
 });
+
+// ---------------------------------------------------------------------------
+// Bookmarks, timeline thumbnails, settings, keyboard and the compact tile
+// overlay: every button clicked for real in the app window.
+
+const BM_DIALOG = '[role="dialog"][aria-label="Bookmark"]';
+const KEY = { Tab: '\uE004', Escape: '\uE00C', Home: '\uE011', Backspace: '\uE003' };
+
+/** The bookmarks the engine holds (its own command). */
+const engineBookmarks = (w) => w.invoke('list_bookmarks', { filter: null });
+
+/** Clicks a tile's ★ and returns the Bookmark dialog's camera and time, and the tile's frame time just before. */
+async function openBookmarkDialog(w, tileCss, frameAttr) {
+  const btn = await waitFor(`the ★ of ${tileCss}`, () => w.run('return document.querySelector(arguments[0])', `${tileCss} .tile-bookmark`));
+  const before = Number(await w.run('return document.querySelector(arguments[0]).getAttribute(arguments[1])', tileCss, frameAttr));
+  await w.click(btn);
+  const d = await waitFor('the Bookmark dialog', () =>
+    w.run(`const d = document.querySelector(arguments[0]); return d && { at: Number(d.dataset.at), camera: d.dataset.camera }`, BM_DIALOG),
+  );
+  return { ...d, before };
+}
+
+async function saveBookmark(w, note) {
+  const field = await waitFor('the Note field', () => w.run(`return document.querySelector('${BM_DIALOG} textarea[aria-label="Note"]')`));
+  await w.keys(field, note);
+  await press(w, BM_DIALOG, 'Save bookmark');
+  await waitFor('the Bookmark dialog to close', () => w.run(`return !document.querySelector('${BM_DIALOG}')`));
+}
+
+async function pbTilePlaying(w, camera, ms = 60_000) {
+  return waitFor(`a playing playback tile of ${camera ?? 'a demo camera'}`, () =>
+    w.run(`const t = Array.from(document.querySelectorAll('.pb-tile')).find((t) => (arguments[0] ? t.dataset.camera === arguments[0] : t.dataset.camera.startsWith('demo-'))
+        && t.dataset.state === 'playing' && Number(t.dataset.frames) > 5 && Number(t.dataset.recTs) > 0);
+      return t ? { tile: t.dataset.tile, camera: t.dataset.camera, recTs: Number(t.dataset.recTs), frames: Number(t.dataset.frames) } : null;`, camera), { ms });
+}
+
+async function bookmarksSection(w, artifacts) {
+  const mode = (m) => w.run(`document.querySelector('[data-mode-button="${m}"]') && true; return document.querySelector('.app').dataset.mode`);
+  const clickMode = async (m) => {
+    const b = await w.run(`return document.querySelector('[data-mode-button="${m}"]')`);
+    await w.click(b);
+    await waitFor(`mode ${m}`, async () => (await mode(m)) === m);
+  };
+  let pbMark = null;
+  const mediaRoot = mkdtempSync(join(tmpdir(), 'vigil-app-media-'));
+  tmpDirs.push(mediaRoot);
+
+  await test('Bookmark on a playback tile (real click on ★): the frame shown, a note, stored by the engine, marked on the timeline', async () => {
+    if ((await mode()) !== 'playback') await clickMode('playback');
+    const t = await pbTilePlaying(w, null);
+    const d = await openBookmarkDialog(w, `.pb-tile[data-tile="${t.tile}"]`, 'data-rec-ts');
+    check(d.camera === t.camera, `dialog camera ${d.camera}, tile ${t.camera}`);
+    check(d.at >= d.before && d.at - d.before < 5_000, `bookmark time ${d.at} is not the recording time shown (${d.before})`);
+    check(d.at < Date.now() - 30_000, 'a playback bookmark is in the past');
+    await saveBookmark(w, 'Van at the gate');
+    const list = await engineBookmarks(w);
+    const b = list.find((x) => x.note === 'Van at the gate');
+    check(b && b.camera === t.camera && b.atMs === d.at && b.fromMs === null, `engine bookmarks ${JSON.stringify(list)}`);
+    pbMark = b;
+    const marker = await waitFor('the bookmark marker on the timeline', () =>
+      w.run(`const m = document.querySelector('.timeline .tl-marker-bookmark[data-bookmark-id="${b.id}"]'); return m && Number(m.dataset.t)`));
+    check(marker === b.atMs, `marker at ${marker}, bookmark at ${b.atMs}`);
+    console.log(`       bookmark ${b.id} on ${b.camera} at ${new Date(b.atMs).toISOString()}, marker on the timeline`);
+  });
+
+  await test('Bookmark on a live tile with a range (real clicks: ★, Mark a range, Save bookmark)', async () => {
+    await clickMode('live');
+    const camera = await waitFor('live tile 2', () => w.run(`const t = document.querySelector('.tile[data-tile="2"]'); return t.dataset.state === 'live' && Number(t.dataset.frames) > 5 && t.dataset.camera`));
+    const d = await openBookmarkDialog(w, '.tile[data-tile="2"]', 'data-frame-ms');
+    check(d.camera === camera && Math.abs(d.at - Date.now()) < 15_000, `live bookmark ${JSON.stringify(d)} at the frame shown (now ${Date.now()})`);
+    check(d.at >= d.before && d.at - d.before < 3_000, `bookmark time ${d.at}, frame before the click ${d.before}`);
+    const box = await w.run(`return document.querySelector('${BM_DIALOG} input[aria-label="Mark a range"]')`);
+    await w.click(box);
+    await waitFor('the range fields', () => w.run(`return !!document.querySelector('${BM_DIALOG} input[aria-label="Seconds before"]')`));
+    await saveBookmark(w, 'Gate left open');
+    const b = (await engineBookmarks(w)).find((x) => x.note === 'Gate left open');
+    check(b && b.camera === camera && b.fromMs === d.at - 10_000 && b.toMs === d.at + 10_000, `ranged bookmark ${JSON.stringify(b)}`);
+  });
+
+  await test('Settings: the media root is shown, saved (real clicks) and read back from the engine', async () => {
+    await press(w, '.topbar', 'Settings');
+    const field = await waitFor('the loaded Media root field', () => w.run(`const f = document.querySelector('[role="dialog"][aria-label="Settings"] input[aria-label="Media root"]'); return f && !f.disabled ? f : null`));
+    const old = await w.run('return arguments[0].value', field);
+    if (old) await w.keys(field, KEY.Backspace.repeat(old.length));
+    await w.keys(field, mediaRoot);
+    await press(w, '[role="dialog"][aria-label="Settings"]', 'Save');
+    await waitFor('"Saved."', () => w.run(`return !!document.querySelector('[role="dialog"][aria-label="Settings"] [data-saved]')`), { seen: () => w.run(`return document.querySelector('[role="dialog"][aria-label="Settings"]').textContent`) });
+    const root = await w.invoke('get_media_root');
+    check(root === mediaRoot, `engine media root ${root}, typed ${mediaRoot} (was ${old})`);
+    await press(w, '[role="dialog"][aria-label="Settings"]', 'Close');
+  });
+
+  await test('Bookmarks list: search, Export clip cuts the moment ± 5 s under the media root, Play jumps to Playback at that moment on that camera', async () => {
+    check(pbMark, 'needs the playback bookmark');
+    await press(w, '.topbar', 'Bookmarks');
+    const search = await waitFor('the bookmark search', () => w.run(`return document.querySelector('.bookmarks-panel input[aria-label="Search bookmarks"]')`));
+    await waitFor('two bookmarks listed', () => w.run(`return document.querySelectorAll('.bookmarks-panel .bm-item').length === 2`));
+    await w.keys(search, 'van');
+    await waitFor('one bookmark matching "van"', () => w.run(`const l = document.querySelectorAll('.bookmarks-panel .bm-item'); return l.length === 1 && l[0].dataset.bookmarkId === '${pbMark.id}'`));
+    const item = `.bookmarks-panel .bm-item[data-bookmark-id="${pbMark.id}"]`;
+    await press(w, item, 'Export clip');
+    const clip = await waitFor('the exported clip', () => w.run(`const c = document.querySelector('${item} .bm-clip'); return c && { path: c.dataset.clipPath, start: Number(c.dataset.clipStart), end: Number(c.dataset.clipEnd) }`), { ms: 120_000, seen: errorBanners.bind(null, w) });
+    console.log(`       clip ${clip.path}: ${new Date(clip.start).toISOString()} .. ${new Date(clip.end).toISOString()}`);
+    check(clip.path.startsWith(join(mediaRoot, 'bookmarks') + '/'), `clip ${clip.path} is not under the media root ${mediaRoot}`);
+    check(existsSync(clip.path) && readFileSync(clip.path).length > 10_000, `clip file ${clip.path} missing or tiny`);
+    check(existsSync(clip.path.replace(/\.mp4$/, '.json')), 'clip annotation written');
+    check(Math.abs(clip.start - (pbMark.atMs - 5_000)) <= 1_000 && Math.abs(clip.end - (pbMark.atMs + 5_000)) <= 1_000, `clip ${clip.start}..${clip.end} is not the moment ± 5 s (${pbMark.atMs})`);
+    await press(w, item, 'Play');
+    await waitFor('Playback after Play', async () => (await mode()) === 'playback');
+    check(!(await w.run(`return !!document.querySelector('.bookmarks-panel')`)), 'the list closes on Play');
+    const t = await pbTilePlaying(w, pbMark.camera);
+    check(t.recTs >= pbMark.atMs - 2_000 && t.recTs < pbMark.atMs + 30_000, `playback at ${new Date(t.recTs).toISOString()}, bookmark ${new Date(pbMark.atMs).toISOString()}`);
+  });
+
+  await test('Timeline thumbnail: hovering a camera\'s lane (real pointer) shows its recorded picture at that time while playback keeps drawing', async () => {
+    const lane = await waitFor('the timeline lane', () => w.run(`return document.querySelector('.timeline .tl-lane[data-camera="${pbMark.camera}"]')`));
+    const geo = await w.run(`const tl = document.querySelector('.timeline'); const r = arguments[0].getBoundingClientRect();
+      return { vs: Number(tl.dataset.viewStart), ve: Number(tl.dataset.viewEnd), w: r.width, h: r.height }`, lane);
+    const target = Math.min(Math.max(pbMark.atMs - 60_000, geo.vs + 1_000), geo.ve - 1_000);
+    const x = ((target - geo.vs) / (geo.ve - geo.vs)) * geo.w - geo.w / 2;
+    const before = await pbTilePlaying(w, pbMark.camera);
+    const started = Date.now();
+    await w.hover(lane, x, 0);
+    const th = await waitFor('the thumbnail picture', () =>
+      w.run(`const t = document.querySelector('.tl-thumb'); const img = t && t.querySelector('img');
+        return t && t.dataset.state === 'shown' && img && img.complete && img.naturalWidth > 0
+          ? { camera: t.dataset.camera, t: Number(t.dataset.t), frame: Number(t.dataset.frameMs), w: img.naturalWidth, h: img.naturalHeight } : null`),
+      { ms: 30_000, seen: () => w.run(`const t = document.querySelector('.tl-thumb'); return t ? t.outerHTML.slice(0, 300) : 'no .tl-thumb'`) });
+    console.log(`       thumbnail ${th.w}x${th.h} of ${th.camera} at ${new Date(th.t).toISOString()} (frame ${th.frame - th.t} ms after) in ${Date.now() - started} ms`);
+    check(th.camera === pbMark.camera, `thumbnail of ${th.camera}`);
+    check(th.w <= 192 && th.h <= 108 && th.w >= 96, `thumbnail size ${th.w}x${th.h}`);
+    check(Math.abs(th.t - target) < (geo.ve - geo.vs) / geo.w * 6 + 2_000, `thumbnail time ${th.t}, hovered ${target}`);
+    check(th.frame <= th.t + 100 && th.t - th.frame < 1_000, `the picture's frame ${th.frame} is the one shown at ${th.t}`);
+    await sleep(1_500);
+    const after = await pbTilePlaying(w, pbMark.camera);
+    check(after.frames > before.frames + 5, `playback kept drawing while hovering: ${before.frames} -> ${after.frames} frames`);
+    await saveScreenshot(w, artifacts, 'app-window-thumbnail.png');
+  });
+
+  await test('Playback position and layout kept across Live <-> Playback (real clicks) and saved in the engine', async () => {
+    const tl = () => w.run(`const t = document.querySelector('.timeline'); return t && t.dataset.position ? { pos: Number(t.dataset.position), start: Number(t.dataset.dayStart) } : null`);
+    await w.run('document.activeElement && document.activeElement.blur && document.activeElement.blur(); return true');
+    await w.press(KEY.Home);
+    const p1 = await waitFor('the playhead at the start of the day', async () => {
+      const v = await tl();
+      return v && Math.abs(v.pos - v.start) < 20_000 ? v.pos : null;
+    });
+    await sleep(1_000);
+    await clickMode('live');
+    await sleep(1_500);
+    await clickMode('playback');
+    const p2 = await waitFor('the playhead after coming back', async () => (await tl())?.pos ?? null);
+    console.log(`       left at ${new Date(p1).toISOString()}, back at ${new Date(p2).toISOString()}`);
+    check(Math.abs(p2 - p1) < 20_000, `came back at ${p2}, left at ${p1} (the default is 5 min before now)`);
+    const st = await waitFor('the saved playback state', async () => {
+      const v = await w.invoke('get_playback_state');
+      return v && v.positionMs !== null && Math.abs(v.positionMs - p1) < 20_000 ? v : null;
+    });
+    check(st.layout.tiles.includes(pbMark.camera), `saved playback layout ${JSON.stringify(st.layout)}`);
+  });
+
+  await test('Keyboard: ? lists the shortcuts, Tab stays inside, Escape closes; Shift+B opens the bookmark list and Escape closes it', async () => {
+    // from a known state: no panel open, nothing focused
+    await w.run(`document.querySelector('.bookmarks-panel .bm-close')?.click(); document.activeElement?.blur?.(); return true`);
+    await w.press('?');
+    await waitFor('the shortcut list', () => w.run(`return !!document.querySelector('[role="dialog"][aria-label="Keyboard shortcuts"]')`));
+    await saveScreenshot(w, artifacts, 'app-window-shortcuts.png');
+    for (let i = 0; i < 6; i++) {
+      await w.press(KEY.Tab);
+      check(await w.run(`return !!document.activeElement.closest('[role="dialog"][aria-label="Keyboard shortcuts"]')`), `Tab ${i + 1} left the dialog`);
+    }
+    await w.press(KEY.Escape);
+    await waitFor('the shortcut list to close', () => w.run(`return !document.querySelector('[role="dialog"][aria-label="Keyboard shortcuts"]')`));
+    await w.press('B');
+    await waitFor('the bookmark list', () => w.run(`return !!document.querySelector('.bookmarks-panel')`));
+    await w.press(KEY.Escape);
+    await waitFor('the bookmark list to close', () => w.run(`return !document.querySelector('.bookmarks-panel')`));
+  });
+
+  await test('16 tiles: each tile\'s overlay is one line of icons, nothing overlaps (bounding boxes), no wrapped labels', async () => {
+    await clickMode('live');
+    await w.click(await w.run(`return document.querySelector('[data-grid-button="16"]')`));
+    await waitFor('tiles 1-4 live in the 16-grid', () =>
+      w.run(`return document.querySelector('.grid').dataset.grid === '16' && [1, 2, 3, 4].every((n) => { const t = document.querySelector('.tile[data-tile="' + n + '"]'); return t.dataset.state === 'live' && t.dataset.camera; })`));
+    await sleep(500);
+    const boxes = await w.run(`return [1, 2, 3, 4].map((n) => {
+      const tile = document.querySelector('.tile[data-tile="' + n + '"]');
+      const top = tile.querySelector('.tile-top');
+      const r = (e) => { const b = e.getBoundingClientRect(); return { l: b.left, r: b.right, t: b.top, b: b.bottom, w: b.width, h: b.height }; };
+      const items = Array.from(top.children).filter((e) => getComputedStyle(e).display !== 'none' && getComputedStyle(e).visibility !== 'hidden' && e.getBoundingClientRect().width > 0)
+        .map((e) => ({ cls: e.className, text: e.innerText, ...r(e) }));
+      return { tile: r(tile), top: r(top), items };
+    })`);
+    for (const [i, b] of boxes.entries()) {
+      const where = `tile ${i + 1} (${Math.round(b.tile.w)}x${Math.round(b.tile.h)})`;
+      check(b.top.h <= 24, `${where}: overlay bar ${b.top.h}px high (wrapped)`);
+      check(b.items.some((e) => /tile-newcase/.test(e.cls)) && b.items.some((e) => /tile-bookmark/.test(e.cls)), `${where}: New case and Bookmark buttons shown: ${JSON.stringify(b.items.map((e) => e.cls))}`);
+      for (const e of b.items) {
+        check(e.h <= 20, `${where}: ${e.cls} is ${e.h}px high (wrapped "${e.text}")`);
+        check(e.l >= b.top.l - 0.5 && e.r <= b.top.r + 0.5, `${where}: ${e.cls} outside the bar`);
+      }
+      for (let k = 1; k < b.items.length; k++) {
+        const [p, q] = [b.items[k - 1], b.items[k]];
+        check(p.r <= q.l + 0.5, `${where}: ${p.cls} "${p.text}" overlaps ${q.cls} "${q.text}" (${p.r} > ${q.l})`);
+      }
+      const nc = b.items.find((e) => /tile-newcase/.test(e.cls));
+      check(!/New case here/.test(nc.text), `${where}: the New case button is an icon at this size ("${nc.text}")`);
+    }
+    console.log(`       16-grid tile ${Math.round(boxes[0].tile.w)}x${Math.round(boxes[0].tile.h)}: ${boxes[0].items.map((e) => `${e.cls.split(' ').pop()} ${Math.round(e.l)}-${Math.round(e.r)}`).join(', ')}`);
+    await saveScreenshot(w, artifacts, 'app-window-16.png');
+    await w.click(await w.run(`return document.querySelector('[data-grid-button="4"]')`));
+    await waitFor('the 4-grid back', () => w.run(`return document.querySelector('.grid').dataset.grid === '4'`));
+  });
+
+  // leave the window as the sites steps expect it: no panel, no dialog, no banner
+  const left = await w.run(`document.querySelector('.bookmarks-panel .bm-close')?.click();
+    const banners = Array.from(document.querySelectorAll('.errors .error')).map((e) => e.textContent);
+    document.querySelectorAll('.errors button[aria-label="Dismiss"]').forEach((b) => b.click());
+    return banners;`);
+  if (left.length) console.log(`       banners dismissed after the bookmark steps: ${JSON.stringify(left)}`);
+}

@@ -4,7 +4,7 @@
  * moves into it when it opens (unless something inside already has it) and
  * back to where it was when it closes.
  */
-import { useEffect, type RefObject } from 'react';
+import { useEffect, useRef, type RefObject } from 'react';
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -13,6 +13,9 @@ export function focusables(root: HTMLElement): HTMLElement[] {
 }
 
 export function useDialogKeys(ref: RefObject<HTMLElement | null>, onClose: () => void) {
+  // the latest onClose, without re-running the effect (which would move focus) when it changes
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
     const root = ref.current;
     if (!root) return;
@@ -22,7 +25,7 @@ export function useDialogKeys(ref: RefObject<HTMLElement | null>, onClose: () =>
       if (e.key === 'Escape') {
         e.preventDefault();
         e.stopPropagation();
-        onClose();
+        close.current();
         return;
       }
       if (e.key !== 'Tab') return;
@@ -47,5 +50,5 @@ export function useDialogKeys(ref: RefObject<HTMLElement | null>, onClose: () =>
       root.removeEventListener('keydown', onKey);
       if (before && document.contains(before)) before.focus();
     };
-  }, [ref, onClose]);
+  }, [ref]);
 }
