@@ -2,6 +2,8 @@
 //! search, delete, and export a bookmark's range as a lossless clip with its
 //! annotation (the evidence clip export: stream copy from the recording).
 //! A bookmark without a range exports [`AROUND_MS`] either side of its moment.
+//! A recording with no files to copy (the demo site, live-only readers) is
+//! encoded instead (the footage worker's encoder), with a JSON note beside it.
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -9,6 +11,7 @@ use serde::Serialize;
 use super::{Bookmark, BookmarkError, BookmarkFilter, NewBookmark};
 use crate::engine::Engine;
 use crate::evidence::clip::{export_clip, ClipRequest};
+use crate::evidence::source::Footage;
 use crate::evidence::EvidenceError;
 use crate::media::source::StopFlag;
 
@@ -48,6 +51,14 @@ pub enum BookmarkClipError {
     Evidence(#[from] EvidenceError),
     #[error("bookmark clip: no folder to write to (set a media root in Settings)")]
     NoFolder,
+    #[error("bookmark clip: {0}")]
+    Footage(#[from] crate::footage::FootageError),
+    #[error("bookmark clip: {what} {path}: {reason}")]
+    Write {
+        what: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
 }
 
 impl crate::error::HasKind for BookmarkClipError {
@@ -55,7 +66,10 @@ impl crate::error::HasKind for BookmarkClipError {
         match self {
             BookmarkClipError::Bookmark(e) => e.kind(),
             BookmarkClipError::Evidence(e) => e.kind(),
-            BookmarkClipError::NoFolder => crate::error::ErrorKind::Storage,
+            BookmarkClipError::Footage(e) => e.kind(),
+            BookmarkClipError::NoFolder | BookmarkClipError::Write { .. } => {
+                crate::error::ErrorKind::Storage
+            }
         }
     }
 }
@@ -168,17 +182,112 @@ impl Engine {
         };
         let out = clip_path(&dir, &b, from_ms);
         let stop2 = stop.clone();
-        let c = export_clip(&footage, &req, &out, &mut |_| !stop2.is_stopped(), stop)?;
-        Ok(BookmarkClip {
-            bookmark: b.id,
-            path: c.path.display().to_string(),
-            annotation_path: c.annotation_path.display().to_string(),
-            sha256: c.sha256,
-            bytes: c.bytes,
-            from_ms,
-            to_ms,
-            actual_start_ms: c.annotation.actual_start_ms,
-            actual_end_ms: c.annotation.actual_end_ms,
-        })
+        match export_clip(
+            &footage,
+            &req,
+            &out,
+            &mut |_| !stop2.is_stopped(),
+            stop.clone(),
+        ) {
+            Ok(c) => Ok(BookmarkClip {
+                bookmark: b.id,
+                path: c.path.display().to_string(),
+                annotation_path: c.annotation_path.display().to_string(),
+                sha256: c.sha256,
+                bytes: c.bytes,
+                from_ms,
+                to_ms,
+                actual_start_ms: c.annotation.actual_start_ms,
+                actual_end_ms: c.annotation.actual_end_ms,
+            }),
+            Err(EvidenceError::NotFileBacked { .. }) | Err(EvidenceError::NotCopyable { .. }) => {
+                let Footage::Recording { rec, .. } = &footage else {
+                    return Err(BookmarkClipError::Evidence(EvidenceError::Invalid(
+                        "not a recording".into(),
+                    )));
+                };
+                encoded_clip(rec.as_ref(), &b, from_ms, to_ms, &out, stop)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
+}
+
+/// Encodes `[from_ms, to_ms]` of `rec` into `out` (H.264 MP4, written aside
+/// and renamed), with `NAME.json` beside it saying what it holds.
+fn encoded_clip(
+    rec: &dyn crate::playback::Recording,
+    b: &Bookmark,
+    from_ms: i64,
+    to_ms: i64,
+    out: &Path,
+    stop: StopFlag,
+) -> Result<BookmarkClip, BookmarkClipError> {
+    let write = |what: &'static str, path: &Path, reason: String| BookmarkClipError::Write {
+        what,
+        path: path.to_path_buf(),
+        reason,
+    };
+    let dir = out.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| write("creating", dir, e.to_string()))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let partial = dir.join(format!(".{name}.partial"));
+    let preset = crate::footage::WorkerConfig::default().preset;
+    let stop2 = stop.clone();
+    let facts = crate::footage::encode::encode_clip(
+        rec,
+        &b.camera,
+        from_ms,
+        to_ms,
+        &partial,
+        &preset,
+        &mut |_| !stop2.is_stopped(),
+        stop,
+    );
+    let facts = match facts {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e.into());
+        }
+    };
+    std::fs::rename(&partial, out).map_err(|e| write("renaming to", out, e.to_string()))?;
+    let (sha256, bytes) = crate::evidence::package::files::hash_file(out)
+        .map_err(|e| write("hashing", out, e.to_string()))?;
+    let actual_start_ms = facts.first_ms.unwrap_or(from_ms);
+    let actual_end_ms = facts.last_ms.unwrap_or(to_ms);
+    let note = serde_json::json!({
+        "bookmark": b.id,
+        "camera": b.camera,
+        "note": b.note,
+        "method": "encode",
+        "requestedStart": crate::cases::rfc3339_ms(from_ms),
+        "requestedEnd": crate::cases::rfc3339_ms(to_ms),
+        "actualStartMs": actual_start_ms,
+        "actualEndMs": actual_end_ms,
+        "frames": facts.frames,
+        "gaps": facts.gaps,
+        "sha256": sha256,
+        "bytes": bytes,
+    });
+    let annotation = crate::evidence::clip::annotation_path(out);
+    std::fs::write(
+        &annotation,
+        serde_json::to_vec_pretty(&note).unwrap_or_default(),
+    )
+    .map_err(|e| write("writing", &annotation, e.to_string()))?;
+    Ok(BookmarkClip {
+        bookmark: b.id,
+        path: out.display().to_string(),
+        annotation_path: annotation.display().to_string(),
+        sha256,
+        bytes,
+        from_ms,
+        to_ms,
+        actual_start_ms,
+        actual_end_ms,
+    })
 }

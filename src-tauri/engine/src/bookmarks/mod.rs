@@ -235,9 +235,10 @@ impl Store {
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args), row)
             .map_err(q("list bookmarks"))?;
-        Ok(rows
+        let list = rows
             .collect::<Result<Vec<_>, _>>()
-            .map_err(q("list bookmarks"))?)
+            .map_err(q("list bookmarks"))?;
+        Ok(list)
     }
 
     /// Deletes a bookmark; `false` when there was none with that id.

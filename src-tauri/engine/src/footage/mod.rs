@@ -8,7 +8,7 @@
 //! (`copy`) and libx264 encodes of decoded frames otherwise (`encode`).
 pub mod copy;
 pub mod durable;
-mod encode;
+pub mod encode;
 mod error;
 mod job_run;
 pub mod jobs;

@@ -212,7 +212,7 @@ fn frame_at(
 /// Scales a decoded frame into [`THUMB_BOX`] (aspect kept) and encodes it
 /// as JPEG (quality 75).
 pub fn thumbnail_jpeg(f: &frame::Video) -> Result<(Vec<u8>, u32, u32), ThumbnailError> {
-    let err = |e: String| ThumbnailError::Image(e);
+    let err = ThumbnailError::Image;
     let (w, h) = crate::media::picture::fit_size((f.width(), f.height()), THUMB_BOX);
     let (w, h) = (w.max(2), h.max(2));
     let mut sws = scaling::Context::get(

@@ -8,6 +8,7 @@ mod bench_bus;
 mod bench_footage;
 mod bench_playback;
 mod bench_soak;
+mod bookmark;
 mod bus_cli;
 mod cameras;
 mod case;
@@ -61,6 +62,9 @@ enum Command {
     /// Benchmarks (figures, not pass/fail).
     #[command(subcommand)]
     Bench(bench::BenchCmd),
+    /// Bookmarks: add, list or search, export one's range as a clip.
+    #[command(subcommand)]
+    Bookmark(bookmark::BookmarkCmd),
     /// Cases: create, show, list; equipment and nearest cameras.
     #[command(subcommand)]
     Case(case::CaseCmd),
@@ -105,6 +109,7 @@ fn main() {
             Command::Bench(b) => bench::run(b).await,
             Command::Onvif(c) => onvif::run(c).await,
             Command::Ptz(a) => ptz::run(a).await,
+            Command::Bookmark(c) => bookmark::run(c).await,
             Command::Case(c) => case::run(c).await,
             Command::Footage(f) => footage::run(f).await,
             Command::Sites(c) => sites::run(c).await,
