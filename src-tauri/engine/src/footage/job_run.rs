@@ -295,14 +295,17 @@ fn write_clip(
             source: Box::new(source),
         })?;
     if let Some(files) = files.filter(|f| !f.is_empty()) {
-        match copy_clip(
+        let cut = copy_clip(
             &files,
             job.window_start_ms,
             job.window_end_ms,
             &aside.partial,
             progress,
             w.stop.clone(),
-        ) {
+        );
+        // stream copies of a VMS's playback (DSS, HikCentral) go right after the cut
+        crate::media::stream_copy::release(files.iter().map(|f| f.path.as_path()));
+        match cut {
             Ok(c) => return Ok((c.clip, Method::StreamCopy, c.codec, c.used)),
             Err(CopyError::Failed(e)) => return Err(e),
             Err(CopyError::NotCopyable(why)) => {

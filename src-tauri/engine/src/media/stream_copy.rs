@@ -3,8 +3,11 @@
 //! decoding: H.265 stays H.265): the footage worker's stream-copy path cuts
 //! the case clip from it when the server has no download flow (HikCentral
 //! without one, DSS Pro). Files go to the system temp folder
-//! (`<prefix><random>.ts`, the prefix naming the kind); files of that prefix
-//! older than an hour are removed at each copy. The URL is never printed.
+//! (`<prefix><random>.ts`, the prefix naming the kind). Whoever cuts a
+//! clip from them removes them right after the cut ([`release`], which
+//! removes only files this process copied); files of that prefix older
+//! than an hour are still removed at each copy (left by a crash). The URL
+//! is never printed.
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -23,6 +26,36 @@ pub enum CopyError {
 }
 
 const KEEP: Duration = Duration::from_secs(3600);
+
+/// The copies this process made and has not released yet.
+static COPIES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn copies() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    COPIES.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Removes the files among `paths` that [`copy_to_file`] made (a clip was
+/// cut from them, or the cut failed); other paths (recordings on disk) are
+/// left alone. Returns how many were removed.
+pub fn release<'a>(paths: impl IntoIterator<Item = &'a Path>) -> usize {
+    let mut n = 0;
+    for p in paths {
+        let ours = {
+            let mut c = copies();
+            match c.iter().position(|x| x == p) {
+                Some(i) => {
+                    c.swap_remove(i);
+                    true
+                }
+                None => false,
+            }
+        };
+        if ours && std::fs::remove_file(p).is_ok() {
+            n += 1;
+        }
+    }
+    n
+}
 
 fn sweep(dir: &Path, prefix: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -64,7 +97,10 @@ pub fn copy_to_file(
     if r.is_err() {
         let _ = std::fs::remove_file(&path);
     }
-    r.map(|first| (path, first))
+    r.map(|first| {
+        copies().push(path.clone());
+        (path, first)
+    })
 }
 
 fn copy(url: &str, duration_ms: i64, stop: &StopFlag, path: &Path) -> Result<i64, CopyError> {
@@ -139,4 +175,25 @@ fn copy(url: &str, duration_ms: i64, stop: &StopFlag, path: &Path) -> Result<i64
     };
     octx.write_trailer().map_err(ferr)?;
     Ok(first.max(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_removes_only_this_process_copies() {
+        let d = tempfile::tempdir().unwrap();
+        let ours = d.path().join("vigil-dss-0011223344556677.ts");
+        let theirs = d.path().join("vigil-dss-8899aabbccddeeff.ts");
+        std::fs::write(&ours, b"ts").unwrap();
+        std::fs::write(&theirs, b"ts").unwrap();
+        copies().push(ours.clone());
+        assert_eq!(release([ours.as_path(), theirs.as_path()]), 1);
+        assert!(!ours.exists(), "a copy is gone right after the cut");
+        assert!(theirs.exists(), "a file we did not copy stays");
+        // released once: a second release does nothing
+        std::fs::write(&ours, b"ts").unwrap();
+        assert_eq!(release([ours.as_path()]), 0);
+    }
 }
