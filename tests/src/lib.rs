@@ -1,6 +1,7 @@
 //! Helpers for the end-to-end tests: the real RTSP peer (GStreamer's RTSP
 //! server from shared/bench, run with Debian's python3), free ports, and an
 //! engine with a hub to subscribe to.
+pub mod bus;
 pub mod dahua;
 pub mod dss;
 pub mod hikcentral;
