@@ -12,6 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use vigil_engine::error::{ErrorKind, HasKind};
+use vigil_engine::hub::client::{HubEvent, TileClient};
+use vigil_engine::hub::protocol::ServerMessage;
 use vigil_engine::media::decode::VideoDecoder;
 use vigil_engine::media::source::StopFlag;
 use vigil_engine::playback::{Decimation, ReadEvent, RecordingReader};
@@ -337,4 +339,93 @@ fn live_capture_time_from_sender_reports() {
         .camera_offset_ms()
         .expect("an offset once reports came");
     assert!(offset.abs() < 2_000, "same clock on loopback: {offset} ms");
+}
+
+/// (VTC1, header time, arrival) of hub frames for `wall` of wall time.
+async fn hub_frames(tile: &mut TileClient, wall: Duration) -> (Vec<(i64, i64, i64)>, Vec<String>) {
+    let deadline = tokio::time::Instant::now() + wall;
+    let (mut frames, mut states) = (Vec::new(), Vec::new());
+    while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, tile.next()).await {
+        match ev.expect("hub") {
+            HubEvent::Frame {
+                header,
+                payload,
+                arrived_ms,
+                ..
+            } => {
+                let (w, h) = (header.width as usize, header.height as usize);
+                let tc = vigil_engine::media::vtc1::read_luma(&payload[..w * h], w, h, w)
+                    .expect("VTC1 readable") as i64;
+                frames.push((tc, header.ts_ms, arrived_ms));
+            }
+            HubEvent::Status(ServerMessage::Status { state, reason, .. }) => {
+                states.push(format!("{state} {reason:?}"))
+            }
+            HubEvent::Status(_) => {}
+        }
+    }
+    (frames, states)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn onvif_playback_session_plays_1x_4x_and_reverse_with_exact_times() {
+    let now = vigil_engine::media::source::now_ms();
+    let start = now - 2 * 3_600_000 + 600_000;
+    let peer = ReplayPeer::start(start, &[]);
+    let port = peer.port.to_string();
+    let sim = OnvifSim::start(&[
+        "--user",
+        "operator",
+        "--password",
+        "Onvif-s3cret-8812",
+        "--replay-port",
+        &port,
+    ]);
+    let engine = vigil_tests::engine().await;
+    let id = engine
+        .add_adhoc_onvif(AddOnvifDevice {
+            name: None,
+            address: sim.address(),
+            username: Some("operator".into()),
+            password: Some("Onvif-s3cret-8812".into()),
+        })
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    let hub = engine.hub_info();
+    for (speed, at) in [
+        (1.0, start + 3_000),
+        (4.0, start + 2_000),
+        (-1.0, start + 15_000),
+    ] {
+        let mut tile = TileClient::playback(&hub, &id, (320, 180), at, speed, "")
+            .await
+            .unwrap();
+        let (frames, states) = hub_frames(&mut tile, Duration::from_secs(4)).await;
+        assert!(
+            frames.len() >= 10,
+            "speed {speed}: {} frames, {states:?}",
+            frames.len()
+        );
+        let err = frames
+            .iter()
+            .map(|(tc, ts, _)| (tc - ts).abs())
+            .max()
+            .unwrap();
+        let (a, b) = (frames[1], *frames.last().unwrap());
+        let rate = (b.0 - a.0) as f64 / (b.2 - a.2).max(1) as f64;
+        println!(
+            "session {speed}x: {} frames, header-vs-pixel max {err} ms, timecode rate {rate:.2}x wall, first {} ms from asked",
+            frames.len(),
+            frames[0].0 - at
+        );
+        assert!(err <= EXACT, "speed {speed}: header vs pixels");
+        assert!(
+            (frames[0].0 - at).abs() < FRAME,
+            "speed {speed}: first frame {} ms from the asked time",
+            frames[0].0 - at
+        );
+        assert!(rate * speed > 0.0, "speed {speed}: direction ({rate:.2}x)");
+    }
 }

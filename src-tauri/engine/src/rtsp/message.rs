@@ -46,8 +46,8 @@ pub enum Item {
         channel: u8,
         payload: Vec<u8>,
     },
-    /// A request from the server (ignored by this client; answered 501 by
-    /// none: servers tolerate silence for the few they send).
+    /// A request from the server (ignored: servers tolerate no answer to
+    /// the few they send, such as a keepalive of their own).
     Request {
         method: String,
     },

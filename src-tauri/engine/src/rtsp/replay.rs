@@ -120,7 +120,7 @@ impl ReplayStream {
             headers.push(("Rate-Control", "no".into()));
         }
         if request.scale != 1.0 {
-            headers.push(("Scale", format!("{:.1}", request.scale)));
+            headers.push(("Scale", format!("{:.3}", request.scale)));
         }
         if immediate {
             headers.push(("Immediate", "yes".into()));
