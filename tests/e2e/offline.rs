@@ -6,8 +6,10 @@
 //! spans; seeks and frame steps land on the exact frame (VTC1 decides); the
 //! damaged files are named with their problem and the others still play; the
 //! CLI does it all with networking off (a network namespace with no
-//! interfaces). FFmpeg cannot write Dahua DHAV (it only demuxes it), so no
-//! DHAV file is tested here.
+//! interfaces); every camera lists its files' real size. FFmpeg cannot
+//! write Dahua DHAV (it only demuxes it): the DHAV fixture is written at
+//! test time by the Dahua simulator's own writer (tests/dahua_sim/frames.py)
+//! into a recorder's folder layout and opens with exact spans.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -261,6 +263,20 @@ async fn a_folder_of_mixed_files_opens_plays_and_steps_exactly() {
     let mystery = fx.root.join("mystery.mp4");
     assert_eq!(open.needs_start, vec![mystery.display().to_string()]);
     assert!(open.package.is_none());
+    // every camera lists its files' real size, not an assumed 1920x1080
+    let listed: Vec<_> = engine
+        .cameras()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.site == open.site.id)
+        .collect();
+    assert_eq!(listed.len(), 4, "{listed:#?}");
+    for c in &listed {
+        let s = &c.streams[0];
+        assert_eq!((s.width, s.height), SIZE, "{}: {s:?}", c.name);
+    }
+    let gate = listed.iter().find(|c| c.name == "gate").unwrap();
+    assert_eq!(gate.streams[0].codec, "HEVC");
 
     // the operator's start (Berlin local time) is remembered per file
     engine
@@ -433,4 +449,74 @@ fn vigil_open_works_with_networking_off() {
     assert_eq!(f["source"], "operator");
     assert_eq!(f["start"], "2025-08-29T14:30:50.000Z");
     assert!(!lines.iter().any(|l| l["type"] == "needs_start"));
+}
+
+/// Writes `secs` seconds of DHAV (10 fps, VTC1 from `start` UTC, the
+/// device's civil time = UTC) with the simulator's writer.
+fn dhav(path: &Path, start: i64, secs: i64) {
+    let frames = Path::new(env!("CARGO_MANIFEST_DIR")).join("dahua_sim");
+    let script = format!(
+        "import sys, datetime as dt; sys.path.insert(0, {frames:?}); import frames\n\
+         times = [{start} + i * 100 for i in range({n})]\n\
+         data = frames.dhav_clip({w}, {h}, 10, times, 1, lambda ms: dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc))\n\
+         open({out:?}, 'wb').write(data)\n",
+        frames = frames.display().to_string(),
+        n = secs * 10,
+        w = SIZE.0,
+        h = SIZE.1,
+        out = path.display().to_string(),
+    );
+    let out = Command::new("/usr/bin/python3")
+        .args(["-c", &script])
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dahua_recorder_folder_of_dav_files_opens_with_exact_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("nvr-export");
+    let hour = root.join("2026-01-01/001/dav/09");
+    std::fs::create_dir_all(&hour).unwrap();
+    let t0 = parse_rfc3339("2026-01-01T09:00:00Z").unwrap();
+    dhav(&hour.join("09.00.00-09.00.20[R][0@0][0].dav"), t0, 20);
+    dhav(
+        &hour.join("09.00.30-09.00.40[R][0@0][0].dav"),
+        t0 + 30_000,
+        10,
+    );
+    let data = tempfile::tempdir().unwrap();
+    let engine = engine(&data.path().join("vigil.db")).await;
+    let open = engine
+        .open_offline(std::slice::from_ref(&root), Some("UTC"))
+        .await
+        .unwrap();
+    let cam = camera(&open, "001");
+    assert_eq!(
+        cam.spans,
+        vec![
+            Span::new(t0, t0 + 20_000),
+            Span::new(t0 + 30_000, t0 + 40_000)
+        ],
+        "{open:#?}"
+    );
+    for f in &open.files {
+        assert_eq!(f.source, Some(StartSource::Name), "{f:?}");
+        assert!(f.problem.is_none(), "{f:?}");
+    }
+    // FFmpeg's dhav demuxer reads every frame, VTC1 from the first
+    let p =
+        vigil_engine::footage::probe::probe_clip(&hour.join("09.00.00-09.00.20[R][0@0][0].dav"))
+            .unwrap();
+    assert_eq!(p.frames.len(), 200);
+    assert_eq!(p.frames[0].vtc1, Some(t0));
+    // the camera lists the files' real size
+    let listed = engine.cameras().unwrap();
+    let c = listed.iter().find(|c| c.site == open.site.id).unwrap();
+    assert_eq!((c.streams[0].width, c.streams[0].height), SIZE);
 }

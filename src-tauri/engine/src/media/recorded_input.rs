@@ -172,7 +172,10 @@ impl RecordedInput {
             }
             last_pts = Some(at);
             let dur = self.to_ms(self.start_pts.saturating_add(packet.duration()));
-            end = end.max(at.saturating_add(if dur > 0 { dur } else { step }));
+            // a stated 1 ms is a placeholder, not a frame's duration
+            // (FFmpeg's dhav demuxer states 1 tick of 1/1000 s for every frame)
+            let believed = dur > 1;
+            end = end.max(at.saturating_add(if believed { dur } else { step }));
             count += 1;
         }
         Ok((end, count))

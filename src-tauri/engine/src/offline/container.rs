@@ -1,6 +1,7 @@
 //! A container's own start time: its `creation_time` tag (MP4/MOV `mvhd`,
 //! Matroska `DateUTC`, AVI `IDIT`/`ICRD` as FFmpeg reports them), read once
-//! per file version (size and modification time) and cached for the process.
+//! per file version (size and modification time) and cached for the process;
+//! and the video's real size ([`video_size`], what a camera lists).
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -78,6 +79,24 @@ pub fn inspect(path: &Path) -> Inspected {
         .unwrap_or_else(|p| p.into_inner())
         .insert(key, v.clone());
     v
+}
+
+/// The size and codec of the file's video (`H264`, `HEVC`, `MJPEG`), as
+/// its codec parameters state them (no frame decoded); `None` when FFmpeg
+/// cannot open it or it has no video of known size.
+pub fn video_size(path: &Path) -> Option<(u32, u32, String)> {
+    crate::media::init();
+    let input = crate::media::protocols::open_local_file(path).ok()?;
+    let stream = input.streams().best(ffmpeg_next::media::Type::Video)?;
+    let params = stream.parameters();
+    let codec = format!("{:?}", params.id()).to_uppercase();
+    let video = ffmpeg_next::codec::context::Context::from_parameters(params)
+        .ok()?
+        .decoder()
+        .video()
+        .ok()?;
+    let (w, h) = (video.width(), video.height());
+    (w > 0 && h > 0).then_some((w, h, codec))
 }
 
 #[cfg(test)]

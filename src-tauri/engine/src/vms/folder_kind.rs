@@ -133,7 +133,20 @@ impl FolderSite {
         let cams = cat
             .cameras
             .iter()
-            .map(|c| CameraRecord::recordings_only(c.key.clone(), c.key.clone()))
+            .map(|c| {
+                let mut r = CameraRecord::recordings_only(c.key.clone(), c.key.clone());
+                // the real size of its (first readable) file, not an assumed one
+                if let Some((w, h, codec)) = c
+                    .files
+                    .iter()
+                    .find_map(|(_, p)| crate::offline::container::video_size(p))
+                {
+                    r.streams[0].width = w;
+                    r.streams[0].height = h;
+                    r.streams[0].codec = codec;
+                }
+                r
+            })
             .collect();
         self.lock().catalog = Some(cat);
         Ok(cams)
