@@ -474,15 +474,15 @@ fn workers_share_cases_survive_a_kill_and_a_broker_restart() {
         .iter()
         .filter(|p| !p.starts_with(media.join(".bus")))
         .collect();
-    let count = |ext: &str| {
+    let count_ext = |ext: &str| {
         media_files
             .iter()
             .filter(|p| p.extension().is_some_and(|e| e == ext))
             .count()
     };
-    assert_eq!(count("mp4"), n * 4, "{media_files:?}");
-    assert_eq!(count("jpg"), n * 4);
-    assert_eq!(count("json"), n * 4, "a sidecar per clip");
+    assert_eq!(count_ext("mp4"), n * 4, "{media_files:?}");
+    assert_eq!(count_ext("jpg"), n * 4);
+    assert_eq!(count_ext("json"), n * 4, "a sidecar per clip");
     assert_eq!(
         media_files.len(),
         n * 12,
@@ -611,7 +611,10 @@ fn workers_share_cases_survive_a_kill_and_a_broker_restart() {
         assert!(heard_created.contains(id), "console missed case {id}");
     }
     assert_eq!(unreadable, 1, "the bad JSON, seen as unreadable");
-    // ... and a new case's media as they land
+    // ... and a new case's media as they land, through a CMS outage (the
+    // next 3 requests answer 503: the case is requeued and retried)
+    let retries_before = count(&workers, "retry");
+    cms.fail_next(3);
     let late = msg("95000".into(), event_at(n + 1), "DOOR-B2-07");
     rt.block_on(publish_case_created(
         &target,
@@ -640,6 +643,24 @@ fn workers_share_cases_survive_a_kill_and_a_broker_restart() {
     assert_eq!(r.files.len(), 8, "{r:?}");
     assert!(r.failed.is_empty(), "{r:?}");
     assert_eq!(cms.counts().keys().filter(|(c, _)| c == "95000").count(), 8);
+    assert!(
+        cms.counts().values().all(|c| *c == 1),
+        "a retried case linked twice"
+    );
+    assert!(
+        count(&workers, "retry") >= retries_before + 1,
+        "the CMS outage was retried"
+    );
+    let last_retry = workers[1].events("retry").last().cloned();
+    if last_retry.is_some_and(|r| r["error"].as_str().is_some_and(|e| e.starts_with("CMS"))) {
+        let h = http_get(health_port);
+        assert!(
+            h["lastError"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("CMS")),
+            "{h}"
+        );
+    }
 
     for w in workers.iter_mut().skip(1) {
         w.stop();
