@@ -144,8 +144,8 @@ pub fn configured_zone(ntp: &str, locales: Option<&str>) -> Option<TimeZone> {
 /// `NAME[-]h[:mm]` with POSIX's sign (west of UTC positive).
 fn posix_offset(name: &str, west_minutes: i32) -> String {
     let sign = if west_minutes < 0 { "-" } else { "" };
-    let m = west_minutes.abs();
-    if m % 60 == 0 {
+    let m = west_minutes.unsigned_abs();
+    if m.is_multiple_of(60) {
         format!("{name}{sign}{}", m / 60)
     } else {
         format!("{name}{sign}{}:{:02}", m / 60, m % 60)
@@ -192,7 +192,6 @@ mod tests {
         }
         // New York: second Sunday of March, first Sunday of November
         let ny_locales = BERLIN_LOCALES
-            .replace("Month=3\r", "Month=3\r")
             .replace("DSTStart.Week=-1", "DSTStart.Week=2")
             .replace("DSTEnd.Week=-1", "DSTEnd.Week=1")
             .replace("DSTEnd.Month=10", "DSTEnd.Month=11")
