@@ -53,8 +53,8 @@ async function cleanup() {
 }
 
 async function test(name, fn) {
-  // VIGIL_E2E_ONLY=words runs only the tests whose name contains them (while working on one)
-  if (process.env.VIGIL_E2E_ONLY && !name.includes(process.env.VIGIL_E2E_ONLY)) return;
+  // VIGIL_E2E_ONLY='words|other words' runs only the tests whose name contains one of them (while working on one)
+  if (process.env.VIGIL_E2E_ONLY && !process.env.VIGIL_E2E_ONLY.split('|').some((w) => name.includes(w))) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -331,6 +331,7 @@ function ipcMock({ hub, cameras, layout, ptzCamera, caps = {}, cert = '' }) {
       return null;
     },
     get_playback_state: () => null,
+    evidence_key: () => ({ algorithm: 'Ed25519', publicKeyPem: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n', fingerprint: 'ab12cd34'.repeat(8) }),
     save_playback_state: () => null,
     // offline: no paths on the command line, nothing opened before
     startup_paths: () => [],
@@ -973,6 +974,7 @@ async function main() {
     const ring = await p5.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
     assert.notEqual(ring, 'none', 'focused button shows an outline');
     await p5.screenshot({ path: join(ARTIFACTS, 'e2e-keyboard.png') });
+    console.log(`       commands: ${(await p5.evaluate(() => [...new Set(window.__vigilCalls.map((c) => c.cmd))])).join(' ')}`);
     await p5.close();
   });
 

@@ -52,9 +52,10 @@ export function CasesPanel({ cameras, hub, seed, onSeedUsed, onClose, onReview, 
   }, [seed, onSeedUsed]);
 
   useEffect(() => {
-    const un = onFootageJob((job) => setDetail((d) => (d && d.case.id === job.caseId ? { ...d, jobs: mergeJob(d.jobs, job) } : d)));
+    // no job events (no Tauri event plugin) is not an error: the panel still lists and opens cases
+    const un = onFootageJob((job) => setDetail((d) => (d && d.case.id === job.caseId ? { ...d, jobs: mergeJob(d.jobs, job) } : d))).catch(() => null);
     return () => {
-      un.then((f) => f()).catch(() => undefined);
+      un.then((f) => f?.()).catch(() => undefined);
     };
   }, []);
 
