@@ -6,6 +6,7 @@
 mod bookmark_commands;
 mod case_commands;
 mod commands;
+mod evidence_commands;
 mod offline_commands;
 mod settings_commands;
 
@@ -95,6 +96,9 @@ fn main() {
             bookmark_commands::delete_bookmark,
             bookmark_commands::export_bookmark_clip,
             bookmark_commands::timeline_thumbnail,
+            evidence_commands::evidence_key,
+            evidence_commands::export_case_package,
+            evidence_commands::export_frame_snapshot,
             settings_commands::get_media_root,
             settings_commands::set_media_root,
             settings_commands::get_playback_state,

@@ -168,6 +168,24 @@ utc_ms: number, };
 
 export type RecentOpen = { paths: Array<string>, site_id: string, opened_ms: number, };
 
+export type CasePackageExport = { path: string, 
+/**
+ * The signing key's fingerprint (SHA-256 of the raw public key).
+ */
+fingerprint: string, files: number, bytes: number, zip: boolean, 
+/**
+ * Case media not finished yet, left out of the package.
+ */
+notReady: number, };
+
+export type SnapshotFile = { path: string, 
+/**
+ * The time of the frame written (UTC ms).
+ */
+frameMs: number, width: number, height: number, sha256: string, bytes: number, };
+
+export type EvidenceKeyInfo = { algorithm: string, publicKeyPem: string, fingerprint: string, };
+
 export type Bookmark = { id: number, camera: string, 
 /**
  * The moment marked (the frame shown), UTC ms.

@@ -2,7 +2,8 @@
  * A case: header (label, title, event time, equipment, status, notes),
  * per-camera footage status with progress and failure reasons, Playbacks
  * (inline clip players), Snapshots (thumbnails, click for full size), the
- * Nearest Camera View (Live) as live tiles, and "Review around event".
+ * Nearest Camera View (Live) as live tiles, "Review around event", and
+ * "Export package" (a signed incident package of the case).
  */
 import { useEffect, useState } from 'react';
 import type { Camera, HubInfo } from '../ipc';
@@ -10,6 +11,7 @@ import { Tile } from '../tile/Tile';
 import { ClipPlayer } from './ClipPlayer';
 import { casesIpc, mediaUrl, type CaseDetail, type Job } from './casesIpc';
 import { jobLine, jobsByCamera, utcTime } from './caseFormat';
+import { CasePackageButton } from '../evidence/CasePackageButton';
 
 interface Props {
   detail: CaseDetail;
@@ -57,6 +59,7 @@ export function CaseDetailView({ detail, cameras, hub, onChanged, onReview, repo
             Review around event
           </button>
         </div>
+        <CasePackageButton caseId={c.id} report={report} />
         <textarea
           aria-label="Case notes"
           value={notes}

@@ -1,11 +1,13 @@
 /**
  * Settings: the media root (the folder case footage and bookmark clips are
  * written under; an absolute path). Loaded from the engine, saved there.
+ * Also this install's evidence signing key (fingerprint, public key).
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { bookmarksIpc } from '../bookmarks/bookmarksIpc';
 import { toIpcError } from '../ipc';
 import { useDialogKeys } from '../components/useDialogKeys';
+import { EvidenceKeyInfo } from '../evidence/EvidenceKeyInfo';
 
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -64,6 +66,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
             <button type="submit" disabled={busy || root === null || !root.trim()}>Save</button>
           </div>
         </form>
+        <EvidenceKeyInfo />
       </div>
     </div>
   );

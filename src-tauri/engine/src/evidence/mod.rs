@@ -13,6 +13,7 @@ pub mod key;
 pub mod package;
 pub mod snapshot;
 pub mod source;
+pub mod ui_exports;
 
 pub use engine_api::{EvidenceKey, MarkedRange, PackageMade};
 pub use error::{EvidenceError, PackageError};
