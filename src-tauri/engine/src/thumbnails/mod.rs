@@ -46,12 +46,12 @@ pub enum ThumbnailError {
     #[error("thumbnail of {camera}: {source}")]
     Camera {
         camera: String,
-        source: crate::vms::VmsError,
+        source: Box<crate::vms::VmsError>,
     },
     #[error("thumbnail of {camera}: {source}")]
     Playback {
         camera: String,
-        source: crate::playback::PlaybackError,
+        source: Box<crate::playback::PlaybackError>,
     },
     #[error("thumbnail of {camera}: nothing recorded at {at}")]
     NoRecording { camera: String, at: String },
@@ -183,7 +183,7 @@ fn frame_at(
     let interval = rec.frame_interval_ms().unwrap_or(40.0).max(1.0);
     let pb = |source| ThumbnailError::Playback {
         camera: camera.to_string(),
-        source,
+        source: Box::new(source),
     };
     let lead = (2.0 * interval).ceil() as i64 + 1;
     let mut reader = rec
@@ -251,7 +251,7 @@ impl Engine {
     ) -> Result<Arc<Thumbnail>, ThumbnailError> {
         let cam_err = |source| ThumbnailError::Camera {
             camera: camera.to_string(),
-            source,
+            source: Box::new(source),
         };
         let rec = match self.registry.recording(camera, StreamKind::Sub) {
             Ok(r) => r,
