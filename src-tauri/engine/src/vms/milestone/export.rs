@@ -65,11 +65,8 @@ impl MilestoneExporter {
                 "the login does not allow MKV or AVI exports",
             ));
         };
-        let camera = if r.camera.is_empty() {
-            self.camera.clone()
-        } else {
-            r.camera.clone()
-        };
+        // the footage worker names the camera by Vigil's id: ours is the GUID
+        let camera = self.camera.clone();
         let inv = s
             .call(
                 "CreateInvestigation",
