@@ -1048,7 +1048,7 @@ class Handler(BaseHTTPRequestHandler):
                 busy, s.ws_open = False, True
         if busy:
             return self.send(409, "video id already has a socket")
-        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC11B85").encode()).digest())
+        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
         self.send_response(101)
         self.send_header("Upgrade", "websocket")
         self.send_header("Connection", "Upgrade")
