@@ -93,7 +93,6 @@ pub fn export_clip(
     })?;
     let partial = dir.join(format!(".{name}.partial"));
     let copied = copy_clip(&files, req.from_ms, req.to_ms, &partial, progress, stop);
-    crate::media::stream_copy::release(files.iter().map(|f| f.path.as_path()));
     let copied = match copied {
         Ok(c) => c,
         Err(e) => {

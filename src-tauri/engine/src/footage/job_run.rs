@@ -303,8 +303,6 @@ fn write_clip(
             progress,
             w.stop.clone(),
         );
-        // stream copies of a VMS's playback (DSS, HikCentral) go right after the cut
-        crate::media::stream_copy::release(files.iter().map(|f| f.path.as_path()));
         match cut {
             Ok(c) => return Ok((c.clip, Method::StreamCopy, c.codec, c.used)),
             Err(CopyError::Failed(e)) => return Err(e),
