@@ -648,7 +648,7 @@ fn workers_share_cases_survive_a_kill_and_a_broker_restart() {
         "a retried case linked twice"
     );
     assert!(
-        count(&workers, "retry") >= retries_before + 1,
+        count(&workers, "retry") > retries_before,
         "the CMS outage was retried"
     );
     let last_retry = workers[1].events("retry").last().cloned();

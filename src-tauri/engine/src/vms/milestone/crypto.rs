@@ -188,7 +188,7 @@ pub fn pad(plain: &[u8], padding: Padding, filler: &mut dyn FnMut(&mut [u8])) ->
 /// AES-256-CBC of already padded bytes with the secret's IV and key, Base64.
 pub fn encrypt_padded(shared_hex: &str, padded: &[u8]) -> Result<String, CryptoError> {
     let (iv, key) = iv_and_key(shared_hex)?;
-    if padded.len() % 16 != 0 {
+    if !padded.len().is_multiple_of(16) {
         return Err(CryptoError::BadPadding);
     }
     let enc = cbc::Encryptor::<aes::Aes256>::new(&key.into(), &iv.into());

@@ -87,9 +87,11 @@ impl VideoSocket {
             } else {
                 Box::new(tcp)
             };
-            let mut cfg = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default();
-            cfg.max_message_size = Some(MAX_MESSAGE);
-            cfg.max_frame_size = Some(MAX_MESSAGE);
+            let cfg = tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+                max_message_size: Some(MAX_MESSAGE),
+                max_frame_size: Some(MAX_MESSAGE),
+                ..Default::default()
+            };
             let (ws, _) = tokio_tungstenite::client_async_with_config(url.as_str(), io, Some(cfg))
                 .await
                 .map_err(|e| fail(e.to_string()))?;
@@ -114,7 +116,6 @@ impl VideoSocket {
             };
             match msg {
                 Message::Binary(b) => {
-                    let b: Vec<u8> = b.into();
                     let f = wire::parse_frame(&b)?;
                     return Ok((f, b));
                 }
@@ -127,7 +128,7 @@ impl VideoSocket {
     /// The client's periodic empty text message.
     pub async fn nudge(&mut self) -> Result<(), VideoError> {
         self.ws
-            .send(Message::Text(String::new().into()))
+            .send(Message::Text(String::new()))
             .await
             .map_err(|e| VideoError::Read(e.to_string()))
     }
