@@ -1,11 +1,14 @@
 // Real-window steps for evidence out of the window: Settings shows this
 // install's signing key (its fingerprint, as the engine has it), and "Export
 // package" on a case writes a signed package that the CLI, given that
-// fingerprint, verifies as intact. Used by app-window.mjs, which passes its
+// fingerprint, verifies as intact; "Snapshot" on a playback tile writes the
+// frame shown as a PNG. Used by app-window.mjs, which passes its
 // WebDriver helpers in `h`; it runs after a case with finished footage exists.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export async function evidenceSection(w, h) {
   const { test, waitFor, check, press, saveScreenshot, artifacts, app } = h;
@@ -26,6 +29,31 @@ export async function evidenceSection(w, h) {
     st.fingerprint = key.fingerprint;
   });
 
+  await test('Evidence: "Snapshot" on a playing playback tile writes the frame shown as a PNG (its time = the tile\'s recording time)', async () => {
+    // Playback on demo-1 a minute ago: a bookmark there, then its "Play" in the list.
+    const mark = await w.invoke('add_bookmark', { request: { camera: 'demo-1', atMs: Date.now() - 60_000, fromMs: null, toMs: null, note: 'snapshot here' } });
+    await press(w, '.topbar', 'Bookmarks');
+    await press(w, `.bookmarks-panel .bm-item[data-bookmark-id="${mark.id}"]`, 'Play');
+    const tile = await waitFor('demo-1 playing in Playback', () =>
+      w.run(`return Array.from(document.querySelectorAll('.pb-tile')).find((t) => t.dataset.camera === 'demo-1' && t.dataset.state === 'playing' && Number(t.dataset.frames) > 5) || null`), { ms: 90_000 });
+    const n = await w.run('return arguments[0].dataset.tile', tile);
+    // pause so the frame shown stays put, then snapshot it
+    await w.run(`document.querySelector('.pb-controls .pb-play[data-paused="false"]')?.click(); return true;`);
+    await sleep(1500);
+    const shown = Number(await w.run('return arguments[0].dataset.recTs', tile));
+    await w.click(await w.run(`return document.querySelector('.pb-tile[data-tile="${n}"] .tile-snapshot')`));
+    const note = await waitFor('the snapshot written', () =>
+      w.run(`const e = document.querySelector('.pb-tile[data-tile="${n}"] .snapshot-note'); return e && { path: e.dataset.path, frameMs: Number(e.dataset.frameMs), text: e.textContent }`), { ms: 60_000 });
+    console.log(`       ${note.text} (tile showed ${new Date(shown).toISOString()})`);
+    check(note.path, `snapshot failed: ${note.text}`);
+    const png = readFileSync(note.path);
+    check(png.subarray(1, 4).toString() === 'PNG' && png.length > 10_000, `${note.path} is not a PNG picture (${png.length} bytes)`);
+    check(Math.abs(note.frameMs - shown) <= 200, `snapshot frame ${note.frameMs} vs the tile's ${shown}`);
+    await saveScreenshot(w, artifacts, 'app-window-snapshot.png');
+    await w.run(`document.querySelector('.pb-controls .pb-play[data-paused="true"]')?.click(); return true;`);
+    await w.click(await w.run(`return document.querySelector('[data-mode-button="live"]')`));
+  });
+
   await test('Evidence: "Export package" on a case with its footage done writes a signed zip that `vigil package verify` finds intact', async () => {
     check(st.fingerprint, 'not run: no key');
     const list = await w.invoke('list_cases', {});
@@ -34,6 +62,13 @@ export async function evidenceSection(w, h) {
     await press(w, '.topbar', 'Cases');
     const item = await waitFor(`case ${c.label} in the Cases panel`, () => w.run(`return document.querySelector('.cases-panel .case-list button[data-case="${c.id}"]')`));
     await w.click(item);
+    // The selected case's title reads on its background (it was dark on dark).
+    const contrast = await w.run(`const b = document.querySelector('.cases-panel .case-list button.active');
+      const lum = (c) => { const [r, g, bl] = c.match(/[0-9.]+/g).slice(0, 3).map((x) => { x = Number(x) / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * bl; };
+      const st = getComputedStyle(b); const [a, z] = [lum(st.color), lum(st.backgroundColor)].sort((x, y) => y - x);
+      return { color: st.color, background: st.backgroundColor, ratio: (a + 0.05) / (z + 0.05) };`);
+    console.log(`       selected case: ${JSON.stringify(contrast)}`);
+    check(contrast.ratio >= 4.5, `the selected case's title has contrast ${contrast.ratio.toFixed(2)} on its background`);
     await waitFor('the case footage done', async () => {
       const d = await w.invoke('get_case', { id: c.id });
       return d.jobs.length > 0 && d.jobs.every((j) => j.status === 'done');

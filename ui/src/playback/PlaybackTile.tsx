@@ -14,6 +14,7 @@ import { formatSiteTime } from './zoned';
 import type { PlaybackGroup } from './group';
 import { TileControls } from './TileControls';
 import { playbackStatusLabel } from './labels';
+import { SnapshotButton } from '../evidence/SnapshotButton';
 
 interface PlaybackTileProps {
   index: number;
@@ -155,6 +156,7 @@ export function PlaybackTile(p: PlaybackTileProps) {
                 <span aria-hidden="true">★</span>
               </button>
             )}
+            <SnapshotButton cameraId={cameraId} index={p.index} at={() => frameMsRef.current ?? group.playhead.position(Date.now())} />
             <button
               className={p.linked ? 'tile-btn tile-link' : 'tile-btn tile-link off'}
               aria-pressed={p.linked}
