@@ -15,8 +15,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse_media_ready(data);
     let _ = parse_media_list(data);
     if let Ok(s) = std::str::from_utf8(data) {
-        if let Ok(t) = BusTarget::parse(s, "pw") {
-            assert!(!t.display().contains("pw@"));
+        // the display never shows the password (unless the URL itself holds that text
+        // elsewhere, e.g. in a user or host name: that is not a leak)
+        const PW: &str = "fuzz-Secret-9f3a";
+        if let Ok(t) = BusTarget::parse(s, PW) {
+            assert!(s.contains(PW) || !t.display().contains(PW));
         }
     }
 });
