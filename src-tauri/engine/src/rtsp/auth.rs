@@ -65,6 +65,11 @@ impl Auth {
         for c in challenges {
             let lower = c.trim_start().to_ascii_lowercase();
             if lower.starts_with("digest") {
+                // digest_auth slices the header by byte offsets and panics inside a
+                // multi-byte character: a challenge is ASCII (RFC 7616), refuse the rest.
+                if !c.is_ascii() {
+                    return Err(AuthError::BadChallenge);
+                }
                 let h = digest_auth::parse(c).map_err(|_| AuthError::BadChallenge)?;
                 self.scheme = Scheme::Digest(Box::new(h));
                 return Ok(());
@@ -110,6 +115,29 @@ impl Auth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The WWW-Authenticate value of the fuzz target's crash input (bytes as sent).
+    fn crash_header() -> Vec<u8> {
+        let mut v = b"Digest r\x01\0\x000enticate: Digest realm=\"cam\", nonce=\"".to_vec();
+        v.extend([0xff; 112]);
+        v.extend(b"abc\", alm=\"cam\",terleaved=0-1");
+        v
+    }
+
+    #[test]
+    fn a_challenge_with_non_ascii_bytes_is_refused_not_a_panic() {
+        // found by the rtsp_message fuzz target: a nonce of U+FFFD replacement characters
+        let mut a = Auth::new(Some(Credentials {
+            user: "u".into(),
+            password: "p".into(),
+        }));
+        let text = String::from_utf8_lossy(&crash_header()).into_owned();
+        let c = text.as_str();
+        assert!(matches!(
+            a.on_challenge([c].into_iter()),
+            Err(AuthError::BadChallenge)
+        ));
+    }
 
     #[test]
     fn digest_is_preferred_and_answers_the_method() {
