@@ -63,7 +63,9 @@ export async function evidenceSection(w, h) {
     const item = await waitFor(`case ${c.label} in the Cases panel`, () => w.run(`return document.querySelector('.cases-panel .case-list button[data-case="${c.id}"]')`));
     await w.click(item);
     // The selected case's title reads on its background (it was dark on dark).
-    const contrast = await w.run(`const b = document.querySelector('.cases-panel .case-list button.active');
+    // The case opens (and its button turns active) once its detail has loaded.
+    await waitFor(`case ${c.label} selected`, () => w.run(`return document.querySelector('.cases-panel .case-list button.active[data-case="${c.id}"]') !== null`));
+    const contrast = await w.run(`const b = document.querySelector('.cases-panel .case-list button.active[data-case="${c.id}"]');
       const lum = (c) => { const [r, g, bl] = c.match(/[0-9.]+/g).slice(0, 3).map((x) => { x = Number(x) / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * bl; };
       const st = getComputedStyle(b); const [a, z] = [lum(st.color), lum(st.backgroundColor)].sort((x, y) => y - x);
       return { color: st.color, background: st.backgroundColor, ratio: (a + 0.05) / (z + 0.05) };`);
