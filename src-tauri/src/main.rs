@@ -4,11 +4,14 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod bookmark_commands;
+mod bus_commands;
 mod case_commands;
 mod commands;
 mod evidence_commands;
+mod file_chooser_commands;
 mod offline_commands;
 mod settings_commands;
+mod window_commands;
 
 use vigil_engine::engine::{Engine, EngineConfig};
 
@@ -36,15 +39,19 @@ fn main() {
     };
     tracing::info!("frame hub on {}", engine.hub_info().url);
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(engine)
         .manage(vigil_engine::thumbnails::Thumbnails::new(
             bookmark_commands::THUMB_CACHE,
             bookmark_commands::THUMB_WORKERS,
         ))
         .manage(offline_commands::StartupPaths::from_args(std::env::args()))
+        .manage(bus_commands::BusLink::default())
         .register_asynchronous_uri_scheme_protocol("vigil-media", case_commands::media_protocol)
         .setup(|app| {
             case_commands::start(app.handle());
+            bus_commands::start(app.handle());
+            window_commands::start(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -91,6 +98,7 @@ fn main() {
             offline_commands::set_offline_file_start,
             offline_commands::offline_recent,
             offline_commands::startup_paths,
+            file_chooser_commands::choose_open_paths,
             bookmark_commands::add_bookmark,
             bookmark_commands::list_bookmarks,
             bookmark_commands::delete_bookmark,
@@ -99,10 +107,21 @@ fn main() {
             evidence_commands::evidence_key,
             evidence_commands::export_case_package,
             evidence_commands::export_frame_snapshot,
+            bus_commands::get_bus_settings,
+            bus_commands::set_bus_settings,
+            bus_commands::get_site_bus_publish,
+            bus_commands::set_site_bus_publish,
+            bus_commands::create_console_case,
             settings_commands::get_media_root,
             settings_commands::set_media_root,
             settings_commands::get_playback_state,
             settings_commands::save_playback_state,
+            window_commands::tear_out,
+            window_commands::torn_window,
+            window_commands::list_torn_windows,
+            window_commands::save_torn_layout,
+            window_commands::toggle_window_fullscreen,
+            window_commands::close_torn_window,
         ])
         .run(context)
         .expect("error while running Vigil");

@@ -11,11 +11,13 @@
 //! - `stats`, `health`: figures and the local health endpoint.
 //! - `client`: publish, subscribe (consoles), dead letters.
 //! - `setting`: the per-site "publish cases to the bus" switch.
+//! - `console`: a console on the bus (its settings, subscription, cases).
 //! - `cms_double`: a recording CMS for tests and `vigil bench bus`.
 pub mod amqp;
 pub mod claim;
 pub mod client;
 pub mod cms;
+pub mod console;
 pub mod cms_double;
 pub mod handle;
 pub mod health;
