@@ -139,6 +139,10 @@ function ipcMock({ hub, cameras, layout, ptzCamera, caps = {}, cert = '' }) {
   let current = layout;
   let bookmarks = [];
   let mediaRoot = '/srv/vigil';
+  // the console's case bus: settings (the password only as 'stored or not'), sites publishing to it
+  let busSettings = { url: '', exchange: 'mozart.topic', tenant: 'vigil', enabled: false };
+  let busHasPassword = false;
+  const busSites = new Set();
   const THUMB = 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAACAAIBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==';
   const saved = new Map();
   // caps: camera id -> capabilities (a camera without keeps the UI's defaults)
@@ -331,6 +335,20 @@ function ipcMock({ hub, cameras, layout, ptzCamera, caps = {}, cert = '' }) {
       return null;
     },
     get_playback_state: () => null,
+    get_bus_settings: () => ({ ...busSettings, hasPassword: busHasPassword }),
+    set_bus_settings: ({ request }) => {
+      if (/^amqps?:\/\/[^/@]*:[^/@]*@/.test(request.settings.url)) throw { kind: 'invalid_input', message: 'bus configuration: no password in the URL: use --password-stdin or the keyring' };
+      if (request.settings.enabled && !request.settings.url) throw { kind: 'invalid_input', message: 'bus configuration: give the broker URL to turn the bus on' };
+      busSettings = { url: request.settings.url, exchange: request.settings.exchange, tenant: request.settings.tenant, enabled: request.settings.enabled };
+      if (request.password !== null) busHasPassword = request.password !== '';
+      return { ...busSettings, hasPassword: busHasPassword };
+    },
+    get_site_bus_publish: ({ site }) => busSites.has(site),
+    set_site_bus_publish: ({ site, on }) => {
+      if (on) busSites.add(site);
+      else busSites.delete(site);
+      return null;
+    },
     evidence_key: () => ({ algorithm: 'Ed25519', publicKeyPem: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n', fingerprint: 'ab12cd34'.repeat(8) }),
     save_playback_state: () => null,
     // offline: no paths on the command line, nothing opened before
@@ -976,6 +994,67 @@ async function main() {
     await p5.screenshot({ path: join(ARTIFACTS, 'e2e-keyboard.png') });
     console.log(`       commands: ${(await p5.evaluate(() => [...new Set(window.__vigilCalls.map((c) => c.cmd))])).join(' ')}`);
     await p5.close();
+  });
+
+  await test('case bus settings: Settings saves the broker (URL without password, exchange, on) and sends the password once for the keyring; a URL with a password is refused; a site switches to publishing its cases', async () => {
+    const pb = await context.newPage();
+    pb.on('pageerror', (e) => problems.push(`pageerror (bus page): ${e.message}`));
+    await pb.addInitScript(ipcMock, { hub: null, cameras: info.cameras, layout: { grid: 1, tiles: [null] }, cert: CERT });
+    await pb.goto(base);
+    await pb.waitForSelector('.app[data-loaded="true"]', { timeout: 10_000 });
+    await pb.locator('.tile[data-tile="1"]').focus();
+    await pb.keyboard.press(',');
+    const form = pb.locator('[role="dialog"][aria-label="Settings"] form[aria-label="Case bus"]');
+    await form.waitFor({ timeout: 10_000 });
+    await pb.waitForFunction(() => document.querySelector('[aria-label="Exchange"]')?.value === 'mozart.topic', null, { timeout: 10_000 });
+    assert.ok((await form.textContent()).includes('(none stored)'));
+    // a password in the URL: refused with the engine's reason
+    await form.getByLabel('Broker URL').fill('amqp://vigil:secret@broker:5672/');
+    await form.getByRole('button', { name: 'Save bus settings' }).click();
+    await form.getByRole('alert').waitFor({ timeout: 10_000 });
+    assert.match(await form.getByRole('alert').textContent(), /no password in the URL/);
+    await form.getByLabel('Broker URL').fill('amqp://vigil@broker:5672/');
+    await form.getByLabel('Exchange').fill('cms.topic');
+    await form.getByLabel('Broker password').fill('bus-Sentinel-42');
+    await form.getByLabel('Hear cases and media from the bus').check();
+    await form.getByRole('button', { name: 'Save bus settings' }).click();
+    await form.locator('[data-bus-saved="true"]').waitFor({ timeout: 10_000 });
+    const sent = await pb.evaluate(() => window.__vigilCalls.filter((c) => c.cmd === 'set_bus_settings').map((c) => c.args.request));
+    assert.deepEqual(sent.at(-1), { settings: { url: 'amqp://vigil@broker:5672/', exchange: 'cms.topic', tenant: 'vigil', enabled: true }, password: 'bus-Sentinel-42' });
+    assert.equal(await form.getByLabel('Broker password').inputValue(), '', 'the password field is cleared after saving');
+    assert.ok((await form.textContent()).includes('stored in the keyring'));
+    // saving again without typing a password keeps the stored one (null)
+    await form.getByLabel('Tenant', { exact: true }).fill('site7');
+    await form.getByRole('button', { name: 'Save bus settings' }).click();
+    await pb.waitForFunction(() => window.__vigilCalls.filter((c) => c.cmd === 'set_bus_settings').length === 3, null, { timeout: 10_000 });
+    await form.locator('[data-bus-saved="true"]').waitFor({ timeout: 10_000 });
+    const again = await pb.evaluate(() => window.__vigilCalls.filter((c) => c.cmd === 'set_bus_settings').at(-1).args.request);
+    assert.equal(again.password, null);
+    assert.equal(again.settings.tenant, 'site7');
+    assert.ok((await form.textContent()).includes('stored in the keyring'));
+    await pb.keyboard.press('Escape');
+    // reopened: what was saved is shown (loaded from the engine)
+    await pb.locator('.tile[data-tile="1"]').focus();
+    await pb.keyboard.press(',');
+    await pb.waitForFunction(() => document.querySelector('[aria-label="Broker URL"]')?.value === 'amqp://vigil@broker:5672/', null, { timeout: 10_000 });
+    assert.equal(await pb.locator('[aria-label="Exchange"]').inputValue(), 'cms.topic');
+    assert.ok(await pb.locator('input[name="busEnabled"]').isChecked());
+    await pb.keyboard.press('Escape');
+    await pb.locator('[role="dialog"][aria-label="Settings"]').waitFor({ state: 'detached', timeout: 10_000 });
+    // the yard site's footage settings hold its switch "publish cases to the bus"
+    // a narrow top bar keeps its panel buttons in the "More" menu
+    const more = pb.locator('.topbar .more-button');
+    if ((await more.count()) && (await more.getAttribute('aria-expanded')) !== 'true') await more.click();
+    await pb.getByRole('button', { name: 'Sites', exact: true }).click();
+    const row = pb.locator('.sites-panel .site-row[data-site-id="yard"]');
+    await row.getByRole('button', { name: 'Footage' }).click();
+    const sw = row.getByLabel('Publish cases to the bus');
+    await pb.waitForFunction(() => !document.querySelector('[data-bus-site="yard"] input')?.disabled, null, { timeout: 10_000 });
+    assert.equal(await sw.isChecked(), false);
+    await sw.check();
+    await pb.waitForFunction(() => window.__vigilCalls.some((c) => c.cmd === 'set_site_bus_publish' && c.args.site === 'yard' && c.args.on === true), null, { timeout: 10_000 });
+    assert.ok(await sw.isChecked());
+    await pb.close();
   });
 
   await test('16 tiles: every tile overlay is one line (title, icons) with no overlapping boxes and no wrapped label', async () => {

@@ -8,6 +8,8 @@ import type { Camera, HubInfo } from '../ipc';
 import { CaseDetailView } from './CaseDetailView';
 import { NearestEditor } from './NearestEditor';
 import { NewCaseDialog, type NewCaseSeed } from './NewCaseDialog';
+import { busIpc } from '../bus/busIpc';
+import { useBusEvents } from '../bus/useBusEvents';
 import { casesIpc, onFootageJob, type Case, type CaseDetail, type CaseStatus, type Equipment, type NewCase } from './casesIpc';
 import { mergeJob, utcTime } from './caseFormat';
 import './cases.css';
@@ -60,10 +62,18 @@ export function CasesPanel({ cameras, hub, seed, onSeedUsed, onClose, onReview, 
   }, []);
 
   const open = (id: string) => casesIpc.getCase(id).then(setDetail, report);
+  // cases and media from the bus (any console, the CMS, the workers): no polling
+  useBusEvents({
+    onCases: refresh,
+    onMedia: (r) => {
+      if (r.caseId === detail?.case.id) casesIpc.getCase(r.caseId).then(setDetail, report);
+    },
+  });
   const create = async (req: NewCase) => {
     try {
-      const d = await casesIpc.createCase(req);
-      setDetail(d);
+      // on a site that publishes to the bus the workers cut it; it appears with its media as they land
+      const c = await busIpc.createCase(req);
+      if (c.outcome === 'local') setDetail(c.detail);
       refresh();
       return true;
     } catch (e) {

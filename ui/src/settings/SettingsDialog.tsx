@@ -8,6 +8,7 @@ import { bookmarksIpc } from '../bookmarks/bookmarksIpc';
 import { toIpcError } from '../ipc';
 import { useDialogKeys } from '../components/useDialogKeys';
 import { EvidenceKeyInfo } from '../evidence/EvidenceKeyInfo';
+import { BusSettingsSection } from '../bus/BusSettingsSection';
 
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -67,6 +68,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
           </div>
         </form>
         <EvidenceKeyInfo />
+        <BusSettingsSection />
       </div>
     </div>
   );

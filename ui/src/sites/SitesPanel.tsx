@@ -11,6 +11,7 @@ import { useEffect, useState } from 'react';
 import { sitesIpc, type KindSpec, type SiteInfo, type SiteStatus } from './sitesIpc';
 import { isBuiltIn, lastSeen, stateLine } from './siteTree';
 import { FootageSettings } from './FootageSettings';
+import { SitePublishSwitch } from '../bus/SitePublishSwitch';
 import './sites.css';
 
 interface Props {
@@ -94,6 +95,7 @@ function SiteRow({ s, builtIn, onEdit, onRemove, onRefresh }: { s: SiteStatus; b
         </div>
       )}
       {footage && <FootageSettings site={site.id} onClose={() => setFootage(false)} />}
+      {footage && <SitePublishSwitch site={site.id} />}
     </li>
   );
 }
