@@ -35,6 +35,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dropSection, launchWithPathSection } from './window-launch.mjs';
 import { evidenceSection } from './window-evidence.mjs';
+import { playbackPositionSection, restartSection, tearoutSection, topBarSection } from './window-tearout.mjs';
 
 let passed = 0;
 let failed = 0;
@@ -225,13 +226,27 @@ async function main() {
     console.log(`       screenshot ${file} (${png.length} bytes)`);
     if (png.length < 20_000) throw new Error(`screenshot suspiciously small: ${png.length} bytes`);
   });
+  // VIGIL_WINDOW_ONLY=tearout: only the second-monitor, top bar and restart steps
+  if (process.env.VIGIL_WINDOW_ONLY === 'tearout') {
+    const h = { test, waitFor, check, saveScreenshot, artifacts, procs, wd, base, app, appWindow };
+    const torn = await tearoutSection(h, s);
+    await topBarSection(h, s, torn.main);
+    const chosen = await playbackPositionSection(h, s, torn.main);
+    try { await wd(base, 'DELETE', s); } catch { /* closing */ }
+    await restartSection(h, torn, chosen);
+    return done(failed ? 1 : 0);
+  }
   await bookmarksSection(appWindow(base, s), artifacts);
   await sitesSection(appWindow(base, s), artifacts);
   await offlineSection(appWindow(base, s), artifacts);
   const launch = { test, waitFor, check, treeGroups, clip, saveScreenshot, artifacts, tmpDirs, procs, wd, base, app, appWindow };
   await dropSection(appWindow(base, s), launch);
   await evidenceSection(appWindow(base, s), { ...launch, press });
+  const torn = await tearoutSection(launch, s);
+  await topBarSection(launch, s, torn.main);
+  const chosen = await playbackPositionSection(launch, s, torn.main);
   try { await wd(base, 'DELETE', s); } catch { /* closing */ }
+  await restartSection(launch, torn, chosen);
   await launchWithPathSection(launch);
   done(failed ? 1 : 0);
 }

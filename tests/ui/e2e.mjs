@@ -42,6 +42,12 @@ function finish(code) {
   process.exit(code);
 }
 
+/** Below 1300 px the top bar keeps its panel buttons and saved layouts in the "More" menu: opens it when it is there. */
+async function openMore(page) {
+  const more = page.locator('.topbar .more-button');
+  if ((await more.count()) && (await more.getAttribute('aria-expanded')) !== 'true') await more.click();
+}
+
 async function cleanup() {
   for (const fn of cleanups.reverse()) {
     try {
@@ -277,6 +283,13 @@ function ipcMock({ hub, cameras, layout, ptzCamera, caps = {}, cert = '' }) {
     list_cases: () => [],
     list_equipment: () => [],
     hub_info: () => hub,
+    // torn-out windows (src-tauri/src/window_commands.rs): the page is the main window
+    tear_out: () => 'tearout-1',
+    torn_window: () => null,
+    list_torn_windows: () => [],
+    save_torn_layout: () => null,
+    toggle_window_fullscreen: () => true,
+    close_torn_window: () => null,
     list_cameras: () => cams,
     get_current_layout: () => current,
     save_current_layout: ({ layout }) => {
@@ -353,6 +366,7 @@ function ipcMock({ hub, cameras, layout, ptzCamera, caps = {}, cert = '' }) {
     save_playback_state: () => null,
     // offline: no paths on the command line, nothing opened before
     startup_paths: () => [],
+    choose_open_paths: () => [],
     offline_recent: () => [],
     ptz_save_preset: ({ name }) => {
       const p = { token: `p${presets.length + 1}`, name };
@@ -577,7 +591,10 @@ async function main() {
   const siteRow = (name) => page.locator('.sites-panel .site-row').filter({ has: page.locator('.site-row-name', { hasText: new RegExp(`^${name}$`) }) });
   const openSites = async () => {
     if (await page.getByRole('dialog').count()) await page.getByRole('dialog').press('Escape');
-    if (!(await page.locator('.sites-panel').count())) await page.getByRole('button', { name: 'Sites', exact: true }).click();
+    if (!(await page.locator('.sites-panel').count())) {
+      await openMore(page);
+      await page.getByRole('button', { name: 'Sites', exact: true }).click();
+    }
     await page.locator('.sites-panel').waitFor();
   };
   const closeSites = async () => {
@@ -738,6 +755,7 @@ async function main() {
   });
 
   await test('saved layouts: save, load, delete', async () => {
+    await openMore(page);
     await page.getByLabel('Layout name').fill('night');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.waitForFunction(() => window.__vigilCalls.some((c) => c.cmd === 'save_named_layout' && c.args.name === 'night'));
@@ -746,9 +764,11 @@ async function main() {
     await page.waitForSelector('select[aria-label="Saved layouts"] option[value="night"]', { state: 'attached' });
     await page.locator('[data-grid-button="9"]').click();
     await page.waitForSelector('.grid[data-grid="9"]');
+    await openMore(page);
     await page.getByRole('button', { name: 'Load' }).click();
     await page.waitForSelector('.grid[data-grid="4"]');
     assert.equal(await attr(3, 'data-camera'), ids[3]);
+    await openMore(page);
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.waitForFunction(() => window.__vigilCalls.some((c) => c.cmd === 'delete_named_layout' && c.args.name === 'night'));
   });

@@ -36,6 +36,7 @@ import { bookmarksIpc, type Bookmark, type NewBookmark, type PlaybackState } fro
 import { appKeyAction } from './keyboard/shortcuts';
 import { ShortcutsOverlay } from './keyboard/ShortcutsOverlay';
 import { SettingsDialog } from './settings/SettingsDialog';
+import { singleTile, windowsIpc } from './windows/windowsIpc';
 
 const SAVE_DEBOUNCE_MS = 300;
 /** How often the site states are polled while the window is visible. */
@@ -71,6 +72,8 @@ export function App() {
   const [settingsOpen, setSettingsOpen] = useState(false);
   /** The Playback view as last saved (layout and playhead), loaded at start. */
   const savedPb = useRef<PlaybackState | null>(null);
+  /** Whether Playback was paused (saved with the playhead; reopened paused). */
+  const pbPaused = useRef(false);
   const errorId = useRef(0);
   const lastSaved = useRef<string | null>(null);
 
@@ -183,6 +186,7 @@ export function App() {
       const st = savedPb.current;
       pbDispatch({ type: 'load', layout: (st?.layout as Layout | undefined) ?? toLayout(liveGrid) });
       if (st?.positionMs != null) setReview((r) => r ?? { at: st.positionMs as number, n: 0 });
+      pbPaused.current = !!st?.paused;
     }
     if (grid.fullscreen) dispatch({ type: 'restore' });
     setCasesOpen(false); // Live and Playback show the grid, not the case panel over it
@@ -287,7 +291,7 @@ export function App() {
   const pbPosition = useRef<number | null>(null);
   const savePb = useCallback(() => {
     if (!pbStarted.current) return;
-    const st: PlaybackState = { layout: JSON.parse(pbLayoutJson), positionMs: pbPosition.current };
+    const st: PlaybackState = { layout: JSON.parse(pbLayoutJson), positionMs: pbPosition.current, paused: pbPaused.current };
     savedPb.current = st;
     bookmarksIpc.savePlaybackState(st).catch(report);
   }, [pbLayoutJson, report]);
@@ -398,6 +402,7 @@ export function App() {
             bookmarksOpen={bookmarksOpen}
             onSettings={() => setSettingsOpen(true)}
             onHelp={() => setHelpOpen(true)}
+            onTearOut={() => windowsIpc.tearOut(toLayout(grid)).catch(report)}
           />
           <ErrorBanner errors={errors} onDismiss={(id) => setErrors((l) => l.filter((e) => e.id !== id))} />
           <OfflineHost
@@ -432,6 +437,7 @@ export function App() {
                   setCasesOpen(true);
                 }}
                 onBookmark={startBookmark}
+                onTearOut={(camera) => windowsIpc.tearOut(singleTile(camera)).catch(report)}
               />
             ) : (
               <PlaybackView
@@ -445,6 +451,12 @@ export function App() {
                 startAt={review?.at}
                 onBookmark={startBookmark}
                 onLeave={(pos) => leavePlayback(pos, review?.n ?? 0)}
+                startPaused={pbPaused.current}
+                onPosition={(pos, paused) => {
+                  pbPosition.current = pos;
+                  pbPaused.current = paused;
+                  savePb();
+                }}
               />
             )}
           </div>

@@ -240,4 +240,8 @@ export type PlaybackState = { layout: Layout,
 /**
  * The playhead, UTC ms.
  */
-positionMs: number | null, };
+positionMs: number | null, 
+/**
+ * Whether playback was paused there (restored paused).
+ */
+paused: boolean, };

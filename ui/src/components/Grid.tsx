@@ -11,9 +11,11 @@ interface GridProps {
   dispatch: Dispatch<GridAction>;
   onNewCase?: (cameraId: string, frameMs: number) => void;
   onBookmark?: (cameraId: string, frameMs: number) => void;
+  /** "Tear out": the tile's camera in a window of its own. */
+  onTearOut?: (cameraId: string) => void;
 }
 
-export function Grid({ state, cameras, hub, dispatch, onNewCase, onBookmark }: GridProps) {
+export function Grid({ state, cameras, hub, dispatch, onNewCase, onBookmark, onTearOut }: GridProps) {
   const n = columns(state.grid);
   return (
     <main
@@ -38,6 +40,7 @@ export function Grid({ state, cameras, hub, dispatch, onNewCase, onBookmark }: G
           onDropCamera={(tile, camera) => dispatch({ type: 'assign', tile, camera })}
           onNewCase={onNewCase}
           onBookmark={onBookmark}
+          onTearOut={onTearOut}
         />
       ))}
     </main>

@@ -39,18 +39,25 @@ interface PlaybackViewProps {
   onBookmark?: (cameraId: string, frameMs: number) => void;
   /** The view is going away (Live, or another review): where the playhead was. */
   onLeave?: (positionMs: number) => void;
+  /** Start paused (the state saved last time). */
+  startPaused?: boolean;
+  /** The playhead while the view is shown (a pause, a seek while paused, else every few seconds), for saving. */
+  onPosition?: (positionMs: number, paused: boolean) => void;
 }
 
 const NO_MARKERS: Marker[] = [];
 
-export function PlaybackView({ hub, cameras, state, dispatch, report, markers = NO_MARKERS, startAt, onBookmark, onLeave }: PlaybackViewProps) {
+/** While playing, the playhead is reported for saving this often. */
+const POSITION_REPORT_MS = 5_000;
+
+export function PlaybackView({ hub, cameras, state, dispatch, report, markers = NO_MARKERS, startAt, startPaused = false, onBookmark, onLeave, onPosition }: PlaybackViewProps) {
   const [tz, setTz] = useState<string | null>(null);
   /** The speeds every camera on the grid honours ([ and ] step through these). */
   const allowedSpeeds = useContext(PlaybackSpeedsContext);
   const [date, setDate] = useState<string | null>(null);
   const [day, setDay] = useState<DayInfo | null>(null);
   const [view, setView] = useState<View | null>(null);
-  const [group] = useState(() => new PlaybackGroup(newGroupId(), { at: startAt ?? Date.now() - START_BACK_MS, speed: 1, paused: false }, Date.now()));
+  const [group] = useState(() => new PlaybackGroup(newGroupId(), { at: startAt ?? Date.now() - START_BACK_MS, speed: 1, paused: startPaused }, Date.now()));
   const [solo, setSolo] = useState<ReadonlyMap<number, PlaybackGroup>>(() => new Map());
   const [spans, setSpans] = useState<Record<string, Span[]>>({});
   const seekToDayStart = useRef(false);
@@ -58,6 +65,23 @@ export function PlaybackView({ hub, cameras, state, dispatch, report, markers = 
   leaveRef.current = onLeave;
   // report where the playhead was when the view goes (kept across Live <-> Playback)
   useEffect(() => () => leaveRef.current?.(group.playhead.position(Date.now())), [group]);
+  // report the playhead for saving: at once on a pause or a seek while paused, else every few seconds
+  const positionRef = useRef(onPosition);
+  positionRef.current = onPosition;
+  useEffect(() => {
+    let last: { pos: number; paused: boolean; at: number } | null = null;
+    const t = setInterval(() => {
+      const now = Date.now();
+      const pos = group.playhead.position(now);
+      const paused = group.playhead.paused;
+      const due =
+        !last || paused !== last.paused || (paused ? Math.abs(pos - last.pos) > 250 : now - last.at >= POSITION_REPORT_MS);
+      if (!due) return;
+      last = { pos, paused, at: now };
+      positionRef.current?.(Math.round(pos), paused);
+    }, 400);
+    return () => clearInterval(t);
+  }, [group]);
 
   // The grid's first camera decides the site whose time zone the day and
   // the timeline use (each site has its own zone).

@@ -29,6 +29,8 @@ interface TileProps {
   onNewCase?: (cameraId: string, frameMs: number) => void;
   /** "Bookmark": the camera and the time of the frame on screen. */
   onBookmark?: (cameraId: string, frameMs: number) => void;
+  /** "Tear out": the camera in a window of its own. */
+  onTearOut?: (cameraId: string) => void;
 }
 
 export function Tile(p: TileProps) {
@@ -156,6 +158,20 @@ export function Tile(p: TileProps) {
               >
                 <span className="tile-btn-icon" aria-hidden="true">＋</span>
                 <span className="tile-btn-label">New case here</span>
+              </button>
+            )}
+            {p.onTearOut && (
+              <button
+                className="tile-btn tile-tearout"
+                title="Tear out: this camera in a window of its own"
+                aria-label={`Tear out tile ${p.index + 1}`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  p.onTearOut?.(cameraId);
+                }}
+                onDoubleClick={(e) => e.stopPropagation()}
+              >
+                <span aria-hidden="true">↗</span>
               </button>
             )}
             <button
