@@ -377,13 +377,23 @@ async fn coverage_equals_the_archive_and_seeks_and_steps_land_on_the_frame() {
             "step {step}"
         );
     }
-    // a seek further into the span (a seek into another span is left: docs/milestone.md)
+    // a seek further into the span
     let t2 = want[1].0 + 61_040;
     tile.send(&ClientMessage::Seek { at: t2 }).await.unwrap();
     assert_eq!(
         next_frame(&mut tile, &mut statuses).await,
         want[1].0 + 61_100
     );
+    // paused seeks into the other spans, later and earlier: the frame shown
+    // is the target's within one frame
+    for t in [want[2].0 + 12_340, want[0].0 + 45_000, want[1].0 + 600_050] {
+        tile.send(&ClientMessage::Seek { at: t }).await.unwrap();
+        let shown = next_frame(&mut tile, &mut statuses).await;
+        assert!(
+            (shown - t).abs() <= FRAME_MS,
+            "seek to {t}: shown {shown} ({statuses:?})"
+        );
+    }
 
     // playing: the archive's time advances
     let mut play = TileClient::playback(&engine.hub_info(), &id, (320, 180), target, 1.0, "")
@@ -678,4 +688,178 @@ fn cli_adds_a_milestone_site_and_a_case_clip_reads_the_window() {
     outputs.push(text(&removed));
     ok(&removed);
     assert_clean(&outputs);
+}
+
+/// The PIN the simulator's second step wants.
+const PIN: &str = "424242";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn second_step_pin_wrong_is_clear_and_right_lists_cameras() {
+    use vigil_engine::error::EngineError;
+    use vigil_engine::vms::milestone::second_step::submit_pin;
+    use vigil_engine::vms::VmsError;
+    let engine = engine().await;
+    let sim = Sim::start(&["--require-second-step", PIN]);
+    let address = sim.address();
+    let e = engine
+        .add_transient_site("milestone", req(&address, PASSWORD))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, EngineError::Vms(VmsError::PinRequired { .. })),
+        "{e}"
+    );
+    assert_eq!(e.kind(), ErrorKind::AuthFailed);
+    assert_eq!(sim.ok_count("RequestSecondStepAuthenticationPin"), 1);
+    // asking again before the PIN is submitted sends no second PIN
+    let again = engine
+        .add_transient_site("milestone", req(&address, PASSWORD))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        again,
+        EngineError::Vms(VmsError::PinRequired { .. })
+    ));
+    assert_eq!(sim.commands("RequestSecondStepAuthenticationPin").len(), 1);
+
+    submit_pin(&address, USER, "000000").unwrap();
+    let wrong = engine
+        .add_transient_site("milestone", req(&address, PASSWORD))
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.kind(), ErrorKind::AuthFailed, "{wrong}");
+    assert!(wrong.to_string().contains("PIN is wrong"), "{wrong}");
+
+    // the same login takes the right PIN
+    submit_pin(&address, USER, PIN).unwrap();
+    let probe = engine
+        .add_transient_site("milestone", req(&address, PASSWORD))
+        .await
+        .expect("the right PIN logs in");
+    let names: Vec<_> = probe.cameras.iter().map(|c| c.name.clone()).collect();
+    assert_eq!(names, ["Camera 1", "Camera 2", "Camera 3"]);
+    // serving the site reuses the verified login: live frames, no new PIN
+    let mut tile = TileClient::connect(&engine.hub_info(), &probe.cameras[0].id, 320, 180, "")
+        .await
+        .unwrap();
+    let mut statuses = Vec::new();
+    assert!(
+        frame_after(
+            &mut tile,
+            now_ms() - 1_000,
+            Duration::from_secs(30),
+            &mut statuses
+        )
+        .await
+        .is_some(),
+        "{statuses:?}"
+    );
+    assert_eq!(sim.commands("RequestSecondStepAuthenticationPin").len(), 1);
+    assert_eq!(sim.ok_count("VerifySecondStepAuthenticationPin"), 1);
+    assert!(
+        submit_pin(&address, USER, PIN).is_err(),
+        "nothing waits now"
+    );
+    let log = std::fs::read_to_string(&sim.log).unwrap();
+    assert!(!log.contains(PIN), "the PIN reached the simulator's log");
+    assert_clean(&[e.to_string(), wrong.to_string(), format!("{statuses:?}")]);
+    for t in [e.to_string(), wrong.to_string(), format!("{statuses:?}")] {
+        assert!(!t.contains(PIN) && !t.contains("000000"), "{t}");
+    }
+}
+
+#[test]
+fn cli_reads_the_second_step_pin_from_stdin() {
+    let sim = Sim::start(&["--require-second-step", PIN]);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let address = sim.address();
+    let args = [
+        "sites",
+        "add",
+        "milestone",
+        "--address",
+        &address,
+        "--user",
+        USER,
+        "--password-stdin",
+        "--pin-stdin",
+    ];
+    let no_pin = vigil(
+        data,
+        &[
+            "sites",
+            "add",
+            "milestone",
+            "--address",
+            &address,
+            "--user",
+            USER,
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert_eq!(no_pin.status.code(), Some(3), "{}", text(&no_pin));
+    assert!(
+        text(&no_pin).contains("second login step"),
+        "{}",
+        text(&no_pin)
+    );
+
+    let wrong = vigil(data, &args, Some(&format!("{PASSWORD}\n000000\n")));
+    assert_eq!(wrong.status.code(), Some(3), "{}", text(&wrong));
+    assert!(text(&wrong).contains("PIN is wrong"), "{}", text(&wrong));
+
+    let right = vigil(data, &args, Some(&format!("{PASSWORD}\n{PIN}\n")));
+    let v: Value = serde_json::from_str(ok(&right).trim()).unwrap();
+    assert_eq!(v["cameras"].as_array().unwrap().len(), 3, "{v}");
+    assert_eq!(sim.ok_count("VerifySecondStepAuthenticationPin"), 1);
+    let outputs = [text(&no_pin), text(&wrong), text(&right)];
+    assert_clean(&outputs);
+    for t in &outputs {
+        assert!(
+            !t.contains(PIN) && !t.contains("000000"),
+            "the PIN was printed: {t}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paused_seek_into_another_span_shows_its_frame_on_a_slow_server() {
+    // every new playback stream sends its first frame 6 s late (over the
+    // reader's 5 s wait for a next frame, which ended the feed silently)
+    let now = now_ms() / 1000;
+    let archive = [(now - 3600, 600), (now - 1800, 900)];
+    let spec = archive
+        .iter()
+        .map(|(s, d)| format!("{}/{d}", rfc(*s)))
+        .collect::<Vec<_>>()
+        .join(",");
+    let sim = Sim::start(&["--archive", &spec, "--playback-start-delay", "6"]);
+    let engine = engine().await;
+    let probe = add(&engine, &sim).await;
+    let id = probe.cameras[0].id.clone();
+    let start = archive[0].0 * 1000 + 20_000;
+    let mut tile =
+        TileClient::playback(&engine.hub_info(), &id, (320, 180), start, 1.0, "&paused=1")
+            .await
+            .unwrap();
+    let mut statuses = Vec::new();
+    let first = frame_after(&mut tile, 0, Duration::from_secs(40), &mut statuses)
+        .await
+        .unwrap_or_else(|| panic!("no frame: {statuses:?}"));
+    assert_eq!(first, start, "{statuses:?}");
+    let t = archive[1].0 * 1000 + 100_030;
+    tile.send(&ClientMessage::Seek { at: t }).await.unwrap();
+    let shown = frame_after(&mut tile, 0, Duration::from_secs(40), &mut statuses)
+        .await
+        .unwrap_or_else(|| panic!("no frame after the seek: {statuses:?}"));
+    assert!(
+        (shown - t).abs() <= FRAME_MS,
+        "seek to {t}: shown {shown} ({statuses:?})"
+    );
+    assert!(
+        !statuses.iter().any(|s| s.starts_with("ended")),
+        "{statuses:?}"
+    );
 }

@@ -105,6 +105,10 @@ class Stream:
         self.requested = 0
         self.edge = 0
         self.last_lost = None
+        # --playback-start-delay: a new playback stream's first picture comes
+        # late (a busy recording server)
+        delay = sim.a.playback_start_delay if self.playback else 0.0
+        self.hold_until = time.monotonic() + delay if delay > 0 else None
 
     # ---- control (command threads)
     def close(self):
@@ -182,6 +186,11 @@ class Stream:
 
     def _job(self, now):
         """What to send now as (ts, events_kind, events, requested, data?) or None."""
+        if self.hold_until is not None:
+            if now < self.hold_until:
+                self.next_due = max(self.next_due, self.hold_until)
+                return None
+            self.hold_until = None
         if self.forced is not None:
             t = self.forced
             self.forced = None
@@ -1163,6 +1172,8 @@ def main():
     ap.add_argument("--require-second-step", metavar="PIN")
     ap.add_argument("--max-sessions", type=int, default=0)
     ap.add_argument("--max-playback", type=int, default=0)
+    ap.add_argument("--playback-start-delay", type=float, default=0.0,
+                    help="seconds before a new playback stream's first frame")
     ap.add_argument("--change-password", action="store_true")
     ap.add_argument("--lockout-seconds", type=float, default=30)
     ap.add_argument("--export-size", type=lambda s: tuple(int(x) for x in s.split("x")), default=(640, 360))

@@ -511,6 +511,27 @@ def check_limits(sim):
     b.login("admin", PW)
 
 
+@check("--playback-start-delay: a new playback stream's first frame comes late")
+def check_start_delay(sim):
+    c = sim.client()
+    cams, _ = cameras(c)
+    t = first_span(c, cams[0]["id"])[1][0] + 10000
+    t0 = time.time()
+    vid = stream(c, cams[0]["id"], signal="Playback", time=t)
+    ws = WebSocket(sim.port, "/XProtectMobile/Video/%s/" % vid)
+    while True:
+        op, data = ws.recv()
+        if op == 2:
+            break
+    f = parse_frame(data)
+    assert f["ts"] == t and time.time() - t0 >= 1.4, (f["ts"], t, time.time() - t0)
+    live = stream(c, cams[0]["id"])
+    ws2 = WebSocket(sim.port, "/XProtectMobile/Video/%s/" % live)
+    t1 = time.time()
+    ws2.recv()
+    assert time.time() - t1 < 1.4, "live streams are not delayed"
+
+
 @check("change password 60")
 def check_change(sim):
     c = sim.client(login=False)
@@ -546,7 +567,8 @@ def main():
     for args, fn in ((["--watchdog", "3", "--dh", "1024"], check_watchdog), (["--lockout-seconds", "60"], check_lockout),
                      (["--require-second-step", "424242", "--chap"], check_2fa),
                      (["--max-sessions", "1", "--max-playback", "1", "--empty-last"], check_limits),
-                     (["--change-password"], check_change)):
+                     (["--change-password"], check_change),
+                     (["--playback-start-delay", "1.5"], check_start_delay)):
         sim = Sim(*args)
         try:
             fn(sim)

@@ -177,6 +177,11 @@ pub enum VmsError {
     UnknownKind(String, String),
     #[error("site {site}: {reason}")]
     Site { site: String, reason: String },
+    /// The server wants a second login step (a PIN it sent the user);
+    /// submit it for the site (e.g. `milestone::second_step::submit_pin`)
+    /// and try again.
+    #[error("{site}: the server requires a second login step: enter the PIN it sent to the user")]
+    PinRequired { site: String },
 }
 
 impl VmsError {
@@ -200,6 +205,7 @@ impl HasKind for VmsError {
             | VmsError::UnknownSite(_) => ErrorKind::NotFound,
             VmsError::UnknownKind(..) => ErrorKind::InvalidInput,
             VmsError::Site { .. } => ErrorKind::Internal,
+            VmsError::PinRequired { .. } => ErrorKind::AuthFailed,
             VmsError::Remote(e) => e.kind,
             VmsError::Tls(e) => e.kind(),
 

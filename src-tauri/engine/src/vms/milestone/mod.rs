@@ -7,13 +7,15 @@
 //! WebSocket), [`stream`] (RequestStream/ChangeStream/CloseStream), and the
 //! adapter side: [`site`] (kind and adapter), [`live`] (pushed JPEG frames
 //! into the hub path), [`recording`] (GetSequences coverage, playback by
-//! frame), [`ptz`] (steps and presets) and [`export`] (investigation
+//! frame), [`ptz`] (steps and presets), [`second_step`] (the PIN of a
+//! second login step) and [`export`] (investigation
 //! exports for case clips).
 pub mod crypto;
 pub mod export;
 pub mod live;
 pub mod ptz;
 pub mod recording;
+pub mod second_step;
 pub mod session;
 pub mod site;
 pub mod stream;

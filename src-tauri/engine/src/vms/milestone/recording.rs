@@ -20,8 +20,14 @@ use crate::media::source::StopFlag;
 use crate::playback::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
 use crate::vms::VmsError;
 
-/// How long the reader waits for the frame a seek asked for.
+/// How long the reader waits for the next frame it asked for; none by then
+/// (and nothing newer) is the end of the recordings.
 const FRAME_WAIT: Duration = Duration::from_secs(5);
+/// How long a new stream may take to send its first frame (the server
+/// seeks, starts a transcoder): none by then is an error the playback
+/// session retries, never the end of the recordings, which would leave a
+/// seek showing no frame.
+pub const FIRST_FRAME_WAIT: Duration = Duration::from_secs(30);
 
 pub struct MilestoneRecording {
     inner: Arc<Inner>,
@@ -193,11 +199,25 @@ impl Reader {
             )
             .await?;
         }
-        let deadline = tokio::time::Instant::now() + FRAME_WAIT;
+        let wait = if last.is_some() {
+            FRAME_WAIT
+        } else {
+            FIRST_FRAME_WAIT
+        };
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let next = tokio::time::timeout_at(deadline, s.socket.next_frame()).await;
             let (f, msg) = match next {
-                Err(_) => return Ok(Got::End),
+                Err(_) if last.is_some() => return Ok(Got::End),
+                Err(_) => {
+                    return Err(VmsError::Site {
+                        site: inner.session.site().to_string(),
+                        reason: format!(
+                            "the playback stream sent no frame within {} s",
+                            wait.as_secs()
+                        ),
+                    })
+                }
                 Ok(Err(e)) => return Err(stream::video_error(&inner.session, e)),
                 Ok(Ok(x)) => x,
             };

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use super::crypto::{self, Group, KeyPair, Padding};
+use super::second_step::{self, HalfConn};
 use super::wire::{self, yes, Answer};
 use crate::error::ErrorKind;
 use crate::net::http::RequestError;
@@ -58,6 +59,9 @@ pub struct Conn {
     challenges: Mutex<VecDeque<String>>,
     /// LogIn's outputs (`ExportToMkv`, ...).
     pub login: Vec<(String, String)>,
+    /// Logged in through the second step (a PIN): kept for the next
+    /// session of the site when this one closes.
+    second_step: bool,
 }
 
 impl Conn {
@@ -238,8 +242,120 @@ impl Session {
         })
     }
 
-    /// Connect and LogIn.
+    /// This session's key in the second-step table.
+    fn pin_key(&self) -> String {
+        second_step::key(&self.cfg.base, &self.cfg.user)
+    }
+
+    fn pin_required(&self) -> VmsError {
+        VmsError::PinRequired {
+            site: self.cfg.site.clone(),
+        }
+    }
+
+    /// A logged-in connection: one that passed the second step in an
+    /// earlier session, the parked one with its PIN, or Connect and LogIn.
     async fn open(&self) -> Result<Arc<Conn>, VmsError> {
+        let key = self.pin_key();
+        if let Some(c) = second_step::adopt(&key) {
+            self.start_keepalive();
+            return Ok(c);
+        }
+        if let Some((half, pin)) = second_step::take_with_pin(&key) {
+            return self.verify(&key, half, pin).await;
+        }
+        if second_step::waiting(&key) {
+            return Err(self.pin_required());
+        }
+        self.connect_and_log_in(&key).await
+    }
+
+    /// Sends the submitted PIN on the parked connection.
+    async fn verify(&self, key: &str, half: HalfConn, pin: String) -> Result<Arc<Conn>, VmsError> {
+        const VERIFY: &str = "VerifySecondStepAuthenticationPin";
+        let answer = self
+            .post(
+                Some(&half.id),
+                VERIFY,
+                &[("SecondStepAuthenticationPin", pin)],
+            )
+            .await;
+        let a = match answer {
+            Ok(a) => a,
+            Err(e) => {
+                // the PIN may be sent again
+                second_step::park(key, half);
+                return Err(e);
+            }
+        };
+        if a.ok {
+            return Ok(self.logged_in(half.id, half.shared_hex, half.timeout, half.chap, &a, true));
+        }
+        match a.error_code {
+            // wrong PIN: the same login waits for another try
+            Some(36) => second_step::park(key, half),
+            // the server forgot the login: the next attempt starts over
+            Some(12) => {
+                return Err(self
+                    .remote(
+                        ErrorKind::AuthFailed,
+                        VERIFY,
+                        "the login waiting for the PIN expired; connect again for a new PIN",
+                    )
+                    .vendor_code("12")
+                    .into())
+            }
+            _ => {
+                let _ = self.post(Some(&half.id), "Disconnect", &[]).await;
+            }
+        }
+        Err(self.refused(VERIFY, &a))
+    }
+
+    /// Asks the server to send the user a PIN and parks the connection
+    /// (kept alive while it waits).
+    async fn ask_for_pin(&self, key: &str, half: HalfConn) -> VmsError {
+        const REQUEST: &str = "RequestSecondStepAuthenticationPin";
+        match self.post(Some(&half.id), REQUEST, &[]).await {
+            Ok(a) if a.ok => {}
+            Ok(a) => {
+                let _ = self.post(Some(&half.id), "Disconnect", &[]).await;
+                return self.refused(REQUEST, &a);
+            }
+            Err(e) => return e,
+        }
+        tracing::info!(
+            "{}: the server sent the user a second-step PIN; waiting for it",
+            self.cfg.site
+        );
+        let (id, period) = (half.id.clone(), half.timeout / 3);
+        second_step::park(key, half);
+        if let Some(me) = self.me.upgrade() {
+            let key = key.to_string();
+            self.cfg.rt.spawn(async move {
+                let until = std::time::Instant::now() + second_step::PIN_WAIT;
+                while std::time::Instant::now() < until {
+                    tokio::time::sleep(period.max(Duration::from_millis(300))).await;
+                    if second_step::waiting_id(&key).as_deref() != Some(id.as_str()) {
+                        return;
+                    }
+                    if let Ok(a) = me.post(Some(&id), "LiveMessage", &[]).await {
+                        if !a.ok {
+                            second_step::forget(&key);
+                            return;
+                        }
+                    }
+                }
+                if second_step::waiting_id(&key).as_deref() == Some(id.as_str()) {
+                    second_step::forget(&key);
+                }
+            });
+        }
+        self.pin_required()
+    }
+
+    /// Connect and LogIn.
+    async fn connect_and_log_in(&self, key: &str) -> Result<Arc<Conn>, VmsError> {
         let keys = KeyPair::generate(self.cfg.group);
         let a = self
             .post(
@@ -303,11 +419,34 @@ impl Session {
             )
             .await?;
         drop(password);
+        if login.error_code == Some(34) {
+            let half = HalfConn {
+                id,
+                shared_hex,
+                timeout,
+                chap,
+                since: std::time::Instant::now(),
+            };
+            return Err(self.ask_for_pin(key, half).await);
+        }
         if !login.ok {
             // leave the half-open connection
             let _ = self.post(Some(&id), "Disconnect", &[]).await;
             return Err(self.refused("LogIn", &login));
         }
+        Ok(self.logged_in(id, shared_hex, timeout, chap, &login, false))
+    }
+
+    /// The connection of a successful LogIn (or second step) answer.
+    fn logged_in(
+        &self,
+        id: String,
+        shared_hex: String,
+        timeout: Duration,
+        chap: bool,
+        login: &Answer,
+        second_step: bool,
+    ) -> Arc<Conn> {
         self.logins.fetch_add(1, Ordering::SeqCst);
         let challenges: VecDeque<String> = login
             .outputs_named("Challenge")
@@ -325,9 +464,10 @@ impl Session {
                 .filter(|(k, _)| !k.eq_ignore_ascii_case("Challenge"))
                 .cloned()
                 .collect(),
+            second_step,
         });
         self.start_keepalive();
-        Ok(conn)
+        conn
     }
 
     /// The current connection, opening one when there is none.
@@ -504,6 +644,12 @@ impl Session {
             k.abort();
         }
         let conn = self.conn.lock().await.take();
+        if let Some(conn) = conn.as_ref().filter(|c| c.second_step) {
+            // another login would ask for another PIN: the next session of
+            // this server and user takes this connection over
+            second_step::hand_over(&self.pin_key(), conn.clone());
+            return;
+        }
         if let Some(conn) = conn {
             let mut p = Vec::new();
             if let Ok(Some((c, a))) = self.challenge(&conn).await {
