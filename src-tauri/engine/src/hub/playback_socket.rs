@@ -31,6 +31,7 @@ fn status_msg(camera: &str, s: &PlaybackStatus) -> Message {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
         reason: s.reason.clone(),
+        timing: None,
     })
 }
 
@@ -85,6 +86,7 @@ pub async fn run(
                 stream: None,
                 state: "error".into(),
                 reason: Some(crate::secrets::redact::redact_text(&e.to_string())),
+                timing: None,
             };
             let _ = tx.send(json(&msg)).await;
             let _ = tx.close().await;
@@ -121,6 +123,7 @@ pub async fn run(
                                 stream: None,
                                 state: "warning".into(),
                                 reason: Some(reason),
+                                timing: None,
                             };
                             if tx.send(json(&msg)).await.is_err() { break; }
                         }

@@ -31,6 +31,9 @@ impl PixelFormat {
 pub struct FrameHeader {
     pub format: PixelFormat,
     pub keyframe: bool,
+    /// Flag bit 1: `ts_ms` is the workstation's arrival time (live, no
+    /// trustworthy camera capture time).
+    pub arrival_time: bool,
     pub stream_id: u32,
     pub seq: u32,
     pub ts_ms: i64,
@@ -56,7 +59,7 @@ impl FrameHeader {
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(HEADER_LEN as u16).to_le_bytes());
         out.push(self.format as u8);
-        out.push(u8::from(self.keyframe));
+        out.push(u8::from(self.keyframe) | (u8::from(self.arrival_time) << 1));
         out.extend_from_slice(&self.stream_id.to_le_bytes());
         out.extend_from_slice(&self.seq.to_le_bytes());
         out.extend_from_slice(&self.ts_ms.to_le_bytes());
@@ -82,6 +85,7 @@ impl FrameHeader {
         let h = FrameHeader {
             format: PixelFormat::from_u8(msg[6]).ok_or(HeaderError::Format(msg[6]))?,
             keyframe: msg[7] & 1 == 1,
+            arrival_time: msg[7] & 2 == 2,
             stream_id: u32_at(8),
             seq: u32_at(12),
             ts_ms: i64::from_le_bytes(msg[16..24].try_into().expect("8 bytes")),
@@ -106,6 +110,7 @@ pub fn encode_frame(stream_id: u32, pic: &Picture, format: PixelFormat, payload:
     FrameHeader {
         format,
         keyframe: pic.keyframe,
+        arrival_time: pic.arrival_time,
         stream_id,
         seq: pic.seq,
         ts_ms: pic.ts_ms,
@@ -127,6 +132,10 @@ pub enum ServerMessage {
         stream: Option<String>,
         state: String,
         reason: Option<String>,
+        /// Live: capture or arrival time, and the camera clock's offset
+        /// (docs/hub-protocol.md); absent when the source does not say.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timing: Option<crate::media::source::FrameTiming>,
     },
     /// A playback group's clock (docs/hub-protocol.md, playback sockets).
     Clock {
@@ -149,6 +158,7 @@ impl ServerMessage {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default(),
             reason: s.reason.clone(),
+            timing: s.timing,
         }
     }
 }
@@ -250,6 +260,7 @@ mod tests {
             height: 2,
             ts_ms: 1_767_225_600_000,
             keyframe: true,
+            arrival_time: false,
             seq: 9,
             data: Arc::new(vec![7; 12]),
         };
@@ -261,6 +272,14 @@ mod tests {
             (3, 9, 1_767_225_600_000, 4, 2, true)
         );
         assert_eq!(payload, &[7; 12]);
+        assert_eq!((msg[7], h.arrival_time), (1, false));
+        let arrival = Picture {
+            arrival_time: true,
+            ..pic.clone()
+        };
+        let msg2 = encode_frame(3, &arrival, PixelFormat::I420, &pic.data);
+        assert_eq!(msg2[7], 3, "bit 0 keyframe, bit 1 arrival time");
+        assert!(FrameHeader::parse(&msg2).unwrap().0.arrival_time);
         assert_eq!(FrameHeader::parse(&msg[..20]), Err(HeaderError::Short(20)));
         let mut bad = msg.clone();
         bad[0] = b'X';

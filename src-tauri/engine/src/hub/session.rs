@@ -86,6 +86,7 @@ pub async fn run(
                 stream: None,
                 state: "error".into(),
                 reason: Some(reason),
+                timing: None,
             };
             let _ = tx
                 .send(Message::text(serde_json::to_string(&msg).expect("json")))

@@ -35,16 +35,19 @@ impl Renditions {
     }
 
     /// Scales the frame for every box someone is watching; drops the rest.
+    /// `arrival_time`: the frame's time is its arrival, flagged to tiles.
     pub fn publish(
         &self,
         scaler: &mut Scaler,
         frame: &DecodedFrame,
         seq: u32,
+        arrival_time: bool,
     ) -> Result<(), MediaError> {
         let mut list = self.list.lock().unwrap_or_else(|p| p.into_inner());
         list.retain(|r| r.tx.receiver_count() > 0);
         for r in list.iter() {
-            let pic = scaler.scale(&frame.frame, r.box_, frame.ts_ms, frame.keyframe, seq)?;
+            let mut pic = scaler.scale(&frame.frame, r.box_, frame.ts_ms, frame.keyframe, seq)?;
+            pic.arrival_time = arrival_time;
             r.tx.send_replace(Some(pic));
         }
         Ok(())

@@ -1,6 +1,8 @@
 //! The state of one ingest, as tiles show it.
 use serde::Serialize;
 
+use crate::media::source::FrameTiming;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
@@ -16,11 +18,18 @@ pub enum State {
 pub struct StreamStatus {
     pub state: State,
     pub reason: Option<String>,
+    /// Live sources that know: where frame times come from (capture or
+    /// arrival) and the camera clock's measured offset.
+    pub timing: Option<FrameTiming>,
 }
 
 impl StreamStatus {
     pub fn new(state: State, reason: Option<String>) -> Self {
-        Self { state, reason }
+        Self {
+            state,
+            reason,
+            timing: None,
+        }
     }
     pub fn connecting() -> Self {
         Self::new(State::Connecting, None)

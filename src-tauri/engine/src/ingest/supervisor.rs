@@ -13,8 +13,11 @@ use super::renditions::Renditions;
 use super::status::{State, StreamStatus};
 use crate::clock::{Bell, SharedClock};
 use crate::media::scale::Scaler;
-use crate::media::source::{SourceOpener, StopFlag};
+use crate::media::source::{FrameTiming, SourceOpener, StopFlag};
 use crate::media::MediaError;
+
+/// A camera clock offset change smaller than this is not re-reported.
+pub const OFFSET_STEP_MS: i64 = 100;
 
 /// Commands to a running ingest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +72,33 @@ impl Supervisor {
     fn set(&self, state: State, reason: Option<String>) {
         let next = StreamStatus::new(state, reason);
         self.status.send_if_modified(|cur| {
+            let next = StreamStatus {
+                timing: cur.timing,
+                ..next.clone()
+            };
             let changed = *cur != next;
-            *cur = next.clone();
+            *cur = next;
+            changed
+        });
+    }
+
+    /// Reports how frames are timed: when the time source changes or the
+    /// camera clock's offset moves by [`OFFSET_STEP_MS`] or more.
+    fn set_timing(&self, timing: FrameTiming) {
+        self.status.send_if_modified(|cur| {
+            let changed = match cur.timing {
+                None => true,
+                Some(t) => {
+                    t.source != timing.source
+                        || match (t.camera_offset_ms, timing.camera_offset_ms) {
+                            (Some(a), Some(b)) => (a - b).abs() >= OFFSET_STEP_MS,
+                            (a, b) => a.is_some() != b.is_some(),
+                        }
+                }
+            };
+            if changed {
+                cur.timing = Some(timing);
+            }
             changed
         });
     }
@@ -130,7 +158,12 @@ impl Supervisor {
                             auth_failures = 0;
                         }
                         seq = seq.wrapping_add(1);
-                        self.renditions.publish(&mut scaler, &frame, seq)?;
+                        let timing = src.timing();
+                        if let Some(t) = timing {
+                            self.set_timing(t);
+                        }
+                        let arrival = timing.is_some_and(|t| t.is_arrival());
+                        self.renditions.publish(&mut scaler, &frame, seq, arrival)?;
                         if self.stop.is_stopped() {
                             return Err(MediaError::Stopped);
                         }

@@ -40,6 +40,9 @@ pub enum MediaError {
     /// than sending credentials to an unchecked certificate.
     #[error("{url}: rtsps:// is refused: FFmpeg's RTSP client cannot verify the server's certificate (see docs/tls.md); use rtsp:// on a trusted network")]
     Unverifiable { url: String },
+    /// Our RTSP client (`rtsp/`) failed other than by auth, stall or close.
+    #[error("{url}: {reason}")]
+    Rtsp { url: String, reason: String },
     #[error("stopped")]
     Stopped,
 }
@@ -58,6 +61,7 @@ impl HasKind for MediaError {
             | MediaError::Stalled { .. }
             | MediaError::Read { .. }
             | MediaError::Ended { .. }
+            | MediaError::Rtsp { .. }
             | MediaError::Resolve { .. } => ErrorKind::Unreachable,
             MediaError::NoVideo { .. } | MediaError::Decode(_) | MediaError::BadPicture { .. } => {
                 ErrorKind::Protocol

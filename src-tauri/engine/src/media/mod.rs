@@ -14,6 +14,7 @@ pub mod protocols;
 pub mod recorded_input;
 pub mod resolving_input;
 pub mod rtsp_input;
+pub mod rtsp_live_input;
 pub mod scale;
 pub mod source;
 pub mod stream_copy;

@@ -11,6 +11,9 @@ pub struct Picture {
     /// Capture (live) or recording (playback) time, ms since the Unix epoch, UTC.
     pub ts_ms: i64,
     pub keyframe: bool,
+    /// `ts_ms` is the workstation's arrival time, not the camera's capture
+    /// time (live sources without a sane sender-report clock).
+    pub arrival_time: bool,
     /// Sequence number of the decoded frame within its ingest.
     pub seq: u32,
     pub data: Arc<Vec<u8>>,

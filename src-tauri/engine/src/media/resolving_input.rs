@@ -174,6 +174,10 @@ pub fn with_printable_url(e: MediaError, printable: &str) -> MediaError {
         }
         MediaError::Ended { .. } => MediaError::Ended { url: p() },
         MediaError::Read { source, .. } => MediaError::Read { url: p(), source },
+        MediaError::Rtsp { reason, .. } => MediaError::Rtsp {
+            url: p(),
+            reason: redact_text(&reason),
+        },
         other => scrub(other),
     }
 }
@@ -263,6 +267,9 @@ impl FrameSource for ResolvedSource {
         self.inner
             .next_frame()
             .map_err(|e| with_printable_url(e, &self.printable))
+    }
+    fn timing(&self) -> Option<super::source::FrameTiming> {
+        self.inner.timing()
     }
 }
 

@@ -63,6 +63,14 @@ impl NetworkInput {
 
 impl SourceOpener for NetworkInput {
     fn open(&self, stop: StopFlag) -> Result<Box<dyn FrameSource>, MediaError> {
+        if self.url.starts_with("rtsp://")
+            && self.transport == Transport::Tcp
+            && super::rtsp_live_input::use_our_client()
+        {
+            return Ok(Box::new(super::rtsp_live_input::LiveSource::open(
+                self, stop,
+            )?));
+        }
         Ok(Box::new(NetworkSource::open(self, stop)?))
     }
 
@@ -191,5 +199,12 @@ impl FrameSource for NetworkSource {
             // The live timestamp is the packet's arrival on this workstation.
             self.decoder.send(&packet, now_ms())?;
         }
+    }
+
+    fn timing(&self) -> Option<super::source::FrameTiming> {
+        Some(super::source::FrameTiming {
+            source: crate::rtsp::timing::TimeSource::ArrivalNoReport,
+            camera_offset_ms: None,
+        })
     }
 }

@@ -114,6 +114,7 @@ impl Scaler {
             height: dh,
             ts_ms,
             keyframe,
+            arrival_time: false,
             seq,
             data: Arc::new(data),
         })

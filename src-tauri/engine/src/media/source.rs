@@ -13,10 +13,30 @@ pub struct DecodedFrame {
     pub keyframe: bool,
 }
 
+/// Where the last frame's time came from, and the camera clock's measured
+/// offset (workstation minus camera, ms), for live sources that know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FrameTiming {
+    pub source: crate::rtsp::timing::TimeSource,
+    pub camera_offset_ms: Option<i64>,
+}
+
+impl FrameTiming {
+    /// The frame's time is the workstation's arrival time, not the camera's.
+    pub fn is_arrival(&self) -> bool {
+        self.source != crate::rtsp::timing::TimeSource::Capture
+    }
+}
+
 /// A running source of decoded frames.
 pub trait FrameSource: Send {
     /// Blocks until the next frame, or fails (the ingest then reconnects).
     fn next_frame(&mut self) -> Result<DecodedFrame, MediaError>;
+    /// How the last frame was timed; `None`: the source does not say
+    /// (recordings, pictures: their own time).
+    fn timing(&self) -> Option<FrameTiming> {
+        None
+    }
 }
 
 /// Opens a [`FrameSource`]; called again on every reconnect.

@@ -27,7 +27,18 @@ pub struct LiveStream {
 impl LiveStream {
     /// DESCRIBE, SETUP and PLAY `url` (which may carry credentials).
     pub fn open(url: &str, stop: StopFlag) -> Result<Self, RtspError> {
+        Self::open_with(url, super::session::STALL, stop)
+    }
+
+    /// As [`Self::open`], failing with [`RtspError::Stalled`] after `stall`
+    /// without anything from the server.
+    pub fn open_with(
+        url: &str,
+        stall: std::time::Duration,
+        stop: StopFlag,
+    ) -> Result<Self, RtspError> {
         let mut session = Session::open(url, &[], stop)?;
+        session.set_stall(stall);
         session.play(&[("Range", "npt=0.000-".to_string())])?;
         let video = session.video.clone();
         Ok(Self {

@@ -134,6 +134,8 @@ pub struct Session {
     stop: StopFlag,
     /// The CSeq of the last PLAY.
     pub play_cseq: u32,
+    /// Silence after which the session counts as stalled.
+    stall: Duration,
 }
 
 impl Session {
@@ -187,6 +189,7 @@ impl Session {
             keepalive_method: "GET_PARAMETER",
             stop,
             play_cseq: 0,
+            stall: STALL,
         };
         let mut headers = vec![("Accept", "application/sdp".to_string())];
         headers.extend(extra.iter().cloned());
@@ -427,10 +430,10 @@ impl Session {
                             | std::io::ErrorKind::Interrupted
                     ) =>
                 {
-                    if self.last_received.elapsed() >= STALL {
+                    if self.last_received.elapsed() >= self.stall {
                         return Err(RtspError::Stalled {
                             url: self.shown(),
-                            secs: STALL.as_secs(),
+                            secs: self.stall.as_secs(),
                         });
                     }
                     self.keepalive()?;
@@ -443,6 +446,12 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Sets the silence after which reads fail with [`RtspError::Stalled`]
+    /// (default [`STALL`]).
+    pub fn set_stall(&mut self, stall: Duration) {
+        self.stall = stall.max(POLL);
     }
 
     /// Seconds since the server last sent anything.

@@ -54,7 +54,7 @@ impl SrMapping {
 }
 
 /// Where a frame's time came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeSource {
     /// The camera's capture time (sender report, offset sane).
