@@ -12,7 +12,6 @@ mod file_chooser_commands;
 mod offline_commands;
 mod settings_commands;
 mod window_commands;
-mod window_commands;
 
 use vigil_engine::engine::{Engine, EngineConfig};
 
@@ -51,7 +50,6 @@ fn main() {
         .register_asynchronous_uri_scheme_protocol("vigil-media", case_commands::media_protocol)
         .setup(|app| {
             case_commands::start(app.handle());
-            window_commands::start(app.handle());
             bus_commands::start(app.handle());
             window_commands::start(app.handle());
             Ok(())
@@ -118,12 +116,6 @@ fn main() {
             settings_commands::set_media_root,
             settings_commands::get_playback_state,
             settings_commands::save_playback_state,
-            window_commands::tear_out,
-            window_commands::torn_window,
-            window_commands::list_torn_windows,
-            window_commands::save_torn_layout,
-            window_commands::toggle_window_fullscreen,
-            window_commands::close_torn_window,
             window_commands::tear_out,
             window_commands::torn_window,
             window_commands::list_torn_windows,

@@ -15,7 +15,9 @@
 // (signed with a key the app does not know) shows its banner, and after a
 // byte of its clip is flipped, re-opened from the recent list, TAMPERED with
 // the file named. A file dragged from another application (a GTK drag
-// source moved by the real X pointer) and dropped on the window opens; and
+// source moved by the real X pointer) and dropped on the window opens; a file
+// and a folder picked in the system's file chooser ("Choose files…" /
+// "Choose folder…", GTK, typed with the real keyboard) open; and
 // `vigil-app PATH` opens the path at launch (tests/ui/window-launch.mjs).
 //
 // The app runs on its own data directory (VIGIL_DATA_DIR) and its own
@@ -33,7 +35,7 @@ import { tmpdir, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { dropSection, launchWithPathSection } from './window-launch.mjs';
+import { chooserSection, dropSection, launchWithPathSection } from './window-launch.mjs';
 import { evidenceSection } from './window-evidence.mjs';
 import { playbackPositionSection, restartSection, tearoutSection, topBarSection } from './window-tearout.mjs';
 
@@ -241,6 +243,7 @@ async function main() {
   await offlineSection(appWindow(base, s), artifacts);
   const launch = { test, waitFor, check, treeGroups, clip, saveScreenshot, artifacts, tmpDirs, procs, wd, base, app, appWindow };
   await dropSection(appWindow(base, s), launch);
+  await chooserSection(appWindow(base, s), { ...launch, press });
   await evidenceSection(appWindow(base, s), { ...launch, press });
   const torn = await tearoutSection(launch, s);
   await topBarSection(launch, s, torn.main);

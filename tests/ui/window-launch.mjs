@@ -133,3 +133,72 @@ export async function launchWithPathSection(h) {
     try { await wd(base, 'DELETE', `/session/${session}`); } catch { /* closing */ }
   }
 }
+
+/**
+ * Types `path` into the native GTK file chooser titled `title` (its location
+ * field, Ctrl+L) and accepts it with Enter, with the real keyboard (xdotool).
+ */
+async function chooseInNativeDialog(waitFor, title, path) {
+  const dialog = await waitFor(`the native file chooser "${title}"`, async () => windowGeometry(`^${title}$`), { ms: 30_000 });
+  xdo('windowactivate', '--sync', dialog.id);
+  xdo('windowfocus', '--sync', dialog.id);
+  xdo('mousemove', String(dialog.x + Math.floor(dialog.w / 2)), String(dialog.y + 10));
+  await sleep(300);
+  xdo('key', '--clearmodifiers', 'ctrl+l');
+  await sleep(300);
+  xdo('type', '--delay', '20', path);
+  await sleep(300);
+  xdo('key', 'Return');
+  return dialog;
+}
+
+/**
+ * "Open…" > "Choose files…" / "Choose folder…": the system's own file chooser
+ * (GTK here) opens; a file picked in it, then a folder, open as sites.
+ */
+export async function chooserSection(w, h) {
+  const { test, waitFor, check, treeGroups, clip, saveScreenshot, artifacts, tmpDirs, press } = h;
+  const OPEN_DIALOG = '.modal.offline-dialog';
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-app-chooser-'));
+  tmpDirs.push(dir);
+  const file = join(dir, 'lobby_20250901_101500.mp4');
+  clip(file);
+  const folder = join(dir, 'share');
+  mkdirSync(folder);
+  clip(join(folder, 'ramp_20250901_110000.mp4'));
+  const opened = (address, camera) => async () => {
+    const site = (await w.invoke('list_sites')).find((x) => x.site.kind === 'folder' && x.site.address === address);
+    if (!site) return null;
+    return (await treeGroups(w)).find((g) => g.id === site.site.id && g.cameras.some((c) => c.name === camera)) ?? null;
+  };
+  const errors = () => w.run(`return Array.from(document.querySelectorAll('${OPEN_DIALOG} [role="alert"], .errors .error')).map((e) => e.textContent)`);
+
+  await test('Offline: "Open…" > "Choose files…" shows the system file chooser; the file picked in it opens (its camera in the sidebar)', async () => {
+    await press(w, '.topbar', 'Open…');
+    await press(w, OPEN_DIALOG, 'Choose files…');
+    await chooseInNativeDialog(waitFor, 'Open video files', file);
+    const group = await waitFor('camera "lobby" from the chosen file in the sidebar', opened(file, 'lobby'), { ms: 60_000, seen: errors });
+    console.log(`       chosen file: ${JSON.stringify(group)}`);
+    check(!(await w.run(`return !!document.querySelector('${OPEN_DIALOG}')`)), 'the Open dialog stayed open');
+    await saveScreenshot(w, artifacts, 'app-window-offline-chooser-file.png');
+  });
+
+  await test('Offline: "Open…" > "Choose folder…": the folder picked in the system chooser opens as a site', async () => {
+    await press(w, '.topbar', 'Open…');
+    await press(w, OPEN_DIALOG, 'Choose folder…');
+    const dialog = await chooseInNativeDialog(waitFor, 'Open a folder of video', folder);
+    // In folder mode Enter may first enter the folder; a second Enter (or the
+    // dialog's default button) then selects it.
+    let group = null;
+    for (let i = 0; i < 3 && !group; i++) {
+      group = await waitFor('camera "ramp" from the chosen folder', opened(folder, 'ramp'), { ms: 5_000, seen: errors }).catch(() => null);
+      if (!group && windowGeometry('^Open a folder of video$')) {
+        xdo('windowfocus', '--sync', dialog.id);
+        xdo('key', 'Return');
+      }
+    }
+    group = group ?? (await waitFor('camera "ramp" from the chosen folder', opened(folder, 'ramp'), { ms: 60_000, seen: errors }));
+    console.log(`       chosen folder: ${JSON.stringify(group)}`);
+    await saveScreenshot(w, artifacts, 'app-window-offline-chooser-folder.png');
+  });
+}

@@ -1,9 +1,11 @@
 /**
- * "Open…" dialog: type or paste file or folder paths (one a line), or click
- * a recently opened entry; "Open" opens them as an offline site.
+ * "Open…" dialog: pick files or a folder with the system's file chooser,
+ * type or paste paths (one a line), or click a recently opened entry; the
+ * chosen paths open as an offline site.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useDialogKeys } from '../components/useDialogKeys';
+import { toIpcError } from '../ipc';
 import { offlineIpc, type RecentOpen } from './offlineIpc';
 import { baseName, parsePaths } from './offlineFormat';
 
@@ -27,7 +29,23 @@ export function OpenDialog({ busy, error, onOpen, onClose }: Props) {
       live = false;
     };
   }, []);
+  const [choosing, setChoosing] = useState(false);
+  const [chooseError, setChooseError] = useState<string | null>(null);
   const paths = parsePaths(text);
+  const choose = (kind: 'files' | 'folder') => {
+    setChoosing(true);
+    setChooseError(null);
+    offlineIpc.choose(kind).then(
+      (chosen) => {
+        setChoosing(false);
+        if (chosen.length) onOpen(chosen);
+      },
+      (e: unknown) => {
+        setChoosing(false);
+        setChooseError(toIpcError(e).message);
+      },
+    );
+  };
   const dialogRef = useRef<HTMLDivElement>(null);
   useDialogKeys(dialogRef, onClose);
   const submit = (e: FormEvent) => {
@@ -38,9 +56,18 @@ export function OpenDialog({ busy, error, onOpen, onClose }: Props) {
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onClose()}>
       <div className="modal offline-dialog" role="dialog" aria-modal="true" aria-label="Open files or folders" ref={dialogRef}>
         <h2>Open files or folders</h2>
+        <div className="offline-choose">
+          <button type="button" className="offline-choose-files" disabled={busy || choosing} onClick={() => choose('files')}>
+            Choose files…
+          </button>
+          <button type="button" className="offline-choose-folder" disabled={busy || choosing} onClick={() => choose('folder')}>
+            Choose folder…
+          </button>
+          {choosing && <span className="offline-busy">Waiting for the file chooser…</span>}
+        </div>
         <form onSubmit={submit}>
           <label>
-            File or folder paths, one a line (or drop them on the window)
+            Or paths, one a line (or drop them on the window)
             <textarea
               name="offline-paths"
               rows={3}
@@ -51,6 +78,11 @@ export function OpenDialog({ busy, error, onOpen, onClose }: Props) {
               onChange={(e) => setText(e.target.value)}
             />
           </label>
+          {chooseError && (
+            <div className="site-error offline-error" role="alert">
+              {chooseError}
+            </div>
+          )}
           {error && (
             <div className="site-error offline-error" role="alert">
               {error}

@@ -27,4 +27,6 @@ export const offlineIpc = {
   recent: () => call<RecentOpen[]>('offline_recent'),
   /** Paths given on the command line (`vigil-app PATH...`), handed out once. */
   startupPaths: () => call<string[]>('startup_paths'),
+  /** The native file chooser: files (many) or one folder; empty when cancelled. */
+  choose: (kind: 'files' | 'folder') => call<string[]>('choose_open_paths', { kind }),
 };
