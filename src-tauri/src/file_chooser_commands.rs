@@ -47,17 +47,19 @@ pub async fn choose_open_paths(
             .pick_files(move |chosen| {
                 let _ = tx.send(chosen.unwrap_or_default());
             }),
-        ChooseKind::Folder => dialog.set_title("Open a folder of video").pick_folder(move |chosen| {
-            let _ = tx.send(chosen.into_iter().collect());
-        }),
+        ChooseKind::Folder => {
+            dialog
+                .set_title("Open a folder of video")
+                .pick_folder(move |chosen| {
+                    let _ = tx.send(chosen.into_iter().collect());
+                })
+        }
     }
-    let chosen = rx
-        .await
-        .map_err(|_| UiError {
-            kind: ErrorKind::Internal,
-            message: "the file chooser closed without an answer".into(),
-            certificate: None,
-        })?;
+    let chosen = rx.await.map_err(|_| UiError {
+        kind: ErrorKind::Internal,
+        message: "the file chooser closed without an answer".into(),
+        certificate: None,
+    })?;
     Ok(chosen.into_iter().filter_map(local_path).collect())
 }
 
