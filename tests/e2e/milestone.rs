@@ -863,3 +863,28 @@ async fn a_paused_seek_into_another_span_shows_its_frame_on_a_slow_server() {
         "{statuses:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_views_are_layouts() {
+    let sim = Sim::start(&[]);
+    let engine = engine().await;
+    let probe = add(&engine, &sim).await;
+    let layouts = engine.server_layouts(&probe.site.id).await.unwrap();
+    let ids: Vec<_> = probe.cameras.iter().map(|c| Some(c.id.clone())).collect();
+    let names: Vec<_> = layouts.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["HQ XProtect / Overview", "HQ XProtect / Entrance"]);
+    // Overview: 2x2, the site's three cameras in the view's order
+    assert_eq!(layouts[0].layout.grid, 4);
+    assert_eq!(
+        layouts[0].layout.tiles,
+        [ids[0].clone(), ids[1].clone(), ids[2].clone(), None]
+    );
+    // Entrance: the last camera alone
+    assert_eq!(layouts[1].layout.grid, 1);
+    assert_eq!(layouts[1].layout.tiles, [ids[2].clone()]);
+    // each opens as a layout: the engine takes it as the current one
+    engine
+        .save_current_layout(layouts[0].layout.clone())
+        .unwrap();
+    assert_eq!(engine.current_layout().unwrap(), layouts[0].layout);
+}

@@ -356,6 +356,7 @@ class Sim:
                               "ptz_state": {"pan": 0, "tilt": 0, "zoom": 0}, "lost": False})
         self.cam_by_id = {c["id"]: c for c in self.cams}
         self.view_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "vigil-milestone-sim/view1"))
+        self.view2_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "vigil-milestone-sim/view2"))
         self.folder_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "vigil-milestone-sim/folder"))
 
     def log(self, **kw):
@@ -606,9 +607,13 @@ class Commands:
         sim = self.sim
         cams = "".join(self.cam_item(cam) for cam in sim.cams)
         view = "".join(self.cam_item(cam) for cam in sim.cams[:4])
+        # a second view: the last camera alone, full screen
+        single = self.cam_item(sim.cams[-1])
         x = ('<Items><Item Type="Folder" Id=%s Name="All cameras"><Items>%s</Items></Item>'
              '<Item Type="View" Id=%s Name="Overview"><Properties Columns="2" Rows="2"/><Items>%s</Items></Item>'
-             '</Items>' % (quoteattr(sim.folder_id), cams, quoteattr(sim.view_id), view))
+             '<Item Type="View" Id=%s Name="Entrance"><Properties Columns="1" Rows="1"/><Items>%s</Items></Item>'
+             '</Items>' % (quoteattr(sim.folder_id), cams, quoteattr(sim.view_id), view,
+                           quoteattr(sim.view2_id), single))
         return [], x
 
     # ---- streams

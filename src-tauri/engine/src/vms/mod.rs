@@ -19,6 +19,7 @@ pub mod registry;
 pub mod remote_error;
 pub mod rtsp;
 pub mod select;
+pub mod server_layouts;
 pub mod site;
 
 use std::sync::Arc;
@@ -268,6 +269,12 @@ pub trait VmsAdapter: Send + Sync {
     /// The RTSP URI that replays a camera's recordings (no credentials).
     async fn replay_uri(&self, _camera: &site::SiteCamera) -> Result<String, VmsError> {
         Err(self.unsupported("RTSP replay"))
+    }
+
+    /// The VMS's own views (saved camera grids, as the server lists them);
+    /// none for kinds without views. Vigil shows them as layouts.
+    async fn views(&self) -> Result<Vec<server_layouts::VmsView>, VmsError> {
+        Ok(Vec::new())
     }
 
     /// Leaves the VMS (log out) when the site is removed or replaced.

@@ -1,7 +1,8 @@
 //! The `milestone` site kind: an XProtect Mobile Server (address
 //! `https://host:8082` by default or `http://host:8081`, user, password in
 //! the keyring, login type, optional TLS pin). Its cameras come from
-//! `GetAllViewsAndCameras` (reference = the camera GUID); one [`Session`]
+//! `GetAllViewsAndCameras` (reference = the camera GUID), and so do its
+//! views (layouts, [`crate::vms::server_layouts`]); one [`Session`]
 //! per site serves every command and is left (Disconnect) on close.
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,7 @@ use crate::net::pin::CertPin;
 use crate::playback::Recording;
 use crate::ptz::PtzControl;
 use crate::vms::kinds::{FieldInput, FieldSpec, KindSpec, SiteConfig, SiteContext, SiteKind};
+use crate::vms::server_layouts::{view_name, VmsView};
 use crate::vms::site::{CameraRecord, SiteCamera, SiteInfo};
 use crate::vms::{Capabilities, PtzCaps, StreamInfo, StreamKind, VmsAdapter, VmsError};
 
@@ -307,6 +309,28 @@ impl VmsAdapter for MilestoneSite {
             .await?;
         let (cams, _views) = wire::parse_cameras(&a);
         Ok(cams.iter().map(record).collect())
+    }
+
+    async fn views(&self) -> Result<Vec<VmsView>, VmsError> {
+        let a = self
+            .inner
+            .session
+            .call(
+                "GetAllViewsAndCameras",
+                &[("ProcessingMessage", "No".into())],
+            )
+            .await?;
+        let (_cams, views) = wire::parse_cameras(&a);
+        Ok(views
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| VmsView {
+                name: view_name(&v.name, i),
+                columns: v.columns,
+                rows: v.rows,
+                cameras: v.cameras,
+            })
+            .collect())
     }
 
     fn live_source(

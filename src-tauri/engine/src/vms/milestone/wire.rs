@@ -202,11 +202,14 @@ pub struct Camera {
     pub height: u32,
 }
 
-/// A view of the item tree: its name and cameras in order.
+/// A view of the item tree: its name, grid (`Columns`x`Rows`, 0 when not
+/// said) and cameras in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
     pub id: String,
     pub name: String,
+    pub columns: u32,
+    pub rows: u32,
     pub cameras: Vec<String>,
 }
 
@@ -252,7 +255,19 @@ pub fn parse_cameras(answer: &Answer) -> (Vec<Camera>, Vec<View>) {
                 })
                 .filter_map(|c| item_value(c, "Id").map(|i| i.trim().to_string()))
                 .collect();
-            views.push(View { id, name, cameras });
+            let n = |k: &str| {
+                item_value(el, k)
+                    .and_then(|v| v.trim().parse::<u32>().ok())
+                    .filter(|v| (1..=64).contains(v))
+                    .unwrap_or(0)
+            };
+            views.push(View {
+                id,
+                name,
+                columns: n("Columns"),
+                rows: n("Rows"),
+                cameras,
+            });
         }
     }
     (cams, views)
