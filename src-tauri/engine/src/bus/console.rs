@@ -91,7 +91,9 @@ pub fn validate(s: &ConsoleBus) -> Result<(), BusError> {
     let url = s.url.trim();
     if url.is_empty() {
         if s.enabled {
-            return Err(BusError::Config("give the broker URL to turn the bus on".into()));
+            return Err(BusError::Config(
+                "give the broker URL to turn the bus on".into(),
+            ));
         }
     } else {
         BusTarget::parse(url, "")?;
