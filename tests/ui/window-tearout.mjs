@@ -127,7 +127,7 @@ export async function tearoutSection(h, s) {
     await w.switchTo(state.main);
   });
 
-  await test('Tear out one tile (real click on ↗ of tile 2): a one-tile window of that camera drawing frames', async () => {
+  await test('Tear out one tile (real click on the tear-out icon of tile 2): a one-tile window of that camera drawing frames', async () => {
     await w.switchTo(state.main);
     await toLive(h, w);
     const camera = await w.run(`return document.querySelector('.grid .tile[data-tile="2"]').getAttribute('data-camera')`);
@@ -160,7 +160,7 @@ export async function tearoutSection(h, s) {
       await w.click(await w.run(`return document.querySelector('.torn-bar .torn-fullscreen')`));
       const full = await waitFor('the window full screen (1600x1000)', async () => {
         const r = await w.rect();
-        const on = await w.run(`return document.querySelector('[data-torn-window]').dataset.fullscreen === 'true'`);
+        const on = await w.run(`return document.querySelector('[data-torn-window]').dataset.fullscreen === 'true' && window.innerWidth >= 1590 && document.querySelector('.torn-bar').getBoundingClientRect().width >= 1590`);
         return on && r.width >= 1590 && r.height >= 990 ? r : null;
       }, { ms: 15_000, seen: () => w.rect() });
       console.log(`       full screen: ${JSON.stringify(full)}`);

@@ -171,7 +171,9 @@ export function Tile(p: TileProps) {
                 }}
                 onDoubleClick={(e) => e.stopPropagation()}
               >
-                <span aria-hidden="true">↗</span>
+                <svg className="tile-tearout-icon" aria-hidden="true" width="11" height="11" viewBox="0 0 11 11" fill="none" stroke="currentColor" strokeWidth="1.4">
+                  <path d="M4.5 1.5h5v5M9.5 1.5 4 7M7.5 6.5v3h-6v-6h3" />
+                </svg>
               </button>
             )}
             <button
