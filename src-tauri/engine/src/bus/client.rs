@@ -261,6 +261,19 @@ pub async fn take_dead_letters(
     dead_queue: &str,
     max: usize,
 ) -> Result<Vec<DeadLetter>, BusError> {
+    read_dead_letters(target, dead_queue, max, true).await
+}
+
+/// Reads up to `max` messages of a dead-letter queue; `take` acks them
+/// (removed), else they stay unacked until the connection closes and the
+/// broker puts them back in order (a look that changes nothing, except
+/// that the broker marks them redelivered).
+pub async fn read_dead_letters(
+    target: &BusTarget,
+    dead_queue: &str,
+    max: usize,
+    take: bool,
+) -> Result<Vec<DeadLetter>, BusError> {
     let conn = target.connect("vigil dead letters").await?;
     let ch = conn
         .create_channel()
@@ -281,10 +294,12 @@ pub async fn take_dead_letters(
             routing_key: header(h, "x-original-routing-key"),
             body: String::from_utf8_lossy(&d.data).into_owned(),
         });
-        d.acker
-            .ack(BasicAckOptions::default())
-            .await
-            .map_err(|e| BusError::Broker(format!("ack: {e}")))?;
+        if take {
+            d.acker
+                .ack(BasicAckOptions::default())
+                .await
+                .map_err(|e| BusError::Broker(format!("ack: {e}")))?;
+        }
     }
     let _ = conn.close(200, "done".into()).await;
     Ok(out)

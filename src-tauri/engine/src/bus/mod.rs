@@ -17,8 +17,8 @@ pub mod amqp;
 pub mod claim;
 pub mod client;
 pub mod cms;
-pub mod console;
 pub mod cms_double;
+pub mod console;
 pub mod handle;
 pub mod health;
 pub mod message;
@@ -28,8 +28,8 @@ pub mod worker;
 
 pub use amqp::{BusTarget, Topology, DEFAULT_EXCHANGE, DEFAULT_QUEUE, DEFAULT_ROUTING};
 pub use client::{
-    publish_case_created, publish_raw, subscribe_case_events, take_dead_letters, BusEvent,
-    DeadLetter, Subscription,
+    publish_case_created, publish_raw, read_dead_letters, subscribe_case_events, take_dead_letters,
+    BusEvent, DeadLetter, Subscription,
 };
 pub use message::{parse_case_created, parse_media_ready, CaseCreated, MediaReady, Poison};
 pub use worker::{BusWorker, WorkerOptions};

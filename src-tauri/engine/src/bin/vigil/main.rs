@@ -10,6 +10,7 @@ mod bench_playback;
 mod bench_soak;
 mod bookmark;
 mod bus_cli;
+mod bus_ops;
 mod cameras;
 mod case;
 mod clip;
@@ -85,6 +86,9 @@ enum Command {
     Open(open::OpenArgs),
     /// A footage worker on the case bus (RabbitMQ); JSON lines on stdout.
     Worker(bus_cli::WorkerArgs),
+    /// Case bus operations: dead letters, the broker password in the keyring.
+    #[command(subcommand)]
+    Bus(bus_ops::BusCmd),
 }
 
 fn main() {
@@ -115,6 +119,7 @@ fn main() {
             Command::Sites(c) => sites::run(c).await,
             Command::Open(a) => open::run(a).await,
             Command::Worker(a) => bus_cli::run_worker(a).await,
+            Command::Bus(c) => bus_ops::run(c).await,
             Command::Clip(a) => clip::run(a).await,
             Command::Snapshot(a) => clip::run_snapshot(a).await,
             Command::Package(c) => package::run(c).await,
