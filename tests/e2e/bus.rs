@@ -1031,3 +1031,34 @@ fn bus_cli_stores_the_password_and_lists_and_takes_dead_letters() {
     assert_eq!(gone.status.code(), Some(4));
     worker.stop();
 }
+
+/// The figures of docs/bus.md: `vigil bench bus` against a broker of its
+/// own. Ignored (minutes of CPU); run with `cargo test -p vigil-tests --test
+/// bus bench_bus_figures -- --ignored --nocapture`, sizes from
+/// `VIGIL_BUS_BENCH_WORKERS` (1,2,3) and `VIGIL_BUS_BENCH_CASES` (100).
+#[test]
+#[ignore]
+fn bench_bus_figures() {
+    let rabbit = Rabbit::start();
+    let d = tempfile::tempdir().unwrap();
+    let workers = std::env::var("VIGIL_BUS_BENCH_WORKERS").unwrap_or_else(|_| "1,2,3".into());
+    let cases = env_n("VIGIL_BUS_BENCH_CASES", 100).to_string();
+    let out = ok(&vigil(
+        d.path(),
+        &[
+            "bench",
+            "bus",
+            "--amqp",
+            &rabbit.url(),
+            "--password-stdin",
+            "--workers",
+            &workers,
+            "--cases",
+            &cases,
+            "--timeout-s",
+            "1800",
+        ],
+        "guest",
+    ));
+    println!("{out}");
+}
