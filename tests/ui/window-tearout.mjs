@@ -54,12 +54,22 @@ async function framesRise(h, w, what, more = 10) {
   }, { ms: 90_000, seen: () => liveTiles(w) });
 }
 
-/** The main window in Live (a real click on "Live" when it is elsewhere), no panel over the grid. */
+/**
+ * The main window in Live with nothing over the grid: a dialog left open gets
+ * Escape, then a real click on "Live" (which closes the Cases and Sites
+ * panels), the bookmark list closed and error banners dismissed.
+ */
 async function toLive(h, w) {
-  if ((await w.run(`return document.querySelector('.app').dataset.mode`)) !== 'live') {
-    await w.click(await w.run(`return document.querySelector('[data-mode-button="live"]')`));
+  if (await w.run(`return !!document.querySelector('[role="dialog"]')`)) {
+    await w.press('\uE00C'); // Escape
+    await h.waitFor('no dialog open', () => w.run(`return !document.querySelector('[role="dialog"]')`), { ms: 10_000 });
   }
-  await h.waitFor('Live mode', () => w.run(`return document.querySelector('.app').dataset.mode === 'live' && !!document.querySelector('.grid .tile')`));
+  await w.click(await w.run(`return document.querySelector('[data-mode-button="live"]')`));
+  await w.run(`document.querySelector('.bookmarks-panel .bm-close')?.click();
+    document.querySelectorAll('.errors button[aria-label="Dismiss"]').forEach((b) => b.click()); return true`);
+  await h.waitFor('Live mode with nothing over the grid', () =>
+    w.run(`return document.querySelector('.app').dataset.mode === 'live' && !!document.querySelector('.grid .tile')
+      && !document.querySelector('.cases-panel, .sites-panel, .bookmarks-panel, .errors .error')`));
 }
 
 /** Starts openbox (a window manager honouring full screen) on the display; resolves once it manages it. */
@@ -194,6 +204,7 @@ export async function topBarSection(h, s, main) {
   const w = session(h, s);
   await test('Top bar at 1100x800: no child clipped or outside the bar, not wrapped over the grid; "More" reaches Sites', async () => {
     if (main) await w.switchTo(main);
+    await toLive(h, w);
     const old = await w.rect();
     await w.setRect({ width: 1100, height: 800 });
     try {
