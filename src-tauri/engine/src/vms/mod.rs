@@ -11,6 +11,7 @@ pub mod hikcentral;
 pub mod hikvision;
 pub mod http_body;
 pub mod kinds;
+pub mod live_events;
 pub mod mediamtx_kind;
 pub mod milestone;
 pub mod onvif;
@@ -275,6 +276,12 @@ pub trait VmsAdapter: Send + Sync {
     /// none for kinds without views. Vigil shows them as layouts.
     async fn views(&self) -> Result<Vec<server_layouts::VmsView>, VmsError> {
         Ok(Vec::new())
+    }
+
+    /// The last live events (motion, recording, connection lost) the VMS
+    /// sent with the camera's live stream, where the kind has them.
+    fn live_events(&self, _camera: &site::SiteCamera) -> Option<live_events::LiveEvents> {
+        None
     }
 
     /// Leaves the VMS (log out) when the site is removed or replaced.

@@ -5,16 +5,32 @@
 //! a [`PicturePusher`], whose source decodes it into the usual hub path.
 //! The socket closing (server restart, expired watchdog) ends the source;
 //! the ingest connects again and the session logs in again by itself.
+//! Each message's live-events extension (also on the header-only messages
+//! the server sends while the camera is lost) becomes the camera's
+//! [`LiveEvents`] (motion, recording, connection lost).
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::site::Inner;
 use super::stream::{self, Signal};
+use super::wire::{live_flags, Frame};
 use crate::error::{ErrorKind, HasKind};
 use crate::media::picture_push::{Connect, PictureCodec, PicturePushInput, PicturePusher};
 use crate::media::source::StopFlag;
 use crate::media::MediaError;
+use crate::vms::live_events::LiveEvents;
 use crate::vms::VmsError;
+
+/// The live events a frame message carries, if it has the extension.
+pub fn live_events(f: &Frame) -> Option<LiveEvents> {
+    let e = f.live?;
+    Some(LiveEvents {
+        motion: e.current & live_flags::MOTION != 0,
+        recording: e.current & live_flags::RECORDING != 0,
+        connection_lost: e.current & live_flags::CONNECTION_LOST != 0,
+        at_ms: f.timestamp_ms,
+    })
+}
 
 /// How often the client nudges the video socket with an empty text message.
 const NUDGE: Duration = Duration::from_secs(10);
@@ -62,8 +78,9 @@ pub(crate) fn live_input(
         let s = crate::vms::dss::block_on(&inner.rt, open).map_err(|e| media_error(&name, e))?;
         let stop = stop.clone();
         let name = name.clone();
+        let camera = camera.clone();
         inner.rt.clone().spawn(async move {
-            read_loop(inner, s, pusher, stop, name).await;
+            read_loop(inner, s, pusher, stop, name, camera).await;
         });
         Ok(())
     });
@@ -76,6 +93,7 @@ async fn read_loop(
     pusher: PicturePusher,
     stop: StopFlag,
     name: String,
+    camera: String,
 ) {
     let mut nudge = tokio::time::interval(NUDGE);
     nudge.tick().await;
@@ -86,6 +104,13 @@ async fn read_loop(
         tokio::select! {
             r = s.socket.next_frame() => match r {
                 Ok((f, msg)) => {
+                    if let Some(e) = live_events(&f) {
+                        inner
+                            .events
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(camera.clone(), e);
+                    }
                     if f.payload_len == 0 {
                         continue;
                     }
@@ -112,4 +137,40 @@ async fn read_loop(
     s.socket.close().await;
     stream::close(&inner.session, &id).await;
     pusher.finish();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vms::milestone::wire::Events;
+
+    #[test]
+    fn live_flags_become_events() {
+        let mut f = Frame {
+            video_id: String::new(),
+            timestamp_ms: 1_700_000_000_000,
+            frame_number: 0,
+            flags: 0x02,
+            size: None,
+            live: Some(Events {
+                current: live_flags::LIVE_FEED | live_flags::MOTION | live_flags::RECORDING,
+                changed: 0,
+            }),
+            playback: None,
+            data_type: None,
+            payload_start: 0,
+            payload_len: 0,
+        };
+        let e = live_events(&f).unwrap();
+        assert!(e.motion && e.recording && !e.connection_lost);
+        assert_eq!(e.at_ms, 1_700_000_000_000);
+        f.live = Some(Events {
+            current: live_flags::CONNECTION_LOST,
+            changed: live_flags::CONNECTION_LOST,
+        });
+        let e = live_events(&f).unwrap();
+        assert!(e.connection_lost && !e.motion && !e.recording);
+        f.live = None;
+        assert!(live_events(&f).is_none());
+    }
 }

@@ -23,6 +23,7 @@ use crate::net::pin::CertPin;
 use crate::playback::Recording;
 use crate::ptz::PtzControl;
 use crate::vms::kinds::{FieldInput, FieldSpec, KindSpec, SiteConfig, SiteContext, SiteKind};
+use crate::vms::live_events::LiveEvents;
 use crate::vms::server_layouts::{view_name, VmsView};
 use crate::vms::site::{CameraRecord, SiteCamera, SiteInfo};
 use crate::vms::{Capabilities, PtzCaps, StreamInfo, StreamKind, VmsAdapter, VmsError};
@@ -202,6 +203,7 @@ impl SiteKind for MilestoneKind {
                 rt: ctx.rt.clone(),
                 timeout: ctx.request_timeout,
                 fps: FPS,
+                events: Default::default(),
             }),
         }))
     }
@@ -224,6 +226,8 @@ pub(crate) struct Inner {
     pub(crate) rt: tokio::runtime::Handle,
     pub(crate) timeout: Duration,
     pub(crate) fps: u32,
+    /// The last live events of each camera (by GUID) with a live stream.
+    pub(crate) events: std::sync::Mutex<std::collections::HashMap<String, LiveEvents>>,
 }
 
 pub struct MilestoneSite {
@@ -309,6 +313,15 @@ impl VmsAdapter for MilestoneSite {
             .await?;
         let (cams, _views) = wire::parse_cameras(&a);
         Ok(cams.iter().map(record).collect())
+    }
+
+    fn live_events(&self, camera: &SiteCamera) -> Option<LiveEvents> {
+        self.inner
+            .events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&camera.record.vms_ref)
+            .copied()
     }
 
     async fn views(&self) -> Result<Vec<VmsView>, VmsError> {

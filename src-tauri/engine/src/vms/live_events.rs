@@ -1,0 +1,30 @@
+//! A camera's live events as its VMS reports them with the video (e.g.
+//! Milestone's live-events header extension: motion, recording, the
+//! camera's connection to its recording server lost), for tiles to show.
+//! Read through [`Engine::live_events`]; kinds without such events have
+//! none.
+use serde::Serialize;
+
+use crate::engine::Engine;
+use crate::error::EngineError;
+
+/// The last live events a camera's stream reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct LiveEvents {
+    pub motion: bool,
+    pub recording: bool,
+    /// The camera's connection to its recording server is lost (the VMS
+    /// sends no pictures meanwhile).
+    pub connection_lost: bool,
+    /// The time of the message that said so (ms UTC, the VMS's clock).
+    pub at_ms: i64,
+}
+
+impl Engine {
+    /// The last live events of a camera (`None`: no live stream of it was
+    /// opened in this process, or its kind reports none).
+    pub fn live_events(&self, camera_id: &str) -> Result<Option<LiveEvents>, EngineError> {
+        let r = self.registry.resolve(camera_id)?;
+        Ok(r.adapter.live_events(&r.camera))
+    }
+}
