@@ -773,6 +773,29 @@ async function main() {
     await page.waitForFunction(() => window.__vigilCalls.some((c) => c.cmd === 'delete_named_layout' && c.args.name === 'night'));
   });
 
+  await test('top bar: below 1300 px its panels sit in "More" (one line, inside the bar); "Tear out" there and a tile\'s tear-out icon open windows', async () => {
+    const bar = page.locator('.topbar');
+    assert.equal(await bar.getAttribute('data-narrow'), 'true');
+    const box = await bar.boundingBox();
+    assert.ok(box.height < 50, `bar ${box.height}px high`);
+    assert.equal(await page.locator('.topbar > .cases-button').count(), 0, 'Cases is in the menu below 1300 px');
+    await openMore(page);
+    await page.locator('.topbar-menu').getByRole('button', { name: 'Tear out', exact: true }).click();
+    await page.waitForFunction(() => window.__vigilCalls.some((c) => c.cmd === 'tear_out'));
+    const t = (await calls('tear_out'))[0];
+    assert.deepEqual(t.args.layout.grid, 4);
+    assert.equal(await page.locator('.topbar-menu').count(), 0, 'the menu closes on a choice');
+    await tile(1).hover();
+    await tile(1).locator('.tile-tearout').click();
+    await page.waitForFunction(() => window.__vigilCalls.filter((c) => c.cmd === 'tear_out').length === 2);
+    const one = (await calls('tear_out'))[1];
+    assert.deepEqual(one.args.layout, { grid: 1, tiles: [await attr(1, 'data-camera')] });
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.waitForSelector('.topbar[data-narrow="false"] > .cases-button');
+    await page.setViewportSize({ width: 1204, height: 600 });
+    await page.waitForSelector('.topbar[data-narrow="true"]');
+  });
+
   await test('F maximizes the selected tile (full screen) and Esc restores', async () => {
     await tile(2).click();
     await page.keyboard.press('f');
