@@ -19,6 +19,12 @@ describe('parseFrame', () => {
     });
     expect(r.frame.payload.byteLength).toBe(12);
     expect(r.frame.payload[0]).toBe(7);
+    expect(r.frame.arrivalTime).toBe(false);
+  });
+
+  it('reads the arrival-time flag (bit 1)', () => {
+    const r = parseFrame(encodeFrame({ ...base, flags: 3, payload: i420(4, 2) }));
+    expect(r.ok && r.frame.keyframe && r.frame.arrivalTime).toBe(true);
   });
 
   it('reads little-endian fields at the documented offsets', () => {

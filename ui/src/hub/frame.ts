@@ -13,6 +13,8 @@ export interface FrameHeader {
   headerLength: number;
   format: PixelFormatCode;
   keyframe: boolean;
+  /** Flag bit 1: the timestamp is the workstation's arrival time (live, no trustworthy camera capture time). */
+  arrivalTime: boolean;
   flags: number;
   streamId: number;
   sequence: number;
@@ -75,6 +77,7 @@ export function parseFrame(data: ArrayBuffer | Uint8Array): ParseResult {
       headerLength,
       format: format as PixelFormatCode,
       keyframe: (flags & 1) === 1,
+      arrivalTime: (flags & 2) === 2,
       flags,
       streamId,
       sequence,
@@ -88,7 +91,7 @@ export function parseFrame(data: ArrayBuffer | Uint8Array): ParseResult {
 }
 
 /** Build a frame message (used by tests and tools). */
-export function encodeFrame(h: Omit<FrameHeader, 'headerLength' | 'payloadLength' | 'keyframe'> & { payload: Uint8Array; headerLength?: number }): Uint8Array {
+export function encodeFrame(h: Omit<FrameHeader, 'headerLength' | 'payloadLength' | 'keyframe' | 'arrivalTime'> & { payload: Uint8Array; headerLength?: number }): Uint8Array {
   const headerLength = h.headerLength ?? HEADER_MIN;
   const out = new Uint8Array(headerLength + h.payload.byteLength);
   const view = new DataView(out.buffer);

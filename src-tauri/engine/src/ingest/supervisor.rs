@@ -70,10 +70,15 @@ enum Wait {
 
 impl Supervisor {
     fn set(&self, state: State, reason: Option<String>) {
+        self.set_with(state, reason, None);
+    }
+
+    /// Sets the state; `timing` replaces the last reported one when given.
+    fn set_with(&self, state: State, reason: Option<String>, timing: Option<FrameTiming>) {
         let next = StreamStatus::new(state, reason);
         self.status.send_if_modified(|cur| {
             let next = StreamStatus {
-                timing: cur.timing,
+                timing: timing.or(cur.timing),
                 ..next.clone()
             };
             let changed = *cur != next;
@@ -150,18 +155,18 @@ impl Supervisor {
                     let mut first = true;
                     loop {
                         let frame = src.next_frame()?;
+                        let timing = src.timing();
                         if first {
                             first = false;
                             (self.on_size)(frame.frame.width(), frame.frame.height());
-                            self.set(State::Live, None);
+                            // one status: live, with how frames are timed
+                            self.set_with(State::Live, None, timing);
                             backoff.reset();
                             auth_failures = 0;
-                        }
-                        seq = seq.wrapping_add(1);
-                        let timing = src.timing();
-                        if let Some(t) = timing {
+                        } else if let Some(t) = timing {
                             self.set_timing(t);
                         }
+                        seq = seq.wrapping_add(1);
                         let arrival = timing.is_some_and(|t| t.is_arrival());
                         self.renditions.publish(&mut scaler, &frame, seq, arrival)?;
                         if self.stop.is_stopped() {

@@ -22,17 +22,19 @@ use crate::secrets::redact::redact_url;
 
 static FORCED: AtomicBool = AtomicBool::new(false);
 
-/// Which RTSP client live ingest uses for `rtsp://` URLs over TCP:
-/// `VIGIL_RTSP_CLIENT=vigil` selects ours, anything else FFmpeg's.
+/// Which RTSP client live ingest uses for `rtsp://` URLs over TCP: ours,
+/// unless `VIGIL_RTSP_CLIENT=ffmpeg` asks for FFmpeg's (the fallback while
+/// ours is new; UDP and `rtsps://` always use FFmpeg's).
 pub fn use_our_client() -> bool {
     FORCED.load(Ordering::Relaxed)
-        || matches!(
+        || !matches!(
             std::env::var("VIGIL_RTSP_CLIENT").ok().as_deref(),
-            Some("vigil")
+            Some("ffmpeg")
         )
 }
 
-/// Makes this process's live ingest use our client (tests, benchmarks).
+/// Makes this process's live ingest use our client whatever the
+/// environment says (tests, benchmarks).
 pub fn force_our_client() {
     FORCED.store(true, Ordering::Relaxed);
 }
@@ -74,7 +76,8 @@ impl LiveSource {
     }
 }
 
-/// An RTSP failure as the ingest's typed media error.
+/// An RTSP failure as the ingest's typed media error (the same variants
+/// FFmpeg's client yields for the same failure).
 pub fn media_error(url: &str, e: RtspError) -> MediaError {
     let url = url.to_string();
     match e {
@@ -84,6 +87,15 @@ pub fn media_error(url: &str, e: RtspError) -> MediaError {
         RtspError::Closed { .. } => MediaError::Ended { url },
         RtspError::Sdp { .. } => MediaError::NoVideo { url },
         RtspError::Status { status: 401, .. } => MediaError::AuthFailed { url },
+        // an OS error as FFmpeg's client reports it (AVERROR(errno))
+        RtspError::Connect { ref source, .. } | RtspError::Io { ref source, .. }
+            if source.raw_os_error().is_some() =>
+        {
+            MediaError::Open {
+                url,
+                source: ffmpeg_next::Error::from(-source.raw_os_error().unwrap_or(0)),
+            }
+        }
         other => MediaError::Rtsp {
             url,
             reason: without_url(&other.to_string()),
