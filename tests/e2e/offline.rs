@@ -520,3 +520,54 @@ async fn a_dahua_recorder_folder_of_dav_files_opens_with_exact_spans() {
     let c = listed.iter().find(|c| c.site == open.site.id).unwrap();
     assert_eq!((c.streams[0].width, c.streams[0].height), SIZE);
 }
+
+/// A `.dav` saved with a firmware preamble (a few KB before the first
+/// `DHAV`, PROTOCOLS.md 5.3) reads from its first frame: FFmpeg is handed the
+/// file from the first `DHAV` on. Without that it probes the file as raw
+/// H.264 with no timestamps ("no video frames"), or forced to `dhav` drops
+/// the first GOP.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dav_saved_with_a_firmware_preamble_reads_from_its_first_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let hour = dir.path().join("stick/2026-01-01/001/dav/09");
+    std::fs::create_dir_all(&hour).unwrap();
+    let t0 = parse_rfc3339("2026-01-01T09:00:00Z").unwrap();
+    let path = hour.join("09.00.00-09.00.10[R][0@0][0].dav");
+    dhav(&path, t0, 10);
+    let mut bytes: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 251) as u8).collect();
+    bytes.extend(std::fs::read(&path).unwrap());
+    std::fs::write(&path, bytes).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let engine = engine(&data.path().join("vigil.db")).await;
+    let root = dir.path().join("stick");
+    let open = engine
+        .open_offline(std::slice::from_ref(&root), Some("UTC"))
+        .await
+        .unwrap();
+    assert!(open.files[0].problem.is_none(), "{open:#?}");
+    // every frame is read (10 s at 10 fps: the span ends one frame step
+    // after the last frame's start)
+    assert_eq!(
+        camera(&open, "001").spans,
+        vec![Span::new(t0, t0 + 10_000)],
+        "{open:#?}"
+    );
+    // the reader's first frame is the file's first, VTC1 says so
+    let mut input = vigil_engine::playback::file_input::open_recorded_file(
+        &path,
+        vigil_engine::media::source::StopFlag::default(),
+    )
+    .unwrap();
+    let first = input.next_frame().unwrap().expect("a frame");
+    assert_eq!(first.offset_ms, 0);
+    assert!(first.keyframe);
+    let f = &first.frame;
+    let tc = vigil_engine::media::vtc1::read_luma(
+        f.data(0),
+        f.width() as usize,
+        f.height() as usize,
+        f.stride(0),
+    )
+    .expect("VTC1 in the first frame") as i64;
+    assert_eq!(tc, t0, "the first frame after the preamble");
+}

@@ -105,7 +105,7 @@ export function OpenDialog({ busy, error, onOpen, onClose }: Props) {
             </div>
           )}
           <div className="actions">
-            <button type="button" onClick={onClose} disabled={busy}>
+            <button type="button" className="offline-cancel" onClick={onClose} disabled={busy}>
               Cancel
             </button>
             <button type="submit" disabled={busy || paths.length === 0}>

@@ -75,6 +75,53 @@ impl RecordedInput {
                     },
                 }
             })?;
+        Self::from_input(input, what, activity)
+    }
+
+    /// Opens the local file `path` from byte `skip` on, as if the file began
+    /// there (a Dahua `.dav` after its firmware preamble: FFmpeg probes from
+    /// the first byte it is given, so the preamble must be hidden from it,
+    /// not skipped after probing). Reads go through our own file handle, so
+    /// no FFmpeg protocol is involved at all.
+    pub fn open_file_from(
+        path: &std::path::Path,
+        skip: u64,
+        stop: StopFlag,
+    ) -> Result<Self, MediaError> {
+        super::init();
+        let what = path.display().to_string();
+        let io_error = |e: std::io::Error| MediaError::Open {
+            url: what.clone(),
+            source: ffmpeg_next::Error::Other {
+                errno: e.raw_os_error().unwrap_or(ffmpeg_next::util::error::EIO),
+            },
+        };
+        let file = super::offset_file::OffsetFile::open(path, skip).map_err(io_error)?;
+        let io =
+            format::context::StreamIo::from_read_seek(file).map_err(|source| MediaError::Open {
+                url: what.clone(),
+                source,
+            })?;
+        let activity = Arc::new(AtomicI64::new(now_ms()));
+        let act = activity.clone();
+        let interrupt = move || {
+            stop.is_stopped()
+                || now_ms() - act.load(Ordering::Relaxed) > IO_TIMEOUT.as_millis() as i64
+        };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let input = format::input_from_stream_with_interrupt(io, name.as_deref(), None, interrupt)
+            .map_err(|source| MediaError::Open {
+                url: what.clone(),
+                source,
+            })?;
+        Self::from_input(input, what, activity)
+    }
+
+    fn from_input(
+        input: format::context::Input,
+        what: String,
+        activity: Arc<AtomicI64>,
+    ) -> Result<Self, MediaError> {
         let stream = input
             .streams()
             .best(media::Type::Video)

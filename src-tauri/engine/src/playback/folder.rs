@@ -13,10 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use ffmpeg_next::Dictionary;
 use jiff::tz::TimeZone;
 
 use super::bounds;
+use super::file_input::open_recorded_file;
 use super::segment_name::segment_start;
 use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, SegmentFile, Span};
 use crate::media::recorded_input::{RecordedFrame, RecordedInput};
@@ -246,8 +246,7 @@ fn new_cache(prober: Prober) -> Arc<ProbeCache> {
 /// than its data holds is truncated: what is readable stays, and it is
 /// reported.
 fn probe(path: &Path, stop: &StopFlag) -> Probe {
-    let mut input = RecordedInput::open(&path.to_string_lossy(), Dictionary::new(), stop.clone())
-        .map_err(|e| e.to_string())?;
+    let mut input = open_recorded_file(path, stop.clone()).map_err(|e| e.to_string())?;
     let stated = input.stated_duration_ms();
     let (end, packets) = input.scan_duration_ms().map_err(|e| e.to_string())?;
     if packets == 0 || end <= 0 {
@@ -369,11 +368,7 @@ impl SegmentReader {
         let mut last: Option<Option<i64>> = None;
         loop {
             let from = want.saturating_sub(back).max(0);
-            let mut input = RecordedInput::open(
-                &seg.path.to_string_lossy(),
-                Dictionary::new(),
-                self.stop.clone(),
-            )?;
+            let mut input = open_recorded_file(&seg.path, self.stop.clone())?;
             input.set_decimation(self.decimation);
             input.seek_ms(from)?;
             let first = loop {

@@ -11,6 +11,7 @@ use crate::media::MediaError;
 pub mod bounds;
 pub mod clock;
 pub mod day;
+pub mod file_input;
 pub mod demo_archive;
 pub mod demo_segments;
 pub mod folder;
