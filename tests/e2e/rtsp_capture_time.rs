@@ -110,7 +110,7 @@ fn item_len(buf: &[u8]) -> Option<usize> {
 /// Adds `skew_s` to the NTP seconds of every sender report in an
 /// interleaved RTCP frame (odd channel).
 fn skew_sender_report(item: &mut [u8], skew_s: u32) {
-    if skew_s == 0 || item.len() < 4 || item[0] != b'$' || item[1] % 2 == 0 {
+    if skew_s == 0 || item.len() < 4 || item[0] != b'$' || item[1].is_multiple_of(2) {
         return;
     }
     let mut i = 4;

@@ -2,8 +2,11 @@
 //! encoder) through our whole path (RTSP ingest, decode, scale, hub) to hub
 //! consumers that read every frame, as tiles of the given size would. Prints
 //! one JSON line per pipeline with the keys of shared/bench/seed_pipeline.py;
-//! `--compare-seed` also runs the old pipeline and the latency floor on the
-//! same URLs in the same run. Figures, never pass/fail.
+//! the engine runs twice, on our RTSP client (`vigil (vigil rtsp)`, capture
+//! times from RTCP sender reports) and on FFmpeg's (`vigil (ffmpeg rtsp)`,
+//! arrival times), each with latency from the header's time and the
+//! header-vs-pixel error; `--compare-seed` also runs the old pipeline and
+//! the latency floor on the same URLs in the same run. Figures, never pass/fail.
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -177,7 +180,13 @@ pub fn cpu_seconds() -> f64 {
 struct Tally {
     frames: u64,
     bytes: u64,
+    /// Pixel (VTC1) to consumer: glass-to-consumer latency.
     latency: Vec<f64>,
+    /// Header time to consumer: latency as the frame's own time says.
+    from_header: Vec<f64>,
+    /// |header time - VTC1|: how true the header's time is.
+    header_error: Vec<f64>,
+    arrival_flagged: u64,
     streams: Vec<String>,
 }
 
@@ -201,6 +210,26 @@ async fn live(a: LiveBench) -> Result<(), String> {
     let main_urls: Vec<String> = (1..=a.streams)
         .map(|i| format!("rtsp://127.0.0.1:{port}/cam{i}"))
         .collect();
+    // our RTSP client (capture times from sender reports), then FFmpeg's
+    for client in ["vigil", "ffmpeg"] {
+        std::env::set_var("VIGIL_RTSP_CLIENT", client);
+        engine_pipeline(&a, (tw, th), server_pid, &main_urls, client).await?;
+    }
+    std::env::remove_var("VIGIL_RTSP_CLIENT");
+    if a.compare_seed {
+        compare_seed(&a, &dir, &main_urls)?;
+    }
+    Ok(())
+}
+
+/// One run of the engine's live path with `client` as the RTSP client.
+async fn engine_pipeline(
+    a: &LiveBench,
+    (tw, th): (u32, u32),
+    server_pid: u32,
+    main_urls: &[String],
+    client: &str,
+) -> Result<(), String> {
     let engine = Engine::start(EngineConfig {
         database: None,
         ..Default::default()
@@ -210,7 +239,7 @@ async fn live(a: LiveBench) -> Result<(), String> {
     let measuring = Arc::new(AtomicBool::new(false));
     let tally = Arc::new(Mutex::new(Tally::default()));
     let mut tasks = Vec::new();
-    for url in &main_urls {
+    for url in main_urls {
         let cam = engine
             .add_adhoc_rtsp_with_sub(url, Some(&format!("{url}/sub")), None, None, Transport::Tcp)
             .await
@@ -236,8 +265,12 @@ async fn live(a: LiveBench) -> Result<(), String> {
                         let mut t = tally.lock().expect("tally");
                         t.frames += 1;
                         t.bytes += wire_bytes as u64;
+                        t.arrival_flagged += u64::from(header.arrival_time);
+                        t.from_header.push((arrived_ms - header.ts_ms) as f64);
                         if let Some(code) = code {
                             t.latency.push((arrived_ms - code as i64) as f64);
+                            t.header_error
+                                .push((header.ts_ms - code as i64).abs() as f64);
                         }
                     }
                     HubEvent::Status(vigil_engine::hub::protocol::ServerMessage::Status {
@@ -265,7 +298,9 @@ async fn live(a: LiveBench) -> Result<(), String> {
         t.abort();
     }
     let mut t = std::mem::take(&mut *tally.lock().expect("tally"));
-    t.latency.sort_by(|a, b| a.total_cmp(b));
+    for v in [&mut t.latency, &mut t.from_header, &mut t.header_error] {
+        v.sort_by(|a, b| a.total_cmp(b));
+    }
     let n = a.streams as f64;
     let mut kinds = t.streams.clone();
     kinds.sort();
@@ -273,7 +308,7 @@ async fn live(a: LiveBench) -> Result<(), String> {
     println!(
         "{}",
         json!({
-            "pipeline": "vigil",
+            "pipeline": format!("vigil ({client} rtsp)"),
             "streams": a.streams,
             "tile": format!("{tw}x{th}"),
             "stream_kind": kinds.join(","),
@@ -283,16 +318,26 @@ async fn live(a: LiveBench) -> Result<(), String> {
             "latency_ms_p50": percentile(&t.latency, 50.0),
             "latency_ms_p99": percentile(&t.latency, 99.0),
             "latency_samples": t.latency.len(),
+            "latency_from_header_ms_p50": percentile(&t.from_header, 50.0),
+            "latency_from_header_ms_p99": percentile(&t.from_header, 99.0),
+            "header_vs_pixel_ms_p50": percentile(&t.header_error, 50.0),
+            "header_vs_pixel_ms_p99": percentile(&t.header_error, 99.0),
+            "arrival_time_frames": t.arrival_flagged,
             "source_server_cpu_cores": source_cpu,
         })
     );
     drop(engine);
-    if a.compare_seed {
+    Ok(())
+}
+
+/// The old system's pipeline and the latency floor on the same URLs.
+fn compare_seed(a: &LiveBench, dir: &Path, main_urls: &[String]) -> Result<(), String> {
+    {
         let secs = a.seconds.to_string();
         let seed = Command::new("python3")
             .arg(dir.join("seed_pipeline.py"))
             .args(["--seconds", &secs])
-            .args(&main_urls)
+            .args(main_urls)
             .stderr(Stdio::inherit())
             .output()
             .map_err(|e| format!("seed_pipeline.py: {e}"))?;
