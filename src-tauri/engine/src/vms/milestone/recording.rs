@@ -27,7 +27,7 @@ const FRAME_WAIT: Duration = Duration::from_secs(5);
 /// seeks, starts a transcoder): none by then is an error the playback
 /// session retries, never the end of the recordings, which would leave a
 /// seek showing no frame.
-pub const FIRST_FRAME_WAIT: Duration = Duration::from_secs(30);
+pub const FIRST_FRAME_WAIT: Duration = Duration::from_secs(15);
 
 pub struct MilestoneRecording {
     inner: Arc<Inner>,
