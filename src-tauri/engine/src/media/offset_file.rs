@@ -65,7 +65,7 @@ mod tests {
         let mut four = [0u8; 4];
         f.read_exact(&mut four).unwrap();
         assert_eq!(&four, b"DHAV");
-        assert_eq!(f.seek(SeekFrom::Current(0)).unwrap(), 4);
+        assert_eq!(f.stream_position().unwrap(), 4);
         assert_eq!(f.seek(SeekFrom::Start(6)).unwrap(), 6);
         f.read_exact(&mut four).unwrap();
         assert_eq!(&four, b"2345");
