@@ -54,7 +54,10 @@ fn apply(session: &PlaybackSession, msg: ClientMessage) -> Result<(), String> {
         ClientMessage::Play => clock.play(me),
         ClientMessage::Speed { speed } if valid_speed(speed) => clock.set_speed(speed, me),
         ClientMessage::Speed { speed } => return Err(format!("unsupported speed {speed}")),
-        ClientMessage::Step { frames } => session.send(Command::Step(frames.signum())),
+        ClientMessage::Step { frames } => session.send(Command::Step {
+            frames: frames.signum(),
+            epoch: clock.state().epoch,
+        }),
         ClientMessage::Resize { width, height } => session.send(Command::Resize(width, height)),
     }
     Ok(())

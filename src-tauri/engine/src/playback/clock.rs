@@ -165,7 +165,22 @@ impl Clock {
     /// Applies a change; `f` says whether it is a discontinuity, after which
     /// the clock holds until the first frame is shown.
     fn update(&self, origin: u64, cause: Cause, f: impl FnOnce(&mut ClockState) -> bool) {
+        self.update_if(origin, cause, |_| true, f);
+    }
+
+    /// [`Self::update`] when `guard` accepts the state as it is (checked
+    /// under the same lock); returns whether it did.
+    fn update_if(
+        &self,
+        origin: u64,
+        cause: Cause,
+        guard: impl FnOnce(&ClockState) -> bool,
+        f: impl FnOnce(&mut ClockState) -> bool,
+    ) -> bool {
         let mut s = self.lock();
+        if !guard(&s) {
+            return false;
+        }
         let now = s.wall.now();
         let hold_over = s.held && now.saturating_duration_since(s.at) >= HOLD_MAX;
         s.pos = s.position_at(now);
@@ -183,6 +198,7 @@ impl Clock {
         s.origin = origin;
         self.tx.send_replace(*s);
         self.cv.notify_all();
+        true
     }
 
     /// Records that the control numbered `seq` has been applied (sequence
@@ -228,14 +244,30 @@ impl Clock {
 
     /// Paused at the frame a step showed (shown: nothing to hold for).
     pub fn step_to(&self, t_ms: i64, origin: u64) {
-        self.update(origin, Cause::Step, |s| {
-            s.paused = true;
-            s.pos = t_ms;
-            true
-        });
-        let mut s = self.lock();
-        s.held = false;
-        s.started = true;
+        self.step_to_if(t_ms, origin, None);
+    }
+
+    /// [`Self::step_to`] unless the clock moved on since `epoch` (a seek or
+    /// another control arrived while the step was looking for its frame: the
+    /// later control wins). `None` steps whatever the epoch. Returns whether
+    /// the clock took the step.
+    pub fn step_to_if(&self, t_ms: i64, origin: u64, epoch: Option<u64>) -> bool {
+        let took = self.update_if(
+            origin,
+            Cause::Step,
+            |s| epoch.is_none_or(|e| e == s.epoch),
+            |s| {
+                s.paused = true;
+                s.pos = t_ms;
+                true
+            },
+        );
+        if took {
+            let mut s = self.lock();
+            s.held = false;
+            s.started = true;
+        }
+        took
     }
 
     /// Every tile was in a gap: jump to where the next recording starts.

@@ -44,7 +44,12 @@ pub struct PlaybackStatus {
 /// Commands a tile sends to its own session (clock commands go to the group).
 #[derive(Debug, Clone, Copy)]
 pub enum Command {
-    Step(i32),
+    /// One frame (+1) or back (-1); `epoch` is the group clock's when the
+    /// tile asked, so a seek that came after it wins over it.
+    Step {
+        frames: i32,
+        epoch: u64,
+    },
     Resize(u32, u32),
 }
 
@@ -237,7 +242,7 @@ impl Worker {
     /// One step of the loop: commands, repositioning, then one frame or wait.
     fn turn(&mut self) -> Result<(), PlaybackError> {
         match self.commands.try_recv() {
-            Ok(Command::Step(n)) => return self.step(n),
+            Ok(Command::Step { frames, epoch }) => return self.step(frames, epoch),
             Ok(Command::Resize(w, h)) => return self.resize(w, h),
             Err(TryRecvError::Empty) | Err(TryRecvError::Disconnected) => {}
         }
@@ -414,7 +419,7 @@ impl Worker {
 
     /// One frame forward or back from the frame shown; the group's clock
     /// pauses there and the other tiles follow.
-    fn step(&mut self, n: i32) -> Result<(), PlaybackError> {
+    fn step(&mut self, n: i32, asked_at: u64) -> Result<(), PlaybackError> {
         let clock = self.clock();
         let from = self.shown_ts.unwrap_or_else(|| clock.position());
         let frame = if n >= 0 {
@@ -442,8 +447,17 @@ impl Worker {
             );
             return Ok(());
         };
+        // A seek (or another control) that came while the frame was looked
+        // for is newer than this step: it wins, the next turn repositions.
+        if !self
+            .spec
+            .group
+            .clock
+            .step_to_if(f.ts_ms, self.id as u64, Some(asked_at))
+        {
+            return Ok(());
+        }
         self.show(&f)?;
-        self.spec.group.clock.step_to(f.ts_ms, self.id as u64);
         let clock = self.clock();
         self.epoch = clock.epoch;
         self.open_feed(f.ts_ms.saturating_add(clock.speed.signum() as i64), clock)?;
