@@ -570,4 +570,21 @@ async fn a_dav_saved_with_a_firmware_preamble_reads_from_its_first_frame() {
     )
     .expect("VTC1 in the first frame") as i64;
     assert_eq!(tc, t0, "the first frame after the preamble");
+    // and it plays like any file: a paused tile inside the first GOP shows
+    // the frame at or after its time, steps go one frame each way
+    let hub = engine.hub_info();
+    let cam = &camera(&open, "001").id;
+    for (at, expect) in [(t0 + 250, t0 + 300), (t0 + 5_250, t0 + 5_300)] {
+        let mut tile = TileClient::playback(&hub, cam, SIZE, at, 1.0, "&paused=1")
+            .await
+            .unwrap();
+        assert_eq!(next_vtc1(&mut tile).await, expect, "seek to {at}");
+        tile.send(&ClientMessage::Step { frames: 1 }).await.unwrap();
+        assert_eq!(next_vtc1(&mut tile).await, expect + 100);
+        tile.send(&ClientMessage::Step { frames: -1 })
+            .await
+            .unwrap();
+        assert_eq!(next_vtc1(&mut tile).await, expect);
+        tile.close().await;
+    }
 }

@@ -43,7 +43,13 @@ pub struct RecordedInput {
     preroll_pts: Option<Option<i64>>,
     activity: Arc<AtomicI64>,
     what: String,
+    /// A local file: a failed seek may read ahead or rewind (cheap here,
+    /// never on a network stream).
+    local: bool,
 }
+
+/// `SEEK_SET` for `avio_seek` (0 on every platform FFmpeg runs on).
+const SEEK_SET: i32 = 0;
 
 /// How long an I/O call may block before it is interrupted.
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -75,7 +81,8 @@ impl RecordedInput {
                     },
                 }
             })?;
-        Self::from_input(input, what, activity)
+        let local = !super::protocols::names_a_protocol(url);
+        Self::from_input(input, what, activity, local)
     }
 
     /// Opens the local file `path` from byte `skip` on, as if the file began
@@ -114,13 +121,14 @@ impl RecordedInput {
                 url: what.clone(),
                 source,
             })?;
-        Self::from_input(input, what, activity)
+        Self::from_input(input, what, activity, true)
     }
 
     fn from_input(
         input: format::context::Input,
         what: String,
         activity: Arc<AtomicI64>,
+        local: bool,
     ) -> Result<Self, MediaError> {
         let stream = input
             .streams()
@@ -149,6 +157,7 @@ impl RecordedInput {
             preroll_pts: Some(None),
             activity,
             what,
+            local,
         })
     }
 
@@ -241,15 +250,33 @@ impl RecordedInput {
             let ts = i128::from(self.start_pts)
                 + i128::from(offset_ms) * i128::from(d) / (1000 * i128::from(n.max(1)));
             let ts = i64::try_from(ts).unwrap_or(i64::MAX);
-            // SAFETY: a valid format context, stream index in range.
-            let r = unsafe {
-                ffmpeg_next::ffi::av_seek_frame(
-                    self.input.as_mut_ptr(),
-                    self.stream_index as i32,
-                    ts,
-                    ffmpeg_next::ffi::AVSEEK_FLAG_BACKWARD,
-                )
-            };
+            let mut r = self.seek_frame(ts);
+            if r < 0 && self.local {
+                // A demuxer that seeks only by the index it builds while
+                // reading (FFmpeg's dhav: nothing read, no index, no seek):
+                // read packets, without decoding, up to the target, then
+                // seek again.
+                self.index_up_to(ts)?;
+                r = self.seek_frame(ts);
+            }
+            if r < 0 && self.local {
+                // still nothing at or before the target (it is in the first
+                // GOP): back to the first byte; the frames before the target
+                // are decoded and dropped below
+                // (the demuxer refuses even a byte seek: rewind its input and
+                // drop what it buffered; it resynchronises on its next frame)
+                // SAFETY: a valid format context with an open input.
+                r = unsafe {
+                    let ctx = self.input.as_mut_ptr();
+                    ffmpeg_next::ffi::avformat_flush(ctx);
+                    let at = ffmpeg_next::ffi::avio_seek((*ctx).pb, 0, SEEK_SET);
+                    if at < 0 {
+                        at as i32
+                    } else {
+                        0
+                    }
+                };
+            }
             if r < 0 {
                 return Err(MediaError::Read {
                     url: self.what.clone(),
@@ -267,6 +294,45 @@ impl RecordedInput {
         self.skip_before_ms = offset_ms;
         self.drained = false;
         Ok(())
+    }
+
+    /// `av_seek_frame` backwards to the keyframe at or before `ts` (the
+    /// stream's time base); FFmpeg's result code.
+    fn seek_frame(&mut self, ts: i64) -> i32 {
+        // SAFETY: a valid format context, stream index in range.
+        unsafe {
+            ffmpeg_next::ffi::av_seek_frame(
+                self.input.as_mut_ptr(),
+                self.stream_index as i32,
+                ts,
+                ffmpeg_next::ffi::AVSEEK_FLAG_BACKWARD,
+            )
+        }
+    }
+
+    /// Reads packets (not decoded) until the stream's reach `ts` or the
+    /// input ends, so a demuxer that indexes as it reads can seek there.
+    fn index_up_to(&mut self, ts: i64) -> Result<(), MediaError> {
+        let mut packet = Packet::empty();
+        loop {
+            self.activity.store(now_ms(), Ordering::Relaxed);
+            match packet.read(&mut self.input) {
+                Ok(()) => {
+                    let reached = packet.stream() == self.stream_index
+                        && packet.pts().or(packet.dts()).is_some_and(|p| p >= ts);
+                    if reached {
+                        return Ok(());
+                    }
+                }
+                Err(ffmpeg_next::Error::Eof) => return Ok(()),
+                Err(source) => {
+                    return Err(MediaError::Read {
+                        url: self.what.clone(),
+                        source,
+                    })
+                }
+            }
+        }
     }
 
     /// Starts a network stream opened paused (RTSP `initial_pause`): PLAY,
