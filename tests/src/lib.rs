@@ -7,6 +7,7 @@ pub mod dss;
 pub mod hikcentral;
 pub mod hikvision;
 pub mod mediamtx;
+pub mod milestone;
 pub mod onvif;
 
 use std::io::{BufRead, BufReader};

@@ -1,0 +1,221 @@
+//! The Milestone Mobile Server simulator (tests/milestone_sim) for the
+//! e2e tests: started on a loopback port with CHAP, its call log, the site
+//! request, hub frame readers that read VTC1, and the `vigil` CLI runner.
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use vigil_engine::engine::Engine;
+use vigil_engine::hub::client::{HubEvent, TileClient};
+use vigil_engine::hub::protocol::ServerMessage;
+use vigil_engine::vms::site::{SiteProbe, SiteRequest};
+
+use crate::vigil_bin;
+
+pub const USER: &str = "operator";
+pub const PASSWORD: &str = "Xp-m0bile-7731";
+/// The simulator's frame interval (10 fps).
+pub const FRAME_MS: i64 = 100;
+
+/// The Mobile Server simulator on a loopback port, logging to a file.
+pub struct Sim {
+    pub child: Child,
+    pub port: u16,
+    pub log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Sim {
+    pub fn start(extra: &[&str]) -> Self {
+        Self::start_on(0, extra)
+    }
+
+    /// On `port` (0 = any free one) with `--chap` and `extra` arguments.
+    pub fn start_on(port: u16, extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("calls.jsonl");
+        // VIGIL_MILESTONE_SIM: another copy of the simulator (a local fix under test)
+        let script = std::env::var_os("VIGIL_MILESTONE_SIM")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("milestone_sim/milestone_sim.py")
+            });
+        let mut child = Command::new("python3")
+            .arg(&script)
+            .args(["--port", &port.to_string(), "--user", USER])
+            .args(["--password-env", "MS_SIM_PW", "--chap"])
+            .arg("--log")
+            .arg(&log)
+            .arg("--work-dir")
+            .arg(dir.path())
+            .args(extra)
+            .env("MS_SIM_PW", PASSWORD)
+            .env("VIGIL_SHARED", crate::shared_dir())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start python3 milestone_sim.py");
+        let ready =
+            crate::onvif::wait_ready(&mut child, "milestone_sim.py", Duration::from_secs(30));
+        let port = ready.split_whitespace().nth(1).unwrap().parse().unwrap();
+        Self {
+            child,
+            port,
+            log,
+            _dir: dir,
+        }
+    }
+
+    pub fn address(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Every logged event, oldest first.
+    pub fn events(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// The logged commands named `name`.
+    pub fn commands(&self, name: &str) -> Vec<Value> {
+        self.events()
+            .into_iter()
+            .filter(|e| e["event"] == "command" && e["name"] == name)
+            .collect()
+    }
+
+    pub fn ok_count(&self, name: &str) -> usize {
+        self.commands(name)
+            .iter()
+            .filter(|c| c["result"] == "OK")
+            .count()
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub fn req(address: &str, password: &str) -> SiteRequest {
+    SiteRequest {
+        kind: "milestone".into(),
+        name: Some("HQ XProtect".into()),
+        address: address.into(),
+        user: Some(USER.into()),
+        password: Some(password.into()),
+        time_zone: Some("Europe/Copenhagen".into()),
+        ..Default::default()
+    }
+}
+
+pub async fn add(engine: &Engine, sim: &Sim) -> SiteProbe {
+    engine
+        .add_transient_site("milestone", req(&sim.address(), PASSWORD))
+        .await
+        .expect("the Milestone site is added")
+}
+
+pub fn assert_clean(texts: &[String]) {
+    for t in texts {
+        assert!(!t.contains(PASSWORD), "the password was printed: {t}");
+    }
+}
+
+/// The next frame's VTC1 at or after `after_ms`; collects statuses.
+pub async fn frame_after(
+    tile: &mut TileClient,
+    after_ms: i64,
+    within: Duration,
+    statuses: &mut Vec<String>,
+) -> Option<i64> {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, tile.next()).await {
+            Ok(Some(Ok(HubEvent::Frame {
+                header, payload, ..
+            }))) => {
+                let (w, h) = (header.width as usize, header.height as usize);
+                if let Some(tc) = vigil_engine::media::vtc1::read_luma(&payload[..w * h], w, h, w) {
+                    if tc as i64 >= after_ms {
+                        return Some(tc as i64);
+                    }
+                }
+            }
+            Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state, reason, .. })))) => {
+                statuses.push(format!("{state} {reason:?}"))
+            }
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(e))) => panic!("hub error: {e}"),
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}
+
+/// RFC 3339 of whole seconds.
+pub fn rfc(s: i64) -> String {
+    vigil_engine::cases::rfc3339_ms(s * 1000)
+}
+
+/// The next frame's VTC1 (after a command on a paused tile).
+pub async fn next_frame(tile: &mut TileClient, statuses: &mut Vec<String>) -> i64 {
+    // generous: each step or seek opens a stream, and the whole suite's
+    // simulators start ffmpeg encoders at once on a busy machine
+    frame_after(tile, 0, Duration::from_secs(45), statuses)
+        .await
+        .unwrap_or_else(|| panic!("no frame: {statuses:?}"))
+}
+
+/// [`next_frame`] naming what was asked when none comes.
+pub async fn next_frame_after(
+    what: &str,
+    tile: &mut TileClient,
+    statuses: &mut Vec<String>,
+) -> i64 {
+    frame_after(tile, 0, Duration::from_secs(45), statuses)
+        .await
+        .unwrap_or_else(|| panic!("no frame after {what}: {statuses:?}"))
+}
+
+pub fn vigil(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(vigil_bin())
+        .args(args)
+        .env("VIGIL_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut w = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            w.write_all(s.as_bytes()).unwrap();
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+pub fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", text(o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
