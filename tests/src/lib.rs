@@ -2,6 +2,7 @@
 //! server from shared/bench, run with Debian's python3), free ports, and an
 //! engine with a hub to subscribe to.
 pub mod bus;
+pub mod bus_harness;
 pub mod dahua;
 pub mod dss;
 pub mod hikcentral;

@@ -1,0 +1,269 @@
+//! The case-bus e2e harness: the `vigil` CLI runner (VIGIL_BIN or the one
+//! built beside the test), `vigil worker` processes and their JSON lines,
+//! the demo site with its equipment, the seed-shaped case messages and the
+//! VTC1 check of every clip and snapshot a worker cut.
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use vigil_engine::bus::cms_double::CmsDouble;
+use vigil_engine::bus::CaseCreated;
+use vigil_engine::footage::probe::probe_clip;
+use vigil_engine::media::vtc1;
+
+use crate::bus::Rabbit;
+
+pub const FRAME: f64 = 1000.0 / 15.0;
+
+pub fn vigil_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("VIGIL_BIN") {
+        return p.into();
+    }
+    let exe = std::env::current_exe().unwrap();
+    let p = exe.parent().unwrap().parent().unwrap().join("vigil");
+    assert!(
+        p.exists(),
+        "build the vigil binary first ({}), or set VIGIL_BIN",
+        p.display()
+    );
+    p
+}
+
+pub fn vigil(data: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut c = Command::new(vigil_bin())
+        .args(args)
+        .env("VIGIL_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    c.wait_with_output().unwrap()
+}
+
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+pub fn env_n(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+pub fn now_ms() -> i64 {
+    vigil_engine::media::source::now_ms()
+}
+
+/// A `vigil worker` process and the JSON lines it printed.
+pub struct Worker {
+    pub child: Child,
+    pub lines: Arc<Mutex<Vec<Value>>>,
+}
+
+impl Worker {
+    pub fn start(
+        data: &Path,
+        rabbit: &Rabbit,
+        cms: &CmsDouble,
+        media: &Path,
+        health: Option<u16>,
+    ) -> Self {
+        let mut args: Vec<String> = [
+            "worker",
+            "--amqp",
+            &rabbit.url(),
+            "--password-stdin",
+            "--cms-url",
+            &cms.url(),
+            "--media-root",
+            &media.to_string_lossy(),
+            "--max-jobs",
+            "2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if let Some(p) = health {
+            args.extend(["--health".to_string(), format!("127.0.0.1:{p}")]);
+        }
+        let mut child = Command::new(vigil_bin())
+            .args(&args)
+            .env("VIGIL_DATA_DIR", data)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"guest").unwrap();
+        let out = child.stdout.take().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let l2 = lines.clone();
+        std::thread::spawn(move || {
+            for l in BufReader::new(out).lines().map_while(Result::ok) {
+                let v: Value = serde_json::from_str(&l).unwrap_or_else(|_| panic!("not JSON: {l}"));
+                l2.lock().unwrap().push(v);
+            }
+        });
+        Self { child, lines }
+    }
+
+    pub fn events(&self, name: &str) -> Vec<Value> {
+        self.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|v| v["event"] == name)
+            .cloned()
+            .collect()
+    }
+
+    pub fn stop(&mut self) {
+        // SAFETY: signalling our own child.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(15) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn wait_until(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
+    let t0 = Instant::now();
+    while !f() {
+        assert!(
+            t0.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn http_get(port: u16) -> Value {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut r = String::new();
+    s.read_to_string(&mut r).unwrap();
+    let body = r.split("\r\n\r\n").nth(1).unwrap();
+    serde_json::from_str(body).unwrap()
+}
+
+/// A door whose nearest cameras are the four demo cameras.
+pub fn setup_site(data: &Path) {
+    ok(&vigil(
+        data,
+        &[
+            "case",
+            "equipment",
+            "--id",
+            "door-1",
+            "--name",
+            "Door 1",
+            "--kind",
+            "door",
+            "--tag",
+            "DOOR-B2-07",
+        ],
+        "",
+    ));
+    ok(&vigil(
+        data,
+        &[
+            "case", "nearest", "door-1", "demo:1", "demo:2", "demo:3", "demo:4",
+        ],
+        "",
+    ));
+}
+
+/// Event times in the demo archive's recorded past (it has no hole in the last hour).
+pub fn event_at(i: usize) -> i64 {
+    (now_ms() / 1000 - 40 - i as i64 * 11) * 1000 + 250
+}
+
+pub fn msg(id: String, at: i64, tag: &str) -> CaseCreated {
+    CaseCreated {
+        case_no: format!("CASE-{id}"),
+        id,
+        timestamp: vigil_engine::cases::rfc3339_ms(at),
+        equipment_tag: tag.into(),
+        device_data: r#"{"zone":"B2"}"#.into(),
+    }
+}
+
+/// Snapshots show the event time, clips start at the window (VTC1).
+pub fn check_pixels(media: &Path, events: &HashMap<String, i64>) {
+    let mut clips_probed = BTreeSet::new();
+    for f in files_under(media) {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        // C-000007_demo-1_20231114T221320.123Z.jpg: the label and the event time in the name
+        let Some(label) = name.split('_').next() else {
+            continue;
+        };
+        let Some(&ev) = events.get(label) else {
+            continue;
+        };
+        if name.ends_with(".jpg") {
+            let img = image::load_from_memory(&std::fs::read(&f).unwrap())
+                .unwrap()
+                .to_rgb8();
+            let tc = vtc1::read_rgb(img.as_raw(), img.width() as usize, img.height() as usize)
+                .unwrap() as i64;
+            assert!(
+                ((tc - ev).abs() as f64) <= FRAME,
+                "{name}: snapshot {tc} vs event {ev}"
+            );
+        } else if name.ends_with(".mp4") && clips_probed.insert(label.to_string()) {
+            let p = probe_clip(&f).unwrap();
+            let first = p.frames[0].vtc1.unwrap();
+            let last = p.frames.last().unwrap().vtc1.unwrap();
+            assert!(
+                first <= ev && last >= ev && last - first >= 8_000,
+                "{name}: clip {first}..{last} around event {ev}"
+            );
+        }
+    }
+    assert_eq!(clips_probed.len(), events.len(), "a clip probed per case");
+}
