@@ -300,9 +300,9 @@ fn stream_size(camera: &SiteCamera, stream: StreamKind) -> (u32, u32) {
         })
 }
 
-#[async_trait::async_trait]
-impl VmsAdapter for MilestoneSite {
-    async fn list_cameras(&self) -> Result<Vec<CameraRecord>, VmsError> {
+impl MilestoneSite {
+    /// The server's item tree (`GetAllViewsAndCameras`): cameras and views.
+    async fn views_and_cameras(&self) -> Result<(Vec<wire::Camera>, Vec<wire::View>), VmsError> {
         let a = self
             .inner
             .session
@@ -311,7 +311,14 @@ impl VmsAdapter for MilestoneSite {
                 &[("ProcessingMessage", "No".into())],
             )
             .await?;
-        let (cams, _views) = wire::parse_cameras(&a);
+        Ok(wire::parse_cameras(&a))
+    }
+}
+
+#[async_trait::async_trait]
+impl VmsAdapter for MilestoneSite {
+    async fn list_cameras(&self) -> Result<Vec<CameraRecord>, VmsError> {
+        let (cams, _views) = self.views_and_cameras().await?;
         Ok(cams.iter().map(record).collect())
     }
 
@@ -325,15 +332,7 @@ impl VmsAdapter for MilestoneSite {
     }
 
     async fn views(&self) -> Result<Vec<VmsView>, VmsError> {
-        let a = self
-            .inner
-            .session
-            .call(
-                "GetAllViewsAndCameras",
-                &[("ProcessingMessage", "No".into())],
-            )
-            .await?;
-        let (_cams, views) = wire::parse_cameras(&a);
+        let (_cams, views) = self.views_and_cameras().await?;
         Ok(views
             .into_iter()
             .enumerate()
