@@ -530,6 +530,59 @@ fn cli_reads_the_second_step_pin_from_stdin() {
     }
 }
 
+/// Every CLI command is a new process with its own login: `--pin-stdin`
+/// (a global flag) gives a 2FA site's other commands their PIN too, here
+/// `recordings` on a camera of a site added with its PIN; without it the
+/// command fails with the second-step error.
+#[test]
+fn other_cli_commands_read_the_second_step_pin_from_stdin() {
+    let sim = Sim::start(&["--require-second-step", PIN]);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let address = sim.address();
+    let added = vigil(
+        data,
+        &[
+            "sites",
+            "add",
+            "milestone",
+            "--address",
+            &address,
+            "--user",
+            USER,
+            "--password-stdin",
+            "--pin-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n{PIN}\n")),
+    );
+    let v: Value = serde_json::from_str(ok(&added).trim()).unwrap();
+    let cam = v["cameras"][0]["id"].as_str().unwrap().to_string();
+    let day = vigil_engine::cases::rfc3339_ms(now_ms())[..10].to_string();
+    let args = ["recordings", "--source", &cam, "--day", &day, "--tz", "UTC"];
+    let no_pin = vigil(data, &args, None);
+    assert_eq!(no_pin.status.code(), Some(3), "{}", text(&no_pin));
+    assert!(
+        text(&no_pin).contains("second login step"),
+        "{}",
+        text(&no_pin)
+    );
+    let with_pin: Vec<&str> = args.iter().copied().chain(["--pin-stdin"]).collect();
+    let right = vigil(data, &with_pin, Some(&format!("{PIN}\n")));
+    let spans = ok(&right);
+    assert!(
+        spans.lines().count() > 0
+            && spans
+                .lines()
+                .all(|l| serde_json::from_str::<Value>(l).is_ok()),
+        "{spans}"
+    );
+    // one Verify for the add, one for this command
+    assert_eq!(sim.ok_count("VerifySecondStepAuthenticationPin"), 2);
+    let outputs = [text(&added), text(&no_pin), text(&right)];
+    assert_clean(&outputs);
+    assert!(outputs.iter().all(|t| !t.contains(PIN)), "{outputs:?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn server_views_are_layouts() {
     let sim = Sim::start(&[]);
@@ -618,4 +671,57 @@ async fn live_event_flags_reach_the_cameras_live_status() {
     assert!(back.at_ms > lost.at_ms);
     // another camera's events are its own
     assert_eq!(engine.live_events(&probe.cameras[0].id).unwrap(), None);
+}
+
+/// Reads the tile's hub messages (real time, up to 30 s) until a `status`
+/// carries live events satisfying `ok`; frames are skipped.
+async fn status_events_until(
+    tile: &mut TileClient,
+    ok: impl Fn(&vigil_engine::vms::live_events::LiveEvents) -> bool,
+    seen: &mut Vec<String>,
+) -> vigil_engine::vms::live_events::LiveEvents {
+    use vigil_engine::hub::client::HubEvent;
+    use vigil_engine::hub::protocol::ServerMessage;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, tile.next()).await {
+            Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state, events, .. })))) => {
+                seen.push(format!("{state} {events:?}"));
+                if let Some(e) = events.filter(|e| ok(e)) {
+                    return e;
+                }
+            }
+            Ok(Some(Ok(_))) => {}
+            other => panic!("no status with the events asked for: {other:?}; statuses: {seen:?}"),
+        }
+    }
+}
+
+/// The tile's own status (the hub's `status` message) carries the live
+/// events: recording (and motion as the simulator's clock says), then the
+/// camera losing its recording server, then back; one status per change
+/// of the flags, not one per message.
+#[tokio::test(flavor = "multi_thread")]
+async fn live_events_reach_the_tiles_hub_status() {
+    let sim = Sim::start(&[]);
+    let engine = engine().await;
+    let probe = add(&engine, &sim).await;
+    let cam = probe.cameras[2].id.clone();
+    let mut tile = TileClient::connect(&engine.hub_info(), &cam, 320, 180, "")
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let e = status_events_until(&mut tile, |e| e.recording && !e.connection_lost, &mut seen).await;
+    // the simulator flags motion in the first 5 s of every 20 s of its clock
+    assert_eq!(e.motion, (e.at_ms / 1000) % 20 < 5, "{e:?}");
+    sim_post(&sim, "/__sim/lost?camera=3&on=1");
+    let lost = status_events_until(&mut tile, |e| e.connection_lost, &mut seen).await;
+    assert!(!lost.recording, "{lost:?}");
+    sim_post(&sim, "/__sim/lost?camera=3&on=0");
+    let back =
+        status_events_until(&mut tile, |e| !e.connection_lost && e.recording, &mut seen).await;
+    assert!(back.at_ms > lost.at_ms, "{seen:?}");
+    // a status is sent when a flag changes, not at every message
+    assert!(seen.len() < 40, "{seen:?}");
 }

@@ -32,6 +32,7 @@ fn status_msg(camera: &str, s: &PlaybackStatus) -> Message {
             .unwrap_or_default(),
         reason: s.reason.clone(),
         timing: None,
+        events: None,
     })
 }
 
@@ -90,6 +91,7 @@ pub async fn run(
                 state: "error".into(),
                 reason: Some(crate::secrets::redact::redact_text(&e.to_string())),
                 timing: None,
+                events: None,
             };
             let _ = tx.send(json(&msg)).await;
             let _ = tx.close().await;
@@ -127,6 +129,7 @@ pub async fn run(
                                 state: "warning".into(),
                                 reason: Some(reason),
                                 timing: None,
+                                events: None,
                             };
                             if tx.send(json(&msg)).await.is_err() { break; }
                         }

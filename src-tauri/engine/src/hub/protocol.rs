@@ -136,6 +136,10 @@ pub enum ServerMessage {
         /// (docs/hub-protocol.md); absent when the source does not say.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timing: Option<crate::media::source::FrameTiming>,
+        /// Live: the stream's live events (motion, recording, connection
+        /// lost) where the VMS reports them (docs/hub-protocol.md).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        events: Option<crate::vms::live_events::LiveEvents>,
     },
     /// A playback group's clock (docs/hub-protocol.md, playback sockets).
     Clock {
@@ -159,6 +163,7 @@ impl ServerMessage {
                 .unwrap_or_default(),
             reason: s.reason.clone(),
             timing: s.timing,
+            events: s.events,
         }
     }
 }

@@ -87,6 +87,7 @@ pub async fn run(
                 state: "error".into(),
                 reason: Some(reason),
                 timing: None,
+                events: None,
             };
             let _ = tx
                 .send(Message::text(serde_json::to_string(&msg).expect("json")))

@@ -2,6 +2,7 @@
 use serde::Serialize;
 
 use crate::media::source::FrameTiming;
+use crate::vms::live_events::LiveEvents;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -21,6 +22,9 @@ pub struct StreamStatus {
     /// Live sources that know: where frame times come from (capture or
     /// arrival) and the camera clock's measured offset.
     pub timing: Option<FrameTiming>,
+    /// Live events the stream reports (motion, recording, connection lost;
+    /// Milestone), kept across state changes; `None`: the source says none.
+    pub events: Option<LiveEvents>,
 }
 
 impl StreamStatus {
@@ -29,6 +33,7 @@ impl StreamStatus {
             state,
             reason,
             timing: None,
+            events: None,
         }
     }
     pub fn connecting() -> Self {

@@ -1,7 +1,8 @@
 //! The ingest thread: open the source, pull frames, publish them; on failure
 //! reconnect on the backoff schedule (`backoff`), waiting on the engine's
 //! clock (simulated in tests); on wrong credentials report "auth failed"
-//! once and park (no retry storm) until asked to retry.
+//! once and park (no retry storm) until asked to retry. Live events a
+//! source reports (its event sink) join the status when their flags change.
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,6 +80,7 @@ impl Supervisor {
         self.status.send_if_modified(|cur| {
             let next = StreamStatus {
                 timing: timing.or(cur.timing),
+                events: cur.events,
                 ..next.clone()
             };
             let changed = *cur != next;
@@ -106,6 +108,21 @@ impl Supervisor {
             }
             changed
         });
+    }
+
+    /// The sink a source reports its live events to: the status changes
+    /// when a flag does (not at every message's new time).
+    fn event_sink(&self) -> crate::media::source::EventSink {
+        let status = self.status.clone();
+        Arc::new(move |e: crate::vms::live_events::LiveEvents| {
+            status.send_if_modified(|cur| {
+                let same = cur.events.is_some_and(|c| c.same_flags(&e));
+                if !same {
+                    cur.events = Some(e);
+                }
+                !same
+            });
+        })
     }
 
     /// Waits `d` on the clock (`None`: until a command), or less when a
@@ -152,6 +169,7 @@ impl Supervisor {
                 .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let result: Result<std::convert::Infallible, MediaError> =
                 self.opener.open(self.stop.clone()).and_then(|mut src| {
+                    src.on_events(self.event_sink());
                     let mut first = true;
                     loop {
                         let frame = src.next_frame()?;

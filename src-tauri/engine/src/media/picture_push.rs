@@ -12,14 +12,17 @@
 //! counted; a run of nothing but bad pictures ends the source with
 //! [`MediaError::BadPicture`] so the ingest reconnects. [`jpeg_info`] and
 //! [`PictureDecoder::decode`] are the pub entries a fuzz target can call.
+//! Live events the adapter reads beside the pictures
+//! ([`PicturePusher::events`]) go straight to the ingest's event sink.
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 pub use super::picture_decode::{jpeg_info, JpegInfo, PictureCodec, PictureDecoder, PictureError};
-use super::source::{DecodedFrame, FrameSource, SourceOpener, StopFlag};
+use super::source::{DecodedFrame, EventSink, FrameSource, SourceOpener, StopFlag};
 use super::MediaError;
+use crate::vms::live_events::LiveEvents;
 
 /// Bad pictures in a row after which the source gives up (and reconnects).
 pub const MAX_BAD_IN_ROW: u32 = 50;
@@ -88,6 +91,8 @@ struct Shared {
     ready: Condvar,
     capacity: usize,
     counters: Arc<Counters>,
+    /// The ingest's event sink and the last events (kept until a sink comes).
+    events: Mutex<(Option<EventSink>, Option<LiveEvents>)>,
 }
 
 impl Shared {
@@ -166,6 +171,19 @@ impl PicturePusher {
         self.shared.end(State::Failed(error));
     }
 
+    /// The stream's live events now (sent to the ingest's status as they
+    /// come, pictures or not).
+    pub fn events(&self, e: LiveEvents) {
+        let sink = {
+            let mut ev = self.shared.events.lock().unwrap_or_else(|p| p.into_inner());
+            ev.1 = Some(e);
+            ev.0.clone()
+        };
+        if let Some(sink) = sink {
+            sink(e);
+        }
+    }
+
     /// Whether pushes are refused now.
     pub fn is_closed(&self) -> bool {
         !matches!(self.shared.lock().state, State::Open)
@@ -209,6 +227,7 @@ fn channel_with(
         ready: Condvar::new(),
         capacity: capacity.max(1),
         counters,
+        events: Mutex::new((None, None)),
     });
     let source = PictureSource {
         shared: shared.clone(),
@@ -292,6 +311,17 @@ impl PictureSource {
 }
 
 impl FrameSource for PictureSource {
+    fn on_events(&mut self, sink: EventSink) {
+        let last = {
+            let mut ev = self.shared.events.lock().unwrap_or_else(|p| p.into_inner());
+            ev.0 = Some(sink.clone());
+            ev.1
+        };
+        if let Some(e) = last {
+            sink(e);
+        }
+    }
+
     fn next_frame(&mut self) -> Result<DecodedFrame, MediaError> {
         loop {
             let (bytes, ts_ms) = self.next_picture()?;
@@ -453,6 +483,25 @@ mod tests {
         }
         let s = source.stats();
         assert_eq!((s.pushed, s.decoded, s.dropped, s.rejected), (5, 5, 0, 0));
+    }
+
+    #[test]
+    fn live_events_reach_the_sink_with_or_without_pictures() {
+        let (pusher, mut source) = channel(2);
+        let ev = |motion, at_ms| LiveEvents {
+            motion,
+            recording: true,
+            connection_lost: false,
+            at_ms,
+        };
+        // reported before the ingest gave its sink: handed over with it
+        pusher.events(ev(false, T0));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s2 = seen.clone();
+        source.on_events(Arc::new(move |e| s2.lock().unwrap().push(e)));
+        // then straight to the sink, no picture needed
+        pusher.events(ev(true, T0 + 100));
+        assert_eq!(*seen.lock().unwrap(), [ev(false, T0), ev(true, T0 + 100)]);
     }
 
     #[test]

@@ -37,7 +37,15 @@ pub trait FrameSource: Send {
     fn timing(&self) -> Option<FrameTiming> {
         None
     }
+    /// Hands the source where to report the live events its stream carries
+    /// (motion, recording, connection lost; Milestone's live-events
+    /// extension), also while no picture comes. Called once after each
+    /// open; sources without such events ignore it.
+    fn on_events(&mut self, _sink: EventSink) {}
 }
+
+/// Where a source reports its stream's live events (the ingest's status).
+pub type EventSink = Arc<dyn Fn(crate::vms::live_events::LiveEvents) + Send + Sync>;
 
 /// Opens a [`FrameSource`]; called again on every reconnect.
 pub trait SourceOpener: Send + Sync {

@@ -3,13 +3,13 @@
 //! camera's connection to its recording server lost), for tiles to show.
 //! Read through [`Engine::live_events`]; kinds without such events have
 //! none.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
 use crate::error::EngineError;
 
 /// The last live events a camera's stream reported.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LiveEvents {
     pub motion: bool,
     pub recording: bool,
@@ -18,6 +18,14 @@ pub struct LiveEvents {
     pub connection_lost: bool,
     /// The time of the message that said so (ms UTC, the VMS's clock).
     pub at_ms: i64,
+}
+
+impl LiveEvents {
+    /// The same flags (whatever the time each was reported at).
+    pub fn same_flags(&self, o: &LiveEvents) -> bool {
+        (self.motion, self.recording, self.connection_lost)
+            == (o.motion, o.recording, o.connection_lost)
+    }
 }
 
 impl Engine {

@@ -78,6 +78,42 @@ impl Engine {
     }
 }
 
+/// A server view as the layout menu lists it: the site it comes from and
+/// the layout.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerLayout {
+    pub site: String,
+    #[serde(flatten)]
+    pub layout: NamedLayout,
+}
+
+impl Engine {
+    /// The views of every site's VMS as layouts, site by site. A site that
+    /// cannot list its views now (offline, a kind without views) adds none;
+    /// its error is logged (redacted), not returned.
+    pub async fn all_server_layouts(&self) -> Vec<ServerLayout> {
+        let mut out = Vec::new();
+        for st in self.sites() {
+            if st.camera_count == 0 {
+                continue;
+            }
+            match self.server_layouts(&st.site.id).await {
+                Ok(ls) => out.extend(ls.into_iter().map(|layout| ServerLayout {
+                    site: st.site.id.clone(),
+                    layout,
+                })),
+                Err(e) => {
+                    use crate::error::HasKind;
+                    if e.kind() != crate::error::ErrorKind::Unsupported {
+                        tracing::info!("{}: no server views: {}", st.site.id, e.to_ui().message);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// A VMS view with no usable name is called by its position.
 pub fn view_name(name: &str, index: usize) -> String {
     let n = name.trim();

@@ -21,6 +21,7 @@ mod live;
 mod onvif;
 mod open;
 mod package;
+mod pin;
 mod playback;
 mod ptz;
 mod recorded;
@@ -38,6 +39,11 @@ use clap::{Parser, Subcommand};
     about = "Vigil operator console: headless engine CLI"
 )]
 struct Cli {
+    /// When a server asks for a second login step (Milestone's PIN), read
+    /// the PIN from standard input (after the password when that is read
+    /// from stdin too)
+    #[arg(long, global = true)]
+    pin_stdin: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -99,6 +105,7 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    pin::install(cli.pin_stdin);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -8,10 +8,9 @@ use std::collections::BTreeMap;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use vigil_engine::engine::{Engine, EngineConfig};
-use vigil_engine::error::{EngineError, ErrorKind, HasKind};
+use vigil_engine::error::{ErrorKind, HasKind};
 use vigil_engine::secrets::redact::{redact_text, redact_url};
 use vigil_engine::vms::site::{SiteRequest, SiteStatus};
-use vigil_engine::vms::VmsError;
 
 use crate::exit;
 use crate::source::password_from_stdin;
@@ -54,10 +53,6 @@ pub struct SiteArgs {
     /// A kind-specific option (repeatable)
     #[arg(long = "option", value_name = "KEY=VALUE")]
     options: Vec<String>,
-    /// Read a second-step PIN from standard input when the server asks for
-    /// one (Milestone); the password is then the first line
-    #[arg(long)]
-    pin_stdin: bool,
 }
 
 /// Exit code of an error kind.
@@ -79,7 +74,7 @@ fn request(a: SiteArgs) -> Result<SiteRequest, String> {
             .ok_or_else(|| format!("--option {o}: use key=value"))?;
         options.insert(k.trim().to_string(), v.to_string());
     }
-    let password = if a.password_stdin && a.pin_stdin {
+    let password = if a.password_stdin && crate::pin::requested() {
         Some(line_from_stdin("the password")?)
     } else if a.password_stdin {
         Some(password_from_stdin().map_err(|e| e.to_string())?)
@@ -115,36 +110,32 @@ pub async fn run(cmd: SitesCmd) -> i32 {
         code(e.kind())
     };
     match cmd {
-        SitesCmd::Add(a) | SitesCmd::Probe(a) if a.pin_stdin && a.kind != "milestone" => {
+        SitesCmd::Add(a) | SitesCmd::Probe(a)
+            if crate::pin::requested() && a.kind != "milestone" =>
+        {
             eprintln!("vigil sites: --pin-stdin is for milestone sites");
             exit::USAGE
         }
-        SitesCmd::Add(a) => {
-            let pin = a.pin_stdin;
-            match request(a) {
-                Err(e) => {
-                    eprintln!("vigil sites: {e}");
-                    exit::USAGE
-                }
-                Ok(req) => match with_pin(pin, &req, || engine.add_site(req.clone())).await {
-                    Ok(p) => print_probe(&p),
-                    Err(e) => fail(&e),
-                },
+        SitesCmd::Add(a) => match request(a) {
+            Err(e) => {
+                eprintln!("vigil sites: {e}");
+                exit::USAGE
             }
-        }
-        SitesCmd::Probe(a) => {
-            let pin = a.pin_stdin;
-            match request(a) {
-                Err(e) => {
-                    eprintln!("vigil sites: {e}");
-                    exit::USAGE
-                }
-                Ok(req) => match with_pin(pin, &req, || engine.probe_site(req.clone())).await {
-                    Ok(p) => print_probe(&p),
-                    Err(e) => fail(&e),
-                },
+            Ok(req) => match engine.add_site(req).await {
+                Ok(p) => print_probe(&p),
+                Err(e) => fail(&e),
+            },
+        },
+        SitesCmd::Probe(a) => match request(a) {
+            Err(e) => {
+                eprintln!("vigil sites: {e}");
+                exit::USAGE
             }
-        }
+            Ok(req) => match engine.probe_site(req).await {
+                Ok(p) => print_probe(&p),
+                Err(e) => fail(&e),
+            },
+        },
         SitesCmd::List => {
             // a new process knows no site's state yet: ask them all, at once
             let ids: Vec<String> = engine.sites().into_iter().map(|s| s.site.id).collect();
@@ -183,30 +174,6 @@ fn line_from_stdin(what: &str) -> Result<String, String> {
         .read_line(&mut s)
         .map_err(|e| format!("reading {what} from stdin: {e}"))?;
     Ok(s.trim_end_matches(['\r', '\n']).to_string())
-}
-
-/// Runs `attempt`; when the server asks for a second-step PIN and
-/// `--pin-stdin` was given, reads the PIN, submits it and tries again.
-async fn with_pin<T, F, Fut>(
-    pin_stdin: bool,
-    req: &SiteRequest,
-    attempt: F,
-) -> Result<T, EngineError>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<T, EngineError>>,
-{
-    match attempt().await {
-        Err(EngineError::Vms(VmsError::PinRequired { .. })) if pin_stdin => {
-            eprintln!("vigil sites: the server sent a second-step PIN; reading it from stdin");
-            let pin = line_from_stdin("the PIN").map_err(EngineError::InvalidInput)?;
-            let user = req.user.as_deref().unwrap_or("");
-            vigil_engine::vms::milestone::second_step::submit_pin(&req.address, user, &pin)?;
-            drop(pin);
-            attempt().await
-        }
-        r => r,
-    }
 }
 
 /// A site as printed: its address and options without tokens or user info.

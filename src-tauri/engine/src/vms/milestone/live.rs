@@ -105,6 +105,7 @@ async fn read_loop(
             r = s.socket.next_frame() => match r {
                 Ok((f, msg)) => {
                     if let Some(e) = live_events(&f) {
+                        pusher.events(e);
                         inner
                             .events
                             .lock()

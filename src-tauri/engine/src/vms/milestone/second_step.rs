@@ -8,6 +8,8 @@
 //! to the next one of the same server and user ([`hand_over`], [`adopt`]),
 //! so a probe followed by serving the site asks for one PIN, not two.
 //! The PIN lives in memory until it is sent, and is never logged or stored.
+//! A process without a UI (the CLI's `--pin-stdin`) sets a [`PinPrompt`]:
+//! the first login that needs a PIN asks it, once per process.
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -63,18 +65,53 @@ pub fn clean_pin(pin: &str) -> Result<String, VmsError> {
 /// (the site's address as entered). The next login of that site sends it.
 /// Refused when no login of that server and user waits for a PIN.
 pub fn submit_pin(address: &str, user: &str, pin: &str) -> Result<(), VmsError> {
-    let pin = clean_pin(pin)?;
     let base = base_url(address)?;
-    let mut t = table();
-    match t.get_mut(&key(&base, user)) {
+    if submit_to(&key(&base, user), pin)? {
+        return Ok(());
+    }
+    Err(VmsError::Site {
+        site: crate::secrets::redact::redact_url(base.as_str()),
+        reason: "no login waits for a second-step PIN (connect to the site first)".into(),
+    })
+}
+
+/// Whether a login of `user` at `address` (the site's address as entered)
+/// waits for the operator's PIN: what the UI asks before it offers the PIN
+/// prompt. A malformed address waits for nothing.
+pub fn pin_awaited(address: &str, user: &str) -> bool {
+    base_url(address).is_ok_and(|b| waiting(&key(&b, user)))
+}
+
+/// Asks the operator for the PIN the server sent for `site` (blocking; run
+/// off the async runtime); `None`: no PIN.
+pub type PinPrompt = Box<dyn FnOnce(&str) -> Option<String> + Send>;
+
+static PROMPT: Mutex<Option<PinPrompt>> = Mutex::new(None);
+
+/// Sets the prompt the first login needing a PIN asks (once per process).
+pub fn set_pin_prompt(prompt: PinPrompt) {
+    *PROMPT.lock().unwrap_or_else(|p| p.into_inner()) = Some(prompt);
+}
+
+/// The PIN from the process's prompt, if one is set and not used yet.
+pub(crate) async fn prompted_pin(site: &str) -> Option<String> {
+    let prompt = PROMPT.lock().unwrap_or_else(|p| p.into_inner()).take()?;
+    let site = site.to_string();
+    tokio::task::spawn_blocking(move || prompt(&site))
+        .await
+        .ok()
+        .flatten()
+}
+
+/// Hands `pin` to the login of `key` waiting for it (`false`: none waits).
+pub(crate) fn submit_to(key: &str, pin: &str) -> Result<bool, VmsError> {
+    let pin = clean_pin(pin)?;
+    match table().get_mut(key) {
         Some(Entry::Waiting { pin: slot, .. }) => {
             *slot = Some(pin);
-            Ok(())
+            Ok(true)
         }
-        _ => Err(VmsError::Site {
-            site: crate::secrets::redact::redact_url(base.as_str()),
-            reason: "no login waits for a second-step PIN (connect to the site first)".into(),
-        }),
+        _ => Ok(false),
     }
 }
 
@@ -162,6 +199,8 @@ mod tests {
             },
         );
         assert!(waiting(&k));
+        assert!(pin_awaited("http://pin-test.invalid:8081/", "op"));
+        assert!(!pin_awaited("http://pin-test.invalid", "other"));
         assert!(take_with_pin(&k).is_none());
         assert!(submit_pin("http://pin-test.invalid", "op", "  \n").is_err());
         submit_pin("http://pin-test.invalid:8081", "op", " 123456\n").unwrap();

@@ -264,10 +264,27 @@ impl Session {
         if let Some((half, pin)) = second_step::take_with_pin(&key) {
             return self.verify(&key, half, pin).await;
         }
-        if second_step::waiting(&key) {
-            return Err(self.pin_required());
+        let r = if second_step::waiting(&key) {
+            Err(self.pin_required())
+        } else {
+            self.connect_and_log_in(&key).await
+        };
+        if !matches!(r, Err(VmsError::PinRequired { .. })) {
+            return r;
         }
-        self.connect_and_log_in(&key).await
+        // a process that can ask (the CLI's --pin-stdin) asks once
+        let Some(pin) = second_step::prompted_pin(&self.cfg.site).await else {
+            return r;
+        };
+        let submitted = second_step::submit_to(&key, &pin)?;
+        drop(pin);
+        if !submitted {
+            return r;
+        }
+        match second_step::take_with_pin(&key) {
+            Some((half, pin)) => self.verify(&key, half, pin).await,
+            None => r,
+        }
     }
 
     /// Sends the submitted PIN on the parked connection.
