@@ -10,6 +10,8 @@ mod commands;
 mod evidence_commands;
 mod file_chooser_commands;
 mod offline_commands;
+mod second_step_commands;
+mod server_layout_commands;
 mod settings_commands;
 mod window_commands;
 
@@ -116,6 +118,9 @@ fn main() {
             settings_commands::set_media_root,
             settings_commands::get_playback_state,
             settings_commands::save_playback_state,
+            second_step_commands::second_step_waiting,
+            second_step_commands::submit_second_step_pin,
+            server_layout_commands::list_server_layouts,
             window_commands::tear_out,
             window_commands::torn_window,
             window_commands::list_torn_windows,

@@ -37,6 +37,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chooserSection, dropSection, launchWithPathSection } from './window-launch.mjs';
 import { evidenceSection } from './window-evidence.mjs';
+import { milestoneSection } from './window-milestone.mjs';
 import { playbackPositionSection, restartSection, tearoutSection, topBarSection } from './window-tearout.mjs';
 
 let passed = 0;
@@ -145,6 +146,13 @@ async function main() {
   });
   if (!session) return done(1);
   const s = `/session/${session}`;
+  const milestone = () =>
+    milestoneSection(appWindow(base, s), { test, waitFor, check, press, typeInto, pickKind, panelRows, treeGroups, saveScreenshot, artifacts, procs, tmpDirs, dataDir, PANEL, DIALOG });
+  // VIGIL_WINDOW_ONLY=milestone: only the Milestone second-step (PIN) steps
+  if (process.env.VIGIL_WINDOW_ONLY === 'milestone') {
+    await milestone();
+    return done(failed ? 1 : 0);
+  }
   await test('the demo grid shows four live tiles with frames drawn', async () => {
     const deadline = Date.now() + 90_000;
     let tiles = [];
@@ -240,6 +248,7 @@ async function main() {
   }
   await bookmarksSection(appWindow(base, s), artifacts);
   await sitesSection(appWindow(base, s), artifacts);
+  await milestone();
   await offlineSection(appWindow(base, s), artifacts);
   const launch = { test, waitFor, check, treeGroups, clip, saveScreenshot, artifacts, tmpDirs, procs, wd, base, app, appWindow };
   await dropSection(appWindow(base, s), launch);

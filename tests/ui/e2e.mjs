@@ -297,6 +297,8 @@ function ipcMock({ hub, cameras, layout, ptzCamera, caps = {}, cert = '' }) {
       return null;
     },
     list_saved_layouts: () => [...saved].map(([name, layout]) => ({ name, layout })),
+    // a VMS's own view (src-tauri/src/server_layout_commands.rs): the second and first demo cameras
+    list_server_layouts: () => [{ site: 'xprotect-1', name: 'XProtect / Lobby', layout: { grid: 4, tiles: [cameras[1]?.id ?? null, null, null, cameras[0]?.id ?? null] } }],
     save_named_layout: ({ name, layout }) => {
       saved.set(name, layout);
       return null;
@@ -771,6 +773,23 @@ async function main() {
     await openMore(page);
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.waitForFunction(() => window.__vigilCalls.some((c) => c.cmd === 'delete_named_layout' && c.args.name === 'night'));
+  });
+
+  await test('server views: listed "From the server" after the saved layouts; Load opens the view, Delete is off', async () => {
+    await openMore(page);
+    const opt = page.locator('select[aria-label="Saved layouts"] optgroup[label="From the server"] option[data-server-layout="xprotect-1"]');
+    await opt.waitFor({ state: 'attached' });
+    assert.match(await opt.textContent(), /XProtect \/ Lobby \(4\) · server/);
+    await page.locator('[data-grid-button="9"]').click();
+    await page.waitForSelector('.grid[data-grid="9"]');
+    await openMore(page);
+    await page.getByLabel('Saved layouts').selectOption({ label: 'XProtect / Lobby (4) · server' });
+    assert.ok(await page.getByRole('button', { name: 'Delete' }).isDisabled(), 'a server view cannot be deleted here');
+    await page.getByRole('button', { name: 'Load' }).click();
+    await page.waitForSelector('.grid[data-grid="4"]');
+    assert.equal(await attr(1, 'data-camera'), ids[1]);
+    assert.equal(await attr(4, 'data-camera'), ids[0]);
+    assert.equal(await attr(2, 'data-camera'), '');
   });
 
   await test('top bar: below 1300 px its panels sit in "More" (one line, inside the bar); "Tear out" there and a tile\'s tear-out icon open windows', async () => {

@@ -10,7 +10,7 @@
  * dropped files and `vigil-app PATH` open files as a site (OfflineHost).
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { ipc, toIpcError, type Camera, type GridSize, type HubInfo, type Layout, type SavedLayout } from './ipc';
+import { ipc, toIpcError, type Camera, type GridSize, type HubInfo, type Layout, type SavedLayout, type ServerLayout } from './ipc';
 import { gridReducer, initialGridState, toLayout } from './grid/gridState';
 import { isTypingTarget, keyToAction } from './grid/keys';
 import { Grid } from './components/Grid';
@@ -60,6 +60,19 @@ export function App() {
   const sitesSig = useRef<string | null>(null);
   const sitesFailing = useRef(false);
   const [errors, setErrors] = useState<ShownError[]>([]);
+  // the sites' own views for the layout menu: read again when a site's state or camera count changes
+  const [serverLayouts, setServerLayouts] = useState<ServerLayout[]>([]);
+  const sitesKey = sitesSignature(sites);
+  useEffect(() => {
+    let cancelled = false;
+    ipc.listServerLayouts().then(
+      (l) => !cancelled && setServerLayouts(l),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [sitesKey]);
   const [casesOpen, setCasesOpen] = useState(false);
   const [caseSeed, setCaseSeed] = useState<NewCaseSeed | null>(null);
   const [review, setReview] = useState<{ at: number; n: number } | null>(null);
@@ -378,6 +391,8 @@ export function App() {
             onMode={switchMode}
             grid={grid.grid}
             saved={saved}
+            serverLayouts={serverLayouts}
+            onLoadServer={(layout) => dispatch({ type: 'load', layout })}
             onGrid={(g: GridSize) => dispatch({ type: 'setGrid', grid: g })}
             onSave={saveNamed}
             onLoad={loadNamed}

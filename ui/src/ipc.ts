@@ -12,6 +12,8 @@ export type Camera = CameraInfo;
 export type GridSize = 1 | 4 | 9 | 16;
 export interface Layout { grid: GridSize; tiles: (string | null)[] }
 export interface SavedLayout { name: string; layout: Layout }
+/** A site's own view (e.g. a Milestone view) as a layout; `site` is the site id. */
+export interface ServerLayout { site: string; name: string; layout: Layout }
 export type Transport = 'tcp' | 'udp';
 export interface AddRtspCameraRequest {
   name: string;
@@ -61,6 +63,8 @@ export const ipc = {
   listSavedLayouts: () => call<SavedLayout[]>('list_saved_layouts'),
   saveNamedLayout: (name: string, layout: Layout) => call<null>('save_named_layout', { name, layout }),
   deleteNamedLayout: (name: string) => call<null>('delete_named_layout', { name }),
+  /** Every site's own views as layouts (read from the servers now, never stored). */
+  listServerLayouts: () => call<ServerLayout[]>('list_server_layouts'),
   /** Recorded spans of a camera in [from, to) (UTC ms): sorted, merged, clipped. */
   recordings: (camera: string, from: number, to: number) => call<RecordingSpan[]>('recordings', { camera, from, to }),
   /** The site-local day `date` (YYYY-MM-DD) as UTC bounds. */

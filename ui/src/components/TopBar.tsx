@@ -1,12 +1,13 @@
 /**
  * Top bar: Live/Playback switch, layout size buttons, Cases and Sites panels,
  * Open… (files and folders), Tear out (the layout in a window of its own),
- * saved layouts (save current as, load, delete). Below 1300 px of window
+ * saved layouts (save current as, load, delete) and the sites' own views
+ * ("From the server": load only). Below 1300 px of window
  * width the panel buttons and saved layouts collapse into a "More" menu, so
  * the bar never wraps or overflows over the grid.
  */
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { GridSize, SavedLayout } from '../ipc';
+import type { GridSize, Layout, SavedLayout, ServerLayout } from '../ipc';
 import { GRID_SIZES } from '../grid/gridState';
 import './topbar.css';
 
@@ -22,6 +23,10 @@ interface TopBarProps {
   onMode: (m: Mode) => void;
   grid: GridSize;
   saved: SavedLayout[];
+  /** The sites' own views (a VMS's saved grids), listed after the saved layouts and marked as the server's. */
+  serverLayouts?: ServerLayout[];
+  /** Opens a server view's layout. */
+  onLoadServer?: (layout: Layout) => void;
   onGrid: (g: GridSize) => void;
   onSave: (name: string) => void;
   onLoad: (name: string) => void;
@@ -57,10 +62,17 @@ function useNarrow(px: number): boolean {
   return narrow;
 }
 
-export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDelete, onCases, onSites, sitesOpen = false, onOpenFiles, onBookmarks, bookmarksOpen = false, onSettings, onHelp, onTearOut }: TopBarProps) {
+/** The layout menu's value of a server view (saved layouts go by their name). */
+const SERVER = 'server:';
+const serverValue = (l: ServerLayout) => `${SERVER}${l.site}\n${l.name}`;
+
+export function TopBar({ mode, onMode, grid, saved, serverLayouts = [], onLoadServer, onGrid, onSave, onLoad, onDelete, onCases, onSites, sitesOpen = false, onOpenFiles, onBookmarks, bookmarksOpen = false, onSettings, onHelp, onTearOut }: TopBarProps) {
   const [name, setName] = useState('');
   const [pick, setPick] = useState('');
-  const current = saved.some((s) => s.name === pick) ? pick : (saved[0]?.name ?? '');
+  const values = [...saved.map((s) => s.name), ...serverLayouts.map(serverValue)];
+  const current = values.includes(pick) ? pick : (values[0] ?? '');
+  const server = serverLayouts.find((l) => serverValue(l) === current) ?? null;
+  const load = () => (server ? onLoadServer?.(server.layout) : onLoad(current));
   const narrow = useNarrow(NARROW_BAR_PX);
   const [menuOpen, setMenuOpen] = useState(false);
   const menuRef = useRef<HTMLDivElement>(null);
@@ -147,18 +159,27 @@ export function TopBar({ mode, onMode, grid, saved, onGrid, onSave, onLoad, onDe
         </button>
       </form>
       <div className="saved">
-        <select aria-label="Saved layouts" value={current} onChange={(e) => setPick(e.target.value)} disabled={!saved.length}>
-          {saved.length === 0 && <option value="">No saved layouts</option>}
+        <select aria-label="Saved layouts" value={current} onChange={(e) => setPick(e.target.value)} disabled={!values.length}>
+          {values.length === 0 && <option value="">No saved layouts</option>}
           {saved.map((s) => (
             <option key={s.name} value={s.name}>
               {s.name} ({s.layout.grid})
             </option>
           ))}
+          {serverLayouts.length > 0 && (
+            <optgroup label="From the server">
+              {serverLayouts.map((l) => (
+                <option key={serverValue(l)} value={serverValue(l)} data-server-layout={l.site}>
+                  {l.name} ({l.layout.grid}) · server
+                </option>
+              ))}
+            </optgroup>
+          )}
         </select>
-        <button disabled={!current} onClick={act(() => onLoad(current))}>
+        <button disabled={!current} onClick={act(load)}>
           Load
         </button>
-        <button disabled={!current} onClick={() => onDelete(current)}>
+        <button disabled={!current || !!server} title={server ? "A server's view: change it on the server" : undefined} onClick={() => onDelete(current)}>
           Delete
         </button>
       </div>

@@ -4,6 +4,7 @@
  * for STALL_MS counts as lost) and reports reconnects as a status.
  */
 import { HubSocket, hubUrlFor } from './hubSocket';
+import { parseEvents, type LiveEventFlags } from '../tile/liveEvents';
 
 export { backoffMs } from './hubSocket';
 
@@ -13,6 +14,8 @@ export interface HubStatus {
   state: HubState;
   stream: 'main' | 'sub' | null;
   reason: string | null;
+  /** The stream's live events where the VMS reports them (absent: none said). */
+  events?: LiveEventFlags | null;
 }
 
 export interface LiveSocketOptions {
@@ -44,10 +47,12 @@ export function parseMessage(text: string): Record<string, unknown> | null {
 export function parseStatus(text: string): HubStatus | null {
   const o = parseMessage(text);
   if (!o || o.type !== 'status' || typeof o.state !== 'string' || !STATES.includes(o.state)) return null;
+  const events = parseEvents(o.events);
   return {
     state: o.state as HubState,
     stream: o.stream === 'main' || o.stream === 'sub' ? o.stream : null,
     reason: typeof o.reason === 'string' ? o.reason : null,
+    ...(events ? { events } : {}),
   };
 }
 

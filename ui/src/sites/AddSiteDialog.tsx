@@ -4,14 +4,18 @@
  * cameras found, nothing stored), then "Add" (or "Save"). An untrusted TLS
  * certificate shows its fingerprint and is pinned only when the operator
  * presses "Trust this certificate" (the last action is then retried with the
- * pin). Secrets live in uncontrolled inputs (never in React state, never in a
+ * pin). A server that asks for a second login step (a PIN it sent the user)
+ * gets the PIN prompt; the action is retried once the PIN is handed over.
+ * Secrets live in uncontrolled inputs (never in React state, never in a
  * DOM attribute) and go only into the request.
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { IpcError } from '../ipc';
 import { toIpcError } from '../ipc';
 import { useDialogKeys } from '../components/useDialogKeys';
-import { sitesIpc, type FieldSpec, type KindSpec, type SiteInfo, type SiteProbe } from './sitesIpc';
+import { sitesIpc, type FieldSpec, type KindSpec, type SiteInfo, type SiteProbe, type SiteRequest } from './sitesIpc';
+import { PinDialog } from './PinDialog';
+import { mayWaitForPin, secondStepIpc, type LoginRef } from './secondStepIpc';
 import {
   addableKinds,
   controlFor,
@@ -185,6 +189,8 @@ export function AddSiteDialog({ site, onDone, onClose }: Props) {
   const [engineError, setEngineError] = useState<IpcError | null>(null);
   const [probe, setProbe] = useState<SiteProbe | null>(null);
   const [busy, setBusy] = useState<Action | null>(null);
+  // a login waiting for its second-step PIN: the prompt, and what to retry
+  const [pinFor, setPinFor] = useState<{ login: LoginRef; action: Action; req: SiteRequest } | null>(null);
   const lastAction = useRef<Action>('test');
   const status = useRef<HTMLDivElement>(null);
   const zones = useMemo(() => timeZoneList([site?.time_zone]), [site]);
@@ -225,6 +231,16 @@ export function AddSiteDialog({ site, onDone, onClose }: Props) {
     });
   };
 
+  const perform = async (action: Action, req: SiteRequest) => {
+    if (action === 'test') {
+      setProbe(null);
+      setProbe(await sitesIpc.probeSite(req));
+    } else {
+      const done = site ? await sitesIpc.updateSite(site.id, req) : await sitesIpc.addSite(req);
+      onDone(done);
+    }
+  };
+
   const run = async (action: Action, pin?: string) => {
     if (!kind || busy) return;
     lastAction.current = action;
@@ -242,15 +258,14 @@ export function AddSiteDialog({ site, onDone, onClose }: Props) {
     if (!pin && !req.tls_pin && values.tls_pin) req.tls_pin = values.tls_pin;
     setBusy(action);
     try {
-      if (action === 'test') {
-        setProbe(null);
-        setProbe(await sitesIpc.probeSite(req));
-      } else {
-        const done = site ? await sitesIpc.updateSite(site.id, req) : await sitesIpc.addSite(req);
-        onDone(done);
-      }
+      await perform(action, req);
     } catch (e) {
       const err = toIpcError(e);
+      const login = { kind: kind.kind, address: req.address, user: req.user ?? '' };
+      if (mayWaitForPin(kind.kind, err.kind) && (await secondStepIpc.waiting(login).catch(() => false))) {
+        setPinFor({ login, action, req });
+        return;
+      }
       setEngineError(err);
       const at = errorField(kind, err.kind);
       if (at) setFieldErrors((old) => ({ ...old, [at]: err.message }));
@@ -272,102 +287,121 @@ export function AddSiteDialog({ site, onDone, onClose }: Props) {
   };
 
   const shownInline = engineError && kind && errorField(kind, engineError.kind);
+  const pinPrompt = pinFor && (
+    <PinDialog
+      login={pinFor.login}
+      title={pinFor.req.name || pinFor.req.address}
+      retry={async () => {
+        setBusy(pinFor.action);
+        try {
+          await perform(pinFor.action, pinFor.req);
+        } finally {
+          setBusy(null);
+        }
+      }}
+      onDone={() => setPinFor(null)}
+      onClose={() => setPinFor(null)}
+    />
+  );
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onClose()}>
-      <div
-        className="modal site-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        data-kind={kindId ?? ''}
-        ref={dialogRef}
-      >
-        <h2 id={titleId}>{edit ? `Edit site ${site?.name ?? ''}` : 'Add site'}</h2>
-        {loadError && (
-          <div className="site-error" role="alert">
-            Cannot list the kinds of site: {loadError}
-          </div>
-        )}
-        {!kinds && !loadError && <div className="muted">Loading…</div>}
-        {kinds && !edit && (
-          <div className={kind ? 'site-kinds compact' : 'site-kinds'} role="radiogroup" aria-label="Site kind">
-            {choices.map((k) => (
-              <button
-                key={k.kind}
-                type="button"
-                role="radio"
-                aria-checked={k.kind === kindId}
-                aria-label={k.label}
-                data-kind={k.kind}
-                className={k.kind === kindId ? 'site-kind on' : 'site-kind'}
-                title={k.description}
-                disabled={!!busy}
-                onClick={() => setKindId(k.kind)}
-              >
-                {k.label}
-                {!kind && <span className="site-kind-desc">{k.description}</span>}
-              </button>
-            ))}
-            {choices.length === 0 && <div className="muted">The engine offers no kind of site to add.</div>}
-          </div>
-        )}
-        {kinds && edit && !kind && <div className="site-error">This kind of site ({site?.kind}) cannot be edited here.</div>}
-        {kind && (
-          <form onSubmit={submit} autoComplete="off" data-form="site" noValidate>
-            {!edit && <div className="muted site-kind-about">{kind.description}</div>}
-            <div className="site-fields">
-              {kind.fields.map((f, i) => (
-                <Field
-                  first={i === 0}
-                  key={`${kind.kind}/${f.key}`}
-                  f={f}
-                  value={values[f.key] ?? ''}
-                  zones={zones}
-                  error={fieldErrors[f.key]}
-                  edit={edit}
-                  onChange={(v) => setValue(f.key, v)}
-                  onSecret={(v) => {
-                    secrets.current[f.key] = v;
-                    setValue(f.key, values[f.key] ?? '');
-                  }}
-                />
+    <>
+      <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onClose()}>
+        <div
+          className="modal site-dialog"
+          role="dialog"
+          aria-modal="true"
+          aria-labelledby={titleId}
+          data-kind={kindId ?? ''}
+          ref={dialogRef}
+        >
+          <h2 id={titleId}>{edit ? `Edit site ${site?.name ?? ''}` : 'Add site'}</h2>
+          {loadError && (
+            <div className="site-error" role="alert">
+              Cannot list the kinds of site: {loadError}
+            </div>
+          )}
+          {!kinds && !loadError && <div className="muted">Loading…</div>}
+          {kinds && !edit && (
+            <div className={kind ? 'site-kinds compact' : 'site-kinds'} role="radiogroup" aria-label="Site kind">
+              {choices.map((k) => (
+                <button
+                  key={k.kind}
+                  type="button"
+                  role="radio"
+                  aria-checked={k.kind === kindId}
+                  aria-label={k.label}
+                  data-kind={k.kind}
+                  className={k.kind === kindId ? 'site-kind on' : 'site-kind'}
+                  title={k.description}
+                  disabled={!!busy}
+                  onClick={() => setKindId(k.kind)}
+                >
+                  {k.label}
+                  {!kind && <span className="site-kind-desc">{k.description}</span>}
+                </button>
               ))}
+              {choices.length === 0 && <div className="muted">The engine offers no kind of site to add.</div>}
             </div>
-            <div ref={status} className="site-status">
-              {engineError?.kind === 'untrusted' ? (
-                <Untrusted err={engineError} busy={!!busy} onTrust={() => engineError.certificate && void run(lastAction.current, engineError.certificate)} />
-              ) : (
-                engineError &&
-                !shownInline && (
-                  <div className="site-error" role="alert" data-site-error={engineError.kind}>
-                    {engineError.message}
-                  </div>
-                )
-              )}
-              {probe && !engineError && <ProbeResult probe={probe} />}
-            </div>
+          )}
+          {kinds && edit && !kind && <div className="site-error">This kind of site ({site?.kind}) cannot be edited here.</div>}
+          {kind && (
+            <form onSubmit={submit} autoComplete="off" data-form="site" noValidate>
+              {!edit && <div className="muted site-kind-about">{kind.description}</div>}
+              <div className="site-fields">
+                {kind.fields.map((f, i) => (
+                  <Field
+                    first={i === 0}
+                    key={`${kind.kind}/${f.key}`}
+                    f={f}
+                    value={values[f.key] ?? ''}
+                    zones={zones}
+                    error={fieldErrors[f.key]}
+                    edit={edit}
+                    onChange={(v) => setValue(f.key, v)}
+                    onSecret={(v) => {
+                      secrets.current[f.key] = v;
+                      setValue(f.key, values[f.key] ?? '');
+                    }}
+                  />
+                ))}
+              </div>
+              <div ref={status} className="site-status">
+                {engineError?.kind === 'untrusted' ? (
+                  <Untrusted err={engineError} busy={!!busy} onTrust={() => engineError.certificate && void run(lastAction.current, engineError.certificate)} />
+                ) : (
+                  engineError &&
+                  !shownInline && (
+                    <div className="site-error" role="alert" data-site-error={engineError.kind}>
+                      {engineError.message}
+                    </div>
+                  )
+                )}
+                {probe && !engineError && <ProbeResult probe={probe} />}
+              </div>
+              <div className="actions">
+                {busy && <span className="muted site-busy">{busy === 'test' ? 'Testing connection…' : edit ? 'Saving…' : 'Adding…'}</span>}
+                <button type="button" onClick={onClose}>
+                  Cancel
+                </button>
+                <button type="button" disabled={!!busy} onClick={() => void run('test')}>
+                  Test connection
+                </button>
+                <button type="submit" className="primary" disabled={!!busy}>
+                  {edit ? 'Save' : 'Add'}
+                </button>
+              </div>
+            </form>
+          )}
+          {!kind && (
             <div className="actions">
-              {busy && <span className="muted site-busy">{busy === 'test' ? 'Testing connection…' : edit ? 'Saving…' : 'Adding…'}</span>}
               <button type="button" onClick={onClose}>
                 Cancel
               </button>
-              <button type="button" disabled={!!busy} onClick={() => void run('test')}>
-                Test connection
-              </button>
-              <button type="submit" className="primary" disabled={!!busy}>
-                {edit ? 'Save' : 'Add'}
-              </button>
             </div>
-          </form>
-        )}
-        {!kind && (
-          <div className="actions">
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-          </div>
-        )}
+          )}
+        </div>
       </div>
-    </div>
+      {pinPrompt}
+    </>
   );
 }

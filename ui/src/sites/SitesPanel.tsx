@@ -4,14 +4,18 @@
  * last seen in the site's time zone, camera count, and Refresh / Edit /
  * Remove (Remove asks first; built-in sites, which the engine does not let
  * anyone edit or remove, offer Refresh only), and Footage (the site's case
- * window, clock offset and recording lag, for every site). The list comes from the app,
- * which polls it.
+ * window, clock offset and recording lag, for every site). A site whose
+ * login waits for a second-step PIN (the server sent the user one) offers
+ * "Enter PIN": the PIN prompt, then the site is connected again. The list
+ * comes from the app, which polls it.
  */
 import { useEffect, useState } from 'react';
 import { sitesIpc, type KindSpec, type SiteInfo, type SiteStatus } from './sitesIpc';
 import { isBuiltIn, lastSeen, stateLine } from './siteTree';
 import { FootageSettings } from './FootageSettings';
 import { SitePublishSwitch } from '../bus/SitePublishSwitch';
+import { PinDialog } from './PinDialog';
+import { mayWaitForPin, secondStepIpc } from './secondStepIpc';
 import './sites.css';
 
 interface Props {
@@ -28,6 +32,25 @@ function SiteRow({ s, builtIn, onEdit, onRemove, onRefresh }: { s: SiteStatus; b
   const [busy, setBusy] = useState<'refresh' | 'remove' | null>(null);
   const [footage, setFootage] = useState(false);
   const { site, health } = s;
+  const login = { kind: site.kind, address: site.address, user: site.user ?? '' };
+  // whether the site's login waits for a PIN (asked again whenever the state or its message changes)
+  const [pinWaiting, setPinWaiting] = useState(false);
+  const [pinOpen, setPinOpen] = useState(false);
+  const maybePin = mayWaitForPin(site.kind, health.state);
+  useEffect(() => {
+    if (!maybePin) {
+      setPinWaiting(false);
+      return;
+    }
+    let cancelled = false;
+    secondStepIpc.waiting({ kind: site.kind, address: site.address, user: site.user ?? '' }).then(
+      (w) => !cancelled && setPinWaiting(w),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [maybePin, site.kind, site.address, site.user, health.message, health.checked_ms]);
   const act = async (what: 'refresh' | 'remove', fn: () => Promise<void>) => {
     setBusy(what);
     try {
@@ -91,11 +114,32 @@ function SiteRow({ s, builtIn, onEdit, onRemove, onRefresh }: { s: SiteStatus; b
           <button type="button" aria-expanded={footage} onClick={() => setFootage(!footage)}>
             Footage
           </button>
+          {pinWaiting && (
+            <button type="button" className="primary" data-enter-pin onClick={() => setPinOpen(true)}>
+              Enter PIN
+            </button>
+          )}
           {busy === 'refresh' && <span className="muted">Checking…</span>}
         </div>
       )}
       {footage && <FootageSettings site={site.id} onClose={() => setFootage(false)} />}
       {footage && <SitePublishSwitch site={site.id} />}
+      {pinOpen && (
+        <PinDialog
+          login={login}
+          title={site.name}
+          retry={async () => {
+            const st = await sitesIpc.refreshSite(site.id);
+            if (st.health.state !== 'online') throw { kind: st.health.state, message: st.health.message ?? st.health.state };
+            await onRefresh(site.id);
+          }}
+          onDone={() => {
+            setPinOpen(false);
+            setPinWaiting(false);
+          }}
+          onClose={() => setPinOpen(false)}
+        />
+      )}
     </li>
   );
 }

@@ -10,6 +10,7 @@ import { LiveSocket, type HubStatus } from '../hub/liveSocket';
 import { useTileView } from './useTileView';
 import { formatClock, statusLabel } from './format';
 import { PtzControls } from '../ptz/PtzControls';
+import { LiveEventBadges } from './LiveEventBadges';
 
 export { CAMERA_MIME } from './useCameraDrop';
 
@@ -76,7 +77,8 @@ export function Tile(p: TileProps) {
       camera: cameraId,
       width: view.pixelWidth,
       height: view.pixelHeight,
-      onStatus: (s) => setStatus((prev) => ({ ...s, stream: s.stream ?? prev?.stream ?? null })),
+      // the hub's statuses carry the events; a status of our own (a lost socket) keeps the last
+      onStatus: (s) => setStatus((prev) => ({ ...s, stream: s.stream ?? prev?.stream ?? null, events: s.events ?? prev?.events ?? null })),
       onFrame: (d) => view.push(d),
     });
     socketRef.current = socket;
@@ -191,6 +193,7 @@ export function Tile(p: TileProps) {
           </div>
           <div className="tile-bottom">
             <span className={`tile-status st-${state}`}>{statusLabel(state, status?.reason ?? null)}</span>
+            <LiveEventBadges events={status?.events} />
             <span className="tile-clock" ref={clockRef} />
           </div>
           {p.camera?.ptz && <PtzControls camera={cameraId} selected={p.selected} />}

@@ -1,0 +1,136 @@
+// Real-window steps of a Milestone XProtect site whose server asks for a
+// second login step (a PIN it sends the user): the Mobile Server simulator
+// (tests/milestone_sim) with --require-second-step; "Add site", kind
+// Milestone, "Add" opens the PIN prompt (focus in the PIN field, Escape
+// closes it, "Add" again brings it back without a second PIN request to the
+// server), a wrong PIN shows a clear error and keeps the prompt, the right
+// one adds the site: its cameras are in the panel and the sidebar. The PIN
+// is in no file of the app's data directory. Run alone with
+// VIGIL_WINDOW_ONLY=milestone (see app-window.mjs).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const USER = 'operator';
+const PASSWORD = 'Xp-m0bile-window-7731'; // the simulator's own test account
+const PIN = 'pin-482913'; // letters too: a run of digits could be part of a timestamp in the database
+const WRONG_PIN = 'pin-000111';
+const PIN_DIALOG = '[role="dialog"][data-pin-dialog]';
+
+/** The Mobile Server simulator asking for a second step; its port and call log. */
+async function startSim(h) {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-app-milestone-'));
+  h.tmpDirs.push(dir);
+  const log = join(dir, 'calls.jsonl');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const script = join(here, '../milestone_sim/milestone_sim.py');
+  const shared = process.env.VIGIL_SHARED || resolve(here, '../../../shared');
+  const sim = spawn('python3', [script, '--port', '0', '--user', USER, '--password-env', 'MS_SIM_PW', '--chap',
+    '--require-second-step', PIN, '--log', log, '--work-dir', dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, MS_SIM_PW: PASSWORD, VIGIL_SHARED: shared },
+  });
+  h.procs.push(sim);
+  const port = await new Promise((res, rej) => {
+    let out = '';
+    const timer = setTimeout(() => rej(new Error(`milestone_sim.py said no READY in 30 s: ${out}`)), 30_000);
+    sim.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/READY (\d+)/);
+      if (!m) return;
+      clearTimeout(timer);
+      res(Number(m[1]));
+    });
+    sim.on('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`milestone_sim.py exited (${code}) before READY: ${out}`));
+    });
+  });
+  const commands = (name) =>
+    (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [])
+      .filter((e) => e.event === 'command' && e.name === name);
+  return { port, commands };
+}
+
+/** Every file under `dir` (the app's data directory), recursively. */
+function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+/**
+ * `w`: the app window (app-window.mjs appWindow); `h`: test, waitFor, check,
+ * press, typeInto, pickKind, panelRows, treeGroups, saveScreenshot,
+ * artifacts, procs, tmpDirs, dataDir, PANEL, DIALOG.
+ */
+export async function milestoneSection(w, h) {
+  const { test, waitFor, check, press, PANEL, DIALOG } = h;
+  const st = {};
+  const pinDialog = () =>
+    w.run(`const d = document.querySelector(arguments[0]);
+      return d && { focus: document.activeElement?.getAttribute('name') ?? null, inside: d.contains(document.activeElement),
+        error: d.querySelector('[data-pin-error]')?.textContent ?? null, kind: d.querySelector('[data-pin-error]')?.getAttribute('data-pin-error') ?? null };`, PIN_DIALOG);
+  const seen = () => w.run(`return Array.from(document.querySelectorAll('${DIALOG} .site-error, ${PIN_DIALOG} .site-error, .errors .error')).map((e) => e.textContent)`);
+
+  await test('Milestone 2FA: "Add site", kind Milestone, "Add": the PIN prompt opens with focus in the PIN field; Escape closes it; "Add" again reopens it without a second PIN request', async () => {
+    st.sim = await startSim(h);
+    await w.click(await waitFor('Live mode button', () => w.run(`return document.querySelector('[data-mode-button="live"]')`)));
+    if (!(await w.run(`return !!document.querySelector('${PANEL}')`))) await press(w, '.topbar', 'Sites');
+    await waitFor('Sites panel', () => w.run(`return !!document.querySelector('${PANEL}')`));
+    await press(w, `${PANEL} .sites-head`, 'Add site');
+    await h.pickKind(w, 'milestone');
+    await h.typeInto(w, 'name', 'XProtect (window test)');
+    await h.typeInto(w, 'address', `http://127.0.0.1:${st.sim.port}`);
+    await h.typeInto(w, 'user', USER);
+    await h.typeInto(w, 'password', PASSWORD);
+    await press(w, DIALOG, 'Add');
+    const d = await waitFor('the PIN prompt', pinDialog, { ms: 60_000, seen });
+    check(d.focus === 'pin' && d.inside, `focus should be in the PIN field: ${JSON.stringify(d)}`);
+    check(st.sim.commands('RequestSecondStepAuthenticationPin').length === 1, 'the server should have been asked for one PIN');
+    await h.saveScreenshot(w, h.artifacts, 'app-window-milestone-pin.png');
+    // Tab stays inside (focus trap), Escape closes the prompt only
+    await w.press('\uE004', '\uE004', '\uE004', '\uE004');
+    check((await pinDialog())?.inside, 'Tab left the PIN prompt');
+    await w.press('\uE00C'); // Escape
+    await waitFor('the PIN prompt closing on Escape', async () => !(await pinDialog()), { ms: 10_000 });
+    check(await w.run(`return !!document.querySelector('${DIALOG}')`), 'Escape on the PIN prompt closed the site dialog too');
+    await press(w, DIALOG, 'Add');
+    await waitFor('the PIN prompt again', pinDialog, { ms: 60_000, seen });
+    check(st.sim.commands('RequestSecondStepAuthenticationPin').length === 1, 'asking again should not request a second PIN');
+  });
+
+  await test('Milestone 2FA: a wrong PIN shows a clear error and keeps the prompt; the right PIN adds the site with its cameras', async () => {
+    check(await pinDialog(), 'not run: no PIN prompt');
+    const input = await w.run(`return document.querySelector('${PIN_DIALOG} [name="pin"]')`);
+    await w.keys(input, WRONG_PIN);
+    await press(w, PIN_DIALOG, 'Verify');
+    const wrong = await waitFor('the wrong-PIN error', async () => (await pinDialog())?.error, { ms: 60_000, seen });
+    console.log(`       wrong PIN: ${wrong}`);
+    check(/PIN/.test(wrong) && /wrong|not accepted/i.test(wrong), `unclear wrong-PIN error: ${wrong}`);
+    check(!wrong.includes(WRONG_PIN), 'the error shows the PIN');
+    check(st.sim.commands('VerifySecondStepAuthenticationPin').length === 1, 'the wrong PIN should have reached the server once');
+    const again = await w.run(`return document.querySelector('${PIN_DIALOG} [name="pin"]')`);
+    check(await w.run('return arguments[0].value === ""', again), 'the wrong PIN should be cleared');
+    await w.keys(again, PIN);
+    await press(w, PIN_DIALOG, 'Verify');
+    await waitFor('the PIN prompt and the site dialog closing', () => w.run(`return !document.querySelector('${PIN_DIALOG}') && !document.querySelector('${DIALOG}')`), { ms: 60_000, seen });
+    const row = await waitFor('the Milestone site online in the panel with 3 cameras', async () =>
+      (await h.panelRows(w)).find((r) => r.kind === 'milestone' && r.state === 'online' && r.cameras === 3), { ms: 60_000, seen: () => h.panelRows(w) });
+    st.site = row.id;
+    const group = await waitFor('the Milestone site in the sidebar with its cameras', async () =>
+      (await h.treeGroups(w)).find((g) => g.id === row.id && g.cameras.length === 3), { ms: 30_000, seen: () => h.treeGroups(w) });
+    console.log(`       site ${row.id}: ${group.cameras.map((c) => c.name).join(', ')}`);
+    check(st.sim.commands('RequestSecondStepAuthenticationPin').length === 1, 'one PIN for the whole add');
+    const leaked = filesUnder(h.dataDir).filter((f) => readFileSync(f).includes(PIN));
+    check(leaked.length === 0, `the PIN is in ${leaked.join(', ')}`);
+  });
+
+  // leave the app as the next steps expect it: no Milestone site, panel closed
+  if (st.site) await w.invoke('remove_site', { id: st.site }).catch(() => undefined);
+  if (await w.run(`return !!document.querySelector('${PANEL}')`)) await w.run(`document.querySelector('${PANEL} [aria-label="Close sites"]').click(); return true;`);
+}
