@@ -1,6 +1,7 @@
 //! The case bus end to end with a real RabbitMQ (Debian's rabbitmq-server,
 //! one node per test on loopback), the `vigil worker` and `vigil case
-//! publish` processes, a recording CMS double and the demo site's archive:
+//! publish` processes, a recording CMS double, the demo site's archive and
+//! a segment folder site (each case: two demo cameras, two folder cameras):
 //! several workers share one queue, one worker is killed with SIGKILL while
 //! it holds cases, the broker is restarted once mid-run; every clip and
 //! snapshot exists exactly once, is linked exactly once and shows the
@@ -39,7 +40,15 @@ fn workers_share_cases_survive_a_kill_and_a_broker_restart() {
     let data = d.path().join("data");
     let media = d.path().join("media");
     std::fs::create_dir_all(&data).unwrap();
-    setup_site(&data);
+    // two demo cameras (frames painted and encoded) and the two cameras of a
+    // segment folder site (H.264 files, stream copy) per case
+    let base = now_ms();
+    let folder_site = setup_mixed_site(
+        &data,
+        &d.path().join("export"),
+        event_from(base, n + 2) - 30_000,
+        base + 10_000,
+    );
     let mut rabbit = Rabbit::start();
     let cms = CmsDouble::start().unwrap();
     let target = BusTarget::parse(&rabbit.url(), "guest").unwrap();
@@ -74,7 +83,7 @@ fn workers_share_cases_survive_a_kill_and_a_broker_restart() {
         b"{\"Id\": 1, oops",
     ))
     .unwrap();
-    let unknown = msg("91001".into(), event_at(1), "NO-SUCH-TAG");
+    let unknown = msg("91001".into(), event_from(base, 1), "NO-SUCH-TAG");
     rt.block_on(publish_case_created(
         &target,
         DEFAULT_EXCHANGE,
@@ -92,7 +101,7 @@ fn workers_share_cases_survive_a_kill_and_a_broker_restart() {
     .unwrap();
     // one case through the CLI, the rest through the library
     let mut events_by_id = HashMap::new();
-    let at0 = event_at(0);
+    let at0 = event_from(base, 0);
     let out = ok(&vigil(
         &data,
         &[
@@ -119,8 +128,8 @@ fn workers_share_cases_survive_a_kill_and_a_broker_restart() {
     assert_eq!(sent["EquipmentTag"], "door-b2-07");
     events_by_id.insert("90000".to_string(), at0);
     for i in 1..n {
-        let m = msg(format!("{}", 90000 + i), event_at(i), "DOOR-B2-07");
-        events_by_id.insert(m.id.clone(), event_at(i));
+        let m = msg(format!("{}", 90000 + i), event_from(base, i), "DOOR-B2-07");
+        events_by_id.insert(m.id.clone(), event_from(base, i));
         rt.block_on(publish_case_created(&target, DEFAULT_EXCHANGE, "acme", &m))
             .unwrap();
     }
@@ -262,7 +271,17 @@ fn workers_share_cases_survive_a_kill_and_a_broker_restart() {
     evs.sort();
     want.sort();
     assert_eq!(evs, want);
-    check_pixels(&media, &by_label);
+    let probed = check_pixels(&media, &by_label);
+    assert_eq!(probed, n * 4, "every clip probed");
+    let folder_files = media_files
+        .iter()
+        .filter(|p| p.to_string_lossy().contains(&folder_site))
+        .count();
+    assert_eq!(
+        folder_files,
+        n * 2 * 3,
+        "the folder's clips, snapshots and sidecars"
+    );
 
     // poison went to the dead-letter queue with its reason, once each
     let dead = rt
@@ -361,7 +380,7 @@ fn workers_share_cases_survive_a_kill_and_a_broker_restart() {
     // next 3 requests answer 503: the case is requeued and retried)
     let retries_before = count(&workers, "retry");
     cms.fail_next(3);
-    let late = msg("95000".into(), event_at(n + 1), "DOOR-B2-07");
+    let late = msg("95000".into(), event_from(base, n + 1), "DOOR-B2-07");
     rt.block_on(publish_case_created(
         &target,
         DEFAULT_EXCHANGE,

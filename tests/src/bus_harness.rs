@@ -218,6 +218,11 @@ pub fn setup_site(data: &Path) {
     ));
 }
 
+/// Event `i`'s time counted back from `base_ms` (11 s apart, 40 s before it).
+pub fn event_from(base_ms: i64, i: usize) -> i64 {
+    (base_ms / 1000 - 40 - i as i64 * 11) * 1000 + 250
+}
+
 /// Event times in the demo archive's recorded past (it has no hole in the last hour).
 pub fn event_at(i: usize) -> i64 {
     (now_ms() / 1000 - 40 - i as i64 * 11) * 1000 + 250
@@ -233,16 +238,26 @@ pub fn msg(id: String, at: i64, tag: &str) -> CaseCreated {
     }
 }
 
-/// Snapshots show the event time, clips start at the window (VTC1).
-pub fn check_pixels(media: &Path, events: &HashMap<String, i64>) {
-    let mut clips_probed = BTreeSet::new();
+/// The case label and camera of a media file's name
+/// (`C-000007_demo-1_20231114T221320.123Z.jpg`).
+pub fn label_and_camera(name: &str) -> Option<(String, String)> {
+    let mut parts = name.split('_');
+    Some((parts.next()?.to_string(), parts.next()?.to_string()))
+}
+
+/// Every snapshot shows its case's event time and every clip spans it
+/// (VTC1 in the pixels decides); each case has exactly one clip and one
+/// snapshot per camera. Returns the number of clips probed.
+pub fn check_pixels(media: &Path, events: &HashMap<String, i64>) -> usize {
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut labels = BTreeSet::new();
+    let mut clips = 0;
     for f in files_under(media) {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        // C-000007_demo-1_20231114T221320.123Z.jpg: the label and the event time in the name
-        let Some(label) = name.split('_').next() else {
+        let Some((label, camera)) = label_and_camera(&name) else {
             continue;
         };
-        let Some(&ev) = events.get(label) else {
+        let Some(&ev) = events.get(&label) else {
             continue;
         };
         if name.ends_with(".jpg") {
@@ -250,20 +265,138 @@ pub fn check_pixels(media: &Path, events: &HashMap<String, i64>) {
                 .unwrap()
                 .to_rgb8();
             let tc = vtc1::read_rgb(img.as_raw(), img.width() as usize, img.height() as usize)
-                .unwrap() as i64;
+                .unwrap_or_else(|| panic!("{name}: no VTC1")) as i64;
             assert!(
                 ((tc - ev).abs() as f64) <= FRAME,
                 "{name}: snapshot {tc} vs event {ev}"
             );
-        } else if name.ends_with(".mp4") && clips_probed.insert(label.to_string()) {
+            *seen
+                .entry((label.clone(), camera, "jpg".into()))
+                .or_default() += 1;
+        } else if name.ends_with(".mp4") {
             let p = probe_clip(&f).unwrap();
-            let first = p.frames[0].vtc1.unwrap();
-            let last = p.frames.last().unwrap().vtc1.unwrap();
+            let first = p.frames[0]
+                .vtc1
+                .unwrap_or_else(|| panic!("{name}: no VTC1"));
+            let last = p
+                .frames
+                .last()
+                .unwrap()
+                .vtc1
+                .unwrap_or_else(|| panic!("{name}: no VTC1"));
             assert!(
                 first <= ev && last >= ev && last - first >= 8_000,
                 "{name}: clip {first}..{last} around event {ev}"
             );
+            *seen
+                .entry((label.clone(), camera, "mp4".into()))
+                .or_default() += 1;
+            clips += 1;
+            labels.insert(label);
         }
     }
-    assert_eq!(clips_probed.len(), events.len(), "a clip probed per case");
+    assert_eq!(labels.len(), events.len(), "clips of every case probed");
+    let twice: Vec<_> = seen.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(
+        twice.is_empty(),
+        "a camera's file more than once: {twice:?}"
+    );
+    for label in events.keys() {
+        let cams = |ext: &str| {
+            seen.keys()
+                .filter(|(l, _, e)| l == label && e == ext)
+                .map(|(_, c, _)| c.clone())
+                .collect::<BTreeSet<_>>()
+        };
+        assert_eq!(
+            cams("mp4"),
+            cams("jpg"),
+            "{label}: a clip and a snapshot per camera"
+        );
+    }
+    clips
+}
+
+/// Cameras of the segment folder beside the demo site.
+pub const FOLDER_CAMERAS: [&str; 2] = ["north", "south"];
+
+/// A segment folder (`dir/north`, `dir/south`: 5 s H.264 MP4 files at 640x360
+/// 15 fps whose frames carry VTC1 = recording time) covering `from_ms..to_ms`.
+pub fn write_folder(dir: &Path, from_ms: i64, to_ms: i64) {
+    let start = from_ms.div_euclid(5_000) * 5_000;
+    let count = (to_ms - start).div_euclid(5_000) as usize + 1;
+    for (i, cam) in FOLDER_CAMERAS.iter().enumerate() {
+        vigil_engine::footage::synth::write_segments(
+            dir,
+            cam,
+            i + 2,
+            start,
+            5_000,
+            count,
+            15,
+            (640, 360),
+        )
+        .unwrap();
+    }
+}
+
+/// The folder as a site (`vigil sites add folder`): its id and camera ids.
+pub fn add_folder_site(data: &Path, dir: &Path) -> (String, Vec<String>) {
+    let out = ok(&vigil(
+        data,
+        &[
+            "sites",
+            "add",
+            "folder",
+            "--address",
+            &dir.to_string_lossy(),
+            "--name",
+            "Export B2",
+            "--tz",
+            "UTC",
+        ],
+        "",
+    ));
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    let mut ids: Vec<String> = v["cameras"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids.len(), FOLDER_CAMERAS.len(), "{out}");
+    (v["site"]["id"].as_str().unwrap().to_string(), ids)
+}
+
+/// A door whose nearest cameras are two demo cameras and the two cameras
+/// of a segment folder site (stream copy); the folder covers `from_ms..to_ms`.
+/// Returns the site id of the folder.
+pub fn setup_mixed_site(data: &Path, folder: &Path, from_ms: i64, to_ms: i64) -> String {
+    write_folder(folder, from_ms, to_ms);
+    let (site, cams) = add_folder_site(data, folder);
+    ok(&vigil(
+        data,
+        &[
+            "case",
+            "equipment",
+            "--id",
+            "door-1",
+            "--name",
+            "Door 1",
+            "--kind",
+            "door",
+            "--tag",
+            "DOOR-B2-07",
+        ],
+        "",
+    ));
+    ok(&vigil(
+        data,
+        &[
+            "case", "nearest", "door-1", "demo:1", "demo:2", &cams[0], &cams[1],
+        ],
+        "",
+    ));
+    site
 }
