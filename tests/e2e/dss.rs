@@ -348,10 +348,18 @@ async fn wrong_password_refused_login_and_unreachable_are_clear_and_store_nothin
     );
 }
 
+/// The temp folder the CLI runs with (its stream copies go there).
+fn cli_tmp(data: &Path) -> std::path::PathBuf {
+    let t = data.join("tmp");
+    std::fs::create_dir_all(&t).unwrap();
+    t
+}
+
 fn vigil(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(vigil_bin())
         .args(args)
         .env("VIGIL_DATA_DIR", data)
+        .env("TMPDIR", cli_tmp(data))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -491,6 +499,28 @@ fn cli_adds_a_dss_site_and_a_case_clip_reads_the_window() {
         "{s:?}"
     );
     assert!(s.keyframes >= 10, "the source's 1 s GOP kept: {s:?}");
+    // the stream copy the clip was cut from is gone; its hash is in the sidecar
+    let left: Vec<_> = std::fs::read_dir(cli_tmp(data))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("vigil-dss-"))
+        .collect();
+    assert!(left.is_empty(), "stream copies left behind: {left:?}");
+    let side: Value = serde_json::from_slice(
+        &std::fs::read(clip["media"]["sidecarPath"].as_str().expect("a sidecar")).unwrap(),
+    )
+    .unwrap();
+    let segs = side["segments"]
+        .as_array()
+        .expect("segments in the sidecar");
+    assert!(
+        !segs.is_empty()
+            && segs
+                .iter()
+                .all(|g| g["sha256"].as_str().is_some_and(|h| h.len() == 64)),
+        "the copies' hashes: {side}"
+    );
 
     let removed = vigil(data, &["sites", "remove", &site], None);
     outputs.push(text(&removed));

@@ -92,6 +92,9 @@ pub fn export_clip(
         source,
     })?;
     let partial = dir.join(format!(".{name}.partial"));
+    // stream copies of a VMS's playback go once the sources' hashes are taken
+    let _copies =
+        crate::media::stream_copy::ReleaseOnDrop::new(files.iter().map(|f| f.path.clone()));
     let copied = copy_clip(&files, req.from_ms, req.to_ms, &partial, progress, stop);
     let copied = match copied {
         Ok(c) => c,

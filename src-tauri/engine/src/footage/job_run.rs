@@ -16,6 +16,7 @@ use super::snapshot::snapshot;
 use super::worker::FootageWorker;
 use super::{FootageError, JobKind, JobView, Media, Method};
 use crate::cases::rfc3339_ms;
+use crate::media::stream_copy::ReleaseOnDrop;
 use crate::playback::Recording;
 
 /// Recording must reach this far past the window end (the last frame).
@@ -147,6 +148,7 @@ pub(super) fn run_job(
                 write_clip(w, rec.as_ref(), job, &aside, &mut progress)
                     .inspect_err(|_| aside.discard())
                     .map_err(|e| lease_lost_or(lost, e))?;
+            let _copies = ReleaseOnDrop::new(segments.iter().map(|s| s.path.clone()));
             let facts = aside
                 .clone()
                 .commit(&guard)
@@ -295,6 +297,9 @@ fn write_clip(
             source: Box::new(source),
         })?;
     if let Some(files) = files.filter(|f| !f.is_empty()) {
+        // stream copies of a VMS's playback (DSS, HikCentral) go after the cut;
+        // those the clip used go once their hashes are in the sidecar
+        let mut copies = ReleaseOnDrop::new(files.iter().map(|f| f.path.clone()));
         let cut = copy_clip(
             &files,
             job.window_start_ms,
@@ -304,7 +309,10 @@ fn write_clip(
             w.stop.clone(),
         );
         match cut {
-            Ok(c) => return Ok((c.clip, Method::StreamCopy, c.codec, c.used)),
+            Ok(c) => {
+                copies.hand_on(c.used.iter().map(|u| u.path.as_path()));
+                return Ok((c.clip, Method::StreamCopy, c.codec, c.used));
+            }
             Err(CopyError::Failed(e)) => return Err(e),
             Err(CopyError::NotCopyable(why)) => {
                 tracing::info!("footage job {}: encoding ({why})", job.id);

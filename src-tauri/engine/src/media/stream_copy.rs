@@ -57,6 +57,32 @@ pub fn release<'a>(paths: impl IntoIterator<Item = &'a Path>) -> usize {
     n
 }
 
+/// Releases (see [`release`]) its paths when dropped: held by whoever cuts
+/// a clip from stream copies until the clip and its sources' hashes are
+/// written, so the copies go on every way out, errors included.
+#[derive(Debug, Default)]
+pub struct ReleaseOnDrop(Vec<PathBuf>);
+
+impl ReleaseOnDrop {
+    pub fn new(paths: impl IntoIterator<Item = PathBuf>) -> Self {
+        Self(paths.into_iter().collect())
+    }
+
+    /// Hands `paths` on (they are kept when this guard drops; the caller
+    /// holds its own guard for them).
+    pub fn hand_on<'a>(&mut self, paths: impl IntoIterator<Item = &'a Path>) {
+        for p in paths {
+            self.0.retain(|x| x != p);
+        }
+    }
+}
+
+impl Drop for ReleaseOnDrop {
+    fn drop(&mut self) {
+        release(self.0.iter().map(PathBuf::as_path));
+    }
+}
+
 fn sweep(dir: &Path, prefix: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -195,5 +221,25 @@ mod tests {
         // released once: a second release does nothing
         std::fs::write(&ours, b"ts").unwrap();
         assert_eq!(release([ours.as_path()]), 0);
+    }
+
+    #[test]
+    fn a_guard_releases_on_drop_except_what_it_handed_on() {
+        let d = tempfile::tempdir().unwrap();
+        let a = d.path().join("vigil-dss-aaaaaaaaaaaaaaaa.ts");
+        let b = d.path().join("vigil-dss-bbbbbbbbbbbbbbbb.ts");
+        for p in [&a, &b] {
+            std::fs::write(p, b"ts").unwrap();
+            copies().push(p.clone());
+        }
+        {
+            let mut g = ReleaseOnDrop::new([a.clone(), b.clone()]);
+            g.hand_on([b.as_path()]);
+            assert!(a.exists() && b.exists(), "nothing goes before the drop");
+        }
+        assert!(!a.exists(), "the guard released its copy");
+        assert!(b.exists(), "a handed-on copy stays for its new holder");
+        drop(ReleaseOnDrop::new([b.clone()]));
+        assert!(!b.exists());
     }
 }
