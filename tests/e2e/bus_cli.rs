@@ -175,3 +175,69 @@ fn bench_bus_figures() {
     ));
     println!("{out}");
 }
+
+/// `vigil bus site-publish`: the per-site switch, off by default, shown for
+/// every site (the demo site and a stored folder site), turned on and off
+/// for one; the library the console uses reads what the CLI wrote; an
+/// unknown site and a switch without a site are refused. No broker needed.
+#[test]
+fn bus_cli_shows_and_sets_the_per_site_publish_switch() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let t = now_ms();
+    write_folder(&d.path().join("export"), t - 20_000, t - 10_000);
+    let (folder, _) = add_folder_site(&data, &d.path().join("export"));
+    let lines = |out: String| -> Vec<Value> {
+        out.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let all = lines(ok(&vigil(&data, &["bus", "site-publish"], "")));
+    let sites: BTreeSet<String> = all
+        .iter()
+        .map(|v| v["site"].as_str().unwrap().to_string())
+        .collect();
+    assert!(sites.contains("demo") && sites.contains(&folder), "{all:?}");
+    assert!(all.iter().all(|v| v["publishToBus"] == false), "{all:?}");
+
+    let on = lines(ok(&vigil(
+        &data,
+        &["bus", "site-publish", &folder, "--on"],
+        "",
+    )));
+    assert_eq!(
+        on,
+        [serde_json::json!({"site": folder, "publishToBus": true})]
+    );
+    let shown = lines(ok(&vigil(&data, &["bus", "site-publish", &folder], "")));
+    assert_eq!(shown, on);
+    let store = vigil_engine::store::Store::open(&data.join("vigil.sqlite3")).unwrap();
+    assert!(vigil_engine::bus::setting::publish_to_bus(&store, &folder).unwrap());
+    assert!(!vigil_engine::bus::setting::publish_to_bus(&store, "demo").unwrap());
+    drop(store);
+    let all = lines(ok(&vigil(&data, &["bus", "site-publish"], "")));
+    for v in &all {
+        assert_eq!(v["publishToBus"], v["site"] == folder.as_str(), "{all:?}");
+    }
+    let off = lines(ok(&vigil(
+        &data,
+        &["bus", "site-publish", &folder, "--off"],
+        "",
+    )));
+    assert_eq!(off[0]["publishToBus"], false);
+
+    for args in [
+        &["bus", "site-publish", "no-such-site", "--on"][..],
+        &["bus", "site-publish", "--on"][..],
+        &["bus", "site-publish", "demo", "--on", "--off"][..],
+    ] {
+        let o = vigil(&data, args, "");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {o:?}");
+    }
+    let o = vigil(&data, &["bus", "site-publish", "no-such-site"], "");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no site no-such-site"),
+        "{o:?}"
+    );
+}

@@ -2,7 +2,8 @@
 //! `--take` removes) the dead-lettered case messages with their reasons, one
 //! JSON line each; `password set` stores a broker's password in the OS
 //! keyring (account `bus:USER@HOST:PORT` of the `vigil` service, the one
-//! `vigil worker`, `vigil case publish` and the app read), from stdin only.
+//! `vigil worker`, `vigil case publish` and the app read), from stdin only;
+//! `site-publish` shows or sets a site's "publish to the bus" switch.
 use clap::{Args, Subcommand};
 use vigil_engine::bus::{read_dead_letters, BusTarget, DEFAULT_QUEUE};
 use vigil_engine::secrets::SecretStore;
@@ -18,6 +19,8 @@ pub enum BusCmd {
     /// The broker password in the OS keyring.
     #[command(subcommand)]
     Password(PasswordCmd),
+    /// Show or set a site's "publish cases to the bus instead of cutting locally" switch.
+    SitePublish(crate::bus_site::SitePublishArgs),
 }
 
 #[derive(Args)]
@@ -57,6 +60,7 @@ pub async fn run(cmd: BusCmd) -> i32 {
     match cmd {
         BusCmd::DeadLetters(a) => dead_letters(a).await,
         BusCmd::Password(p) => password(p),
+        BusCmd::SitePublish(a) => crate::bus_site::run(a).await,
     }
 }
 

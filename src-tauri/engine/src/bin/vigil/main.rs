@@ -11,6 +11,7 @@ mod bench_soak;
 mod bookmark;
 mod bus_cli;
 mod bus_ops;
+mod bus_site;
 mod cameras;
 mod case;
 mod clip;
