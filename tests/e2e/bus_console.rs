@@ -1,7 +1,8 @@
 //! Consoles on the case bus with a real RabbitMQ: a console on the app's
 //! code path (bus::console) hears cases published by `vigil case publish`
 //! and by another console whose site publishes to the bus, and both cases'
-//! media as they land (each file linked once, VTC1 checked).
+//! media as they land (each file linked once, VTC1 checked); the console,
+//! whose database is not the workers', lists both cases with their media.
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
@@ -93,6 +94,8 @@ fn a_console_hears_cases_from_the_cli_and_another_console_and_their_media() {
     };
     // console A: the password once, to the keyring; console B finds it there
     console::save_of(&a, &settings, Some("guest")).unwrap();
+    // console A has its own database; the workers' media root is shared
+    a.cases().set_media_root(&media.to_string_lossy()).unwrap();
     console::save_of(&b, &settings, None).unwrap();
     assert!(console::view_of(&b).unwrap().has_password);
     let mut link = rt
@@ -226,6 +229,45 @@ fn a_console_hears_cases_from_the_cli_and_another_console_and_their_media() {
     assert_eq!(bus_b.0.equipment_tag, "door-1");
     assert_eq!(cms.links().len(), 16, "each file linked once");
     check_pixels(&media, &events);
+
+    // console A does not share the workers' database, yet lists both cases
+    // with their media: its link recorded them from the events
+    let listed = a.cases().list(&Default::default()).unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    for (id, at, title) in [
+        (&id_b, at_b, "Forced door (console B)"),
+        (&"77001".to_string(), at_cli, "CASE-77001"),
+    ] {
+        let r = ready_of(&heard, id).unwrap();
+        let c = listed
+            .iter()
+            .find(|c| c.id == r.case_id)
+            .unwrap_or_else(|| panic!("case {id}: the event names A's case: {listed:?}"));
+        assert_eq!((c.event_ms, c.title.as_str()), (at, title));
+        let d = a.cases().detail(&c.id).unwrap();
+        assert_eq!(d.jobs.len(), 8, "case {id}: {:?}", d.jobs);
+        for j in &d.jobs {
+            assert_eq!(j.status, vigil_engine::footage::JobStatus::Done);
+            let (path, _) = a.cases().media_file(j.id).unwrap();
+            assert!(path.starts_with(&media) && path.is_file(), "{path:?}");
+            let m = j.media.as_ref().unwrap();
+            assert!(
+                r.files.iter().any(|f| f.sha256 == m.sha256
+                    && path.ends_with(&f.file_name)
+                    && f.camera_id == j.camera_id),
+                "{path:?} is a file of the event"
+            );
+        }
+        assert_eq!(d.case.cameras.len(), 4);
+    }
+    // hearing it all again changes nothing
+    for e in heard.iter_mut() {
+        console::record_event(a.cases().store(), e).unwrap();
+    }
+    assert_eq!(a.cases().list(&Default::default()).unwrap().len(), 2);
+    assert!(listed
+        .iter()
+        .all(|c| a.cases().detail(&c.id).unwrap().jobs.len() == 8));
     worker.stop();
     let _ = vigil_engine::secrets::SecretStore::new(service)
         .delete(&console::keyring_account(&rabbit.url()).unwrap());

@@ -5,7 +5,9 @@
 //! up by [`ConsoleLink`], which also retries a broker that is down when the
 //! console starts), and creating a case: on a site whose "publish to the
 //! bus" switch is on the case is published for the workers instead of cut
-//! locally.
+//! locally. The link keeps the console's record of every case it hears
+//! ([`super::mirror`]) before passing the event on, so a console with its
+//! own database lists bus cases and their media as they land.
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -14,12 +16,14 @@ use tokio::sync::mpsc;
 use super::amqp::BusTarget;
 use super::client::{publish_case_created, subscribe_case_events, BusEvent};
 use super::message::{parse_case_created, CaseCreated, CASE_CREATED};
+use super::mirror;
 use super::{BusError, DEFAULT_EXCHANGE};
 use crate::cases::{rfc3339_ms, CaseDetail, NewCase};
 use crate::engine::Engine;
 use crate::media::source::StopFlag;
 use crate::secrets::SecretStore;
 use crate::store::Store;
+use std::sync::Arc;
 
 const KEY_URL: &str = "bus.console.url";
 const KEY_EXCHANGE: &str = "bus.console.exchange";
@@ -188,10 +192,40 @@ pub fn save_of(engine: &Engine, s: &ConsoleBus, password: Option<&str>) -> Resul
     save(&engine.store, &engine.secrets, s, password)
 }
 
+/// Keeps the console's record of a bus event in `store` (see
+/// [`super::mirror`]: a case created, the files of a media ready under the
+/// store's media root) and points a media-ready event at the local case.
+/// Errors are the event's problem only: the event is passed on anyway.
+pub fn record_event(store: &Store, ev: &mut BusEvent) -> Result<(), BusError> {
+    match ev {
+        BusEvent::CaseCreated { case, .. } => {
+            mirror::record_created(store, case)?;
+        }
+        BusEvent::MediaReady { ready, .. } => {
+            let root = store.media_root().map_err(storage)?;
+            let r = mirror::record_media(store, root.as_deref(), ready)?;
+            if !r.missing.is_empty() {
+                tracing::warn!(
+                    "case bus: case {}: {} file(s) not under the media root: {}",
+                    ready.id,
+                    r.missing.len(),
+                    r.missing.join(", ")
+                );
+            }
+            if let Some(id) = r.case_id {
+                ready.case_id = id;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// A console's subscription kept up in the background: a broker that is
 /// down at the start is retried (0.2 s doubling to 5 s, a `Disconnected`
 /// event per failed try); then [`subscribe_case_events`] reconnects by
-/// itself. Dropping the link (or [`ConsoleLink::stop`]) ends it.
+/// itself. With a store, every event is recorded ([`record_event`]) before
+/// it is passed on. Dropping the link (or [`ConsoleLink::stop`]) ends it.
 pub struct ConsoleLink {
     pub events: mpsc::Receiver<BusEvent>,
     stop: StopFlag,
@@ -199,6 +233,11 @@ pub struct ConsoleLink {
 
 impl ConsoleLink {
     pub fn start(target: BusTarget, exchange: String) -> Self {
+        Self::start_recording(target, exchange, None)
+    }
+
+    /// [`ConsoleLink::start`], recording every event in `store` first.
+    pub fn start_recording(target: BusTarget, exchange: String, store: Option<Arc<Store>>) -> Self {
         let (tx, rx) = mpsc::channel(1024);
         let stop = StopFlag::default();
         let s2 = stop.clone();
@@ -230,7 +269,11 @@ impl ConsoleLink {
                 match tokio::time::timeout(Duration::from_millis(250), sub.events.recv()).await {
                     Err(_) => continue,
                     Ok(None) => return,
-                    Ok(Some(ev)) => {
+                    Ok(Some(mut ev)) => {
+                        // a few rows and file sizes: short enough to run here
+                        if let Some(Err(e)) = store.as_ref().map(|st| record_event(st, &mut ev)) {
+                            tracing::warn!("case bus: not recorded: {e}");
+                        }
                         if tx.send(ev).await.is_err() {
                             sub.stop();
                             return;
@@ -259,7 +302,11 @@ pub fn link(engine: &Engine) -> Result<Option<ConsoleLink>, BusError> {
         return Ok(None);
     };
     let exchange = load(&engine.store)?.exchange;
-    Ok(Some(ConsoleLink::start(t, exchange)))
+    Ok(Some(ConsoleLink::start_recording(
+        t,
+        exchange,
+        Some(engine.cases().store().clone()),
+    )))
 }
 
 /// The sites a case on this equipment touches: the equipment camera's site,

@@ -104,6 +104,9 @@ impl CaseHandler {
             .store()
             .set_setting(&mapping_key(&m.id), &d.case.id)
             .map_err(|e| BusError::Storage(e.to_string()))?;
+        // a console sharing this database may have recorded the case it
+        // heard before this one existed: this one replaces it
+        super::mirror::forget(self.cases.store(), &m.id)?;
         Ok((d.case, true))
     }
 

@@ -12,6 +12,7 @@
 //! - `client`: publish, subscribe (consoles), dead letters.
 //! - `setting`: the per-site "publish cases to the bus" switch.
 //! - `console`: a console on the bus (its settings, subscription, cases).
+//! - `mirror`: a console's own record of bus cases and their media.
 //! - `cms_double`: a recording CMS for tests and `vigil bench bus`.
 pub mod amqp;
 pub mod claim;
@@ -22,6 +23,7 @@ pub mod console;
 pub mod handle;
 pub mod health;
 pub mod message;
+pub mod mirror;
 pub mod setting;
 pub mod stats;
 pub mod worker;
