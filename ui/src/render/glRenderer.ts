@@ -6,7 +6,7 @@
 import type { Renderer } from './renderer';
 import { letterbox, type Planes } from './yuv';
 
-const VS = `#version 300 es
+export const VS = `#version 300 es
 out vec2 v_uv;
 void main() {
   vec2 p = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));
@@ -14,29 +14,31 @@ void main() {
   gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
 }`;
 
-const FS_YUV = `#version 300 es
+export const FS_YUV = `#version 300 es
 precision mediump float;
 in vec2 v_uv;
 uniform sampler2D u_y;
 uniform sampler2D u_u;
 uniform sampler2D u_v;
+uniform float u_dim;
 out vec4 o;
 void main() {
   float y = 1.1643836 * (texture(u_y, v_uv).r - 0.0627451);
   float u = texture(u_u, v_uv).r - 0.5019608;
   float v = texture(u_v, v_uv).r - 0.5019608;
   vec3 rgb = vec3(y + 1.5960268 * v, y - 0.3917623 * u - 0.8129676 * v, y + 2.0172321 * u);
-  o = vec4(clamp(rgb, 0.0, 1.0), 1.0);
+  o = vec4(clamp(rgb, 0.0, 1.0) * (1.0 - u_dim), 1.0);
 }`;
 
-const FS_RGBA = `#version 300 es
+export const FS_RGBA = `#version 300 es
 precision mediump float;
 in vec2 v_uv;
 uniform sampler2D u_rgba;
+uniform float u_dim;
 out vec4 o;
-void main() { o = vec4(texture(u_rgba, v_uv).rgb, 1.0); }`;
+void main() { o = vec4(texture(u_rgba, v_uv).rgb * (1.0 - u_dim), 1.0); }`;
 
-function compile(gl: WebGL2RenderingContext, fsSrc: string): WebGLProgram | null {
+export function compile(gl: WebGL2RenderingContext, fsSrc: string): WebGLProgram | null {
   const prog = gl.createProgram();
   const shaders: WebGLShader[] = [];
   for (const [type, src] of [[gl.VERTEX_SHADER, VS], [gl.FRAGMENT_SHADER, fsSrc]] as const) {
@@ -53,7 +55,7 @@ function compile(gl: WebGL2RenderingContext, fsSrc: string): WebGLProgram | null
   return gl.getProgramParameter(prog, gl.LINK_STATUS) ? prog : null;
 }
 
-function makeTexture(gl: WebGL2RenderingContext, unit: number): WebGLTexture {
+export function makeTexture(gl: WebGL2RenderingContext, unit: number): WebGLTexture {
   const t = gl.createTexture();
   gl.activeTexture(gl.TEXTURE0 + unit);
   gl.bindTexture(gl.TEXTURE_2D, t);

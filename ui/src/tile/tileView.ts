@@ -6,6 +6,8 @@
 import { parseFrame, PixelFormat, type FrameHeader } from '../hub/frame';
 import { createRenderer, type Renderer } from '../render/renderer';
 import { splitPlanes, type Planes } from '../render/yuv';
+import { gridSlot, sharedSurfaceWanted, type Slot } from '../render/gridSurface';
+import { registerFrameStats, type FrameCounters } from '../render/frameStats';
 
 export interface TileViewEvents {
   /** A frame was drawn; `count` is the number of frames drawn since the last reset. */
@@ -21,6 +23,8 @@ type Pending = { header: FrameHeader; planes: Planes } | { header: FrameHeader; 
 
 export class TileView {
   readonly renderer: Renderer;
+  /** The tile's slot on its grid's shared canvas, when drawing there. */
+  private readonly slot: Slot | null;
   private pending: Pending | null = null;
   private last: Pending | null = null;
   private raf = 0;
@@ -33,11 +37,23 @@ export class TileView {
   private resizeTimer: ReturnType<typeof setTimeout> | null = null;
   private observer: ResizeObserver;
   private disposed = false;
+  private lastW = 0;
+  private lastH = 0;
+  /** Totals for the frames-drawn benchmark (never reset). */
+  readonly counters: FrameCounters = { received: 0, drawn: 0, dropped: 0 };
+  private readonly unregister: () => void;
   badFrames = 0;
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly ev: TileViewEvents) {
-    this.renderer = createRenderer(canvas, new URLSearchParams(location.search).has('canvas2d') ? '2d' : 'auto');
-    canvas.dataset.renderer = this.renderer.kind;
+    this.slot = sharedSurfaceWanted() ? gridSlot(canvas, { frame: () => this.frame() }) : null;
+    this.renderer = this.slot ?? createRenderer(canvas, new URLSearchParams(location.search).has('canvas2d') ? '2d' : 'auto');
+    canvas.dataset.renderer = this.slot ? 'webgl2-shared' : this.renderer.kind;
+    this.unregister = registerFrameStats({
+      counters: this.counters,
+      element: () => canvas,
+      frameSize: () => [this.lastW, this.lastH],
+      canvasSize: () => [this.width, this.height],
+    });
     this.observer = new ResizeObserver((entries) => this.onResize(entries));
     try {
       this.observer.observe(canvas, { box: 'device-pixel-content-box' });
@@ -52,9 +68,11 @@ export class TileView {
   /** Accept one binary hub message; malformed ones are counted and dropped. */
   push(data: ArrayBuffer): void {
     if (this.disposed) return;
+    this.counters.received++;
     const r = parseFrame(data);
     if (!r.ok) {
       this.badFrames++;
+      this.counters.dropped++;
       return;
     }
     const f = r.frame;
@@ -62,10 +80,16 @@ export class TileView {
       const seq = ++this.jpegSeq;
       createImageBitmap(new Blob([f.payload as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' })).then(
         (bitmap) => {
-          if (this.disposed || seq !== this.jpegSeq) return bitmap.close();
+          if (this.disposed || seq !== this.jpegSeq) {
+            this.counters.dropped++;
+            return bitmap.close();
+          }
           this.setPending({ header: f, bitmap });
         },
-        () => { this.badFrames++; },
+        () => {
+          this.badFrames++;
+          this.counters.dropped++;
+        },
       );
       return;
     }
@@ -86,6 +110,7 @@ export class TileView {
 
   dispose(): void {
     this.disposed = true;
+    this.unregister();
     this.observer.disconnect();
     if (this.raf) cancelAnimationFrame(this.raf);
     if (this.resizeTimer) clearTimeout(this.resizeTimer);
@@ -98,9 +123,13 @@ export class TileView {
   }
 
   private setPending(p: Pending): void {
-    if (this.pending && this.pending !== this.last) this.release(this.pending);
+    if (this.pending && this.pending !== this.last) {
+      this.release(this.pending);
+      this.counters.dropped++;
+    }
     this.pending = p;
-    if (!this.raf) this.raf = requestAnimationFrame(() => this.frame());
+    if (this.slot) this.slot.schedule();
+    else if (!this.raf) this.raf = requestAnimationFrame(() => this.frame());
   }
 
   private frame(): void {
@@ -112,6 +141,9 @@ export class TileView {
     if (this.last && this.last !== p) this.release(this.last);
     this.last = p;
     this.drawn++;
+    this.counters.drawn++;
+    this.lastW = p.header.width;
+    this.lastH = p.header.height;
     this.ev.onDrawn(this.drawn, p.header);
   }
 
@@ -138,9 +170,11 @@ export class TileView {
     this.width = w;
     this.height = h;
     if (w > 0 && h > 0) {
+      // (on the shared canvas the tile's own canvas only holds the size; no context, no pixels)
       this.canvas.width = w;
       this.canvas.height = h;
-      if (this.last) this.draw(this.last);
+      if (this.slot) this.slot.schedule();
+      else if (this.last) this.draw(this.last);
       else this.renderer.clear();
     }
     this.scheduleSizeReport();
