@@ -74,7 +74,7 @@ export async function milestoneSection(w, h) {
   const pinDialog = () =>
     w.run(`const d = document.querySelector(arguments[0]);
       return d && { focus: document.activeElement?.getAttribute('name') ?? null, inside: d.contains(document.activeElement),
-        error: d.querySelector('[data-pin-error]')?.textContent ?? null, kind: d.querySelector('[data-pin-error]')?.getAttribute('data-pin-error') ?? null };`, PIN_DIALOG);
+        error: d.querySelector('[data-pin-error-text]')?.textContent ?? null, detail: d.querySelector('.pin-error-detail')?.textContent ?? null, kind: d.querySelector('[data-pin-error]')?.getAttribute('data-pin-error') ?? null };`, PIN_DIALOG);
   const seen = () => w.run(`return Array.from(document.querySelectorAll('${DIALOG} .site-error, ${PIN_DIALOG} .site-error, .errors .error')).map((e) => e.textContent)`);
 
   await test('Milestone 2FA: "Add site", kind Milestone, "Add": the PIN prompt opens with focus in the PIN field; Escape closes it; "Add" again reopens it without a second PIN request', async () => {
@@ -109,10 +109,12 @@ export async function milestoneSection(w, h) {
     const input = await w.run(`return document.querySelector('${PIN_DIALOG} [name="pin"]')`);
     await w.keys(input, WRONG_PIN);
     await press(w, PIN_DIALOG, 'Verify');
-    const wrong = await waitFor('the wrong-PIN error', async () => (await pinDialog())?.error, { ms: 60_000, seen });
-    console.log(`       wrong PIN: ${wrong}`);
-    check(/PIN/.test(wrong) && /wrong|not accepted/i.test(wrong), `unclear wrong-PIN error: ${wrong}`);
-    check(!wrong.includes(WRONG_PIN), 'the error shows the PIN');
+    const shown = await waitFor('the wrong-PIN error', async () => { const d = await pinDialog(); return d?.error && d; }, { ms: 60_000, seen });
+    const wrong = shown.error;
+    console.log(`       wrong PIN: ${wrong} (${shown.detail})`);
+    check(/PIN was not accepted/.test(wrong) && /wrong/.test(wrong), `unclear wrong-PIN error: ${wrong}`);
+    check(/wrong or expired/.test(shown.detail ?? ''), `the engine's reason is missing: ${shown.detail}`);
+    check(!wrong.includes(WRONG_PIN) && !(shown.detail ?? '').includes(WRONG_PIN), 'the error shows the PIN');
     check(st.sim.commands('VerifySecondStepAuthenticationPin').length === 1, 'the wrong PIN should have reached the server once');
     const again = await w.run(`return document.querySelector('${PIN_DIALOG} [name="pin"]')`);
     check(await w.run('return arguments[0].value === ""', again), 'the wrong PIN should be cleared');

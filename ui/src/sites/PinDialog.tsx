@@ -25,16 +25,16 @@ interface Props {
   onClose: () => void;
 }
 
-/** What the prompt says when the retry still fails. */
-export function pinErrorText(err: IpcError, stillWaiting: boolean): string {
-  if (stillWaiting) return `The PIN was not accepted: ${err.message}. Check it and try again.`;
-  return err.message;
+/** What the prompt says when the retry still fails: a short line, and the engine's message as the detail. */
+export function pinErrorText(err: IpcError, stillWaiting: boolean): { text: string; detail: string | null } {
+  if (stillWaiting) return { text: 'The PIN was not accepted: it is wrong or has expired. Check it and try again.', detail: err.message };
+  return { text: err.message, detail: null };
 }
 
 export function PinDialog({ login, title, retry, onDone, onClose }: Props) {
   const pin = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ text: string; detail: string | null } | null>(null);
   const [expired, setExpired] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
@@ -45,7 +45,7 @@ export function PinDialog({ login, title, retry, onDone, onClose }: Props) {
     e.preventDefault();
     const typed = pin.current?.value ?? '';
     if (!typed.trim()) {
-      setError('Type the PIN the server sent.');
+      setError({ text: 'Type the PIN the server sent.', detail: null });
       return;
     }
     setBusy(true);
@@ -89,7 +89,8 @@ export function PinDialog({ login, title, retry, onDone, onClose }: Props) {
           />
           {error && (
             <div className="site-error" role="alert" data-pin-error={expired ? 'expired' : 'wrong'}>
-              {error}
+              <span data-pin-error-text>{error.text}</span>
+              {error.detail && <div className="muted pin-error-detail">{error.detail}</div>}
             </div>
           )}
           <div className="dialog-buttons">
