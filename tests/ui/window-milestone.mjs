@@ -132,6 +132,30 @@ export async function milestoneSection(w, h) {
     check(leaked.length === 0, `the PIN is in ${leaked.join(', ')}`);
   });
 
+  await test('Milestone live events: a camera of the site on a tile shows "Recording" from the hub status, then "Live feed lost" while the camera is lost, then "Recording" again', async () => {
+    check(st.site, 'not run: no Milestone site');
+    const group = (await h.treeGroups(w)).find((g) => g.id === st.site);
+    const cam = group.cameras[2].id; // the simulator's camera 3
+    if (await w.run(`return !!document.querySelector('${PANEL}')`)) await w.run(`document.querySelector('${PANEL} [aria-label="Close sites"]').click(); return true;`);
+    await w.click(await waitFor('tile 1', () => w.run(`return document.querySelector('.tile[data-tile="1"]')`)));
+    await w.click(await waitFor(`camera ${cam} in the sidebar`, () => w.run(`return document.querySelector('.sidebar li.camera[data-camera-id="' + arguments[0] + '"] .camera-name')`, cam)));
+    const badges = () => w.run(`const t = document.querySelector('.tile[data-camera="' + arguments[0] + '"]');
+      return t && { state: t.getAttribute('data-state'), events: t.querySelector('.tile-events')?.getAttribute('data-events') ?? '', text: t.querySelector('.tile-events')?.textContent ?? '' };`, cam);
+    const rec = await waitFor('the Recording badge', async () => { const b = await badges(); return b?.events.split(' ').includes('recording') && b; }, { ms: 60_000, seen: badges });
+    console.log(`       tile: ${JSON.stringify(rec)}`);
+    const sim = (on) => fetch(`http://127.0.0.1:${st.sim.port}/__sim/lost?camera=3&on=${on}`, { method: 'POST' }).then((r) => check(r.ok, `simulator: ${r.status}`));
+    await sim(1);
+    const lost = await waitFor('the Live feed lost badge', async () => { const b = await badges(); return b?.events === 'lost' && b; }, { ms: 60_000, seen: badges });
+    check(lost.text === 'Live feed lost', `badge text: ${lost.text}`);
+    await h.saveScreenshot(w, h.artifacts, 'app-window-milestone-lost.png');
+    const after = await badges();
+    console.log(`       after the screenshot: ${JSON.stringify(after)}`);
+    check(after.events === 'lost', `the lost badge did not stay: ${JSON.stringify(after)}`);
+    await sim(0);
+    await waitFor('the Recording badge again', async () => (await badges())?.events.split(' ').includes('recording'), { ms: 60_000, seen: badges });
+    await w.run(`document.querySelector('.tile[data-camera="' + arguments[0] + '"] .tile-clear')?.click(); return true;`, cam);
+  });
+
   // leave the app as the next steps expect it: no Milestone site, panel closed
   if (st.site) await w.invoke('remove_site', { id: st.site }).catch(() => undefined);
   if (await w.run(`return !!document.querySelector('${PANEL}')`)) await w.run(`document.querySelector('${PANEL} [aria-label="Close sites"]').click(); return true;`);
