@@ -6,30 +6,11 @@
 //! note beside it. Run after `cargo build -p vigil-engine --bin vigil`:
 //! `cargo test -p vigil-tests --test bookmarks`.
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 use vigil_engine::cases::rfc3339_ms;
 use vigil_engine::footage::probe::probe_clip;
-use vigil_tests::vigil_bin;
-
-fn vigil(data: &Path, args: &[&str]) -> Output {
-    Command::new(vigil_bin())
-        .args(args)
-        .env("VIGIL_DATA_DIR", data)
-        .output()
-        .expect("run vigil")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "vigil failed ({:?}): {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use vigil_tests::cli::{ok, vigil};
 
 #[test]
 fn a_bookmark_is_stored_searched_and_its_range_exported_as_a_clip() {
@@ -54,6 +35,7 @@ fn a_bookmark_is_stored_searched_and_its_range_exported_as_a_clip() {
             "--note",
             "Van at the gate",
         ],
+        None,
     ));
     let id = id.trim().to_string();
     assert!(id.parse::<i64>().is_ok(), "id {id}");
@@ -69,6 +51,7 @@ fn a_bookmark_is_stored_searched_and_its_range_exported_as_a_clip() {
             "--note",
             "Door",
         ],
+        None,
     ));
 
     // refused: unknown camera, a range backwards
@@ -82,6 +65,7 @@ fn a_bookmark_is_stored_searched_and_its_range_exported_as_a_clip() {
             "--at",
             &rfc3339_ms(at),
         ],
+        None,
     );
     assert_eq!(
         bad.status.code(),
@@ -103,6 +87,7 @@ fn a_bookmark_is_stored_searched_and_its_range_exported_as_a_clip() {
             "--to",
             &rfc3339_ms(from),
         ],
+        None,
     );
     assert_eq!(bad.status.code(), Some(2));
 
@@ -110,6 +95,7 @@ fn a_bookmark_is_stored_searched_and_its_range_exported_as_a_clip() {
     let out = ok(&vigil(
         d.path(),
         &["bookmark", "list", "--search", "van", "--json"],
+        None,
     ));
     let lines: Vec<Value> = out
         .lines()
@@ -125,7 +111,7 @@ fn a_bookmark_is_stored_searched_and_its_range_exported_as_a_clip() {
         (Some(from), Some(to))
     );
     assert_eq!(
-        ok(&vigil(d.path(), &["bookmark", "list", "--json"]))
+        ok(&vigil(d.path(), &["bookmark", "list", "--json"], None))
             .lines()
             .count(),
         2
@@ -137,6 +123,7 @@ fn a_bookmark_is_stored_searched_and_its_range_exported_as_a_clip() {
         ok(&vigil(
             d.path(),
             &["bookmark", "clip", &id, "--dir", dir.to_str().unwrap()],
+            None,
         ))
         .trim(),
     )

@@ -9,7 +9,6 @@
 //! no token is ever printed.
 //! The CLI test needs a keyring session (bash /work/notes/kr.sh, as CI).
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -20,6 +19,7 @@ use vigil_engine::hub::protocol::ServerMessage;
 use vigil_engine::ptz::engine_ops::MoveRequest;
 use vigil_engine::ptz::Step;
 use vigil_engine::vms::site::{SiteProbe, SiteRequest};
+use vigil_tests::cli::{ok, text};
 use vigil_tests::dss::{DssSim, PASSWORD, USER};
 use vigil_tests::*;
 
@@ -348,44 +348,17 @@ async fn wrong_password_refused_login_and_unreachable_are_clear_and_store_nothin
     );
 }
 
+/// `vigil` with its temp folder in `data` (to find its stream copies).
+fn vigil(data: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let tmp = cli_tmp(data);
+    vigil_tests::cli::vigil_env(data, args, stdin, &[("TMPDIR", tmp.as_os_str())])
+}
+
 /// The temp folder the CLI runs with (its stream copies go there).
 fn cli_tmp(data: &Path) -> std::path::PathBuf {
     let t = data.join("tmp");
     std::fs::create_dir_all(&t).unwrap();
     t
-}
-
-fn vigil(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(vigil_bin())
-        .args(args)
-        .env("VIGIL_DATA_DIR", data)
-        .env("TMPDIR", cli_tmp(data))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut w = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            w.write_all(s.as_bytes()).unwrap();
-        }
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", text(o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]

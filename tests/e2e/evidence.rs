@@ -21,7 +21,7 @@ use vigil_engine::media::vtc1;
 use vigil_engine::playback::demo_archive::DemoArchive;
 use vigil_engine::playback::demo_segments::{write_segment, SegmentSpec};
 use vigil_engine::playback::Recording;
-use vigil_tests::vigil_bin;
+use vigil_tests::cli::{ok, vigil, vigil_bin};
 
 const FPS: u32 = 10;
 const FRAME: i64 = 1000 / FPS as i64;
@@ -80,24 +80,6 @@ fn vigil_offline(data: &Path, dir: &Path, args: &[&str]) -> Output {
         .env("VIGIL_DATA_DIR", data)
         .output()
         .unwrap()
-}
-
-fn vigil(data: &Path, args: &[&str]) -> Output {
-    Command::new(vigil_bin())
-        .args(args)
-        .env("VIGIL_DATA_DIR", data)
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
 }
 
 fn sha256(b: &[u8]) -> String {
@@ -160,6 +142,7 @@ fn sub_clip_reads_its_in_and_out_points_and_is_a_stream_copy() {
             "--out",
             out.to_str().unwrap(),
         ],
+        None,
     );
     let line: Value = serde_json::from_str(ok(&o).trim()).unwrap();
     assert_eq!(line["method"], "stream_copy");
@@ -226,6 +209,7 @@ fn sub_clip_reads_its_in_and_out_points_and_is_a_stream_copy() {
             "--out",
             out2.to_str().unwrap(),
         ],
+        None,
     ));
     let p = probe_clip(&out2).unwrap();
     assert!((p.frames[0].vtc1.unwrap() - f2).abs() <= FRAME);
@@ -253,6 +237,7 @@ fn a_truncated_source_is_a_clear_error_and_the_others_still_clip() {
             "--out",
             out.to_str().unwrap(),
         ],
+        None,
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success());
@@ -278,6 +263,7 @@ fn a_truncated_source_is_a_clear_error_and_the_others_still_clip() {
             "--out",
             out.to_str().unwrap(),
         ],
+        None,
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && err.contains("143100.mp4"), "{err}");
@@ -297,6 +283,7 @@ fn a_truncated_source_is_a_clear_error_and_the_others_still_clip() {
             "--out",
             out.to_str().unwrap(),
         ],
+        None,
     ));
 }
 
@@ -323,7 +310,7 @@ fn snapshot_reads_the_time_with_a_caption_below_the_picture() {
             args.push("--caption".into());
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let line: Value = serde_json::from_str(ok(&vigil(d.path(), &args)).trim()).unwrap();
+        let line: Value = serde_json::from_str(ok(&vigil(d.path(), &args, None)).trim()).unwrap();
         let img = image::load_from_memory(&std::fs::read(&out).unwrap())
             .unwrap()
             .to_rgb8();
@@ -427,10 +414,11 @@ fn a_case_package_verifies_and_every_tampering_is_named() {
         &[
             "case", "create", "--camera", &cam, "--at", &at, "--title", "Evidence",
         ],
+        None,
     ))
     .trim()
     .to_string();
-    ok(&vigil(data, &["footage", "run", "--until-idle"]));
+    ok(&vigil(data, &["footage", "run", "--until-idle"], None));
     let pkg = data.join("pkg");
     let made: Value = serde_json::from_str(
         ok(&vigil_offline(

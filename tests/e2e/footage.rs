@@ -4,7 +4,7 @@
 //! exactly once, no partial file), bad input, a full media root (a real
 //! tiny tmpfs). Needs the `vigil` binary (cargo build, or VIGIL_BIN).
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -13,38 +13,7 @@ use vigil_engine::footage::probe::probe_clip;
 use vigil_engine::media::vtc1;
 use vigil_engine::playback::demo_archive::DemoArchive;
 use vigil_engine::playback::Recording;
-
-fn vigil_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("VIGIL_BIN") {
-        return p.into();
-    }
-    let exe = std::env::current_exe().unwrap();
-    let p = exe.parent().unwrap().parent().unwrap().join("vigil");
-    assert!(
-        p.exists(),
-        "build the vigil binary first ({}), or set VIGIL_BIN",
-        p.display()
-    );
-    p
-}
-
-fn vigil(data: &Path, args: &[&str]) -> Output {
-    Command::new(vigil_bin())
-        .args(args)
-        .env("VIGIL_DATA_DIR", data)
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use vigil_tests::cli::{ok, vigil, vigil_bin};
 
 fn now_ms() -> i64 {
     vigil_engine::media::source::now_ms()
@@ -82,11 +51,11 @@ fn create(data: &Path, cams: &[String], at: i64) -> String {
         args.push("--nearest");
         args.extend(cams[1..].iter().map(String::as_str));
     }
-    ok(&vigil(data, &args)).trim().to_string()
+    ok(&vigil(data, &args, None)).trim().to_string()
 }
 
 fn show(data: &Path, id: &str) -> Value {
-    serde_json::from_str(&ok(&vigil(data, &["case", "show", id, "--json"]))).unwrap()
+    serde_json::from_str(&ok(&vigil(data, &["case", "show", id, "--json"], None))).unwrap()
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -200,7 +169,7 @@ fn kill_9_mid_write_then_restart_completes_every_job_exactly_once() {
             );
         }
     }
-    ok(&vigil(data, &["footage", "run", "--until-idle"]));
+    ok(&vigil(data, &["footage", "run", "--until-idle"], None));
     let n = check_case(data, &a) + check_case(data, &b);
     assert_eq!(n, 10);
     // exactly once: one clip + sidecar per clip job, one snapshot per camera
@@ -221,7 +190,7 @@ fn kill_9_mid_write_then_restart_completes_every_job_exactly_once() {
     );
     // a second run has nothing to do and changes nothing
     let before: Vec<_> = all.iter().map(|p| file_facts(p).unwrap()).collect();
-    ok(&vigil(data, &["footage", "run", "--once"]));
+    ok(&vigil(data, &["footage", "run", "--once"], None));
     let after: Vec<_> = files_under(&media)
         .iter()
         .map(|p| file_facts(p).unwrap())
@@ -243,9 +212,9 @@ fn a_case_whose_footage_is_not_recorded_yet_waits_then_succeeds() {
         .iter()
         .all(|j| j["status"] == "pending"));
     // --once now: nothing is due yet (window still open), nothing is written
-    ok(&vigil(data, &["footage", "run", "--once"]));
+    ok(&vigil(data, &["footage", "run", "--once"], None));
     assert!(files_under(&data.join("media")).is_empty());
-    ok(&vigil(data, &["footage", "run", "--until-idle"]));
+    ok(&vigil(data, &["footage", "run", "--until-idle"], None));
     assert_eq!(check_case(data, &id), 2);
     assert!(
         now_ms() >= event + 5_000 + 1_000,
@@ -270,6 +239,7 @@ fn bad_input_gets_a_clear_error_and_stores_nothing() {
             "--title",
             "x",
         ],
+        None,
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown equipment door-99"));
@@ -279,6 +249,7 @@ fn bad_input_gets_a_clear_error_and_stores_nothing() {
         &[
             "case", "create", "--camera", "demo:1", "--at", &future, "--title", "x",
         ],
+        None,
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("in the future"));
@@ -287,9 +258,10 @@ fn bad_input_gets_a_clear_error_and_stores_nothing() {
         &[
             "case", "create", "--camera", "demo:1", "--at", "noon", "--title", "x",
         ],
+        None,
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(ok(&vigil(data, &["case", "list"])).trim().is_empty());
+    assert!(ok(&vigil(data, &["case", "list"], None)).trim().is_empty());
     // an asset with nearest cameras works
     ok(&vigil(
         data,
@@ -305,10 +277,12 @@ fn bad_input_gets_a_clear_error_and_stores_nothing() {
             "--tag",
             "D-1",
         ],
+        None,
     ));
     ok(&vigil(
         data,
         &["case", "nearest", "door-1", "demo:2", "demo:1", "demo:2"],
+        None,
     ));
     let id = ok(&vigil(
         data,
@@ -322,6 +296,7 @@ fn bad_input_gets_a_clear_error_and_stores_nothing() {
             "--title",
             "Door",
         ],
+        None,
     ));
     let v = show(data, id.trim());
     let cams: Vec<&str> = v["case"]["cameras"]
@@ -362,9 +337,10 @@ fn a_full_media_root_keeps_the_job_and_it_completes_once_space_is_back() {
     ok(&vigil(
         data,
         &["footage", "media-root", mnt.to_str().unwrap()],
+        None,
     ));
     let id = create(data, &cams, event);
-    ok(&vigil(data, &["footage", "run", "--once"]));
+    ok(&vigil(data, &["footage", "run", "--once"], None));
     let v = show(data, &id);
     let clip = v["jobs"]
         .as_array()
@@ -390,7 +366,8 @@ fn a_full_media_root_keeps_the_job_and_it_completes_once_space_is_back() {
     ok(&vigil(
         data,
         &["footage", "media-root", roomy.to_str().unwrap()],
+        None,
     ));
-    ok(&vigil(data, &["footage", "run", "--until-idle"]));
+    ok(&vigil(data, &["footage", "run", "--until-idle"], None));
     assert_eq!(check_case(data, &id), 2);
 }

@@ -8,7 +8,7 @@
 //! pin mismatch are clear errors that store nothing; no token is printed.
 //! The CLI test needs a keyring session (bash /work/notes/kr.sh, as CI).
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -19,6 +19,7 @@ use vigil_engine::hub::client::{HubEvent, TileClient};
 use vigil_engine::hub::protocol::ServerMessage;
 use vigil_engine::ptz::engine_ops::MoveRequest;
 use vigil_engine::vms::site::{SiteProbe, SiteRequest};
+use vigil_tests::cli::{ok, text, vigil};
 use vigil_tests::hikcentral::{HikCentralSim, APP_KEY, APP_SECRET};
 use vigil_tests::*;
 
@@ -331,38 +332,6 @@ async fn wrong_secret_and_pin_mismatch_are_clear_and_store_nothing() {
         engine.sites().iter().all(|s| s.site.kind != "hikcentral"),
         "nothing stored"
     );
-}
-
-fn vigil(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(vigil_bin())
-        .args(args)
-        .env("VIGIL_DATA_DIR", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut w = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            w.write_all(s.as_bytes()).unwrap();
-        }
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", text(o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]

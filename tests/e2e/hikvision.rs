@@ -10,7 +10,7 @@
 //! that store nothing; hikload (PyPI) speaks to the simulator. The CLI test
 //! needs a keyring session (bash /work/notes/kr.sh, as CI).
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -21,6 +21,7 @@ use vigil_engine::hub::protocol::ServerMessage;
 use vigil_engine::ptz::engine_ops::MoveRequest;
 use vigil_engine::ptz::Step;
 use vigil_engine::vms::site::{SiteProbe, SiteRequest};
+use vigil_tests::cli::{ok, text, vigil};
 use vigil_tests::hikvision::{HikSim, PASSWORD, USER};
 use vigil_tests::onvif::venv_python;
 use vigil_tests::*;
@@ -413,38 +414,6 @@ async fn wrong_password_and_not_support_are_clear_and_store_nothing() {
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported, "{e}");
-}
-
-fn vigil(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(vigil_bin())
-        .args(args)
-        .env("VIGIL_DATA_DIR", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut w = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            w.write_all(s.as_bytes()).unwrap();
-        }
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", text(o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Needs a keyring session (bash /work/notes/kr.sh cargo test ...).

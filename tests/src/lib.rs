@@ -3,6 +3,7 @@
 //! engine with a hub to subscribe to.
 pub mod bus;
 pub mod bus_harness;
+pub mod cli;
 pub mod dahua;
 pub mod dss;
 pub mod hikcentral;
@@ -243,15 +244,4 @@ pub fn assert_increasing_timecodes(frames: &[Got]) {
     );
 }
 
-/// The `vigil` CLI built beside this test (cargo test --workspace builds it).
-pub fn vigil_bin() -> PathBuf {
-    let exe = std::env::current_exe().expect("test exe");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let bin = dir.join(format!("vigil{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: build it (cargo build -p vigil-engine --bin vigil)",
-        bin.display()
-    );
-    bin
-}
+pub use cli::vigil_bin;

@@ -188,18 +188,4 @@ impl Drop for Ipycam {
     }
 }
 
-/// The `vigil` CLI built next to the test binary.
-pub fn vigil_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|d| d.join("vigil"))
-        .unwrap();
-    assert!(
-        bin.exists(),
-        "missing {}: build the workspace first",
-        bin.display()
-    );
-    bin
-}
+pub use crate::cli::vigil_bin;
