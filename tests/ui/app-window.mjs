@@ -38,6 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { chooserSection, dropSection, launchWithPathSection } from './window-launch.mjs';
 import { evidenceSection } from './window-evidence.mjs';
 import { milestoneSection } from './window-milestone.mjs';
+import { busSection } from './window-bus.mjs';
 import { playbackPositionSection, restartSection, tearoutSection, topBarSection } from './window-tearout.mjs';
 
 let passed = 0;
@@ -148,6 +149,13 @@ async function main() {
   const s = `/session/${session}`;
   const milestone = () =>
     milestoneSection(appWindow(base, s), { test, waitFor, check, press, typeInto, pickKind, panelRows, treeGroups, saveScreenshot, artifacts, procs, tmpDirs, dataDir, PANEL, DIALOG });
+  const bus = () =>
+    busSection(appWindow(base, s), { test, waitFor, check, press, saveScreenshot, artifacts, procs, tmpDirs, vigilBin: process.env.VIGIL_BIN || join(dirname(app), 'vigil') });
+  // VIGIL_WINDOW_ONLY=bus: only the case bus steps (RabbitMQ, a worker)
+  if (process.env.VIGIL_WINDOW_ONLY === 'bus') {
+    await bus();
+    return done(failed ? 1 : 0);
+  }
   // VIGIL_WINDOW_ONLY=milestone: only the Milestone second-step (PIN) steps
   if (process.env.VIGIL_WINDOW_ONLY === 'milestone') {
     await milestone();
@@ -249,6 +257,7 @@ async function main() {
   await bookmarksSection(appWindow(base, s), artifacts);
   await sitesSection(appWindow(base, s), artifacts);
   await milestone();
+  await bus();
   await offlineSection(appWindow(base, s), artifacts);
   const launch = { test, waitFor, check, treeGroups, clip, saveScreenshot, artifacts, tmpDirs, procs, wd, base, app, appWindow };
   await dropSection(appWindow(base, s), launch);

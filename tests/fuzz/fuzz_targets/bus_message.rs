@@ -1,5 +1,6 @@
 //! The case bus's outside input: case-created messages (the CMS's shape),
-//! media-ready events, the CMS's media list, and broker URLs.
+//! media-ready events (and where a console finds their files), the CMS's
+//! media list, and broker URLs.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use vigil_engine::bus::amqp::BusTarget;
@@ -12,7 +13,22 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(parse_case_created(&m.to_json()).as_ref(), Ok(&m));
         assert!(!m.id.is_empty() && !m.equipment_tag.is_empty());
     }
-    let _ = parse_media_ready(data);
+    if let Ok(r) = parse_media_ready(data) {
+        // a console records only files right under its media root's day folders
+        let root = std::path::Path::new("/media-root");
+        for f in &r.files {
+            if let Some(p) = vigil_engine::bus::mirror::media_path_of(root, f) {
+                assert!(p.starts_with(root) && p.components().count() == 5, "{p:?}");
+                assert!(!p
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir)));
+                assert_eq!(
+                    p.file_name().map(|n| n.to_string_lossy().into_owned()),
+                    Some(f.file_name.clone())
+                );
+            }
+        }
+    }
     let _ = parse_media_list(data);
     if let Ok(s) = std::str::from_utf8(data) {
         // the display never shows the password (unless the URL itself holds that text

@@ -213,13 +213,42 @@ pub fn record_media(
             params![case_id, f.camera_id, position],
         )
         .map_err(storage)?;
+        // a clip's sidecar (written by the worker beside it) tells its window
+        let sc = (f.kind == "clip").then(|| sidecar_of(&path)).flatten();
+        let (site, win, actual, frames, method, source) = match &sc {
+            Some(s) => (
+                s.site_id.as_str(),
+                (s.requested.start_ms, s.requested.end_ms),
+                (Some(s.actual.start_ms), Some(s.actual.end_ms)),
+                s.frames as i64,
+                s.method.as_str(),
+                s.source.as_str(),
+            ),
+            None => (
+                "bus",
+                (r.event_ms, r.event_ms),
+                (None, None),
+                0,
+                "bus",
+                "a bus worker",
+            ),
+        };
         let n = tx
             .execute(
                 "INSERT OR IGNORE INTO footage_jobs (case_id, camera_id, kind, site_id, event_ms,
                    window_start_ms, window_end_ms, status, due_at_ms, first_due_at_ms,
                    progress, created_at_ms, updated_at_ms, done_at_ms)
-                 VALUES (?1, ?2, ?3, 'bus', ?4, ?4, ?4, 'done', ?5, ?5, 1, ?5, ?5, ?5)",
-                params![case_id, f.camera_id, f.kind, r.event_ms, now],
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'done', ?8, ?8, 1, ?8, ?8, ?8)",
+                params![
+                    case_id,
+                    f.camera_id,
+                    f.kind,
+                    site,
+                    r.event_ms,
+                    win.0,
+                    win.1,
+                    now
+                ],
             )
             .map_err(storage)?;
         if n == 0 {
@@ -232,8 +261,8 @@ pub fn record_media(
             .map(|p| p.to_string_lossy().into_owned());
         tx.execute(
             "INSERT INTO case_media (job_id, case_id, camera_id, kind, path, sha256, bytes,
-               sidecar_path, frames, method, source, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 'bus', 'a bus worker', ?9)",
+               sidecar_path, actual_start_ms, actual_end_ms, frames, method, source, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 job_id,
                 case_id,
@@ -243,6 +272,11 @@ pub fn record_media(
                 f.sha256,
                 meta.len() as i64,
                 sidecar,
+                actual.0,
+                actual.1,
+                frames,
+                method,
+                source,
                 now
             ],
         )
@@ -251,6 +285,15 @@ pub fn record_media(
     }
     tx.commit().map_err(storage)?;
     Ok(out)
+}
+
+/// The sidecar beside a clip, if it is there and reads (at most 1 MiB).
+fn sidecar_of(clip: &Path) -> Option<crate::footage::Sidecar> {
+    let p = crate::footage::paths::sidecar_path(clip);
+    if std::fs::metadata(&p).ok()?.len() > 1 << 20 {
+        return None;
+    }
+    crate::footage::Sidecar::parse(&std::fs::read(p).ok()?).ok()
 }
 
 /// Drops this database's record of a bus case (the workers' case replaces
@@ -341,6 +384,18 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(&p, b"media").unwrap();
         }
+        let clip = media_path_of(root.path(), &files[0]).unwrap();
+        std::fs::write(
+            crate::footage::paths::sidecar_path(&clip),
+            serde_json::json!({"format": "vigil-footage-sidecar/1", "caseId": "c", "caseLabel": "C-000009",
+              "cameraId": "demo:1", "cameraName": "Demo 1", "siteId": "demo", "event": "",
+              "requested": {"start": "", "end": "", "startMs": at - 5_000, "endMs": at + 6_000},
+              "actual": {"start": "", "end": "", "startMs": at - 4_950, "endMs": at + 5_950},
+              "frames": 165, "method": "encode", "source": "demo", "codec": "h264", "gaps": [],
+              "segments": [], "files": [], "created": ""})
+            .to_string(),
+        )
+        .unwrap();
         let r = ready("4711", at, files.clone());
         let got = record_media(&st, Some(root.path()), &r).unwrap();
         assert_eq!(got.case_id.as_deref(), Some(id.as_str()));
@@ -359,6 +414,20 @@ mod tests {
             assert!(Path::new(&m.path).starts_with(root.path()), "{}", m.path);
             assert!(Path::new(&m.path).is_file());
         }
+        let j = jobs
+            .iter()
+            .find(|j| j.kind.as_str() == "clip" && j.camera_id == "demo:1")
+            .unwrap();
+        let m = j.media.as_ref().unwrap();
+        assert_eq!(
+            (j.window_start_ms, j.window_end_ms),
+            (at - 5_000, at + 6_000)
+        );
+        assert_eq!(
+            (m.actual_start_ms, m.actual_end_ms, m.frames),
+            (Some(at - 4_950), Some(at + 5_950), 165)
+        );
+        assert!(m.sidecar_path.is_some());
         assert_eq!(st.case(&id).unwrap().cameras.len(), 2);
         assert_eq!(st.cases(&CaseFilter::default()).unwrap().len(), 1);
     }
