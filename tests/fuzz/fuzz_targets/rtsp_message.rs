@@ -1,11 +1,12 @@
 //! What an RTSP server sends on the control connection: responses and
-//! interleaved data (message), Session headers, the DESCRIBE answer's SDP,
-//! and authentication challenges.
+//! interleaved data (message), Session and SETUP Transport headers, the
+//! DESCRIBE answer's SDP, and authentication challenges.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use vigil_engine::rtsp::auth::{Auth, Credentials};
 use vigil_engine::rtsp::message::{parse_item, parse_session, Item};
 use vigil_engine::rtsp::sdp;
+use vigil_engine::rtsp::udp::parse_transport;
 
 fuzz_target!(|data: &[u8]| {
     let mut rest = data;
@@ -14,6 +15,9 @@ fuzz_target!(|data: &[u8]| {
         if let Item::Response(r) = &item {
             if let Some(s) = r.header("Session") {
                 let _ = parse_session(s);
+            }
+            if let Some(t) = r.header("Transport") {
+                let _ = parse_transport(t);
             }
             let mut a = Auth::new(Some(Credentials {
                 user: "u".into(),
@@ -26,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
         rest = &rest[n..];
     }
     if let Ok(text) = std::str::from_utf8(data) {
+        let _ = parse_transport(text);
         if let Ok(s) = sdp::parse(text) {
             if let Some(v) = s.video {
                 let _ = sdp::control_url("rtsp://h/a/", v.control.as_deref());

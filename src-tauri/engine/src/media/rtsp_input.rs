@@ -17,9 +17,14 @@ use crate::secrets::redact::redact_url;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
+    /// TCP interleaved on the RTSP connection.
     #[default]
     Tcp,
+    /// UDP only (a pair of client ports).
     Udp,
+    /// UDP, falling back to TCP when the server refuses it or nothing
+    /// arrives within a few seconds.
+    Auto,
 }
 
 impl Transport {
@@ -27,6 +32,17 @@ impl Transport {
         match self {
             Transport::Tcp => "tcp",
             Transport::Udp => "udp",
+            Transport::Auto => "auto",
+        }
+    }
+
+    /// `tcp`, `udp` or `auto` (a site's `transport` option).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "tcp" => Some(Transport::Tcp),
+            "udp" => Some(Transport::Udp),
+            "auto" => Some(Transport::Auto),
+            _ => None,
         }
     }
 }
@@ -63,10 +79,7 @@ impl NetworkInput {
 
 impl SourceOpener for NetworkInput {
     fn open(&self, stop: StopFlag) -> Result<Box<dyn FrameSource>, MediaError> {
-        if self.url.starts_with("rtsp://")
-            && self.transport == Transport::Tcp
-            && super::rtsp_live_input::use_our_client()
-        {
+        if self.url.starts_with("rtsp://") && super::rtsp_live_input::use_our_client() {
             return Ok(Box::new(super::rtsp_live_input::LiveSource::open(
                 self, stop,
             )?));
@@ -105,7 +118,10 @@ impl NetworkSource {
 
         let mut opts = Dictionary::new();
         if cfg.url.starts_with("rtsp") {
-            opts.set("rtsp_transport", cfg.transport.as_str());
+            // auto: FFmpeg's own order (UDP, then TCP)
+            if cfg.transport != Transport::Auto {
+                opts.set("rtsp_transport", cfg.transport.as_str());
+            }
             opts.set("allowed_media_types", "video");
         }
         // socket I/O timeout in microseconds (FFmpeg 5+: `timeout`)

@@ -1,5 +1,5 @@
 //! Live RTSP on our own client ([`crate::rtsp::live::LiveStream`], TCP
-//! interleaved) decoded by FFmpeg: a [`FrameSource`] whose frames carry the
+//! interleaved, UDP, or UDP falling back to TCP) decoded by FFmpeg: a [`FrameSource`] whose frames carry the
 //! camera's capture time when its RTCP sender reports map sanely to the
 //! workstation's clock, else the arrival time, and say which
 //! ([`FrameSource::timing`]). Errors are the same typed [`MediaError`]s as
@@ -22,9 +22,9 @@ use crate::secrets::redact::redact_url;
 
 static FORCED: AtomicBool = AtomicBool::new(false);
 
-/// Which RTSP client live ingest uses for `rtsp://` URLs over TCP: ours,
-/// unless `VIGIL_RTSP_CLIENT=ffmpeg` asks for FFmpeg's (the fallback while
-/// ours is new; UDP and `rtsps://` always use FFmpeg's).
+/// Which RTSP client live ingest uses for `rtsp://` URLs (any transport):
+/// ours, unless `VIGIL_RTSP_CLIENT=ffmpeg` asks for FFmpeg's (the fallback
+/// while ours is new; `rtsps://` always uses FFmpeg's).
 pub fn use_our_client() -> bool {
     FORCED.load(Ordering::Relaxed)
         || !matches!(
@@ -51,11 +51,11 @@ pub struct LiveSource {
 }
 
 impl LiveSource {
-    /// DESCRIBE, SETUP (TCP interleaved) and PLAY `cfg.url`.
+    /// DESCRIBE, SETUP (over `cfg.transport`) and PLAY `cfg.url`.
     pub fn open(cfg: &NetworkInput, stop: StopFlag) -> Result<Self, MediaError> {
         super::init();
         let url = redact_url(&cfg.url);
-        let stream = LiveStream::open_with(&cfg.url, cfg.stall_after, stop)
+        let stream = LiveStream::open_over(&cfg.url, cfg.transport, cfg.stall_after, stop)
             .map_err(|e| media_error(&url, e))?;
         let id = match stream.codec() {
             Codec::H264 => codec::Id::H264,
@@ -73,6 +73,18 @@ impl LiveSource {
             timing: None,
             url,
         })
+    }
+}
+
+impl LiveSource {
+    /// The transport the server agreed to (after any fallback).
+    pub fn lower(&self) -> crate::rtsp::session::Lower {
+        self.stream.lower()
+    }
+
+    /// Packets received and lost over UDP (None over TCP).
+    pub fn udp_stats(&self) -> Option<crate::rtsp::session::UdpStats> {
+        self.stream.udp_stats()
     }
 }
 

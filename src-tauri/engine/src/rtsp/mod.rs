@@ -1,5 +1,5 @@
 //! Our own RTSP client (docs/rtsp-client.md): a blocking RTSP/1.0 session
-//! over TCP interleaved ([`session`]), with the pure parsers of what the
+//! over TCP interleaved or UDP ([`session`], [`udp`]), with the pure parsers of what the
 //! server sends ([`message`], [`sdp`], [`rtp`]), H.264/H.265
 //! depacketising into Annex B access units ([`depack`]), RTP-to-wall-clock
 //! mapping ([`timing`]) and the ONVIF Profile G replay reader built on them
@@ -13,3 +13,4 @@ pub mod rtp;
 pub mod sdp;
 pub mod session;
 pub mod timing;
+pub mod udp;

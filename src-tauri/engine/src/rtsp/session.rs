@@ -1,22 +1,68 @@
-//! One RTSP/1.0 session over TCP with interleaved RTP/RTCP: DESCRIBE (with
-//! authentication), SETUP of the video media, PLAY/PAUSE with any extra
-//! headers (Range, Scale, Require, Rate-Control, Immediate), keepalives and
-//! TEARDOWN. Blocking sockets with short read timeouts, so a stop flag and a
-//! stall deadline are honoured; replies are read in-band between data.
+//! One RTSP/1.0 session: DESCRIBE (with authentication), SETUP of the video
+//! media with RTP/RTCP over TCP interleaved or over a pair of UDP ports
+//! ([`Lower`], [`super::udp`]), PLAY/PAUSE with any extra headers (Range,
+//! Scale, Require, Rate-Control, Immediate), keepalives (and RTCP receiver
+//! reports over UDP) and TEARDOWN. Blocking sockets with short read
+//! timeouts, so a stop flag and a stall deadline are honoured; replies are
+//! read in-band between interleaved data, or polled between UDP packets.
 use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use super::auth::{Auth, AuthError, Credentials};
 use super::message::{parse_item, parse_session, Item, MessageError, Response};
+use super::rtp::{parse_rtcp, parse_rtp};
 use super::sdp::{self, Sdp, SdpError, VideoMedia};
+use super::udp::{parse_transport, receiver_report, Reorder, ReportBlock, UdpPair};
 use crate::media::source::StopFlag;
 use crate::secrets::redact::redact_url;
 
 /// How long the server may stay silent before the session counts as stalled.
 pub const STALL: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(200);
+/// How long one UDP read waits (the control connection is polled between).
+const UDP_WAIT: Duration = Duration::from_millis(50);
+/// RTCP receiver reports over UDP (RFC 3550's minimum interval).
+const RR_INTERVAL: Duration = Duration::from_secs(5);
+
+/// How RTP and RTCP reach us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lower {
+    /// Interleaved on the RTSP connection (`RTP/AVP/TCP;interleaved=0-1`).
+    Tcp,
+    /// A pair of local UDP ports (`RTP/AVP;unicast;client_port=a-b`).
+    Udp,
+}
+
+/// The UDP side of a session.
+struct UdpState {
+    pair: UdpPair,
+    /// Data is taken only from the RTSP peer (or the SETUP's `source=`).
+    peer: IpAddr,
+    source: Option<IpAddr>,
+    server_rtcp: Option<SocketAddr>,
+    reorder: Reorder,
+    own_ssrc: u32,
+    media_ssrc: Option<u32>,
+    /// Middle 32 bits of the last sender report's NTP time, and when it came.
+    last_sr: Option<(u32, Instant)>,
+    last_rr: Option<Instant>,
+    last_control: Instant,
+    /// (expected, received) at the last receiver report.
+    prior: (u64, u64),
+    reported_lost: u64,
+    scratch: Vec<u8>,
+}
+
+/// Packet counts of a UDP session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UdpStats {
+    pub received: u64,
+    pub lost: u64,
+    pub late_or_duplicate: u64,
+}
 const USER_AGENT: &str = concat!("Vigil/", env!("CARGO_PKG_VERSION"));
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +116,12 @@ pub enum RtspError {
     },
     #[error("stopped")]
     Stopped,
+}
+
+/// Whether a SETUP answer's status means "not this transport" (461
+/// Unsupported Transport, and what servers answer instead: 400, 455, 501).
+pub fn refuses_transport(status: u16) -> bool {
+    matches!(status, 400 | 455 | 461 | 501)
 }
 
 /// Where to connect and how to log in.
@@ -136,12 +188,40 @@ pub struct Session {
     pub play_cseq: u32,
     /// Silence after which the session counts as stalled.
     stall: Duration,
+    udp: Option<UdpState>,
 }
 
 impl Session {
     /// Connects, DESCRIBEs and SETs UP the first H.264/H.265 video media
     /// over TCP interleaved; `extra` headers go on DESCRIBE and SETUP too.
     pub fn open(url: &str, extra: &[(&str, String)], stop: StopFlag) -> Result<Self, RtspError> {
+        Self::open_over(url, extra, stop, Lower::Tcp)
+    }
+
+    /// As [`Self::open`], asking for `lower` transport. A server that
+    /// answers a UDP SETUP with an interleaved transport gets TCP; one that
+    /// refuses UDP fails with [`RtspError::Status`] (461: the caller may
+    /// retry over TCP).
+    pub fn open_over(
+        url: &str,
+        extra: &[(&str, String)],
+        stop: StopFlag,
+        lower: Lower,
+    ) -> Result<Self, RtspError> {
+        Self::open_with_fallback(url, extra, stop, lower, false)
+    }
+
+    /// As [`Self::open_over`]; with `tcp_if_refused`, a UDP SETUP the server
+    /// refuses ([`refuses_transport`]) is asked again over TCP interleaved
+    /// on the same connection (some servers answer a new DESCRIBE 503
+    /// while the refused media is torn down).
+    pub fn open_with_fallback(
+        url: &str,
+        extra: &[(&str, String)],
+        stop: StopFlag,
+        lower: Lower,
+        tcp_if_refused: bool,
+    ) -> Result<Self, RtspError> {
         let target = Target::parse(url)?;
         let shown = redact_url(&target.url);
         let addr = (target.host.as_str(), target.port)
@@ -190,6 +270,7 @@ impl Session {
             stop,
             play_cseq: 0,
             stall: STALL,
+            udp: None,
         };
         let mut headers = vec![("Accept", "application/sdp".to_string())];
         headers.extend(extra.iter().cloned());
@@ -212,12 +293,36 @@ impl Session {
             _ => s.base.clone(),
         };
         let setup_url = sdp::control_url(&base, s.video.control.as_deref());
-        let mut headers = vec![(
-            "Transport",
-            "RTP/AVP/TCP;unicast;interleaved=0-1".to_string(),
-        )];
+        let pair = match lower {
+            Lower::Tcp => None,
+            Lower::Udp => Some(
+                UdpPair::bind(addr.is_ipv6()).map_err(|source| RtspError::Io {
+                    url: s.shown(),
+                    source,
+                })?,
+            ),
+        };
+        let transport = match &pair {
+            None => "RTP/AVP/TCP;unicast;interleaved=0-1".to_string(),
+            Some(p) => {
+                let (a, b) = p.ports();
+                format!("RTP/AVP;unicast;client_port={a}-{b}")
+            }
+        };
+        let mut headers = vec![("Transport", transport)];
         headers.extend(extra.iter().cloned());
-        let r = s.request("SETUP", &setup_url, &headers)?;
+        let (r, pair) = match s.request("SETUP", &setup_url, &headers) {
+            Ok(r) => (r, pair),
+            // refused UDP: TCP interleaved on the same connection
+            Err(RtspError::Status { status, .. })
+                if pair.is_some() && tcp_if_refused && refuses_transport(status) =>
+            {
+                tracing::info!(url = %s.shown(), "the server refused RTP over UDP ({status}): RTSP over TCP");
+                headers[0].1 = "RTP/AVP/TCP;unicast;interleaved=0-1".to_string();
+                (s.request("SETUP", &setup_url, &headers)?, None)
+            }
+            Err(e) => return Err(e),
+        };
         let session = r.header("Session").ok_or_else(|| RtspError::Status {
             url: s.shown(),
             method: "SETUP".into(),
@@ -226,18 +331,59 @@ impl Session {
             unsupported: None,
         })?;
         s.session = Some(parse_session(session));
-        if let Some(ch) = r
-            .header("Transport")
-            .and_then(|t| {
-                t.split(';')
-                    .find_map(|p| p.trim().strip_prefix("interleaved="))
-            })
-            .and_then(|p| p.split('-').next())
-            .and_then(|c| c.trim().parse::<u8>().ok())
-        {
+        let reply = parse_transport(r.header("Transport").unwrap_or_default());
+        if let Some(ch) = reply.interleaved {
             s.rtp_channel = ch;
+        } else if let Some(pair) = pair {
+            pair.set_timeouts(UDP_WAIT)
+                .map_err(|source| RtspError::Io {
+                    url: s.shown(),
+                    source,
+                })?;
+            s.udp = Some(UdpState {
+                pair,
+                peer: addr.ip(),
+                source: reply.source,
+                server_rtcp: reply
+                    .server_ports
+                    .map(|(_, rtcp)| SocketAddr::new(reply.source.unwrap_or(addr.ip()), rtcp)),
+                reorder: Reorder::default(),
+                own_ssrc: std::collections::hash_map::RandomState::new()
+                    .build_hasher()
+                    .finish() as u32,
+                media_ssrc: reply.ssrc,
+                last_sr: None,
+                last_rr: None,
+                last_control: Instant::now(),
+                prior: (0, 0),
+                reported_lost: 0,
+                scratch: vec![0; 65_536],
+            });
         }
         Ok(s)
+    }
+
+    /// The transport the server agreed to.
+    pub fn lower(&self) -> Lower {
+        if self.udp.is_some() {
+            Lower::Udp
+        } else {
+            Lower::Tcp
+        }
+    }
+
+    /// Packet counts over UDP (None over TCP).
+    pub fn udp_stats(&self) -> Option<UdpStats> {
+        self.udp.as_ref().map(|u| UdpStats {
+            received: u.reorder.received,
+            lost: u.reorder.lost,
+            late_or_duplicate: u.reorder.dropped,
+        })
+    }
+
+    /// Puts data back to be returned first by [`Self::next_data`].
+    pub fn unread(&mut self, channel: u8, payload: Vec<u8>) {
+        self.data.push_front((channel, payload));
     }
 
     fn shown(&self) -> String {
@@ -369,6 +515,9 @@ impl Session {
         if let Some(d) = self.data.pop_front() {
             return Ok(d);
         }
+        if self.udp.is_some() {
+            return self.next_udp_data();
+        }
         loop {
             self.keepalive()?;
             match self.read_item()? {
@@ -380,6 +529,161 @@ impl Session {
                     }
                 }
                 Item::Request { .. } => {}
+            }
+        }
+    }
+
+    /// The next RTP (in sequence order) or RTCP datagram from the server,
+    /// as (channel, payload) like interleaved data; polls the control
+    /// connection for replies and sends receiver reports on the way.
+    fn next_udp_data(&mut self) -> Result<(u8, Vec<u8>), RtspError> {
+        let (rtp_ch, rtcp_ch) = (self.rtp_channel, self.rtp_channel.wrapping_add(1));
+        loop {
+            let Some(u) = self.udp.as_mut() else {
+                return Err(RtspError::Closed { url: self.shown() });
+            };
+            if let Some(p) = u.reorder.pop() {
+                return Ok((rtp_ch, p));
+            }
+            if self.stop.is_stopped() {
+                return Err(RtspError::Stopped);
+            }
+            self.keepalive()?;
+            self.udp_housekeeping()?;
+            let Some(u) = self.udp.as_mut() else {
+                continue;
+            };
+            let accepted = |from: &SocketAddr, u: &UdpState| {
+                from.ip() == u.peer || Some(from.ip()) == u.source
+            };
+            if let Ok((n, from)) = u.pair.rtcp.recv_from(&mut u.scratch) {
+                if accepted(&from, u) {
+                    self.last_received = Instant::now();
+                    let payload = u.scratch[..n].to_vec();
+                    if let Ok(rtcp) = parse_rtcp(&payload) {
+                        for sr in &rtcp.reports {
+                            if u.media_ssrc.is_none_or(|s| s == sr.ssrc) {
+                                u.last_sr = Some(((sr.ntp >> 16) as u32, Instant::now()));
+                            }
+                        }
+                    }
+                    return Ok((rtcp_ch, payload));
+                }
+            }
+            match u.pair.rtp.recv_from(&mut u.scratch) {
+                Ok((n, from)) if accepted(&from, u) => {
+                    self.last_received = Instant::now();
+                    if let Ok(p) = parse_rtp(&u.scratch[..n]) {
+                        u.media_ssrc = Some(p.ssrc);
+                        let seq = p.sequence;
+                        u.reorder.push(seq, u.scratch[..n].to_vec());
+                    }
+                }
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock
+                            | std::io::ErrorKind::TimedOut
+                            | std::io::ErrorKind::Interrupted
+                            // ICMP echoes of our reports (Windows reports them on recv)
+                            | std::io::ErrorKind::ConnectionRefused
+                            | std::io::ErrorKind::ConnectionReset
+                    ) =>
+                {
+                    if self.last_received.elapsed() >= self.stall {
+                        return Err(RtspError::Stalled {
+                            url: self.shown(),
+                            secs: self.stall.as_secs(),
+                        });
+                    }
+                }
+                Err(source) => {
+                    return Err(RtspError::Io {
+                        url: self.shown(),
+                        source,
+                    })
+                }
+            }
+        }
+    }
+
+    /// Over UDP: an RTCP receiver report every [`RR_INTERVAL`] (the first
+    /// at once), and a look at the control connection every [`POLL`]
+    /// (keepalive replies, a server that closed it).
+    fn udp_housekeeping(&mut self) -> Result<(), RtspError> {
+        let shown = self.shown();
+        let Some(u) = self.udp.as_mut() else {
+            return Ok(());
+        };
+        if u.last_rr.is_none_or(|t| t.elapsed() >= RR_INTERVAL) {
+            u.last_rr = Some(Instant::now());
+            let (expected, received) = (u.reorder.expected(), u.reorder.received);
+            let (de, dr) = (
+                expected.saturating_sub(u.prior.0),
+                received.saturating_sub(u.prior.1),
+            );
+            u.prior = (expected, received);
+            let block = u.media_ssrc.map(|ssrc| ReportBlock {
+                ssrc,
+                fraction_lost: if de == 0 {
+                    0
+                } else {
+                    (de.saturating_sub(dr) * 256 / de).min(255) as u8
+                },
+                cumulative_lost: expected.saturating_sub(received) as u32,
+                highest: u.reorder.highest,
+                last_sr: u.last_sr.map_or(0, |(m, _)| m),
+                delay_since_sr: u.last_sr.map_or(0, |(_, at)| {
+                    (at.elapsed().as_secs_f64() * 65_536.0).min(f64::from(u32::MAX)) as u32
+                }),
+            });
+            if let Some(to) = u.server_rtcp {
+                let _ = u.pair.rtcp.send_to(&receiver_report(u.own_ssrc, block), to);
+            }
+            if u.reorder.lost != u.reported_lost {
+                tracing::debug!(
+                    url = %shown,
+                    lost = u.reorder.lost,
+                    received = u.reorder.received,
+                    "RTP over UDP: packets lost"
+                );
+                u.reported_lost = u.reorder.lost;
+            }
+        }
+        if u.last_control.elapsed() < POLL {
+            return Ok(());
+        }
+        u.last_control = Instant::now();
+        let io = |source| RtspError::Io {
+            url: shown.clone(),
+            source,
+        };
+        self.stream.set_nonblocking(true).map_err(io)?;
+        let mut chunk = [0u8; 16 * 1024];
+        let read = loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => break Err(RtspError::Closed { url: shown.clone() }),
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(source) => break Err(io(source)),
+            }
+        };
+        self.stream.set_nonblocking(false).map_err(io)?;
+        read?;
+        loop {
+            match parse_item(&self.buf) {
+                Ok(Some((item, n))) => {
+                    self.buf.drain(..n);
+                    if let Item::Response(r) = item {
+                        if matches!(r.status, 405 | 501) {
+                            self.keepalive_method = "OPTIONS";
+                        }
+                    }
+                }
+                Ok(None) => return Ok(()),
+                Err(source) => return Err(RtspError::Message { url: shown, source }),
             }
         }
     }

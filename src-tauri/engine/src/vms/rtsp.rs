@@ -35,8 +35,9 @@ impl SiteKind for RtspKind {
                 FieldSpec::user(),
                 FieldSpec::password(),
                 FieldSpec::new("transport", "Transport", FieldInput::Select)
-                    .choices(&["tcp", "udp"])
-                    .default_value("tcp"),
+                    .choices(&["tcp", "udp", "auto"])
+                    .default_value("tcp")
+                    .help("auto: UDP, else TCP when the camera refuses UDP or nothing arrives"),
                 FieldSpec::time_zone(),
             ],
         }
@@ -57,9 +58,9 @@ impl SiteKind for RtspKind {
             }
         }
         let transport = site.option("transport").unwrap_or("tcp").to_string();
-        if transport != "tcp" && transport != "udp" {
+        if Transport::parse(&transport).is_none() {
             return Err(VmsError::InvalidConfig(format!(
-                "transport is tcp or udp, not {transport:?}"
+                "transport is tcp, udp or auto, not {transport:?}"
             )));
         }
         site.options.insert("transport".into(), transport);
@@ -177,15 +178,61 @@ impl VmsAdapter for RtspSite {
         let password = self.cfg.password(&self.secrets)?;
         let url = with_credentials(&url, site.user.as_deref(), password.as_deref())
             .map_err(|e| VmsError::InvalidConfig(format!("camera {}: bad URL: {e}", camera.id)))?;
-        let transport = if site.option("transport") == Some("udp") {
-            Transport::Udp
-        } else {
-            Transport::Tcp
-        };
+        let transport = site
+            .option("transport")
+            .and_then(Transport::parse)
+            .unwrap_or_default();
         Ok(Arc::new(NetworkInput::new(url, transport)))
     }
 
     fn site_label(&self) -> String {
         format!("RTSP camera {}", self.cfg.info.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(transport: Option<&str>) -> SiteInfo {
+        let mut s = site_info(
+            "rtsp-1",
+            "Gate",
+            "rtsp://10.0.0.20:554/s1",
+            None,
+            None,
+            "tcp",
+            "UTC",
+            0,
+        );
+        match transport {
+            Some(t) => s.options.insert("transport".into(), t.into()),
+            None => s.options.remove("transport"),
+        };
+        s
+    }
+
+    #[test]
+    fn transport_is_a_site_option_tcp_udp_or_auto() {
+        let field = RtspKind
+            .spec()
+            .fields
+            .into_iter()
+            .find(|f| f.key == "transport")
+            .expect("a transport field in the Sites form");
+        assert_eq!(field.choices, ["tcp", "udp", "auto"]);
+        for t in ["tcp", "udp", "auto"] {
+            let mut s = site(Some(t));
+            RtspKind.prepare(&mut s).unwrap();
+            assert_eq!(s.option("transport"), Some(t));
+            assert_eq!(Transport::parse(t).map(Transport::as_str), Some(t));
+        }
+        let mut s = site(None);
+        RtspKind.prepare(&mut s).unwrap();
+        assert_eq!(s.option("transport"), Some("tcp"), "the default stays TCP");
+        let err = RtspKind
+            .prepare(&mut site(Some("carrier-pigeon")))
+            .unwrap_err();
+        assert!(err.to_string().contains("tcp, udp or auto"), "{err}");
     }
 }

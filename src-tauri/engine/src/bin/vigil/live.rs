@@ -41,6 +41,8 @@ pub struct LiveArgs {
 pub enum TransportArg {
     Tcp,
     Udp,
+    /// UDP, else TCP when the camera refuses UDP or nothing arrives
+    Auto,
 }
 
 impl From<TransportArg> for Transport {
@@ -48,6 +50,7 @@ impl From<TransportArg> for Transport {
         match t {
             TransportArg::Tcp => Transport::Tcp,
             TransportArg::Udp => Transport::Udp,
+            TransportArg::Auto => Transport::Auto,
         }
     }
 }
