@@ -13,6 +13,7 @@ mod offline_commands;
 mod second_step_commands;
 mod server_layout_commands;
 mod settings_commands;
+mod webview_env;
 mod window_commands;
 
 use vigil_engine::engine::{Engine, EngineConfig};
@@ -24,6 +25,7 @@ fn main() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    webview_env::apply();
     let context = tauri::generate_context!("../tauri.conf.json");
     let mut cfg = EngineConfig::default();
     // `tauri dev` serves the UI from build.devUrl: let that page use the hub

@@ -2,9 +2,14 @@
 //! window of its own. Each is the same UI (it reads its layout by its window
 //! label `tearout-N`), so its tiles use the engine's ingests and frame hub
 //! like the main window. The open windows and their layouts are saved in the
-//! engine's settings and opened again at the next start; closing one forgets
-//! it, and closing the main window ends the app (the torn-out windows stay
-//! saved).
+//! engine's settings and opened again at the next start (at the position and
+//! size they were left at: saved once a move or resize has rested); closing
+//! one forgets it, and closing the main window ends the app (the torn-out
+//! windows stay saved).
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
 use tauri::{
     AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
     WindowEvent,
@@ -12,7 +17,10 @@ use tauri::{
 use vigil_engine::engine::Engine;
 use vigil_engine::error::{ErrorKind, UiError};
 use vigil_engine::store::Layout;
-use vigil_engine::ui_state::{is_torn_label, TornWindow, MAX_TORN_WINDOWS};
+use vigil_engine::ui_state::{is_torn_label, TornWindow, WindowBounds, MAX_TORN_WINDOWS};
+
+/// How long a window rests after a move or resize before its place is saved.
+const BOUNDS_SAVE_DELAY: Duration = Duration::from_millis(400);
 
 type Res<T> = Result<T, UiError>;
 
@@ -24,27 +32,78 @@ fn invalid(message: String) -> UiError {
     }
 }
 
-/// Opens the window for `w` (its label, title and full screen).
+/// Opens the window for `w` (its label, title, place and full screen).
 fn open<R: Runtime>(app: &AppHandle<R>, w: &TornWindow) -> tauri::Result<WebviewWindow<R>> {
     let n = w.label.trim_start_matches("tearout-");
-    let win = WebviewWindowBuilder::new(app, &w.label, WebviewUrl::App("index.html".into()))
-        .title(format!("Vigil – window {n}"))
-        .inner_size(960.0, 600.0)
+    let builder = WebviewWindowBuilder::new(app, &w.label, WebviewUrl::App("index.html".into()))
+        .title(format!("Vigil – window {n}"));
+    let builder = match w.bounds.and_then(WindowBounds::sane) {
+        Some(b) => builder
+            .inner_size(f64::from(b.width), f64::from(b.height))
+            .position(f64::from(b.x), f64::from(b.y)),
+        None => builder.inner_size(960.0, 600.0),
+    };
+    let win = builder
         .min_inner_size(320.0, 240.0)
         .background_color(tauri::window::Color(0x0b, 0x0d, 0x10, 0xff))
         .fullscreen(w.fullscreen)
         .build()?;
     let handle = app.clone();
     let label = w.label.clone();
-    win.on_window_event(move |e| {
-        if let WindowEvent::CloseRequested { .. } = e {
+    let moves = Arc::new(AtomicU64::new(0));
+    win.on_window_event(move |e| match e {
+        WindowEvent::CloseRequested { .. } => {
             // the operator closed it: it is not reopened at the next start
             if let Err(e) = forget(&handle, &label) {
                 tracing::warn!("torn-out window {label} not forgotten: {e}");
             }
         }
+        WindowEvent::Moved(_) | WindowEvent::Resized(_) => {
+            // saved once the window rests (a drag sends many of these)
+            let n = moves.fetch_add(1, Ordering::SeqCst) + 1;
+            let (moves, handle, label) = (moves.clone(), handle.clone(), label.clone());
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(BOUNDS_SAVE_DELAY).await;
+                if moves.load(Ordering::SeqCst) == n {
+                    save_bounds(&handle, &label);
+                }
+            });
+        }
+        _ => {}
     });
     Ok(win)
+}
+
+/// Saves where the window `label` is now, unless it is full screen or
+/// minimized (then the place it had before is kept for its return).
+fn save_bounds<R: Runtime>(app: &AppHandle<R>, label: &str) {
+    let Some(win) = app.get_webview_window(label) else {
+        return;
+    };
+    if win.is_fullscreen().unwrap_or(true) || win.is_minimized().unwrap_or(true) {
+        return;
+    }
+    let (Ok(pos), Ok(size), Ok(scale)) =
+        (win.outer_position(), win.inner_size(), win.scale_factor())
+    else {
+        return;
+    };
+    let pos = pos.to_logical::<f64>(scale);
+    let size = size.to_logical::<f64>(scale);
+    let Some(bounds) = (WindowBounds {
+        x: pos.x.round() as i32,
+        y: pos.y.round() as i32,
+        width: size.width.round() as u32,
+        height: size.height.round() as u32,
+    })
+    .sane() else {
+        return;
+    };
+    let engine = app.state::<Engine>();
+    if let Err(e) = update(&engine, label, |w| w.bounds = Some(bounds)) {
+        // closed meanwhile (forgotten): nothing to keep
+        tracing::debug!("place of torn-out window {label} not saved: {}", e.message);
+    }
 }
 
 fn forget<R: Runtime>(
@@ -104,6 +163,7 @@ pub async fn tear_out<R: Runtime>(
         label: label.clone(),
         layout,
         fullscreen: false,
+        bounds: None,
     };
     list.push(w.clone());
     engine.save_torn_windows(&list)?;

@@ -3,7 +3,8 @@
 // reached through WebDriver's window handles; their tiles draw frames of the
 // same cameras from the same hub; one is moved and made full screen. After a
 // restart (a new tauri-driver session on the same data directory) the torn-out
-// windows come back with their layouts, and Playback is where it was left.
+// windows come back with their layouts and at the place they were moved and
+// resized to, and Playback is where it was left.
 // The top bar at 1100x800 keeps one line inside the bar, its buttons reached
 // through "More". Used by app-window.mjs, which passes its helpers in `h`.
 import { execFileSync, spawn } from 'node:child_process';
@@ -195,6 +196,27 @@ export async function tearoutSection(h, s) {
       await w.switchTo(state.main);
     }
   });
+
+  await test('Torn-out window: its place (moved and resized by the window rect) is saved', async () => {
+    try {
+      await switchToTorn(h, w, state.windows[0].label);
+      const want = { x: 240, y: 130, width: 880, height: 540 };
+      await w.setRect(want);
+      const near = (a, b) => Math.abs(a - b) <= 2;
+      const r = await waitFor('the window at 240,130 880x540', async () => {
+        const r = await w.rect();
+        return near(r.x, want.x) && near(r.y, want.y) && near(r.width, want.width) && near(r.height, want.height) ? r : null;
+      }, { ms: 10_000, seen: () => w.rect() });
+      const saved = await waitFor('the place saved', async () => {
+        const b = (await w.invoke('list_torn_windows')).find((x) => x.label === state.windows[0].label)?.bounds;
+        return b && near(b.x, r.x) && near(b.y, r.y) && near(b.width, r.width) && near(b.height, r.height) ? b : null;
+      }, { ms: 10_000, seen: async () => (await w.invoke('list_torn_windows')).map((x) => x.bounds) });
+      console.log(`       window ${JSON.stringify(r)}, saved ${JSON.stringify(saved)}`);
+      state.windows[0].rect = r;
+    } finally {
+      await w.switchTo(state.main);
+    }
+  });
   return state;
 }
 
@@ -307,6 +329,13 @@ export async function restartSection(h, torn, chosen) {
       check(grid === t.grid, `${t.label}: grid ${grid}, saved ${t.grid}`);
       const tiles = await framesRise(h, w, `restored ${t.label}`);
       check(JSON.stringify(tiles.map((x) => x.camera)) === JSON.stringify(t.cameras), `${t.label}: ${JSON.stringify(tiles.map((x) => x.camera))}, saved ${JSON.stringify(t.cameras)}`);
+      if (t.rect) {
+        const r = await waitFor(`${t.label} at its saved place`, async () => {
+          const r = await w.rect();
+          return ['x', 'y', 'width', 'height'].every((k) => Math.abs(r[k] - t.rect[k]) <= 2) ? r : null;
+        }, { ms: 15_000, seen: () => w.rect() });
+        console.log(`       ${t.label} back at ${JSON.stringify(r)} (left at ${JSON.stringify(t.rect)})`);
+      }
     }
     screenShot(artifacts, 'app-window-tearout-restored.png');
     await w.switchTo(main);

@@ -54,7 +54,7 @@ impl Engine {
 }
 
 /// A window torn out of the main one: its label (`tearout-N`), the layout it
-/// shows and whether it was full screen.
+/// shows, whether it was full screen, and where it was (out of full screen).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TornWindow {
@@ -62,6 +62,35 @@ pub struct TornWindow {
     pub layout: Layout,
     #[serde(default)]
     pub fullscreen: bool,
+    /// Position and size; `None` until the window was first placed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<WindowBounds>,
+}
+
+/// A window's place on the desktop in logical pixels: its outer position
+/// (top-left corner, may be negative on a screen left of or above the
+/// primary one) and its inner size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowBounds {
+    pub x: i32,
+    pub y: i32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Positions beyond this (either sign) are not kept: no desktop is that large.
+const MAX_COORD: i32 = 65_536;
+/// Sizes kept: from a usable minimum to the largest screen.
+const SIZE_RANGE: std::ops::RangeInclusive<u32> = 120..=16_384;
+
+impl WindowBounds {
+    /// The bounds if they can be a window on some desktop, else `None`.
+    pub fn sane(self) -> Option<Self> {
+        let coords = (-MAX_COORD..=MAX_COORD).contains(&self.x)
+            && (-MAX_COORD..=MAX_COORD).contains(&self.y);
+        let size = SIZE_RANGE.contains(&self.width) && SIZE_RANGE.contains(&self.height);
+        (coords && size).then_some(self)
+    }
 }
 
 /// Whether `label` names a torn-out window (`tearout-` and 1 to 4 digits).
@@ -84,7 +113,12 @@ impl Engine {
             .filter_map(|v| serde_json::from_value::<TornWindow>(v).ok())
             .filter_map(|w| {
                 let layout = w.layout.normalized().ok()?;
-                is_torn_label(&w.label).then_some(TornWindow { layout, ..w })
+                let bounds = w.bounds.and_then(WindowBounds::sane);
+                is_torn_label(&w.label).then_some(TornWindow {
+                    layout,
+                    bounds,
+                    ..w
+                })
             })
             .take(MAX_TORN_WINDOWS)
             .collect())
@@ -112,6 +146,7 @@ impl Engine {
                 .map_err(EngineError::InvalidInput)?;
             out.push(TornWindow {
                 layout,
+                bounds: w.bounds.and_then(WindowBounds::sane),
                 ..w.clone()
             });
         }
@@ -138,5 +173,41 @@ mod tests {
         ] {
             assert!(!is_torn_label(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn window_bounds_kept_only_when_sane() {
+        let b = |x, y, width, height| WindowBounds {
+            x,
+            y,
+            width,
+            height,
+        };
+        assert_eq!(b(-1920, 0, 960, 600).sane(), Some(b(-1920, 0, 960, 600)));
+        assert_eq!(b(0, 0, 100, 600).sane(), None);
+        assert_eq!(b(0, 0, 960, 20_000).sane(), None);
+        assert_eq!(b(70_000, 0, 960, 600).sane(), None);
+    }
+
+    #[test]
+    fn torn_window_without_bounds_reads_as_before() {
+        let w: TornWindow = serde_json::from_str(
+            r#"{"label":"tearout-1","layout":{"grid":4,"tiles":[]},"fullscreen":false}"#,
+        )
+        .expect("old entry");
+        assert_eq!(w.bounds, None);
+        let w: TornWindow = serde_json::from_str(
+            r#"{"label":"tearout-2","layout":{"grid":1,"tiles":["demo-1"]},"bounds":{"x":-5,"y":40,"width":900,"height":560}}"#,
+        )
+        .expect("entry with bounds");
+        assert_eq!(
+            w.bounds,
+            Some(WindowBounds {
+                x: -5,
+                y: 40,
+                width: 900,
+                height: 560
+            })
+        );
     }
 }
