@@ -626,11 +626,9 @@ impl Session {
             u.prior = (expected, received);
             let block = u.media_ssrc.map(|ssrc| ReportBlock {
                 ssrc,
-                fraction_lost: if de == 0 {
-                    0
-                } else {
-                    (de.saturating_sub(dr) * 256 / de).min(255) as u8
-                },
+                fraction_lost: (de.saturating_sub(dr) * 256)
+                    .checked_div(de)
+                    .map_or(0, |f| f.min(255) as u8),
                 cumulative_lost: expected.saturating_sub(received) as u32,
                 highest: u.reorder.highest,
                 last_sr: u.last_sr.map_or(0, |(m, _)| m),

@@ -227,7 +227,7 @@ pub fn receiver_report(own_ssrc: u32, block: Option<ReportBlock>) -> Vec<u8> {
     chunk.extend_from_slice(&[1, cname.len() as u8]);
     chunk.extend_from_slice(cname);
     chunk.push(0);
-    while chunk.len() % 4 != 0 {
+    while !chunk.len().is_multiple_of(4) {
         chunk.push(0);
     }
     out.extend_from_slice(&[0x81, 202]);
