@@ -1,10 +1,16 @@
 //! Wall time for the playback clock: the system clock, or the engine's
-//! simulated [`SimClock`] moved on whenever the clock would wait, so a test
-//! drives playback deterministically, whatever the machine's load and
-//! whatever the time of day ("now" is the simulated clock's too).
+//! simulated [`SimClock`], either moved on whenever the clock would wait
+//! (a test that runs the session's loop itself, one turn at a time) or
+//! moved only by the test (a test that runs a live session on its threads),
+//! so playback is deterministic whatever the machine's load and whatever
+//! the time of day ("now" is the simulated clock's too).
 use std::fmt;
 use std::sync::{Condvar, MutexGuard};
 use std::time::{Duration, Instant};
+
+/// How often a wait on [`WallTime::Driven`] looks whether the test moved
+/// time on (real time).
+const DRIVEN_POLL: Duration = Duration::from_millis(2);
 
 use crate::clock::{Clock, SimClock, SystemClock};
 
@@ -18,7 +24,13 @@ pub enum WallTime {
     #[default]
     Real,
     /// A simulated clock; a wait returns at once, the time moved on by it.
+    /// Only for a loop that nothing else drives: on a session's own thread
+    /// every wait moves time, and playback runs as fast as it can go.
     Simulated(&'static SimClock),
+    /// A simulated clock only the test moves: a wait never moves it, it
+    /// blocks (real time, at most the wait asked for) until the test has
+    /// moved time past its end or the clock changed.
+    Driven(&'static SimClock),
 }
 
 impl WallTime {
@@ -26,7 +38,7 @@ impl WallTime {
     pub fn now(&self) -> Instant {
         match self {
             WallTime::Real => SystemClock.instant(),
-            WallTime::Simulated(s) => s.instant(),
+            WallTime::Simulated(s) | WallTime::Driven(s) => s.instant(),
         }
     }
 
@@ -34,11 +46,13 @@ impl WallTime {
     pub fn now_ms(&self) -> i64 {
         match self {
             WallTime::Real => SystemClock.now_ms(),
-            WallTime::Simulated(s) => s.now_ms(),
+            WallTime::Simulated(s) | WallTime::Driven(s) => s.now_ms(),
         }
     }
 
-    /// Waits up to `d` for `cv` (real), or moves simulated time on by `d`.
+    /// Waits up to `d` for `cv` (real), or moves simulated time on by `d`,
+    /// or (driven) waits for `cv` until the test moved time on by `d`, at
+    /// most `d` of real time.
     pub fn wait<'a, T>(
         &self,
         cv: &Condvar,
@@ -53,14 +67,36 @@ impl WallTime {
                 s.advance(d);
                 guard
             }
+            WallTime::Driven(s) => {
+                let (end, real_end) = (s.elapsed().saturating_add(d), Instant::now() + d);
+                let mut guard = guard;
+                while s.elapsed() < end && Instant::now() < real_end {
+                    let (g, r) = cv
+                        .wait_timeout(guard, DRIVEN_POLL)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    guard = g;
+                    if !r.timed_out() {
+                        // the clock changed (or a spurious wake: the caller re-reads)
+                        break;
+                    }
+                }
+                guard
+            }
         }
     }
 
-    /// Sleeps `d` (real), or moves simulated time on by `d`.
+    /// Sleeps `d` (real), or moves simulated time on by `d`, or (driven)
+    /// waits until the test moved it on by `d`, at most `d` of real time.
     pub fn sleep(&self, d: Duration) {
         match self {
             WallTime::Real => SystemClock.sleep(d),
             WallTime::Simulated(s) => s.advance(d),
+            WallTime::Driven(s) => {
+                let (end, real_end) = (s.elapsed().saturating_add(d), Instant::now() + d);
+                while s.elapsed() < end && Instant::now() < real_end {
+                    std::thread::sleep(DRIVEN_POLL);
+                }
+            }
         }
     }
 }
@@ -69,7 +105,8 @@ impl PartialEq for WallTime {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (WallTime::Real, WallTime::Real) => true,
-            (WallTime::Simulated(a), WallTime::Simulated(b)) => std::ptr::eq(*a, *b),
+            (WallTime::Simulated(a), WallTime::Simulated(b))
+            | (WallTime::Driven(a), WallTime::Driven(b)) => std::ptr::eq(*a, *b),
             _ => false,
         }
     }
@@ -80,6 +117,7 @@ impl fmt::Debug for WallTime {
         match self {
             WallTime::Real => f.write_str("Real"),
             WallTime::Simulated(s) => write!(f, "Simulated({:?})", s.elapsed()),
+            WallTime::Driven(s) => write!(f, "Driven({:?})", s.elapsed()),
         }
     }
 }
