@@ -121,3 +121,37 @@ impl fmt::Debug for WallTime {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn driven_waits_never_move_time_and_end_when_the_test_moves_it() {
+        let sim = SimClock::leaked(1_750_000_000_000);
+        let wall = WallTime::Driven(sim);
+        let (m, cv) = (Mutex::new(()), Condvar::new());
+        // nobody moves it: the wait ends after its real time, time unmoved
+        drop(wall.wait(&cv, m.lock().unwrap(), Duration::from_millis(20)));
+        wall.sleep(Duration::from_millis(20));
+        assert_eq!(sim.elapsed(), Duration::ZERO);
+        // the test moves it: a long wait ends long before its real time
+        let pair = Arc::new((Mutex::new(()), Condvar::new()));
+        let p = pair.clone();
+        let t = std::thread::spawn(move || {
+            let started = Instant::now();
+            drop(wall.wait(&p.1, p.0.lock().unwrap(), Duration::from_secs(60)));
+            started.elapsed()
+        });
+        while !t.is_finished() {
+            sim.advance(Duration::from_secs(61));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(t.join().unwrap() < Duration::from_secs(30));
+        // the self-moving kind moves it by the wait
+        let before = sim.elapsed();
+        drop(WallTime::Simulated(sim).wait(&cv, m.lock().unwrap(), Duration::from_millis(40)));
+        assert_eq!(sim.elapsed() - before, Duration::from_millis(40));
+    }
+}
