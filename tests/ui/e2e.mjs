@@ -1152,6 +1152,34 @@ async function main() {
     await p6.close();
   });
 
+  await test('frame timing badges: arrival time and a far-off camera clock, nothing for capture time', async () => {
+    const p7 = await context.newPage();
+    p7.on('pageerror', (e) => problems.push(`pageerror (timing page): ${e.message}`));
+    // a routed hub socket sends one status with `timing` per camera (docs/hub-protocol.md), no frames
+    const timing = { [ids[0]]: { source: 'arrival_clock_off', camera_offset_ms: -90312 }, [ids[1]]: { source: 'capture', camera_offset_ms: 312 } };
+    await p7.routeWebSocket(/\/v1\/live/, (ws) => {
+      const cam = new URL(ws.url()).searchParams.get('camera');
+      ws.send(JSON.stringify({ type: 'status', camera: cam, stream: 'sub', state: 'live', reason: null, timing: timing[cam] }));
+    });
+    await p7.addInitScript(ipcMock, { hub: { url: 'ws://127.0.0.1:9', token: 't' }, cameras: info.cameras, layout: { grid: 4, tiles: [ids[0], ids[1], null, null] }, cert: CERT });
+    await p7.goto(base);
+    await p7.waitForFunction(() => document.querySelectorAll('.tile[data-state="live"]').length === 2, null, { timeout: 10_000 });
+    const got = await p7.evaluate(() =>
+      Array.from(document.querySelectorAll('.tile[data-state="live"]')).map((t) => {
+        const b = t.querySelector('.tile-timing');
+        return { keys: b?.getAttribute('data-timing') ?? '', labels: Array.from(b?.children ?? []).map((e) => [e.textContent, e.getAttribute('title')]) };
+      }),
+    );
+    assert.equal(got[0].keys, 'arrival clock');
+    assert.equal(got[0].labels[0][0], 'arrival time');
+    assert.match(got[0].labels[0][1], /when frames arrived/);
+    assert.equal(got[0].labels[1][0], 'clock +90 s');
+    assert.match(got[0].labels[1][1], /90\.312 s ahead/);
+    assert.equal(got[1].keys, '', 'capture time with a close clock: no badge');
+    await p7.screenshot({ path: join(ARTIFACTS, 'e2e-timing-badges.png') });
+    await p7.close();
+  });
+
   await test('no unexpected console or page errors', async () => {
     assert.deepEqual(problems, []);
   });

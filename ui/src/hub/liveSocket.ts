@@ -5,6 +5,7 @@
  */
 import { HubSocket, hubUrlFor } from './hubSocket';
 import { parseEvents, type LiveEventFlags } from '../tile/liveEvents';
+import { parseTiming, type FrameTiming } from '../tile/frameTiming';
 
 export { backoffMs } from './hubSocket';
 
@@ -16,6 +17,8 @@ export interface HubStatus {
   reason: string | null;
   /** The stream's live events where the VMS reports them (absent: none said). */
   events?: LiveEventFlags | null;
+  /** Live: capture or arrival time and the camera clock's offset (absent: the source does not say). */
+  timing?: FrameTiming | null;
 }
 
 export interface LiveSocketOptions {
@@ -48,11 +51,13 @@ export function parseStatus(text: string): HubStatus | null {
   const o = parseMessage(text);
   if (!o || o.type !== 'status' || typeof o.state !== 'string' || !STATES.includes(o.state)) return null;
   const events = parseEvents(o.events);
+  const timing = parseTiming(o.timing);
   return {
     state: o.state as HubState,
     stream: o.stream === 'main' || o.stream === 'sub' ? o.stream : null,
     reason: typeof o.reason === 'string' ? o.reason : null,
     ...(events ? { events } : {}),
+    ...(timing ? { timing } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { useTileView } from './useTileView';
 import { formatClock, statusLabel } from './format';
 import { PtzControls } from '../ptz/PtzControls';
 import { LiveEventBadges } from './LiveEventBadges';
+import { TimingBadges } from './TimingBadges';
 
 export { CAMERA_MIME } from './useCameraDrop';
 
@@ -78,7 +79,7 @@ export function Tile(p: TileProps) {
       width: view.pixelWidth,
       height: view.pixelHeight,
       // the hub's statuses carry the events; a status of our own (a lost socket) keeps the last
-      onStatus: (s) => setStatus((prev) => ({ ...s, stream: s.stream ?? prev?.stream ?? null, events: s.events ?? prev?.events ?? null })),
+      onStatus: (s) => setStatus((prev) => ({ ...s, stream: s.stream ?? prev?.stream ?? null, events: s.events ?? prev?.events ?? null, timing: s.timing ?? prev?.timing ?? null })),
       onFrame: (d) => view.push(d),
     });
     socketRef.current = socket;
@@ -194,6 +195,7 @@ export function Tile(p: TileProps) {
           <div className="tile-bottom">
             <span className={`tile-status st-${state}`}>{statusLabel(state, status?.reason ?? null)}</span>
             <LiveEventBadges events={status?.events} />
+            {state === 'live' && <TimingBadges timing={status?.timing} />}
             <span className="tile-clock" ref={clockRef} />
           </div>
           {p.camera?.ptz && <PtzControls camera={cameraId} selected={p.selected} />}
