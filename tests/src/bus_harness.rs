@@ -19,41 +19,11 @@ use crate::bus::Rabbit;
 
 pub const FRAME: f64 = 1000.0 / 15.0;
 
-pub fn vigil_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("VIGIL_BIN") {
-        return p.into();
-    }
-    let exe = std::env::current_exe().unwrap();
-    let p = exe.parent().unwrap().parent().unwrap().join("vigil");
-    assert!(
-        p.exists(),
-        "build the vigil binary first ({}), or set VIGIL_BIN",
-        p.display()
-    );
-    p
-}
+pub use crate::cli::{ok, vigil_bin};
 
+/// `vigil ARGS` on `data` with `stdin` (a password or nothing).
 pub fn vigil(data: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut c = Command::new(vigil_bin())
-        .args(args)
-        .env("VIGIL_DATA_DIR", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    c.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    c.wait_with_output().unwrap()
-}
-
-pub fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
+    crate::cli::vigil(data, args, Some(stdin))
 }
 
 pub fn env_n(name: &str, default: usize) -> usize {
