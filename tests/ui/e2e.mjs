@@ -1167,7 +1167,7 @@ async function main() {
     const got = await p7.evaluate(() =>
       Array.from(document.querySelectorAll('.tile[data-state="live"]')).map((t) => {
         const b = t.querySelector('.tile-timing');
-        return { keys: b?.getAttribute('data-timing') ?? '', labels: Array.from(b?.children ?? []).map((e) => [e.textContent, e.getAttribute('title')]) };
+        return { keys: b?.getAttribute('data-timing') ?? '', labels: Array.from(b?.children ?? []).map((e) => [e.innerText, e.getAttribute('title')]) };
       }),
     );
     assert.equal(got[0].keys, 'arrival clock');

@@ -27,6 +27,7 @@ describe('frame timing', () => {
     expect(b.map((x) => x.key)).toEqual(['arrival', 'clock']);
     expect(b[0].title).toMatch(/clock is more than 5 s off/);
     expect(b[1].label).toBe('clock +90 s');
+    expect(b.map((x) => x.short)).toEqual(['arrival', '+90 s']);
     expect(b[1].title).toContain('90.312 s ahead of');
     expect(b[1].title).toContain('-90312 ms');
     expect(timingBadges({ source: 'arrival_clock_off', cameraOffsetMs: 3_600_000 })[1].label).toBe('clock -60 min');

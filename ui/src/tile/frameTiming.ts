@@ -32,6 +32,8 @@ export const LARGE_OFFSET_MS = 5_000;
 export interface TimingBadge {
   key: 'arrival' | 'clock';
   label: string;
+  /** The label on small tiles (a 16 grid). */
+  short: string;
   title: string;
 }
 
@@ -54,7 +56,7 @@ export function timingBadges(t: FrameTiming | null | undefined): TimingBadge[] {
       t.source === 'arrival_no_report'
         ? 'The camera sends no RTCP sender reports (or none yet)'
         : "The camera's clock is more than 5 s off";
-    out.push({ key: 'arrival', label: 'arrival time', title: `${why}: frame times are when frames arrived at this workstation, not when the camera captured them.` });
+    out.push({ key: 'arrival', label: 'arrival time', short: 'arrival', title: `${why}: frame times are when frames arrived at this workstation, not when the camera captured them.` });
   }
   const off = t.cameraOffsetMs;
   if (off !== null && Math.abs(off) >= LARGE_OFFSET_MS) {
@@ -64,6 +66,7 @@ export function timingBadges(t: FrameTiming | null | undefined): TimingBadge[] {
     out.push({
       key: 'clock',
       label: `clock ${shortOffset(ahead)}`,
+      short: shortOffset(ahead),
       title: `The camera's clock is ${secs} s ${ahead > 0 ? 'ahead of' : 'behind'} this workstation's (offset ${off} ms, workstation minus camera, including network delay).`,
     });
   }
