@@ -2,7 +2,7 @@
 //! e2e tests: started on a loopback port with CHAP, its call log, the site
 //! request, hub frame readers that read VTC1, and the `vigil` CLI runner.
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -10,8 +10,6 @@ use vigil_engine::engine::Engine;
 use vigil_engine::hub::client::{HubEvent, TileClient};
 use vigil_engine::hub::protocol::ServerMessage;
 use vigil_engine::vms::site::{SiteProbe, SiteRequest};
-
-use crate::vigil_bin;
 
 pub const USER: &str = "operator";
 pub const PASSWORD: &str = "Xp-m0bile-7731";
@@ -188,34 +186,4 @@ pub async fn next_frame_after(
         .unwrap_or_else(|| panic!("no frame after {what}: {statuses:?}"))
 }
 
-pub fn vigil(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(vigil_bin())
-        .args(args)
-        .env("VIGIL_DATA_DIR", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut w = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            w.write_all(s.as_bytes()).unwrap();
-        }
-    }
-    child.wait_with_output().unwrap()
-}
-
-pub fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-pub fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", text(o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+pub use crate::cli::{ok, text, vigil};
