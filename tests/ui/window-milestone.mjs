@@ -137,6 +137,8 @@ export async function milestoneSection(w, h) {
     const group = (await h.treeGroups(w)).find((g) => g.id === st.site);
     const cam = group.cameras[2].id; // the simulator's camera 3
     if (await w.run(`return !!document.querySelector('${PANEL}')`)) await w.run(`document.querySelector('${PANEL} [aria-label="Close sites"]').click(); return true;`);
+    // the camera tile 1 showed before, put back at the end for the later steps
+    st.tile1 = await w.run(`return document.querySelector('.tile[data-tile="1"]')?.getAttribute('data-camera') || null`);
     await w.click(await waitFor('tile 1', () => w.run(`return document.querySelector('.tile[data-tile="1"]')`)));
     await w.click(await waitFor(`camera ${cam} in the sidebar`, () => w.run(`return document.querySelector('.sidebar li.camera[data-camera-id="' + arguments[0] + '"] .camera-name')`, cam)));
     const badges = () => w.run(`const t = document.querySelector('.tile[data-camera="' + arguments[0] + '"]');
@@ -154,6 +156,11 @@ export async function milestoneSection(w, h) {
     await sim(0);
     await waitFor('the Recording badge again', async () => (await badges())?.events.split(' ').includes('recording'), { ms: 60_000, seen: badges });
     await w.run(`document.querySelector('.tile[data-camera="' + arguments[0] + '"] .tile-clear')?.click(); return true;`, cam);
+    if (st.tile1) {
+      await w.click(await waitFor('tile 1', () => w.run(`return document.querySelector('.tile[data-tile="1"]')`)));
+      await w.click(await waitFor(`camera ${st.tile1} in the sidebar`, () => w.run(`return document.querySelector('.sidebar li.camera[data-camera-id="' + arguments[0] + '"] .camera-name')`, st.tile1)));
+      await waitFor(`tile 1 showing ${st.tile1} again`, () => w.run(`return document.querySelector('.tile[data-tile="1"]')?.getAttribute('data-camera') === arguments[0]`, st.tile1));
+    }
   });
 
   // leave the app as the next steps expect it: no Milestone site, panel closed
