@@ -9,18 +9,18 @@
 //! no token is ever printed.
 //! The CLI test needs a keyring session (bash /work/notes/kr.sh, as CI).
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use vigil_engine::engine::Engine;
 use vigil_engine::error::{ErrorKind, HasKind};
-use vigil_engine::hub::client::{HubEvent, TileClient};
-use vigil_engine::hub::protocol::ServerMessage;
+use vigil_engine::hub::client::TileClient;
 use vigil_engine::ptz::engine_ops::MoveRequest;
 use vigil_engine::ptz::Step;
 use vigil_engine::vms::site::{SiteProbe, SiteRequest};
 use vigil_tests::cli::{ok, text};
 use vigil_tests::dss::{DssSim, PASSWORD, USER};
+use vigil_tests::hub_wait::frame_after;
 use vigil_tests::*;
 
 /// The simulator's frame interval (10 fps).
@@ -110,37 +110,6 @@ async fn cameras_list_and_live_frames_carry_the_wall_clock() {
     // removing the site logs its serving session out
     engine.remove_site(&probe.site.id).await.unwrap();
     assert_eq!(sim.calls_of("logout").len(), 2);
-}
-
-/// Waits for a frame whose VTC1 is at least `after_ms`; collects statuses.
-async fn frame_after(
-    tile: &mut TileClient,
-    after_ms: i64,
-    within: Duration,
-    statuses: &mut Vec<String>,
-) -> Option<i64> {
-    let deadline = Instant::now() + within;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, tile.next()).await {
-            Ok(Some(Ok(HubEvent::Frame {
-                header, payload, ..
-            }))) => {
-                let (w, h) = (header.width as usize, header.height as usize);
-                if let Some(tc) = vigil_engine::media::vtc1::read_luma(&payload[..w * h], w, h, w) {
-                    if tc as i64 >= after_ms {
-                        return Some(tc as i64);
-                    }
-                }
-            }
-            Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state, reason, .. })))) => {
-                statuses.push(format!("{state} {reason:?}"))
-            }
-            Ok(Some(Ok(_))) => {}
-            Ok(Some(Err(e))) => panic!("hub error: {e}"),
-            Ok(None) | Err(_) => return None,
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -8,6 +8,7 @@ pub mod dahua;
 pub mod dss;
 pub mod hikcentral;
 pub mod hikvision;
+pub mod hub_wait;
 pub mod mediamtx;
 pub mod milestone;
 pub mod onvif;

@@ -3,12 +3,11 @@
 //! request, hub frame readers that read VTC1, and the `vigil` CLI runner.
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use vigil_engine::engine::Engine;
-use vigil_engine::hub::client::{HubEvent, TileClient};
-use vigil_engine::hub::protocol::ServerMessage;
+use vigil_engine::hub::client::TileClient;
 use vigil_engine::vms::site::{SiteProbe, SiteRequest};
 
 pub const USER: &str = "operator";
@@ -130,36 +129,7 @@ pub fn assert_clean(texts: &[String]) {
     }
 }
 
-/// The next frame's VTC1 at or after `after_ms`; collects statuses.
-pub async fn frame_after(
-    tile: &mut TileClient,
-    after_ms: i64,
-    within: Duration,
-    statuses: &mut Vec<String>,
-) -> Option<i64> {
-    let deadline = Instant::now() + within;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, tile.next()).await {
-            Ok(Some(Ok(HubEvent::Frame {
-                header, payload, ..
-            }))) => {
-                let (w, h) = (header.width as usize, header.height as usize);
-                if let Some(tc) = vigil_engine::media::vtc1::read_luma(&payload[..w * h], w, h, w) {
-                    if tc as i64 >= after_ms {
-                        return Some(tc as i64);
-                    }
-                }
-            }
-            Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state, reason, .. })))) => {
-                statuses.push(format!("{state} {reason:?}"))
-            }
-            Ok(Some(Ok(_))) => {}
-            Ok(Some(Err(e))) => panic!("hub error: {e}"),
-            Ok(None) | Err(_) => return None,
-        }
-    }
-}
+pub use crate::hub_wait::frame_after;
 
 /// RFC 3339 of whole seconds.
 pub fn rfc(s: i64) -> String {
