@@ -225,13 +225,34 @@ pub async fn wait_state(
     }
 }
 
+/// Writes a frame's luma plane as a PGM picture under the temp dir, for a
+/// failing test's message.
+pub fn dump_luma(f: &Got) -> std::path::PathBuf {
+    let (w, h) = (f.header.width as usize, f.header.height as usize);
+    let path = std::env::temp_dir().join(format!(
+        "vigil-frame-{}-{}.pgm",
+        std::process::id(),
+        f.header.seq
+    ));
+    let mut pgm = format!("P5\n{w} {h}\n255\n").into_bytes();
+    pgm.extend_from_slice(&f.payload[..w * h]);
+    let _ = std::fs::write(&path, pgm);
+    path
+}
+
 /// Asserts the frames carry readable VTC1 timecodes that advance and never go back.
 pub fn assert_increasing_timecodes(frames: &[Got]) {
     let codes: Vec<u64> = frames
         .iter()
         .map(|f| {
-            f.vtc1()
-                .unwrap_or_else(|| panic!("frame {} has no readable VTC1", f.header.seq))
+            f.vtc1().unwrap_or_else(|| {
+                let dump = dump_luma(f);
+                panic!(
+                    "frame {} has no readable VTC1 (luma written to {})",
+                    f.header.seq,
+                    dump.display()
+                )
+            })
         })
         .collect();
     // a live source may repeat a picture (the peer's compositor does), never go back

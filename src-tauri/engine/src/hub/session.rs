@@ -46,16 +46,22 @@ fn attach(ingests: &IngestManager, req: &LiveRequest) -> Result<Attached, String
     })
 }
 
-fn status_msg(req: &LiveRequest, a: &Attached) -> Message {
-    let s = a.status.borrow().clone();
-    Message::text(
-        serde_json::to_string(&ServerMessage::status(
-            &req.camera,
-            Some(a.ingest.stream.as_str()),
-            &s,
-        ))
-        .expect("json"),
-    )
+/// The tile's status message, or `None` when it says exactly what the tile
+/// was last sent. The value is marked seen, so a change that lands between
+/// attaching and the first send is not sent twice.
+fn status_msg(req: &LiveRequest, a: &mut Attached, last: &mut String) -> Option<Message> {
+    let s = a.status.borrow_and_update().clone();
+    let text = serde_json::to_string(&ServerMessage::status(
+        &req.camera,
+        Some(a.ingest.stream.as_str()),
+        &s,
+    ))
+    .expect("json");
+    if text == *last {
+        return None;
+    }
+    last.clone_from(&text);
+    Some(Message::text(text))
 }
 
 fn frame_msg(stream_id: u32, pic: &Picture, format: PixelFormat) -> Option<Message> {
@@ -96,8 +102,11 @@ pub async fn run(
             return;
         }
     };
-    if tx.send(status_msg(&req, &att)).await.is_err() {
-        return;
+    let mut last_status = String::new();
+    if let Some(msg) = status_msg(&req, &mut att, &mut last_status) {
+        if tx.send(msg).await.is_err() {
+            return;
+        }
     }
     loop {
         tokio::select! {
@@ -110,7 +119,9 @@ pub async fn run(
             }
             changed = att.status.changed() => {
                 if changed.is_err() { break; }
-                if tx.send(status_msg(&req, &att)).await.is_err() { break; }
+                if let Some(msg) = status_msg(&req, &mut att, &mut last_status) {
+                    if tx.send(msg).await.is_err() { break; }
+                }
             }
             incoming = rx.next() => {
                 match incoming {
@@ -122,7 +133,11 @@ pub async fn run(
                                 Ok(a) => {
                                     let switched = a.ingest.id != att.ingest.id;
                                     att = a;
-                                    if switched && tx.send(status_msg(&req, &att)).await.is_err() { break; }
+                                    if switched {
+                                        if let Some(msg) = status_msg(&req, &mut att, &mut last_status) {
+                                            if tx.send(msg).await.is_err() { break; }
+                                        }
+                                    }
                                 }
                                 Err(e) => tracing::warn!("resize of {}: {e}", req.camera),
                             }

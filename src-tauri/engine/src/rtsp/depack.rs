@@ -1,8 +1,10 @@
 //! RTP payloads to Annex B access units: H.264 (RFC 6184: single NAL unit,
 //! STAP-A, FU-A) and H.265 (RFC 7798: single, AP, FU; no DONL). An access
 //! unit ends at the marker bit or when the RTP timestamp changes. A lost
-//! packet (sequence gap) drops the unit in progress; the decoder recovers at
-//! the next keyframe. Keyframes without in-band parameter sets get the
+//! packet (sequence gap) drops the unit it may belong to (the one in
+//! progress, and the one it ended when the timestamp changed), and the units
+//! after it up to the next keyframe, since they refer to a picture the
+//! decoder never had: a torn picture never reaches a tile or a clip. Keyframes without in-band parameter sets get the
 //! SDP's prepended, so decoding can start at any keyframe.
 use std::collections::VecDeque;
 
@@ -11,6 +13,9 @@ use super::sdp::Codec;
 
 /// Largest access unit accepted (a 4K keyframe is well below).
 pub const MAX_ACCESS_UNIT: usize = 16 * 1024 * 1024;
+/// Units skipped at most while waiting for a keyframe after a loss; a
+/// stream that refreshes without keyframes (intra refresh) plays on after.
+const MAX_UNITS_AWAITING_KEY: u32 = 90;
 const START: [u8; 4] = [0, 0, 0, 1];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +45,10 @@ pub struct Depacketizer {
     building: Option<Building>,
     next_sequence: Option<u16>,
     ready: VecDeque<AccessUnit>,
-    /// Units dropped because a packet was lost or malformed.
+    /// After a dropped unit: units skipped since, until a keyframe.
+    awaiting_key: Option<u32>,
+    /// Units dropped because a packet was lost or malformed, or because
+    /// they followed such a unit before the next keyframe.
     pub dropped: u64,
 }
 
@@ -52,6 +60,7 @@ impl Depacketizer {
             building: None,
             next_sequence: None,
             ready: VecDeque::new(),
+            awaiting_key: None,
             dropped: 0,
         }
     }
@@ -71,11 +80,13 @@ impl Depacketizer {
     pub fn push(&mut self, pkt: &RtpPacket<'_>, onvif: Option<OnvifExtension>) {
         let lost = self.next_sequence.is_some_and(|s| s != pkt.sequence);
         self.next_sequence = Some(pkt.sequence.wrapping_add(1));
-        if self
+        if let Some(b) = self
             .building
-            .as_ref()
-            .is_some_and(|b| b.rtp_timestamp != pkt.timestamp)
+            .as_mut()
+            .filter(|b| b.rtp_timestamp != pkt.timestamp)
         {
+            // the lost packet may have been this unit's last one
+            b.broken |= lost;
             self.finish();
         }
         let b = self.building.get_or_insert_with(|| Building {
@@ -111,7 +122,18 @@ impl Depacketizer {
         };
         if b.broken || b.in_fragment || b.data.is_empty() {
             self.dropped += 1;
+            self.awaiting_key = Some(0);
             return;
+        }
+        match self.awaiting_key {
+            Some(_) if b.keyframe => self.awaiting_key = None,
+            Some(n) if n < MAX_UNITS_AWAITING_KEY => {
+                self.awaiting_key = Some(n + 1);
+                self.dropped += 1;
+                return;
+            }
+            Some(_) => self.awaiting_key = None,
+            None => {}
         }
         let mut data = b.data;
         if b.keyframe && !b.has_parameter_sets && !self.parameter_sets.is_empty() {
@@ -311,9 +333,42 @@ mod tests {
         d.push(&pkt(3, 100, true, &[0x7c, 0x45, 3]), None); // seq 2 lost
         assert_eq!(d.pop(), None);
         assert_eq!(d.dropped, 1);
-        d.push(&pkt(4, 300, false, &[0x41, 1]), None);
+        // a keyframe as single NAL units: the timestamp change ends it
+        d.push(&pkt(4, 300, false, &[0x65, 1]), None);
         d.push(&pkt(5, 400, false, &[0x41, 2]), None);
         assert_eq!(d.pop().unwrap().rtp_timestamp, 300);
+    }
+
+    #[test]
+    fn after_a_loss_units_wait_for_the_next_keyframe() {
+        let mut d = Depacketizer::new(Codec::H264, vec![]);
+        d.push(&pkt(1, 100, true, &[0x65, 1]), None); // keyframe
+        assert!(d.pop().unwrap().keyframe);
+        d.push(&pkt(2, 200, false, &[0x41, 1]), None); // slice 1 of 2
+                                                       // seq 3 (its last slice) lost; the next unit ends it by timestamp
+        d.push(&pkt(4, 300, true, &[0x41, 2]), None);
+        d.push(&pkt(5, 400, true, &[0x41, 3]), None);
+        assert_eq!(d.pop(), None, "torn and dependent units are not decoded");
+        d.push(&pkt(6, 500, true, &[0x65, 4]), None);
+        let au = d.pop().unwrap();
+        assert!(au.keyframe);
+        assert_eq!(au.rtp_timestamp, 500);
+        d.push(&pkt(7, 600, true, &[0x41, 5]), None);
+        assert_eq!(d.pop().unwrap().rtp_timestamp, 600);
+        assert_eq!(d.dropped, 3);
+    }
+
+    #[test]
+    fn a_stream_without_keyframes_plays_on_after_a_while() {
+        let mut d = Depacketizer::new(Codec::H264, vec![]);
+        d.push(&pkt(1, 0, false, &[0x7c, 0x81, 1]), None); // FU start, non-IDR
+        d.push(&pkt(3, 0, true, &[0x7c, 0x41, 2]), None); // seq 2 lost
+        let mut out = 0;
+        for i in 0..(MAX_UNITS_AWAITING_KEY + 5) {
+            d.push(&pkt(4 + i as u16, 100 + i, true, &[0x41, 1]), None);
+            out += std::iter::from_fn(|| d.pop()).count();
+        }
+        assert_eq!(out, 5);
     }
 
     #[test]
