@@ -5,7 +5,8 @@
 //! benchmark (tests/ui/bench-frames.mjs, docs/operator-window.md) drew 16
 //! live tiles at about half the rate, with more memory. There the app asks
 //! WebKit for its non-composited mode (`WEBKIT_DISABLE_COMPOSITING_MODE=1`).
-//! A value the operator set for that variable is kept.
+//! A value the operator set for that variable is kept. Only WebKitGTK
+//! (Linux) reads it; on Windows (WebView2) nothing is set or logged.
 use std::path::Path;
 
 const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
@@ -24,7 +25,10 @@ pub fn has_render_node(dir: &Path) -> bool {
 /// Sets WebKit's environment for this machine. Call first thing in `main`,
 /// before any thread starts.
 pub fn apply() {
-    if std::env::var_os(VAR).is_some() || has_render_node(Path::new("/dev/dri")) {
+    if !cfg!(target_os = "linux")
+        || std::env::var_os(VAR).is_some()
+        || has_render_node(Path::new("/dev/dri"))
+    {
         return;
     }
     std::env::set_var(VAR, "1");
