@@ -11,6 +11,7 @@ pub mod engine;
 pub mod engine_sites;
 pub mod error;
 pub mod evidence;
+pub mod file_name;
 pub mod footage;
 pub mod hub;
 pub mod ingest;

@@ -82,26 +82,14 @@ pub fn clip_range(b: &Bookmark) -> (i64, i64) {
     }
 }
 
-fn file_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 /// A file name in `dir` for bookmark `b` that does not exist yet.
 fn clip_path(dir: &Path, b: &Bookmark, from_ms: i64) -> PathBuf {
     let stamp = crate::cases::rfc3339_ms(from_ms).replace([':', '-'], "");
     let base = format!(
         "bookmark-{}_{}_{}",
         b.id,
-        file_safe(&b.camera),
-        file_safe(&stamp)
+        crate::file_name::safe_id(&b.camera),
+        crate::file_name::safe_id(&stamp)
     );
     let mut n = 1;
     loop {

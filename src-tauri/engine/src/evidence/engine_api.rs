@@ -157,7 +157,7 @@ impl Engine {
             let name = format!(
                 "{}_{}_{}.mp4",
                 i + 1,
-                safe(&r.camera.id),
+                crate::file_name::safe_id(&r.camera.id),
                 crate::cases::rfc3339_ms(r.from_ms).replace([':', '-'], "")
             );
             let clip = tmp.path().join(&name);
@@ -209,16 +209,4 @@ impl Engine {
             not_ready: 0,
         })
     }
-}
-
-fn safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }

@@ -61,21 +61,6 @@ fn stamp(ms: i64) -> String {
     crate::cases::rfc3339_ms(ms).replace([':', '-'], "")
 }
 
-/// Keeps letters, digits, `-` and `_` of a name for a file name.
-fn file_safe(s: &str) -> String {
-    let t: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    t.trim_matches('_').chars().take(60).collect()
-}
-
 /// `base.ext`, or `base-2.ext`, `base-3.ext`... the first that does not exist.
 fn free_path(dir: &Path, base: &str, ext: &str) -> PathBuf {
     let name = |n: u32| {
@@ -137,7 +122,7 @@ impl Engine {
         };
         let base = format!(
             "{}_package_{}",
-            file_safe(&d.case.label),
+            crate::file_name::safe_label(&d.case.label),
             stamp(crate::media::source::now_ms())
         );
         let out = free_path(&dir, &base, if zip { "zip" } else { "" });
@@ -169,7 +154,11 @@ impl Engine {
             .map_err(|e| EvidenceError::Invalid(e.to_string()))?;
         let dir = self.evidence_export_dir()?;
         let ext = if jpeg { "jpg" } else { "png" };
-        let base = format!("{}_{}", file_safe(&camera.name), stamp(at_ms));
+        let base = format!(
+            "{}_{}",
+            crate::file_name::safe_label(&camera.name),
+            stamp(at_ms)
+        );
         let out = free_path(&dir, &base, ext);
         let req = SnapshotRequest {
             at_ms,
@@ -197,15 +186,7 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
-    use super::{file_safe, free_path, stamp};
-
-    #[test]
-    fn file_names_keep_only_safe_characters() {
-        assert_eq!(file_safe("C-000012"), "C-000012");
-        assert_eq!(file_safe("Demo 1 - Main Gate"), "Demo_1_-_Main_Gate");
-        assert_eq!(file_safe("../../etc/passwd"), "etc_passwd");
-        assert_eq!(stamp(0), "19700101T000000.000Z");
-    }
+    use super::{free_path, stamp};
 
     #[test]
     fn an_existing_export_is_never_overwritten() {

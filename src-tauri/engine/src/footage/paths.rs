@@ -19,19 +19,6 @@ fn stamp(ms: i64) -> (String, String) {
     (day, full)
 }
 
-/// A file-name-safe version of an id.
-fn safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 /// The final path of a job's file.
 pub fn media_path(
     root: &Path,
@@ -47,8 +34,8 @@ pub fn media_path(
     };
     root.join(dir).join(day).join(format!(
         "{}_{}_{full}.{ext}",
-        safe(case_label),
-        safe(camera_id)
+        crate::file_name::safe_id(case_label),
+        crate::file_name::safe_id(camera_id)
     ))
 }
 
