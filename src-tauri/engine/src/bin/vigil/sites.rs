@@ -116,26 +116,8 @@ pub async fn run(cmd: SitesCmd) -> i32 {
             eprintln!("vigil sites: --pin-stdin is for milestone sites");
             exit::USAGE
         }
-        SitesCmd::Add(a) => match request(a) {
-            Err(e) => {
-                eprintln!("vigil sites: {e}");
-                exit::USAGE
-            }
-            Ok(req) => match engine.add_site(req).await {
-                Ok(p) => print_probe(&p),
-                Err(e) => fail(&e),
-            },
-        },
-        SitesCmd::Probe(a) => match request(a) {
-            Err(e) => {
-                eprintln!("vigil sites: {e}");
-                exit::USAGE
-            }
-            Ok(req) => match engine.probe_site(req).await {
-                Ok(p) => print_probe(&p),
-                Err(e) => fail(&e),
-            },
-        },
+        SitesCmd::Add(a) => add_or_probe(&engine, a, true).await,
+        SitesCmd::Probe(a) => add_or_probe(&engine, a, false).await,
         SitesCmd::List => {
             // a new process knows no site's state yet: ask them all, at once
             let ids: Vec<String> = engine.sites().into_iter().map(|s| s.site.id).collect();
@@ -163,6 +145,30 @@ pub async fn run(cmd: SitesCmd) -> i32 {
                 println!("{}", serde_json::to_string(&k).expect("json"));
             }
             exit::OK
+        }
+    }
+}
+
+/// Connects to the site `a` describes and prints what it offers; `store`
+/// keeps it (`sites add`), else it is forgotten (`sites probe`).
+async fn add_or_probe(engine: &Engine, a: SiteArgs, store: bool) -> i32 {
+    let req = match request(a) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("vigil sites: {e}");
+            return exit::USAGE;
+        }
+    };
+    let probed = if store {
+        engine.add_site(req).await
+    } else {
+        engine.probe_site(req).await
+    };
+    match probed {
+        Ok(p) => print_probe(&p),
+        Err(e) => {
+            eprintln!("vigil sites: {}", e.to_ui().message);
+            code(e.kind())
         }
     }
 }
