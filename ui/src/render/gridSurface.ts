@@ -79,6 +79,8 @@ class GridSurface {
   private rgbaDim: WebGLUniformLocation | null;
   private vao: WebGLVertexArrayObject;
   private observer: ResizeObserver;
+  /** Redraws when a tile's state changes (dimmed or not), not at its next frame. */
+  private states: MutationObserver;
 
   static create(host: HTMLElement): GridSurface | null {
     const canvas = document.createElement('canvas');
@@ -121,6 +123,8 @@ class GridSurface {
     host.prepend(canvas);
     this.observer = new ResizeObserver(() => this.schedule());
     this.observer.observe(host);
+    this.states = new MutationObserver(() => this.schedule());
+    this.states.observe(host, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
   }
 
   add(el: HTMLElement, client: SlotClient): Slot {
@@ -192,6 +196,7 @@ class GridSurface {
     if (this.raf) cancelAnimationFrame(this.raf);
     this.raf = 0;
     this.observer.disconnect();
+    this.states.disconnect();
     const g = this.gl;
     g.deleteProgram(this.yuvProg);
     g.deleteProgram(this.rgbaProg);
