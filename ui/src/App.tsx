@@ -10,7 +10,7 @@
  * dropped files and `vigil-app PATH` open files as a site (OfflineHost).
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { ipc, toIpcError, type Camera, type GridSize, type HubInfo, type Layout, type SavedLayout, type ServerLayout } from './ipc';
+import { ipc, type Camera, type GridSize, type HubInfo, type Layout, type SavedLayout, type ServerLayout } from './ipc';
 import { gridReducer, initialGridState, toLayout } from './grid/gridState';
 import { isTypingTarget, keyToAction } from './grid/keys';
 import { Grid } from './components/Grid';
@@ -22,7 +22,7 @@ import { sitesIpc, type SiteInfo, type SiteStatus } from './sites/sitesIpc';
 import { sitesSignature } from './sites/siteTree';
 import { CamerasContext, speedsFor } from './sites/capabilities';
 import { PlaybackSpeedsContext, SPEEDS } from './playback/speed';
-import { ErrorBanner, type ShownError } from './components/ErrorBanner';
+import { ErrorBanner, useShownErrors } from './components/ErrorBanner';
 import { PlaybackView } from './playback/PlaybackView';
 import { CasesPanel } from './cases/CasesPanel';
 import type { NewCaseSeed } from './cases/NewCaseDialog';
@@ -59,7 +59,7 @@ export function App() {
   const [sitesOpen, setSitesOpen] = useState(false);
   const sitesSig = useRef<string | null>(null);
   const sitesFailing = useRef(false);
-  const [errors, setErrors] = useState<ShownError[]>([]);
+  const { errors, report, dismiss: dismissError } = useShownErrors();
   // the sites' own views for the layout menu: read again when a site's state or camera count changes
   const [serverLayouts, setServerLayouts] = useState<ServerLayout[]>([]);
   const sitesKey = sitesSignature(sites);
@@ -87,13 +87,8 @@ export function App() {
   const savedPb = useRef<PlaybackState | null>(null);
   /** Whether Playback was paused (saved with the playhead; reopened paused). */
   const pbPaused = useRef(false);
-  const errorId = useRef(0);
   const lastSaved = useRef<string | null>(null);
 
-  const report = useCallback((e: unknown) => {
-    const err = toIpcError(e);
-    setErrors((list) => [...list.slice(-4), { ...err, id: ++errorId.current }]);
-  }, []);
 
   useEffect(() => {
     let cancelled = false;
@@ -419,7 +414,7 @@ export function App() {
             onHelp={() => setHelpOpen(true)}
             onTearOut={() => windowsIpc.tearOut(toLayout(grid)).catch(report)}
           />
-          <ErrorBanner errors={errors} onDismiss={(id) => setErrors((l) => l.filter((e) => e.id !== id))} />
+          <ErrorBanner errors={errors} onDismiss={dismissError} />
           <OfflineHost
             dialogOpen={openDialog}
             onDialogClose={closeOpenDialog}

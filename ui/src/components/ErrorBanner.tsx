@@ -1,5 +1,6 @@
-/** Dismissable banner listing engine errors ({ kind, message }). */
-import type { IpcError } from '../ipc';
+/** Dismissable banner listing engine errors ({ kind, message }), and the hook that keeps the list. */
+import { useCallback, useRef, useState } from 'react';
+import { toIpcError, type IpcError } from '../ipc';
 
 export interface ShownError extends IpcError { id: number }
 
@@ -18,4 +19,16 @@ export function ErrorBanner({ errors, onDismiss }: { errors: ShownError[]; onDis
       ))}
     </div>
   );
+}
+
+/** The newest five errors shown, `report` to add one (anything thrown), `dismiss` to drop one. */
+export function useShownErrors() {
+  const [errors, setErrors] = useState<ShownError[]>([]);
+  const nextId = useRef(0);
+  const report = useCallback((e: unknown) => {
+    const err = toIpcError(e);
+    setErrors((list) => [...list.slice(-4), { ...err, id: ++nextId.current }]);
+  }, []);
+  const dismiss = useCallback((id: number) => setErrors((list) => list.filter((e) => e.id !== id)), []);
+  return { errors, report, dismiss };
 }

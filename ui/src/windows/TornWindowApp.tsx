@@ -6,11 +6,11 @@
  * layout changes are saved for the next start.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { ipc, toIpcError, type Camera, type GridSize, type HubInfo } from '../ipc';
+import { ipc, type Camera, type GridSize, type HubInfo } from '../ipc';
 import { GRID_SIZES, gridReducer, initialGridState, toLayout } from '../grid/gridState';
 import { isTypingTarget, keyToAction } from '../grid/keys';
 import { Grid } from '../components/Grid';
-import { ErrorBanner, type ShownError } from '../components/ErrorBanner';
+import { ErrorBanner, useShownErrors } from '../components/ErrorBanner';
 import { CamerasContext } from '../sites/capabilities';
 import { windowsIpc } from './windowsIpc';
 import './windows.css';
@@ -23,13 +23,8 @@ export function TornWindowApp({ label }: { label: string }) {
   const [grid, dispatch] = useReducer(gridReducer, undefined, () => initialGridState());
   const [loaded, setLoaded] = useState(false);
   const [fullscreen, setFullscreen] = useState(false);
-  const [errors, setErrors] = useState<ShownError[]>([]);
-  const errorId = useRef(0);
+  const { errors, report, dismiss: dismissError } = useShownErrors();
   const lastSaved = useRef<string | null>(null);
-  const report = useCallback((e: unknown) => {
-    const err = toIpcError(e);
-    setErrors((list) => [...list.slice(-4), { ...err, id: ++errorId.current }]);
-  }, []);
 
   useEffect(() => {
     let cancelled = false;
@@ -112,7 +107,7 @@ export function TornWindowApp({ label }: { label: string }) {
             Close window
           </button>
         </header>
-        <ErrorBanner errors={errors} onDismiss={(id) => setErrors((l) => l.filter((e) => e.id !== id))} />
+        <ErrorBanner errors={errors} onDismiss={dismissError} />
         <div className="body">
           <Grid state={grid} cameras={byId} hub={hub} dispatch={dispatch} />
         </div>
