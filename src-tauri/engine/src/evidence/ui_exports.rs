@@ -186,7 +186,7 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
-    use super::{free_path, stamp};
+    use super::free_path;
 
     #[test]
     fn an_existing_export_is_never_overwritten() {

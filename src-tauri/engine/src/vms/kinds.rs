@@ -95,6 +95,13 @@ impl FieldSpec {
             .placeholder("sha256:…")
             .help("for a self-signed certificate: its SHA-256 fingerprint, shown when you test the connection")
     }
+    /// The RTSP transport of a kind whose live video is RTSP.
+    pub fn transport() -> Self {
+        Self::new("transport", "Transport", FieldInput::Select)
+            .choices(&["tcp", "udp", "auto"])
+            .default_value("tcp")
+            .help("RTSP transport of live video; auto: UDP, else TCP when the camera refuses UDP or nothing arrives")
+    }
     pub fn time_zone() -> Self {
         Self::new("time_zone", "Time zone", FieldInput::TimeZone)
             .help("the site's zone: playback days, the timeline and the VMS's local times use it")
@@ -277,5 +284,44 @@ mod tests {
         assert_eq!(normalise_pin(&colons).unwrap(), want);
         assert!(normalise_pin("sha256:abc").is_err());
         assert!(normalise_pin(&"zz".repeat(32)).is_err());
+    }
+
+    #[test]
+    fn kinds_with_rtsp_live_video_take_a_transport() {
+        for name in ["rtsp", "onvif", "hikvision", "dahua"] {
+            let k = kind(name).unwrap();
+            let field = k.spec().fields.into_iter().find(|f| f.key == "transport");
+            let field = field.unwrap_or_else(|| panic!("{name} has a transport field"));
+            assert_eq!(field.choices, ["tcp", "udp", "auto"], "{name}");
+            let address = if name == "rtsp" {
+                "rtsp://10.0.0.20:554/s1"
+            } else {
+                "http://10.0.0.20"
+            };
+            let mut site = SiteInfo {
+                id: "s".into(),
+                kind: name.into(),
+                name: "Gate".into(),
+                address: address.into(),
+                time_zone: "UTC".into(),
+                user: Some("admin".into()),
+                tls_pin: None,
+                options: Default::default(),
+                created_ms: 0,
+            };
+            k.prepare(&mut site).unwrap();
+            assert_eq!(
+                site.option("transport"),
+                Some("tcp"),
+                "{name}: TCP by default"
+            );
+            assert_eq!(site.transport(), crate::media::rtsp_input::Transport::Tcp);
+            site.options.insert("transport".into(), "udp".into());
+            k.prepare(&mut site).unwrap();
+            assert_eq!(site.transport(), crate::media::rtsp_input::Transport::Udp);
+            site.options.insert("transport".into(), "quic".into());
+            let err = k.prepare(&mut site).unwrap_err().to_string();
+            assert!(err.contains("tcp, udp or auto"), "{name}: {err}");
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::kinds::{FieldInput, FieldSpec, KindSpec, SiteConfig, SiteContext, SiteKind};
 use super::site::{CameraRecord, SiteCamera, SiteInfo};
 use super::{Capabilities, StreamInfo, StreamKind, VmsAdapter, VmsError};
-use crate::media::rtsp_input::{NetworkInput, Transport};
+use crate::media::rtsp_input::NetworkInput;
 use crate::media::source::SourceOpener;
 use crate::secrets::redact::{redact_url, with_credentials};
 use crate::secrets::SecretStore;
@@ -34,10 +34,7 @@ impl SiteKind for RtspKind {
                     .help("a smaller stream for small tiles (optional)"),
                 FieldSpec::user(),
                 FieldSpec::password(),
-                FieldSpec::new("transport", "Transport", FieldInput::Select)
-                    .choices(&["tcp", "udp", "auto"])
-                    .default_value("tcp")
-                    .help("auto: UDP, else TCP when the camera refuses UDP or nothing arrives"),
+                FieldSpec::transport(),
                 FieldSpec::time_zone(),
             ],
         }
@@ -57,14 +54,7 @@ impl SiteKind for RtspKind {
                 site.options.remove("sub_url");
             }
         }
-        let transport = site.option("transport").unwrap_or("tcp").to_string();
-        if Transport::parse(&transport).is_none() {
-            return Err(VmsError::InvalidConfig(format!(
-                "transport is tcp, udp or auto, not {transport:?}"
-            )));
-        }
-        site.options.insert("transport".into(), transport);
-        Ok(())
+        site.check_transport()
     }
 
     fn open(&self, ctx: &SiteContext, cfg: SiteConfig) -> Result<Arc<dyn VmsAdapter>, VmsError> {
@@ -178,11 +168,7 @@ impl VmsAdapter for RtspSite {
         let password = self.cfg.password(&self.secrets)?;
         let url = with_credentials(&url, site.user.as_deref(), password.as_deref())
             .map_err(|e| VmsError::InvalidConfig(format!("camera {}: bad URL: {e}", camera.id)))?;
-        let transport = site
-            .option("transport")
-            .and_then(Transport::parse)
-            .unwrap_or_default();
-        Ok(Arc::new(NetworkInput::new(url, transport)))
+        Ok(Arc::new(NetworkInput::new(url, site.transport())))
     }
 
     fn site_label(&self) -> String {
@@ -193,6 +179,7 @@ impl VmsAdapter for RtspSite {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::media::rtsp_input::Transport;
 
     fn site(transport: Option<&str>) -> SiteInfo {
         let mut s = site_info(

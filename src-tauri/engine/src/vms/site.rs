@@ -38,6 +38,27 @@ impl SiteInfo {
             .map(String::as_str)
             .filter(|v| !v.is_empty())
     }
+
+    /// The RTSP transport of the site's live streams (option `transport`:
+    /// tcp, the default, udp or auto).
+    pub fn transport(&self) -> crate::media::rtsp_input::Transport {
+        self.option("transport")
+            .and_then(crate::media::rtsp_input::Transport::parse)
+            .unwrap_or_default()
+    }
+
+    /// Checks the `transport` option and stores it spelled out (tcp when
+    /// unset), for a kind's `prepare`.
+    pub fn check_transport(&mut self) -> Result<(), super::VmsError> {
+        let t = self.option("transport").unwrap_or("tcp").trim().to_string();
+        if crate::media::rtsp_input::Transport::parse(&t).is_none() {
+            return Err(super::VmsError::InvalidConfig(format!(
+                "transport is tcp, udp or auto, not {t:?}"
+            )));
+        }
+        self.options.insert("transport".into(), t);
+        Ok(())
+    }
 }
 
 /// What the add/edit dialog and `vigil sites add` send.

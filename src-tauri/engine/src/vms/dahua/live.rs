@@ -1,11 +1,12 @@
 //! Live RTSP of a Dahua channel: `rtsp://host:port/cam/realmonitor?channel=N&subtype=0|1`
-//! over TCP; the site's credentials are put into the URL only at open time,
-//! for FFmpeg, and never shown ([`SourceOpener::describe`] has none).
+//! over the site's transport (TCP unless the site says udp or auto); the
+//! site's credentials are put into the URL only at open time and never shown
+//! ([`SourceOpener::describe`] has none).
 use std::sync::Arc;
 
 use super::site::Inner;
 use super::stored::DahuaCamera;
-use crate::media::rtsp_input::{NetworkInput, Transport};
+use crate::media::rtsp_input::NetworkInput;
 use crate::media::source::{FrameSource, SourceOpener, StopFlag};
 use crate::media::MediaError;
 use crate::secrets::redact::with_credentials;
@@ -45,7 +46,7 @@ impl SourceOpener for DahuaLive {
             Some((u, p)) => with_credentials(&url, Some(&u), Some(&p)).unwrap_or(url),
             None => url,
         };
-        NetworkInput::new(url, Transport::Tcp).open(stop)
+        NetworkInput::new(url, self.inner.cfg.info.transport()).open(stop)
     }
 
     fn describe(&self) -> String {

@@ -67,6 +67,7 @@ impl SiteKind for DahuaKind {
                     .choices(&["1", "0"])
                     .default_value("1")
                     .help("0 for old firmware whose snapshot, PTZ, search and download calls count channels from 0"),
+                FieldSpec::transport(),
             ],
         }
     }
@@ -93,7 +94,7 @@ impl SiteKind for DahuaKind {
                 )))
             }
         }
-        Ok(())
+        site.check_transport()
     }
 
     fn open(&self, ctx: &SiteContext, cfg: SiteConfig) -> Result<Arc<dyn VmsAdapter>, VmsError> {

@@ -17,7 +17,7 @@ use super::xml::{
     parse_channels, parse_device_info, parse_device_time, parse_ptz_caps, IsapiPtzCaps,
 };
 use crate::error::ErrorKind;
-use crate::media::rtsp_input::{NetworkInput, Transport};
+use crate::media::rtsp_input::NetworkInput;
 use crate::media::source::SourceOpener;
 use crate::playback::Recording;
 use crate::ptz::PtzControl;
@@ -54,6 +54,7 @@ impl SiteKind for HikvisionKind {
                     .choices(&["auto", "utc", "local_z"])
                     .default_value("auto")
                     .help("how the device writes times ending in Z: utc, or its local time (older firmware); auto reads the device clock"),
+                FieldSpec::transport(),
             ],
         }
     }
@@ -72,7 +73,7 @@ impl SiteKind for HikvisionKind {
                 .trim()
                 .to_string(),
         );
-        Ok(())
+        site.check_transport()
     }
 
     fn open(&self, ctx: &SiteContext, cfg: SiteConfig) -> Result<Arc<dyn VmsAdapter>, VmsError> {
@@ -438,7 +439,10 @@ impl VmsAdapter for HikvisionSite {
         let url = self
             .inner
             .rtsp_url(cam.rtsp_port, &format!("/Streaming/Channels/{id}"))?;
-        Ok(Arc::new(NetworkInput::new(url, Transport::Tcp)))
+        Ok(Arc::new(NetworkInput::new(
+            url,
+            self.inner.cfg.info.transport(),
+        )))
     }
 
     fn recording(

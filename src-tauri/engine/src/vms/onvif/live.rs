@@ -1,7 +1,8 @@
 //! Live streams of an ONVIF camera: on every (re)connect the stream URI is
 //! asked again (URIs may change after a reboot), with the last known URI as
 //! the fallback when the device's SOAP side does not answer; then the RTSP
-//! stream is opened over TCP with the device's credentials. Either URI is
+//! stream is opened over the site's transport (TCP unless set) with the
+//! device's credentials. Either URI is
 //! used only on the device's own host with rtsp/rtsps (a row stored before
 //! that check is checked again here).
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use super::error::OnvifError;
 use super::media::{checked_media_uri, STREAM_SCHEMES};
 use super::site::Inner;
 use super::stored::OnvifCameraRow;
-use crate::media::rtsp_input::{NetworkInput, Transport};
+use crate::media::rtsp_input::NetworkInput;
 use crate::media::source::{FrameSource, SourceOpener, StopFlag};
 use crate::media::MediaError;
 use crate::secrets::redact::with_credentials;
@@ -96,7 +97,7 @@ impl SourceOpener for OnvifLive {
             Some((u, p)) => with_credentials(&uri, Some(u), Some(p)).unwrap_or(uri),
             None => uri,
         };
-        NetworkInput::new(url, Transport::Tcp).open(stop)
+        NetworkInput::new(url, self.inner.transport()).open(stop)
     }
 
     fn describe(&self) -> String {

@@ -69,6 +69,7 @@ impl SiteKind for OnvifKind {
                 FieldSpec::new("allowed_hosts", "Other stream hosts", FieldInput::Text)
                     .placeholder("10.0.0.31, nvr.example")
                     .help("hosts besides the device's own that its stream and snapshot URIs may name; the device password goes to them too"),
+                FieldSpec::transport(),
             ],
         }
     }
@@ -81,7 +82,7 @@ impl SiteKind for OnvifKind {
             site.options
                 .insert("allowed_hosts".into(), hosts.join(", "));
         }
-        Ok(())
+        site.check_transport()
     }
 
     fn open(&self, ctx: &SiteContext, cfg: SiteConfig) -> Result<Arc<dyn VmsAdapter>, VmsError> {
@@ -167,6 +168,11 @@ pub struct OnvifSite {
 }
 
 impl Inner {
+    /// The site's RTSP transport for live streams.
+    pub(crate) fn transport(&self) -> crate::media::rtsp_input::Transport {
+        self.cfg.info.transport()
+    }
+
     fn credentials(&self) -> Result<Option<Credentials>, VmsError> {
         Ok(match &self.cfg.info.user {
             Some(user) => Some(Credentials {
