@@ -528,3 +528,105 @@ async fn ipycam_profiles_live_video_and_ptz() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains(SECRET));
     assert_eq!(probe("wrong").status.code(), Some(3));
 }
+
+/// The site's RTSP transport option reaches the ONVIF camera's live stream:
+/// on a path that drops RTP over UDP (a proxy sends the server's datagrams
+/// to a port nobody reads), `udp` plays nothing and reconnects, `tcp` (the
+/// default) plays with VTC1 advancing. The stream URIs name the proxy.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sites_transport_option_reaches_live_video() {
+    vigil_engine::media::rtsp_live_input::force_our_client();
+    let rtsp = RtspServer::start(free_port(), &["--fps", "15", "--size", "640x360"]);
+    let (proxy, _sink) = vigil_tests::udp_blackhole::udp_blackhole_proxy(rtsp.port);
+    let url = |path: &str| format!("rtsp://127.0.0.1:{proxy}{path}");
+    let sim = OnvifSim::start(
+        &[
+            creds().as_slice(),
+            &[
+                "--rtsp-main",
+                &url("/cam1"),
+                "--rtsp-sub",
+                &url("/cam1/sub"),
+            ],
+        ]
+        .concat(),
+    );
+    let engine = engine().await;
+    for (transport, plays) in [("udp", false), ("tcp", true)] {
+        let probe = engine
+            .add_site(vigil_engine::vms::site::SiteRequest {
+                kind: "onvif".into(),
+                name: Some(format!("Gate over {transport}")),
+                address: sim.address(),
+                user: Some(USER.into()),
+                password: Some(SECRET.into()),
+                tls_pin: None,
+                time_zone: Some("UTC".into()),
+                options: [("transport".to_string(), transport.to_string())].into(),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("add the {transport} site: {e}"));
+        assert_eq!(probe.site.option("transport"), Some(transport));
+        let cam = &probe.cameras[0];
+        let mut tile = TileClient::connect(&engine.hub_info(), &cam.id, 640, 360, "")
+            .await
+            .unwrap();
+        let mut frames = Vec::new();
+        let mut states = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, tile.next()).await {
+                Ok(Some(Ok(vigil_engine::hub::client::HubEvent::Frame {
+                    header,
+                    payload,
+                    ..
+                }))) => {
+                    let (w, h) = (header.width as usize, header.height as usize);
+                    frames.push(vigil_engine::media::vtc1::read_luma(
+                        &payload[..w * h],
+                        w,
+                        h,
+                        w,
+                    ));
+                    if plays && frames.len() >= 10 {
+                        break;
+                    }
+                }
+                Ok(Some(Ok(vigil_engine::hub::client::HubEvent::Status(
+                    vigil_engine::hub::protocol::ServerMessage::Status { state, .. },
+                )))) => {
+                    let done = !plays && state == "reconnecting";
+                    states.push(state);
+                    if done {
+                        break;
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+                Ok(Some(Err(e))) => panic!("hub error: {e}"),
+                Ok(None) | Err(_) => panic!(
+                    "{transport}: timed out: {states:?}, {} frames",
+                    frames.len()
+                ),
+            }
+        }
+        println!("{transport}: states {states:?}, {} frames", frames.len());
+        if plays {
+            let codes: Vec<u64> = frames
+                .iter()
+                .map(|f| f.expect("VTC1 in every frame"))
+                .collect();
+            assert!(
+                codes.last() > codes.first(),
+                "{transport}: VTC1 advances: {codes:?}"
+            );
+        } else {
+            assert!(
+                frames.is_empty(),
+                "{transport}: no frame can cross the path"
+            );
+        }
+        drop(tile);
+        engine.remove_site(&probe.site.id).await.unwrap();
+    }
+}

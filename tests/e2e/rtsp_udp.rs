@@ -6,8 +6,6 @@
 //! (GstRTSPMediaFactory protocols = TCP: 461 to a UDP SETUP) and when UDP
 //! stays silent (a proxy rewrites the client ports to ones nobody reads, as
 //! a firewall dropping UDP would); `udp` alone reports the refusal.
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,6 +15,7 @@ use vigil_engine::media::rtsp_live_input::LiveSource;
 use vigil_engine::media::source::{FrameSource, StopFlag};
 use vigil_engine::rtsp::session::Lower;
 use vigil_engine::rtsp::timing::TimeSource;
+use vigil_tests::udp_blackhole::udp_blackhole_proxy;
 use vigil_tests::{engine, free_port, rtsp_tile, shared_dir, RtspServer};
 
 const FPS: i64 = 15;
@@ -136,55 +135,6 @@ fn auto_falls_back_to_tcp_when_the_server_allows_only_tcp() {
     .expect("UDP only is refused");
     println!("udp only: {err}");
     assert!(err.to_string().contains("461"), "{err}");
-}
-
-/// A TCP proxy that rewrites SETUP's `client_port=` to ports bound here
-/// and never read: the server's UDP goes nowhere, as through a firewall.
-fn udp_blackhole_proxy(upstream: u16) -> (u16, UdpSocket) {
-    let sink = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let sink_port = sink.local_addr().unwrap().port();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for client in listener.incoming().map_while(Result::ok) {
-            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
-                continue;
-            };
-            let (mut c_in, mut s_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-            std::thread::spawn(move || {
-                let mut chunk = [0u8; 65536];
-                while let Ok(n) = c_in.read(&mut chunk) {
-                    if n == 0 {
-                        break;
-                    }
-                    let text = String::from_utf8_lossy(&chunk[..n]).into_owned();
-                    let out = match text.find("client_port=") {
-                        Some(i) => {
-                            let end = text[i..].find([';', '\r']).map_or(text.len(), |e| i + e);
-                            format!(
-                                "{}client_port={sink_port}-{}{}",
-                                &text[..i],
-                                sink_port + 1,
-                                &text[end..]
-                            )
-                            .into_bytes()
-                        }
-                        None => chunk[..n].to_vec(),
-                    };
-                    if s_out.write_all(&out).is_err() {
-                        break;
-                    }
-                }
-                let _ = s_out.shutdown(std::net::Shutdown::Both);
-            });
-            let (mut s_in, mut c_out) = (server, client);
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut s_in, &mut c_out);
-                let _ = c_out.shutdown(std::net::Shutdown::Both);
-            });
-        }
-    });
-    (port, sink)
 }
 
 #[test]

@@ -12,6 +12,7 @@ pub mod hub_wait;
 pub mod mediamtx;
 pub mod milestone;
 pub mod onvif;
+pub mod udp_blackhole;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
