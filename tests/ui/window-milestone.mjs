@@ -6,7 +6,10 @@
 // server), a wrong PIN shows a clear error and keeps the prompt, the right
 // one adds the site: its cameras are in the panel and the sidebar. The PIN
 // is in no file of the app's data directory. Run alone with
-// VIGIL_WINDOW_ONLY=milestone (see app-window.mjs).
+// VIGIL_WINDOW_ONLY=milestone (see app-window.mjs). After a server restart
+// a tile of the site says "PIN required" with the site's name; its
+// "Enter PIN" opens the same prompt; a wrong PIN keeps the tile waiting, the
+// right one makes it live by itself.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,17 +20,18 @@ const USER = 'operator';
 const PASSWORD = 'Xp-m0bile-window-7731'; // the simulator's own test account
 const PIN = 'pin-482913'; // letters too: a run of digits could be part of a timestamp in the database
 const WRONG_PIN = 'pin-000111';
+const SITE_NAME = 'XProtect (window test)';
 const PIN_DIALOG = '[role="dialog"][data-pin-dialog]';
 
 /** The Mobile Server simulator asking for a second step; its port and call log. */
-async function startSim(h) {
+async function startSim(h, listen = 0) {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-app-milestone-'));
   h.tmpDirs.push(dir);
   const log = join(dir, 'calls.jsonl');
   const here = dirname(fileURLToPath(import.meta.url));
   const script = join(here, '../milestone_sim/milestone_sim.py');
   const shared = process.env.VIGIL_SHARED || resolve(here, '../../../shared');
-  const sim = spawn('python3', [script, '--port', '0', '--user', USER, '--password-env', 'MS_SIM_PW', '--chap',
+  const sim = spawn('python3', [script, '--port', String(listen), '--user', USER, '--password-env', 'MS_SIM_PW', '--chap',
     '--require-second-step', PIN, '--log', log, '--work-dir', dir], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, MS_SIM_PW: PASSWORD, VIGIL_SHARED: shared },
@@ -51,7 +55,7 @@ async function startSim(h) {
   const commands = (name) =>
     (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [])
       .filter((e) => e.event === 'command' && e.name === name);
-  return { port, commands };
+  return { port, commands, proc: sim };
 }
 
 /** Every file under `dir` (the app's data directory), recursively. */
@@ -84,7 +88,7 @@ export async function milestoneSection(w, h) {
     await waitFor('Sites panel', () => w.run(`return !!document.querySelector('${PANEL}')`));
     await press(w, `${PANEL} .sites-head`, 'Add site');
     await h.pickKind(w, 'milestone');
-    await h.typeInto(w, 'name', 'XProtect (window test)');
+    await h.typeInto(w, 'name', SITE_NAME);
     await h.typeInto(w, 'address', `http://127.0.0.1:${st.sim.port}`);
     await h.typeInto(w, 'user', USER);
     await h.typeInto(w, 'password', PASSWORD);
@@ -155,6 +159,57 @@ export async function milestoneSection(w, h) {
     check(after.events === 'lost', `the lost badge did not stay: ${JSON.stringify(after)}`);
     await sim(0);
     await waitFor('the Recording badge again', async () => (await badges())?.events.split(' ').includes('recording'), { ms: 60_000, seen: badges });
+    await w.run(`document.querySelector('.tile[data-camera="' + arguments[0] + '"] .tile-clear')?.click(); return true;`, cam);
+    if (st.tile1) {
+      await w.click(await waitFor('tile 1', () => w.run(`return document.querySelector('.tile[data-tile="1"]')`)));
+      await w.click(await waitFor(`camera ${st.tile1} in the sidebar`, () => w.run(`return document.querySelector('.sidebar li.camera[data-camera-id="' + arguments[0] + '"] .camera-name')`, st.tile1)));
+      await waitFor(`tile 1 showing ${st.tile1} again`, () => w.run(`return document.querySelector('.tile[data-tile="1"]')?.getAttribute('data-camera') === arguments[0]`, st.tile1));
+    }
+  });
+
+  await test('Milestone PIN on the tile: after a server restart the tile says "PIN required" with the site name; "Enter PIN" opens the PIN prompt; a wrong PIN keeps it waiting; the right PIN makes the tile live by itself', async () => {
+    check(st.site, 'not run: no Milestone site');
+    const group = (await h.treeGroups(w)).find((g) => g.id === st.site);
+    const cam = group.cameras[0].id;
+    if (await w.run(`return !!document.querySelector('${PANEL}')`)) await w.run(`document.querySelector('${PANEL} [aria-label="Close sites"]').click(); return true;`);
+    st.tile1 = await w.run(`return document.querySelector('.tile[data-tile="1"]')?.getAttribute('data-camera') || null`);
+    await w.click(await waitFor('tile 1', () => w.run(`return document.querySelector('.tile[data-tile="1"]')`)));
+    await w.click(await waitFor(`camera ${cam} in the sidebar`, () => w.run(`return document.querySelector('.sidebar li.camera[data-camera-id="' + arguments[0] + '"] .camera-name')`, cam)));
+    const tile = () => w.run(`const t = document.querySelector('.tile[data-camera="' + arguments[0] + '"]');
+      const p = t?.querySelector('[data-pin-required]');
+      return t && { state: t.getAttribute('data-state'), frames: Number(t.getAttribute('data-frames')), status: t.querySelector('.tile-status')?.textContent ?? '',
+        prompt: p ? p.textContent : null, button: !!p?.querySelector('button[data-tile-enter-pin]') };`, cam);
+    await waitFor('the tile live', async () => { const t = await tile(); return t?.state === 'live' && t.frames > 0 && t; }, { ms: 60_000, seen: tile });
+    // the server restarts: it forgets the login, and the next one asks for a PIN again
+    const port = st.sim.port;
+    const gone = new Promise((res) => st.sim.proc.once('exit', res));
+    st.sim.proc.kill('SIGTERM');
+    await gone;
+    st.sim = await startSim(h, port);
+    const waiting = await waitFor('the tile saying PIN required', async () => { const t = await tile(); return t?.state === 'pin_required' && t.button && t; }, { ms: 90_000, seen: tile });
+    console.log(`       tile: ${JSON.stringify(waiting)}`);
+    check(/PIN required/.test(waiting.prompt) && waiting.prompt.includes(SITE_NAME), `the tile should say PIN required for ${SITE_NAME}: ${waiting.prompt}`);
+    check(st.sim.commands('RequestSecondStepAuthenticationPin').length === 1, 'the restarted server should have been asked for one PIN');
+    await h.saveScreenshot(w, h.artifacts, 'app-window-milestone-tile-pin.png');
+    await w.click(await w.run(`return document.querySelector('.tile[data-camera="' + arguments[0] + '"] button[data-tile-enter-pin]')`, cam));
+    const d = await waitFor('the PIN prompt from the tile', pinDialog, { ms: 30_000, seen });
+    check(d.focus === 'pin', `focus should be in the PIN field: ${JSON.stringify(d)}`);
+    check((await w.run(`return document.querySelector('${PIN_DIALOG} h2')?.textContent ?? ''`)).includes(SITE_NAME), 'the prompt should name the site');
+    await w.keys(await w.run(`return document.querySelector('${PIN_DIALOG} [name="pin"]')`), WRONG_PIN);
+    await press(w, PIN_DIALOG, 'Verify');
+    const shown = await waitFor('the wrong-PIN error', async () => { const x = await pinDialog(); return x?.error && x; }, { ms: 60_000, seen });
+    check(/PIN was not accepted/.test(shown.error), `unclear wrong-PIN error: ${shown.error}`);
+    const still = await tile();
+    check(still.state === 'pin_required' && still.button, `the tile should keep waiting after a wrong PIN: ${JSON.stringify(still)}`);
+    const frames = still.frames;
+    await w.keys(await w.run(`return document.querySelector('${PIN_DIALOG} [name="pin"]')`), PIN);
+    await press(w, PIN_DIALOG, 'Verify');
+    await waitFor('the PIN prompt closing', () => w.run(`return !document.querySelector('${PIN_DIALOG}')`), { ms: 60_000, seen });
+    const live = await waitFor('the tile live again, drawing new frames', async () => { const t = await tile(); return t?.state === 'live' && t.frames > frames && t.prompt === null && t; }, { ms: 60_000, seen: tile });
+    console.log(`       tile after the PIN: ${JSON.stringify(live)}`);
+    check(st.sim.commands('VerifySecondStepAuthenticationPin').length === 2, 'a wrong and a right PIN should have reached the server');
+    const leaked = filesUnder(h.dataDir).filter((f) => readFileSync(f).includes(PIN));
+    check(leaked.length === 0, `the PIN is in ${leaked.join(', ')}`);
     await w.run(`document.querySelector('.tile[data-camera="' + arguments[0] + '"] .tile-clear')?.click(); return true;`, cam);
     if (st.tile1) {
       await w.click(await waitFor('tile 1', () => w.run(`return document.querySelector('.tile[data-tile="1"]')`)));

@@ -263,9 +263,17 @@ impl Engine {
         Ok(())
     }
 
-    /// Asks a site's VMS for its cameras again now.
+    /// Asks a site's VMS for its cameras again now. When it answers, its
+    /// cameras' live streams parked on a refused login (e.g. waiting for a
+    /// second-step PIN just entered) try again at once.
     pub async fn refresh_site(&self, id: &str) -> Result<SiteStatus, EngineError> {
-        Ok(self.registry.refresh(id).await?)
+        let status = self.registry.refresh(id).await?;
+        if status.health.state == SiteState::Online {
+            for c in self.registry.site_cameras(id)? {
+                self.ingests().retry_parked_logins(&c.id);
+            }
+        }
+        Ok(status)
     }
 }
 

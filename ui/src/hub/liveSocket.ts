@@ -9,7 +9,8 @@ import { parseTiming, type FrameTiming } from '../tile/frameTiming';
 
 export { backoffMs } from './hubSocket';
 
-export type HubState = 'connecting' | 'live' | 'reconnecting' | 'auth_failed' | 'stopped' | 'error';
+/** `pin_required`: the site's login waits for a second-step PIN (the tile offers to enter it). */
+export type HubState = 'connecting' | 'live' | 'reconnecting' | 'auth_failed' | 'pin_required' | 'stopped' | 'error';
 
 export interface HubStatus {
   state: HubState;
@@ -31,7 +32,7 @@ export interface LiveSocketOptions {
   onFrame: (data: ArrayBuffer) => void;
 }
 
-const STATES: readonly string[] = ['connecting', 'live', 'reconnecting', 'auth_failed', 'stopped', 'error'];
+const STATES: readonly string[] = ['connecting', 'live', 'reconnecting', 'auth_failed', 'pin_required', 'stopped', 'error'];
 
 /** Parse a hub text message into a JSON object with a string `type`, or null. */
 export function parseMessage(text: string): Record<string, unknown> | null {

@@ -12,6 +12,7 @@ import { formatClock, statusLabel } from './format';
 import { PtzControls } from '../ptz/PtzControls';
 import { LiveEventBadges } from './LiveEventBadges';
 import { TimingBadges } from './TimingBadges';
+import { TilePinPrompt } from './TilePinPrompt';
 
 export { CAMERA_MIME } from './useCameraDrop';
 
@@ -192,6 +193,7 @@ export function Tile(p: TileProps) {
               ×
             </button>
           </div>
+          {state === 'pin_required' && p.camera && <TilePinPrompt siteId={p.camera.site} siteName={p.camera.site_name} />}
           <div className="tile-bottom">
             <span className={`tile-status st-${state}`}>{statusLabel(state, status?.reason ?? null)}</span>
             <LiveEventBadges events={status?.events} />

@@ -15,6 +15,7 @@ const LABELS: Record<string, string> = {
   live: 'Live',
   reconnecting: 'Reconnecting',
   auth_failed: 'Auth failed',
+  pin_required: 'PIN required',
   stopped: 'Stopped',
   error: 'Error',
 };

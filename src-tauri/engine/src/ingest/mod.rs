@@ -212,6 +212,23 @@ impl IngestManager {
             .count()
     }
 
+    /// Wakes the ingests of a camera parked on a refused login (wrong
+    /// credentials, a second-step PIN awaited): after its site's login
+    /// passed again. Running ingests are left alone.
+    pub fn retry_parked_logins(&self, camera_id: &str) {
+        for (k, w) in self.live.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            if k.0 != camera_id {
+                continue;
+            }
+            if let Some(i) = w.upgrade() {
+                let state = i.status.borrow().state;
+                if matches!(state, State::AuthFailed | State::PinRequired) {
+                    i.retry();
+                }
+            }
+        }
+    }
+
     /// Wakes every ingest of a camera (after its credentials changed).
     pub fn retry_camera(&self, camera_id: &str) {
         for (k, w) in self.live.lock().unwrap_or_else(|p| p.into_inner()).iter() {

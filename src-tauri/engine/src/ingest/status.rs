@@ -11,6 +11,9 @@ pub enum State {
     Live,
     Reconnecting,
     AuthFailed,
+    /// The login waits for a second-step PIN the server sent the user
+    /// (entered on the tile or in the Sites panel); parked until then.
+    PinRequired,
     Stopped,
     Error,
 }

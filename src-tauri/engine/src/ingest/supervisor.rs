@@ -205,7 +205,11 @@ impl Supervisor {
             if err.is_auth() {
                 auth_failures += 1;
                 tracing::warn!("{reason}");
-                self.set(State::AuthFailed, Some(reason));
+                let state = match err {
+                    MediaError::PinRequired { .. } => State::PinRequired,
+                    _ => State::AuthFailed,
+                };
+                self.set(state, Some(reason));
                 last_error = None;
                 let wait = if auth_failures >= self.policy.auth_attempts {
                     None // parked: only Retry or Stop wakes it
@@ -280,6 +284,77 @@ mod tests {
         fn describe(&self) -> String {
             "rtsp://sim/restarting".into()
         }
+    }
+
+    /// A login that waits for a second-step PIN: the status says
+    /// `pin_required` (not a wrong password) with the reason, the ingest
+    /// parks without retrying, and a retry (the PIN passed) goes live.
+    #[test]
+    fn a_login_waiting_for_a_pin_is_pin_required_until_retried() {
+        struct NeedsPin {
+            entered: std::sync::atomic::AtomicBool,
+        }
+        impl SourceOpener for NeedsPin {
+            fn open(&self, _: StopFlag) -> Result<Box<dyn FrameSource>, MediaError> {
+                if !self.entered.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Err(MediaError::PinRequired {
+                        source_name: "XProtect / Camera 1".into(),
+                    });
+                }
+                Ok(Box::new(OneFrame(false)))
+            }
+            fn describe(&self) -> String {
+                "XProtect / Camera 1".into()
+            }
+        }
+        let opener = Arc::new(NeedsPin {
+            entered: Default::default(),
+        });
+        let (ctl, control) = mpsc::channel();
+        let (status_tx, mut status) = watch::channel(StreamStatus::connecting());
+        let bell = Bell::new();
+        let (sized_tx, sized) = mpsc::channel();
+        let sup = Supervisor {
+            opener: opener.clone(),
+            renditions: Arc::default(),
+            status: status_tx,
+            control,
+            bell: bell.clone(),
+            clock: SimClock::new(T0).shared(),
+            stop: StopFlag::default(),
+            policy: Policy::default(),
+            on_size: Box::new(move |w, h| {
+                let _ = sized_tx.send((w, h));
+            }),
+            attempts: Arc::new(AtomicU32::new(0)),
+        };
+        let attempts = sup.attempts.clone();
+        let h = std::thread::spawn(move || sup.run());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let s = rt
+            .block_on(status.wait_for(|s| s.state != State::Connecting))
+            .unwrap()
+            .clone();
+        assert_eq!(s.state, State::PinRequired, "{s:?}");
+        assert!(
+            s.reason
+                .as_deref()
+                .is_some_and(|r| r.contains("second login step")),
+            "{s:?}"
+        );
+        let json = serde_json::to_value(s.state).unwrap();
+        assert_eq!(json, "pin_required");
+        assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 1);
+        opener
+            .entered
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        ctl.send(Control::Retry).unwrap();
+        bell.ring();
+        assert_eq!(sized.recv().unwrap(), (16, 16), "live after the retry");
+        h.join().unwrap();
+        assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 
     /// The soak's slow returns after a server restart, in simulated time:

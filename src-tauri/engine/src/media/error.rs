@@ -5,6 +5,13 @@ use crate::error::{ErrorKind, HasKind};
 pub enum MediaError {
     #[error("{url}: authentication failed (wrong user name or password)")]
     AuthFailed { url: String },
+    /// The server wants a second login step (a PIN it sent the user,
+    /// Milestone XProtect's error 34): an auth failure the operator ends by
+    /// entering the PIN, not by changing the password.
+    #[error(
+        "{source_name}: the server requires a second login step: enter the PIN it sent to the user"
+    )]
+    PinRequired { source_name: String },
     #[error("{url}: cannot open: {source}")]
     Open {
         url: String,
@@ -49,14 +56,17 @@ pub enum MediaError {
 
 impl MediaError {
     pub fn is_auth(&self) -> bool {
-        matches!(self, MediaError::AuthFailed { .. })
+        matches!(
+            self,
+            MediaError::AuthFailed { .. } | MediaError::PinRequired { .. }
+        )
     }
 }
 
 impl HasKind for MediaError {
     fn kind(&self) -> ErrorKind {
         match self {
-            MediaError::AuthFailed { .. } => ErrorKind::AuthFailed,
+            MediaError::AuthFailed { .. } | MediaError::PinRequired { .. } => ErrorKind::AuthFailed,
             MediaError::Open { .. }
             | MediaError::Stalled { .. }
             | MediaError::Read { .. }

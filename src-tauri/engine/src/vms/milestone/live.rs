@@ -37,7 +37,11 @@ const NUDGE: Duration = Duration::from_secs(10);
 
 /// The media error a failed stream request becomes (the tile's status).
 pub(crate) fn media_error(label: &str, e: VmsError) -> MediaError {
-    if e.kind() == ErrorKind::AuthFailed {
+    if matches!(e, VmsError::PinRequired { .. }) {
+        MediaError::PinRequired {
+            source_name: label.to_string(),
+        }
+    } else if e.kind() == ErrorKind::AuthFailed {
         MediaError::AuthFailed {
             url: label.to_string(),
         }
