@@ -18,7 +18,7 @@ use vigil_engine::media::rtsp_input::{NetworkInput, Transport};
 use vigil_engine::media::rtsp_live_input::LiveSource;
 use vigil_engine::media::source::{FrameSource, StopFlag};
 use vigil_engine::rtsp::timing::TimeSource;
-use vigil_tests::{engine, free_port, rtsp_tile, RtspServer};
+use vigil_tests::{engine, frame_vtc1, free_port, percentile, rtsp_tile, RtspServer};
 
 const FPS: i64 = 15;
 /// One frame interval, rounded up (ms).
@@ -124,11 +124,6 @@ fn skew_sender_report(item: &mut [u8], skew_s: u32) {
     }
 }
 
-fn vtc1(frame: &ffmpeg_next::frame::Video) -> Option<i64> {
-    let (w, h) = (frame.width() as usize, frame.height() as usize);
-    vigil_engine::media::vtc1::read_luma(frame.data(0), w, h, frame.stride(0)).map(|v| v as i64)
-}
-
 /// (header time, VTC1, arrival, time source, camera offset) of `n` frames
 /// whose time source is `want`, read straight from our live source.
 fn source_frames(url: &str, n: usize, want: TimeSource) -> Vec<(i64, i64, i64, Option<i64>)> {
@@ -151,16 +146,11 @@ fn source_frames(url: &str, n: usize, want: TimeSource) -> Vec<(i64, i64, i64, O
         if t.source != want {
             continue;
         }
-        if let Some(px) = vtc1(&f.frame) {
+        if let Some(px) = frame_vtc1(&f.frame) {
             out.push((f.ts_ms, px, arrival, t.camera_offset_ms));
         }
     }
     out
-}
-
-fn percentile(mut v: Vec<i64>, p: usize) -> i64 {
-    v.sort_unstable();
-    v[(v.len() - 1) * p / 100]
 }
 
 #[test]

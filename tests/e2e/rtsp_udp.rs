@@ -16,21 +16,11 @@ use vigil_engine::media::source::{FrameSource, StopFlag};
 use vigil_engine::rtsp::session::Lower;
 use vigil_engine::rtsp::timing::TimeSource;
 use vigil_tests::udp_blackhole::udp_blackhole_proxy;
-use vigil_tests::{engine, free_port, rtsp_tile, shared_dir, RtspServer};
+use vigil_tests::{engine, frame_vtc1, free_port, percentile, rtsp_tile, shared_dir, RtspServer};
 
 const FPS: i64 = 15;
 /// One frame interval, rounded up (ms).
 const FRAME: i64 = 1000 / FPS + 1;
-
-fn vtc1(frame: &ffmpeg_next::frame::Video) -> Option<i64> {
-    let (w, h) = (frame.width() as usize, frame.height() as usize);
-    vigil_engine::media::vtc1::read_luma(frame.data(0), w, h, frame.stride(0)).map(|v| v as i64)
-}
-
-fn percentile(mut v: Vec<i64>, p: usize) -> i64 {
-    v.sort_unstable();
-    v[(v.len() - 1) * p / 100]
-}
 
 /// |header - VTC1| of `n` frames timed by the camera's clock.
 fn capture_errors(src: &mut LiveSource, n: usize) -> Vec<i64> {
@@ -47,7 +37,7 @@ fn capture_errors(src: &mut LiveSource, n: usize) -> Vec<i64> {
         if src.timing().map(|t| t.source) != Some(TimeSource::Capture) {
             continue;
         }
-        if let Some(px) = vtc1(&f.frame) {
+        if let Some(px) = frame_vtc1(&f.frame) {
             out.push((f.ts_ms - px).abs());
         }
     }

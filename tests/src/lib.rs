@@ -226,6 +226,18 @@ pub async fn wait_state(
     }
 }
 
+/// The VTC1 timecode (ms) in a decoded FFmpeg frame's luma plane.
+pub fn frame_vtc1(frame: &ffmpeg_next::frame::Video) -> Option<i64> {
+    let (w, h) = (frame.width() as usize, frame.height() as usize);
+    vigil_engine::media::vtc1::read_luma(frame.data(0), w, h, frame.stride(0)).map(|v| v as i64)
+}
+
+/// The `p`th percentile (0-100, nearest rank below) of `v`.
+pub fn percentile(mut v: Vec<i64>, p: usize) -> i64 {
+    v.sort_unstable();
+    v[(v.len() - 1) * p / 100]
+}
+
 /// Writes a frame's luma plane as a PGM picture under the temp dir, for a
 /// failing test's message.
 pub fn dump_luma(f: &Got) -> std::path::PathBuf {
