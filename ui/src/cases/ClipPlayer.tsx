@@ -38,18 +38,22 @@ export function ClipPlayer({ job, cameraName }: { job: Job; cameraName: string }
       <video
         ref={ref}
         src={mediaUrl(job)}
-        preload="metadata"
+        preload="auto"
         playsInline
         onPlay={() => setPlaying(true)}
         onPause={() => setPlaying(false)}
         onTimeUpdate={(e) => setPos(e.currentTarget.currentTime)}
-        onLoadedMetadata={(e) => (e.currentTarget.playbackRate = speed)}
+        onLoadedMetadata={(e) => {
+          e.currentTarget.playbackRate = speed;
+          // show the first frame, not a black box, before Play
+          if (e.currentTarget.currentTime === 0) e.currentTarget.currentTime = 0.001;
+        }}
         onClick={toggle}
       />
       <div className="clip-controls">
-        <button onClick={() => step(-1)} title="Previous frame" aria-label="Previous frame">⏮</button>
+        <button onClick={() => step(-1)} title="Previous frame" aria-label="Previous frame">◀|</button>
         <button onClick={toggle} aria-label={playing ? 'Pause' : 'Play'}>{playing ? '❚❚' : '▶'}</button>
-        <button onClick={() => step(1)} title="Next frame" aria-label="Next frame">⏭</button>
+        <button onClick={() => step(1)} title="Next frame" aria-label="Next frame">|▶</button>
         <select aria-label="Speed" value={speed} onChange={(e) => changeSpeed(Number(e.target.value))}>
           {SPEEDS.map((s) => (
             <option key={s} value={s}>{s}x</option>
