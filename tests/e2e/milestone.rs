@@ -725,3 +725,70 @@ async fn live_events_reach_the_tiles_hub_status() {
     // a status is sent when a flag changes, not at every message
     assert!(seen.len() < 40, "{seen:?}");
 }
+
+/// A tile of a site whose login waits for a second-step PIN (the server
+/// restarted and forgot the verified login) reads the hub state
+/// `pin_required` with the reason, not a wrong password; the PIN, then a
+/// refresh of the site (what the tile's "Enter PIN" prompt does), bring the
+/// tile back live by itself: the refresh wakes its parked stream.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tile_waiting_for_the_pin_goes_live_after_it() {
+    use vigil_engine::hub::client::HubEvent;
+    use vigil_engine::hub::protocol::ServerMessage;
+    use vigil_engine::vms::milestone::second_step::submit_pin;
+    let engine = engine().await;
+    let mut sim = Sim::start(&["--require-second-step", PIN]);
+    let (port, address) = (sim.port, sim.address());
+    assert!(engine
+        .add_transient_site("milestone", req(&address, PASSWORD))
+        .await
+        .is_err());
+    submit_pin(&address, USER, PIN).unwrap();
+    let probe = add(&engine, &sim).await;
+    let mut tile = TileClient::connect(&engine.hub_info(), &probe.cameras[0].id, 320, 180, "")
+        .await
+        .unwrap();
+    let mut statuses = Vec::new();
+    assert!(
+        frame_after(
+            &mut tile,
+            now_ms() - 1_000,
+            Duration::from_secs(30),
+            &mut statuses
+        )
+        .await
+        .is_some(),
+        "{statuses:?}"
+    );
+    sim.stop();
+    let sim = Sim::start_on(port, &["--require-second-step", PIN]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let reason = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, tile.next()).await {
+            Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state, reason, .. })))) => {
+                statuses.push(format!("{state} {reason:?}"));
+                assert_ne!(state, "auth_failed", "{statuses:?}");
+                if state == "pin_required" {
+                    break reason.unwrap_or_default();
+                }
+            }
+            Ok(Some(Ok(_))) => {}
+            other => panic!("no pin_required status: {other:?}; statuses: {statuses:?}"),
+        }
+    };
+    assert!(reason.contains("second login step"), "{reason}");
+    assert_eq!(sim.commands("RequestSecondStepAuthenticationPin").len(), 1);
+    submit_pin(&address, USER, PIN).unwrap();
+    let st = engine.refresh_site(&probe.site.id).await.unwrap();
+    assert_eq!(st.health.state, vigil_engine::vms::site::SiteState::Online);
+    let after = now_ms();
+    assert!(
+        frame_after(&mut tile, after, Duration::from_secs(45), &mut statuses)
+            .await
+            .is_some(),
+        "the tile came back after the PIN: {statuses:?}"
+    );
+    assert_eq!(sim.ok_count("VerifySecondStepAuthenticationPin"), 1);
+    assert_clean(&statuses);
+}
