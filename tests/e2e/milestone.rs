@@ -445,21 +445,7 @@ async fn second_step_pin_wrong_is_clear_and_right_lists_cameras() {
     let names: Vec<_> = probe.cameras.iter().map(|c| c.name.clone()).collect();
     assert_eq!(names, ["Camera 1", "Camera 2", "Camera 3"]);
     // serving the site reuses the verified login: live frames, no new PIN
-    let mut tile = TileClient::connect(&engine.hub_info(), &probe.cameras[0].id, 320, 180, "")
-        .await
-        .unwrap();
-    let mut statuses = Vec::new();
-    assert!(
-        frame_after(
-            &mut tile,
-            now_ms() - 1_000,
-            Duration::from_secs(30),
-            &mut statuses
-        )
-        .await
-        .is_some(),
-        "{statuses:?}"
-    );
+    let (_tile, statuses) = live_tile(&engine, &probe.cameras[0].id).await;
     assert_eq!(sim.commands("RequestSecondStepAuthenticationPin").len(), 1);
     assert_eq!(sim.ok_count("VerifySecondStepAuthenticationPin"), 1);
     assert!(
@@ -726,6 +712,27 @@ async fn live_events_reach_the_tiles_hub_status() {
     assert!(seen.len() < 40, "{seen:?}");
 }
 
+/// A 320x180 tile of `camera` that drew a live frame (VTC1 within the last
+/// second), with the statuses it saw.
+async fn live_tile(engine: &Engine, camera: &str) -> (TileClient, Vec<String>) {
+    let mut tile = TileClient::connect(&engine.hub_info(), camera, 320, 180, "")
+        .await
+        .unwrap();
+    let mut statuses = Vec::new();
+    assert!(
+        frame_after(
+            &mut tile,
+            now_ms() - 1_000,
+            Duration::from_secs(30),
+            &mut statuses
+        )
+        .await
+        .is_some(),
+        "{statuses:?}"
+    );
+    (tile, statuses)
+}
+
 /// A tile of a site whose login waits for a second-step PIN (the server
 /// restarted and forgot the verified login) reads the hub state
 /// `pin_required` with the reason, not a wrong password; the PIN, then a
@@ -745,21 +752,7 @@ async fn a_tile_waiting_for_the_pin_goes_live_after_it() {
         .is_err());
     submit_pin(&address, USER, PIN).unwrap();
     let probe = add(&engine, &sim).await;
-    let mut tile = TileClient::connect(&engine.hub_info(), &probe.cameras[0].id, 320, 180, "")
-        .await
-        .unwrap();
-    let mut statuses = Vec::new();
-    assert!(
-        frame_after(
-            &mut tile,
-            now_ms() - 1_000,
-            Duration::from_secs(30),
-            &mut statuses
-        )
-        .await
-        .is_some(),
-        "{statuses:?}"
-    );
+    let (mut tile, mut statuses) = live_tile(&engine, &probe.cameras[0].id).await;
     sim.stop();
     let sim = Sim::start_on(port, &["--require-second-step", PIN]);
     let deadline = Instant::now() + Duration::from_secs(60);
