@@ -9,11 +9,12 @@
 //! RTSP). Needs Debian's python3-gi and GStreamer packages (.ci/apt-packages.txt).
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use vigil_engine::error::{ErrorKind, HasKind};
 use vigil_engine::hub::client::{HubEvent, TileClient};
-use vigil_engine::hub::protocol::ServerMessage;
+use vigil_engine::hub::protocol::{ClientMessage, ServerMessage};
 use vigil_engine::media::decode::VideoDecoder;
 use vigil_engine::media::source::StopFlag;
 use vigil_engine::playback::{Decimation, ReadEvent, RecordingReader};
@@ -36,6 +37,9 @@ const EXACT: i64 = 1;
 struct ReplayPeer {
     child: Child,
     port: u16,
+    /// What the peer printed (requests and expired sessions with
+    /// `--session-timeout`).
+    log: Arc<Mutex<Vec<String>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -63,11 +67,14 @@ impl ReplayPeer {
             .expect("start /usr/bin/python3 onvif_replay_peer.py");
         let out = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
                 if line.trim() == "READY" {
                     let _ = tx.send(());
                 }
+                lines.lock().unwrap().push(line.trim().to_string());
             }
         });
         rx.recv_timeout(Duration::from_secs(90))
@@ -75,7 +82,32 @@ impl ReplayPeer {
         Self {
             child,
             port,
+            log,
             _dir: dir,
+        }
+    }
+
+    /// How many lines the peer printed equal to `line`.
+    fn count(&self, line: &str) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| *l == line)
+            .count()
+    }
+
+    /// Waits (generously) until the peer has printed `line` `n` times.
+    fn wait_for(&self, line: &str, n: usize) {
+        let until = Instant::now() + Duration::from_secs(30);
+        while self.count(line) < n {
+            assert!(
+                Instant::now() < until,
+                "the peer printed {line:?} {} times, not {n}: {:?}",
+                self.count(line),
+                self.log.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
@@ -151,6 +183,66 @@ fn replay_times_equal_pixels_and_clock_seeks_land_on_the_frame() {
         first - T0
     );
     assert!(max_error(&got) <= EXACT, "{got:?}");
+}
+
+/// A paused replay (held as a paused tile holds it) sends PAUSE and then
+/// keepalives at half the peer's 4 s session timeout, so after three
+/// timeouts the session is still there: the next read resumes it with a PLAY
+/// and the pixels continue frame by frame from the paused position to the
+/// end of the recording.
+#[test]
+fn a_paused_replay_keeps_its_session_and_resumes_where_it_paused() {
+    let peer = ReplayPeer::start(T0, &["--session-timeout", "4"]);
+    let mut r = ReplayReader::open(
+        &peer.url(""),
+        T0 + 2_000,
+        Decimation::All,
+        StopFlag::default(),
+    )
+    .unwrap();
+    let before = frames(&mut r, 10);
+    let paused_at = before.last().unwrap().1;
+    let paused = Instant::now();
+    while paused.elapsed() < Duration::from_secs(12) {
+        r.hold().unwrap();
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    peer.wait_for("request PAUSE", 1);
+    // every 2 s for 12 s (a busy machine may send fewer, never none)
+    assert!(
+        peer.count("request GET_PARAMETER") + peer.count("request OPTIONS") >= 2,
+        "keepalives while paused: {:?}",
+        peer.log.lock().unwrap()
+    );
+    assert_eq!(peer.count("session expired"), 0, "the session expired");
+
+    let mut after = frames(&mut r, 1);
+    assert!(
+        after[0].1 > paused_at && after[0].1 <= paused_at + FRAME,
+        "resumed at {} ms, paused at {} ms",
+        after[0].1 - T0,
+        paused_at - T0
+    );
+    peer.wait_for("request PLAY", 2);
+    // to the last frame, none skipped (a dropped session ends early)
+    let last = T0 + (20 * FPS - 1) * 1000 / FPS;
+    while after.last().unwrap().1 < last {
+        after.extend(frames(&mut r, 1));
+    }
+    assert!(
+        after
+            .windows(2)
+            .all(|w| w[1].1 > w[0].1 && w[1].1 - w[0].1 <= FRAME),
+        "frame by frame after the pause: {after:?}"
+    );
+    assert!(max_error(&after) <= EXACT, "{after:?}");
+    assert_eq!(peer.count("session expired"), 0, "the session expired");
+    println!(
+        "paused at {} ms for 12 s (3 session timeouts), {} keepalives; {} frames after",
+        paused_at - T0,
+        peer.count("request GET_PARAMETER") + peer.count("request OPTIONS"),
+        after.len()
+    );
 }
 
 /// Decodes timed units straight from a [`ReplayStream`].
@@ -367,11 +459,9 @@ async fn hub_frames(tile: &mut TileClient, wall: Duration) -> (Vec<(i64, i64, i6
     (frames, states)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn onvif_playback_session_plays_1x_4x_and_reverse_with_exact_times() {
-    let now = vigil_engine::media::source::now_ms();
-    let start = now - 2 * 3_600_000 + 600_000;
-    let peer = ReplayPeer::start(start, &[]);
+/// An engine with an ONVIF camera (tests/onvif_sim) whose replay URI is
+/// the peer's; the camera's id.
+async fn onvif_camera(peer: &ReplayPeer) -> (OnvifSim, vigil_engine::engine::Engine, String) {
     let port = peer.port.to_string();
     let sim = OnvifSim::start(&[
         "--user",
@@ -393,6 +483,15 @@ async fn onvif_playback_session_plays_1x_4x_and_reverse_with_exact_times() {
         .unwrap()[0]
         .id
         .clone();
+    (sim, engine, id)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn onvif_playback_session_plays_1x_4x_and_reverse_with_exact_times() {
+    let now = vigil_engine::media::source::now_ms();
+    let start = now - 2 * 3_600_000 + 600_000;
+    let peer = ReplayPeer::start(start, &[]);
+    let (_sim, engine, id) = onvif_camera(&peer).await;
     let hub = engine.hub_info();
     for (speed, at) in [
         (1.0, start + 3_000),
@@ -428,4 +527,94 @@ async fn onvif_playback_session_plays_1x_4x_and_reverse_with_exact_times() {
         );
         assert!(rate * speed > 0.0, "speed {speed}: direction ({rate:.2}x)");
     }
+}
+
+/// The same through the engine: a playback tile paused for three of the
+/// peer's 4 s session timeouts keeps the session (keepalives, no expiry, no
+/// error) and, played again, continues with the frame after the last one
+/// it showed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paused_onvif_tile_keeps_its_session_and_continues() {
+    let now = vigil_engine::media::source::now_ms();
+    let start = now - 2 * 3_600_000 + 600_000;
+    let peer = ReplayPeer::start(start, &["--session-timeout", "4"]);
+    let (_sim, engine, id) = onvif_camera(&peer).await;
+    let hub = engine.hub_info();
+    let mut tile = TileClient::playback(&hub, &id, (320, 180), start + 3_000, 1.0, "")
+        .await
+        .unwrap();
+    let (before, mut states) = hub_frames(&mut tile, Duration::from_secs(2)).await;
+    assert!(before.len() >= 3, "{} frames, {states:?}", before.len());
+    tile.send(&ClientMessage::Pause).await.unwrap();
+    // the last frame shown before the tile says paused
+    let mut last = before.last().unwrap().0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let ev = tokio::time::timeout_at(deadline, tile.next())
+            .await
+            .expect("paused status")
+            .unwrap()
+            .unwrap();
+        match ev {
+            HubEvent::Frame {
+                header, payload, ..
+            } => {
+                let (w, h) = (header.width as usize, header.height as usize);
+                last = vigil_engine::media::vtc1::read_luma(&payload[..w * h], w, h, w)
+                    .expect("VTC1") as i64;
+            }
+            HubEvent::Status(ServerMessage::Status { state, reason, .. }) => {
+                states.push(format!("{state} {reason:?}"));
+                if state == "paused" {
+                    break;
+                }
+            }
+            HubEvent::Status(_) => {}
+        }
+    }
+    peer.wait_for("request PAUSE", 1);
+    let (during, paused_states) = hub_frames(&mut tile, Duration::from_secs(12)).await;
+    states.extend(paused_states);
+    assert!(during.is_empty(), "frames while paused: {during:?}");
+    assert!(
+        peer.count("request GET_PARAMETER") + peer.count("request OPTIONS") >= 2,
+        "keepalives while paused: {:?}",
+        peer.log.lock().unwrap()
+    );
+    assert_eq!(peer.count("session expired"), 0, "the session expired");
+
+    tile.send(&ClientMessage::Play).await.unwrap();
+    let mut after = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while after.len() < 10 && tokio::time::Instant::now() < deadline {
+        let (f, s) = hub_frames(&mut tile, Duration::from_millis(500)).await;
+        after.extend(f);
+        states.extend(s);
+    }
+    assert!(
+        after.len() >= 10,
+        "{} frames after play, {states:?}",
+        after.len()
+    );
+    assert!(
+        after[0].0 > last && after[0].0 <= last + FRAME,
+        "continued at {} ms after pausing at {} ms",
+        after[0].0 - start,
+        last - start
+    );
+    assert!(
+        after.iter().all(|(tc, ts, _)| (tc - ts).abs() <= EXACT),
+        "header vs pixels: {after:?}"
+    );
+    assert!(
+        !states.iter().any(|s| s.starts_with("error")),
+        "no error on the way: {states:?}"
+    );
+    assert_eq!(peer.count("session expired"), 0, "the session expired");
+    println!(
+        "tile paused at {} ms for 12 s, {} keepalives, continued at {} ms; states {states:?}",
+        last - start,
+        peer.count("request GET_PARAMETER") + peer.count("request OPTIONS"),
+        after[0].0 - start
+    );
 }

@@ -4,7 +4,7 @@ RTSPOnvifMediaFactory, Debian's gir1.2-gst-rtsp-server-1.0) serving one
 recorded H.264 file whose frames carry VTC1 timecodes (../../shared/bench/vtc1.py).
 
   /usr/bin/python3 onvif_replay_peer.py --port 8554 --start-ms 1767225600000 \
-      --seconds 20 --fps 15 --dir /tmp/x [--user U --password P]
+      --seconds 20 --fps 15 --dir /tmp/x [--user U --password P] [--session-timeout S]
 
 Startup writes the recording (DIR/rec.mp4, 640x360, 1 s GOP, no B-frames):
 frame i shows VTC1 = start + i * 1000 / fps ms. The mount /replay answers
@@ -13,7 +13,11 @@ seek of the file: recording time = start + file time), `Scale` (negative =
 reverse), `Rate-Control: no`; the `rtponviftimestamp` element stamps every
 access unit's first RTP packet with the ONVIF header extension, NTP time =
 start + file pts, so header and pixels agree by construction of the file, not
-of the client. Binds 127.0.0.1 only; prints READY; stops on SIGTERM/SIGINT.
+of the client. With --session-timeout, sessions expire after S seconds without
+a request (expired ones are removed every 0.5 s, as a camera does) and the
+peer prints `request METHOD` for PLAY/PAUSE/GET_PARAMETER/OPTIONS and
+`session expired` for each session it removes. Binds 127.0.0.1 only; prints
+READY; stops on SIGTERM/SIGINT.
 """
 import argparse
 import os
@@ -134,6 +138,24 @@ class ReplayFactory(GstRtspServer.RTSPOnvifMediaFactory):
         return Gst.Pad.query_default(pad, parent, query)
 
 
+def watch_sessions(server, timeout):
+    """Short session timeouts, expiry as a camera does it, requests logged."""
+    def on_client(_server, client):
+        client.connect("new-session", lambda _c, session: session.set_timeout(timeout))
+        for method in ("play", "pause", "get-parameter", "options"):
+            name = method.upper().replace("-", "_")
+            client.connect(f"{method}-request",
+                           lambda _c, _ctx, name=name: print(f"request {name}", flush=True))
+    server.connect("client-connected", on_client)
+    pool = server.get_session_pool()
+
+    def cleanup():
+        for _ in range(pool.cleanup()):
+            print("session expired", flush=True)
+        return True
+    GLib.timeout_add(500, cleanup)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", default="8554")
@@ -144,6 +166,7 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--user")
     ap.add_argument("--password")
+    ap.add_argument("--session-timeout", type=int)
     args = ap.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     Gst.init(None)
@@ -169,6 +192,8 @@ def main():
     # /replay/rec0 is what tests/onvif_sim answers GetReplayUri with
     for mount in ("/replay", "/replay/rec0"):
         server.get_mount_points().add_factory(mount, factory)
+    if args.session_timeout:
+        watch_sessions(server, args.session_timeout)
     if server.attach(None) == 0:
         sys.exit("attach failed")
     loop = GLib.MainLoop()

@@ -96,6 +96,12 @@ pub enum ReadEvent {
 pub trait RecordingReader: Send {
     fn next(&mut self) -> Result<ReadEvent, PlaybackError>;
     fn set_decimation(&mut self, d: Decimation);
+    /// Called again and again while the reader is not read (a paused
+    /// tile): a network session may pause its server and must keep itself
+    /// alive; the next [`Self::next`] continues where it stopped.
+    fn hold(&mut self) -> Result<(), PlaybackError> {
+        Ok(())
+    }
 }
 
 /// A camera's recordings from one source.

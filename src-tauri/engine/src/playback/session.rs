@@ -2,6 +2,7 @@
 //! clock's direction, waits for the group clock to reach each frame's
 //! recording time, scales it to the tile and publishes it (latest frame
 //! wins). Seeks, steps, speed and direction changes follow the clock.
+//! While paused, the forward reader is held ([`RecordingReader::hold`]).
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
@@ -166,6 +167,12 @@ impl Feed {
             Feed::Forward(r) => r.next(),
             Feed::Reverse(r) => r.next_event(),
             Feed::Empty => Ok(ReadEvent::End),
+        }
+    }
+    fn hold(&mut self) -> Result<(), PlaybackError> {
+        match self {
+            Feed::Forward(r) => r.hold(),
+            Feed::Reverse(_) | Feed::Empty => Ok(()),
         }
     }
     fn set_decimation(&mut self, d: Decimation) {
@@ -375,6 +382,8 @@ impl Worker {
             if self.status.borrow().state != PlaybackState::NoRecording {
                 self.settle_state(clock);
             }
+            // an RTSP replay pauses its server and keeps its session alive
+            self.feed.as_mut().expect("feed").hold()?;
             group.clock.wait_until(f.ts_ms, self.epoch, POLL);
             self.pending = Some(ReadEvent::Frame(f));
             return Ok(());

@@ -6,6 +6,11 @@
 //! it, an RTCP sender report's mapping, else the range start plus RTP time.
 //! [`ReplayReader`] decodes with FFmpeg and drops the frames a seek's
 //! keyframe lead-in decodes before the asked time, so seeks are exact.
+//! Held while paused ([`RecordingReader::hold`]), it sends PAUSE, drops
+//! what came before the answer, keeps the session alive at half its timeout
+//! and, on the next read, PLAYs from just after the last frame it returned
+//! (a clock range, exact like a seek: a resume without Range would depend on
+//! the server keeping every packet across PAUSE; GStreamer's can lose one).
 use ffmpeg_next::ffi::AVDiscard;
 use ffmpeg_next::{codec, packet, Packet};
 
@@ -79,6 +84,8 @@ pub struct ReplayStream {
     ended: bool,
     /// The CSeq byte of the PLAY before the current one.
     previous_play: Option<u8>,
+    /// PAUSE sent, no PLAY since.
+    paused: bool,
 }
 
 const REQUIRE: (&str, &str) = ("Require", "onvif-replay");
@@ -98,6 +105,7 @@ impl ReplayStream {
             received: 0,
             ended: false,
             previous_play: None,
+            paused: false,
         };
         s.play(request, false)?;
         Ok(s)
@@ -129,6 +137,7 @@ impl ReplayStream {
             self.previous_play = Some((self.session.play_cseq & 0xff) as u8);
         }
         self.session.play(&headers)?;
+        self.paused = false;
         self.request = request;
         self.depack.reset();
         self.origin = None;
@@ -136,8 +145,45 @@ impl ReplayStream {
         Ok(())
     }
 
+    /// PAUSE (once, unless the footage has ended); what the server sent
+    /// before the answer is dropped (the resume asks again from a time, see
+    /// [`Self::resume_from`]).
     pub fn pause(&mut self) -> Result<(), RtspError> {
-        self.session.pause().map(|_| ())
+        if !self.paused && !self.ended {
+            self.session.pause()?;
+            self.session.discard_data();
+            self.depack.reset();
+            self.paused = true;
+        }
+        Ok(())
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    /// While paused: the session's keepalive if due (see
+    /// [`Session::keep_alive_if_due`]); whether one went out.
+    pub fn keep_alive(&mut self) -> Result<bool, RtspError> {
+        let sent = self.session.keep_alive_if_due()?;
+        if self.paused {
+            self.session.discard_data();
+        }
+        Ok(sent)
+    }
+
+    /// After [`Self::pause`]: PLAY the same request again from `start_ms`.
+    pub fn resume_from(&mut self, start_ms: i64) -> Result<(), RtspError> {
+        if self.paused {
+            self.play(
+                ReplayRequest {
+                    start_ms,
+                    ..self.request
+                },
+                false,
+            )?;
+        }
+        Ok(())
     }
 
     /// The next access unit with its time; `None` at the end of the footage
@@ -232,6 +278,8 @@ pub struct ReplayReader {
     decoder: VideoDecoder,
     decimation: Decimation,
     skip_before_ms: i64,
+    /// The time of the last frame returned (a resume continues after it).
+    last_ms: Option<i64>,
     drained: bool,
     stop: StopFlag,
 }
@@ -259,6 +307,7 @@ impl ReplayReader {
             decoder,
             decimation,
             skip_before_ms: t_ms,
+            last_ms: None,
             drained: false,
             stop,
         };
@@ -272,6 +321,21 @@ impl ReplayReader {
         self.stream =
             ReplayStream::open(&self.url, ReplayRequest::forward(t_ms), self.stop.clone())
                 .map_err(playback_error)?;
+        self.restart_at(t_ms)
+    }
+
+    /// After the stream was paused: PLAYs from just after the last frame
+    /// returned, the decoder starting afresh at the lead-in's keyframe.
+    fn resume(&mut self) -> Result<(), PlaybackError> {
+        let from = self
+            .last_ms
+            .map_or(self.skip_before_ms, |t| t.saturating_add(1));
+        self.stream.resume_from(from).map_err(playback_error)?;
+        self.restart_at(from)
+    }
+
+    /// A new decoder for frames from `t_ms` (those before are dropped).
+    fn restart_at(&mut self, t_ms: i64) -> Result<(), PlaybackError> {
         let id = match self.stream.codec() {
             Codec::H264 => codec::Id::H264,
             Codec::H265 => codec::Id::HEVC,
@@ -290,10 +354,14 @@ impl RecordingReader for ReplayReader {
             if self.stop.is_stopped() {
                 return Err(MediaError::Stopped.into());
             }
+            if self.stream.is_paused() {
+                self.resume()?;
+            }
             if let Some((frame, ts_ms, keyframe)) = self.decoder.receive()? {
                 if ts_ms < self.skip_before_ms {
                     continue;
                 }
+                self.last_ms = Some(ts_ms);
                 return Ok(ReadEvent::Frame(DecodedFrame {
                     frame,
                     ts_ms,
@@ -325,6 +393,16 @@ impl RecordingReader for ReplayReader {
                 }
             }
         }
+    }
+
+    /// Paused: PAUSE once, then keepalives when due (the next read resumes).
+    fn hold(&mut self) -> Result<(), PlaybackError> {
+        if self.drained {
+            return Ok(());
+        }
+        self.stream.pause().map_err(playback_error)?;
+        self.stream.keep_alive().map_err(playback_error)?;
+        Ok(())
     }
 
     fn set_decimation(&mut self, d: Decimation) {

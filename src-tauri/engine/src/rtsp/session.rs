@@ -5,6 +5,9 @@
 //! reports over UDP) and TEARDOWN. Blocking sockets with short read
 //! timeouts, so a stop flag and a stall deadline are honoured; replies are
 //! read in-band between interleaved data, or polled between UDP packets.
+//! Keepalives go out at half the session timeout from the read loops, and
+//! from [`Session::keep_alive_if_due`] while nobody reads (a paused replay),
+//! which waits for the answer and keeps the data that comes before it.
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
@@ -381,6 +384,12 @@ impl Session {
         })
     }
 
+    /// Drops the data received but not yet taken (what a paused server
+    /// sent before its answer).
+    pub fn discard_data(&mut self) {
+        self.data.clear();
+    }
+
     /// Puts data back to be returned first by [`Self::next_data`].
     pub fn unread(&mut self, channel: u8, payload: Vec<u8>) {
         self.data.push_front((channel, payload));
@@ -458,6 +467,8 @@ impl Session {
     ) -> Result<Response, RtspError> {
         for attempt in 0..2 {
             let cseq = self.send(method, url, headers)?;
+            // silence counts from the request (a paused server sends nothing)
+            self.last_received = Instant::now();
             let r = self.wait_response(cseq)?;
             if r.status == 401 && attempt == 0 {
                 if self.auth.has_challenge()
@@ -686,11 +697,39 @@ impl Session {
         }
     }
 
+    /// While nobody reads the session (a paused replay): sends the
+    /// keepalive if it is due and waits for the answer (a server without
+    /// GET_PARAMETER is asked with OPTIONS). Interleaved data that comes
+    /// before the answer is kept for [`Self::next_data`] (a paused server
+    /// may still send what it had queued). Returns whether one went out.
+    pub fn keep_alive_if_due(&mut self) -> Result<bool, RtspError> {
+        let Some((_, timeout)) = self.session else {
+            return Ok(false);
+        };
+        if self.last_keepalive.elapsed() < keepalive_interval(timeout) {
+            return Ok(false);
+        }
+        self.last_keepalive = Instant::now();
+        let url = self.aggregate_url();
+        match self.request(self.keepalive_method, &url, &[]) {
+            Err(RtspError::Status {
+                status: 405 | 501, ..
+            }) if self.keepalive_method != "OPTIONS" => {
+                self.keepalive_method = "OPTIONS";
+                self.request("OPTIONS", &url, &[])?;
+            }
+            r => {
+                r?;
+            }
+        }
+        Ok(true)
+    }
+
     fn keepalive(&mut self) -> Result<(), RtspError> {
         let Some((_, timeout)) = self.session else {
             return Ok(());
         };
-        if self.last_keepalive.elapsed() >= Duration::from_secs((timeout / 2).max(1)) {
+        if self.last_keepalive.elapsed() >= keepalive_interval(timeout) {
             self.last_keepalive = Instant::now();
             let url = self.aggregate_url();
             let method = self.keepalive_method;
@@ -762,6 +801,12 @@ impl Session {
     }
 }
 
+/// How often a session with a timeout of `timeout_s` seconds is kept
+/// alive: at half the timeout, at most once a second.
+pub fn keepalive_interval(timeout_s: u64) -> Duration {
+    Duration::from_secs((timeout_s / 2).max(1))
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         if self.session.is_some() {
@@ -783,5 +828,14 @@ mod tests {
         assert_eq!((c.user.as_str(), c.password.as_str()), ("ad@min", "p:w"));
         assert!(Target::parse("http://h/x").is_err());
         assert_eq!(Target::parse("rtsp://h/x").unwrap().port, 554);
+    }
+
+    #[test]
+    fn keepalives_at_half_the_session_timeout() {
+        assert_eq!(keepalive_interval(60), Duration::from_secs(30));
+        assert_eq!(keepalive_interval(4), Duration::from_secs(2));
+        // a server answering timeout=1 (or 0) is not flooded
+        assert_eq!(keepalive_interval(1), Duration::from_secs(1));
+        assert_eq!(keepalive_interval(0), Duration::from_secs(1));
     }
 }
