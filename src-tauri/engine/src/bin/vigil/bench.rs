@@ -7,6 +7,7 @@
 //! arrival times), each with latency from the header's time and the
 //! header-vs-pixel error; `--compare-seed` also runs the old pipeline and
 //! the latency floor on the same URLs in the same run. Figures, never pass/fail.
+//! `--milestone` runs the Milestone rows instead (bench_milestone.rs).
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -56,6 +57,8 @@ pub struct LiveBench {
     bench_dir: Option<PathBuf>,
     #[arg(long, default_value_t = 2.0)]
     warmup: f64,
+    #[command(flatten)]
+    milestone: crate::bench_milestone::MilestoneArgs,
 }
 
 pub async fn run(cmd: BenchCmd) -> i32 {
@@ -153,7 +156,7 @@ pub(crate) fn start_server(dir: &Path, port: u16, cams: usize) -> Result<Server,
 
 /// CPU seconds a child process has used (Linux /proc), to show what the
 /// source itself costs on the same machine.
-fn child_cpu_seconds(pid: u32) -> Option<f64> {
+pub(crate) fn child_cpu_seconds(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after = &stat[stat.rfind(')')? + 2..];
     let f: Vec<&str> = after.split_whitespace().collect();
@@ -199,6 +202,9 @@ pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
 }
 
 async fn live(a: LiveBench) -> Result<(), String> {
+    if a.milestone.milestone {
+        return crate::bench_milestone::run(&a.milestone, a.seconds, a.warmup, a.bench_dir).await;
+    }
     let (tw, th) = parse_size(&a.tile)?;
     let dir = find_bench_dir(a.bench_dir.clone())?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")

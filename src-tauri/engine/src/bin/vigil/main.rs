@@ -6,6 +6,7 @@
 mod bench;
 mod bench_bus;
 mod bench_footage;
+mod bench_milestone;
 mod bench_playback;
 mod bench_soak;
 mod bookmark;
