@@ -189,6 +189,7 @@ export async function milestoneSection(w, h) {
     const waiting = await waitFor('the tile saying PIN required', async () => { const t = await tile(); return t?.state === 'pin_required' && t.button && t; }, { ms: 90_000, seen: tile });
     console.log(`       tile: ${JSON.stringify(waiting)}`);
     check(/PIN required/.test(waiting.prompt) && waiting.prompt.includes(SITE_NAME), `the tile should say PIN required for ${SITE_NAME}: ${waiting.prompt}`);
+    check(waiting.status === 'PIN required', `the status line: ${waiting.status}`);
     check(st.sim.commands('RequestSecondStepAuthenticationPin').length === 1, 'the restarted server should have been asked for one PIN');
     await h.saveScreenshot(w, h.artifacts, 'app-window-milestone-tile-pin.png');
     await w.click(await w.run(`return document.querySelector('.tile[data-camera="' + arguments[0] + '"] button[data-tile-enter-pin]')`, cam));

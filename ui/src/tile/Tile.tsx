@@ -195,7 +195,10 @@ export function Tile(p: TileProps) {
           </div>
           {state === 'pin_required' && p.camera && <TilePinPrompt siteId={p.camera.site} siteName={p.camera.site_name} />}
           <div className="tile-bottom">
-            <span className={`tile-status st-${state}`}>{statusLabel(state, status?.reason ?? null)}</span>
+            {/* the PIN prompt says why: the line is the label, the engine's reason its tooltip */}
+            <span className={`tile-status st-${state}`} title={status?.reason ?? undefined}>
+              {statusLabel(state, state === 'pin_required' ? null : (status?.reason ?? null))}
+            </span>
             <LiveEventBadges events={status?.events} />
             {state === 'live' && <TimingBadges timing={status?.timing} />}
             <span className="tile-clock" ref={clockRef} />
