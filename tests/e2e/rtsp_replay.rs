@@ -23,7 +23,7 @@ use vigil_engine::rtsp::replay::{ReplayReader, ReplayRequest, ReplayStream};
 use vigil_engine::rtsp::timing::TimeSource;
 use vigil_engine::vms::onvif::AddOnvifDevice;
 use vigil_tests::onvif::OnvifSim;
-use vigil_tests::{free_port, shared_dir, RtspServer};
+use vigil_tests::{frame_vtc1, free_port, shared_dir, RtspServer};
 
 /// 2026-01-01T00:00:00Z: the recording's first frame.
 const T0: i64 = 1_767_225_600_000;
@@ -123,18 +123,13 @@ impl Drop for ReplayPeer {
     }
 }
 
-fn vtc1(frame: &ffmpeg_next::frame::Video) -> Option<i64> {
-    let (w, h) = (frame.width() as usize, frame.height() as usize);
-    vigil_engine::media::vtc1::read_luma(frame.data(0), w, h, frame.stride(0)).map(|v| v as i64)
-}
-
 /// (header time, pixel time) of the next `n` frames.
 fn frames(reader: &mut dyn RecordingReader, n: usize) -> Vec<(i64, i64)> {
     let mut out = Vec::new();
     while out.len() < n {
         match reader.next().unwrap() {
             ReadEvent::Frame(f) => {
-                out.push((f.ts_ms, vtc1(&f.frame).expect("VTC1 in every frame")))
+                out.push((f.ts_ms, frame_vtc1(&f.frame).expect("VTC1 in every frame")))
             }
             ReadEvent::Gap { .. } => {}
             ReadEvent::End => panic!("ended after {} frames", out.len()),
@@ -256,7 +251,7 @@ fn stream_frames(stream: &mut ReplayStream, n: usize) -> Vec<(i64, i64)> {
         p.set_pts(Some(u.ts_ms));
         dec.send(&p, u.ts_ms).unwrap();
         while let Some((f, ts, _)) = dec.receive().unwrap() {
-            out.push((ts, vtc1(&f).expect("VTC1")));
+            out.push((ts, frame_vtc1(&f).expect("VTC1")));
         }
     }
     out
@@ -406,7 +401,7 @@ fn live_capture_time_from_sender_reports() {
         p.set_pts(Some(u.arrival_ms));
         dec.send(&p, u.arrival_ms).unwrap();
         while let Some((f, _, _)) = dec.receive().unwrap() {
-            let Some(px) = vtc1(&f) else { continue };
+            let Some(px) = frame_vtc1(&f) else { continue };
             if u.time.source == TimeSource::Capture {
                 capture_err.push((u.time.ts_ms - px).abs());
                 arrival_err.push(u.arrival_ms - px);
