@@ -20,6 +20,34 @@ use vigil_engine::ptz::Step;
 use vigil_tests::milestone::*;
 use vigil_tests::*;
 
+/// How many ChangeStream commands resized a stream to `w`x`h`.
+fn resized_to(sim: &Sim, w: u32, h: u32) -> usize {
+    sim.commands("ChangeStream")
+        .iter()
+        .filter(|c| {
+            let n = |k: &str| {
+                c["params"][k][0]
+                    .as_str()
+                    .and_then(|v| v.parse::<u32>().ok())
+            };
+            c["result"] == "OK" && n("DestWidth") == Some(w) && n("DestHeight") == Some(h)
+        })
+        .count()
+}
+
+/// Waits (20 s at most) for the `n`th resize of a stream to `w`x`h`.
+async fn wait_resized(sim: &Sim, w: u32, h: u32, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while resized_to(sim, w, h) < n && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        resized_to(sim, w, h) >= n,
+        "no ChangeStream to {w}x{h}: {:?}",
+        sim.commands("ChangeStream")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn cameras_list_and_live_frames_carry_the_wall_clock() {
     let sim = Sim::start(&[]);
@@ -70,6 +98,32 @@ async fn cameras_list_and_live_frames_carry_the_wall_clock() {
             .any(|c| c["params"]["SignalType"][0] == "Live"
                 && c["params"]["StreamType"][0] == "Transcoded"),
         "{streams:?}"
+    );
+    // The server scales: the live stream is resized on the same stream
+    // (ChangeStream DestWidth/DestHeight) to the largest tile watching it,
+    // a second, bigger tile on the camera moves it up, and it comes back
+    // down when that tile closes; still one RequestStream for them all.
+    wait_resized(&sim, 320, 180, 1).await;
+    let live_requests = sim.commands("RequestStream").len();
+    let mut big = TileClient::connect(&engine.hub_info(), &cam.id, 480, 270, "")
+        .await
+        .unwrap();
+    let mut why = Vec::new();
+    frame_after(&mut big, now_ms(), Duration::from_secs(30), &mut why)
+        .await
+        .unwrap_or_else(|| panic!("no frame on the bigger tile: {why:?}"));
+    wait_resized(&sim, 480, 270, 1).await;
+    // and pictures keep coming after the resize
+    let after = now_ms() + 1_000;
+    frame_after(&mut big, after, Duration::from_secs(30), &mut why)
+        .await
+        .unwrap_or_else(|| panic!("no frame after the resize: {why:?}"));
+    drop(big);
+    wait_resized(&sim, 320, 180, 2).await;
+    assert_eq!(
+        sim.commands("RequestStream").len(),
+        live_requests,
+        "one stream for both tiles"
     );
     // CHAP was on: every command after LogIn carried a good answer
     assert!(

@@ -53,6 +53,18 @@ impl Renditions {
         Ok(())
     }
 
+    /// The largest box anyone is watching (by area), for a source whose
+    /// server scales (it sends pictures no bigger than the tiles need).
+    pub fn largest_watched(&self) -> Option<(u32, u32)> {
+        self.list
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|r| r.tx.receiver_count() > 0)
+            .map(|r| r.box_)
+            .max_by_key(|&(w, h)| u64::from(w) * u64::from(h))
+    }
+
     /// Whether anyone is watching.
     pub fn watched(&self) -> bool {
         self.list
@@ -60,5 +72,28 @@ impl Renditions {
             .unwrap_or_else(|p| p.into_inner())
             .iter()
             .any(|r| r.tx.receiver_count() > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_box_is_of_those_still_watched() {
+        let r = Renditions::default();
+        assert_eq!(r.largest_watched(), None);
+        let small = r.subscribe((320, 180));
+        let big = r.subscribe((960, 540));
+        let _same = r.subscribe((320, 180));
+        assert_eq!(r.largest_watched(), Some((960, 540)));
+        drop(big);
+        assert_eq!(r.largest_watched(), Some((320, 180)));
+        drop(small);
+        assert_eq!(
+            r.largest_watched(),
+            Some((320, 180)),
+            "one tile of that size is left"
+        );
     }
 }

@@ -170,6 +170,8 @@ impl Supervisor {
             let result: Result<std::convert::Infallible, MediaError> =
                 self.opener.open(self.stop.clone()).and_then(|mut src| {
                     src.on_events(self.event_sink());
+                    let renditions = self.renditions.clone();
+                    src.on_wanted_size(Arc::new(move || renditions.largest_watched()));
                     let mut first = true;
                     loop {
                         let frame = src.next_frame()?;

@@ -20,7 +20,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 pub use super::picture_decode::{jpeg_info, JpegInfo, PictureCodec, PictureDecoder, PictureError};
-use super::source::{DecodedFrame, EventSink, FrameSource, SourceOpener, StopFlag};
+use super::source::{DecodedFrame, EventSink, FrameSource, SourceOpener, StopFlag, WantedSize};
 use super::MediaError;
 use crate::vms::live_events::LiveEvents;
 
@@ -93,6 +93,8 @@ struct Shared {
     counters: Arc<Counters>,
     /// The ingest's event sink and the last events (kept until a sink comes).
     events: Mutex<(Option<EventSink>, Option<LiveEvents>)>,
+    /// How the ingest says what size its viewers want (set after open).
+    wanted: Mutex<Option<WantedSize>>,
 }
 
 impl Shared {
@@ -184,6 +186,18 @@ impl PicturePusher {
         }
     }
 
+    /// The largest picture size the stream's viewers want now; `None`
+    /// until the ingest says, or while nobody watches.
+    pub fn wanted_size(&self) -> Option<(u32, u32)> {
+        let wanted = self
+            .shared
+            .wanted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        wanted.and_then(|f| f())
+    }
+
     /// Whether pushes are refused now.
     pub fn is_closed(&self) -> bool {
         !matches!(self.shared.lock().state, State::Open)
@@ -228,6 +242,7 @@ fn channel_with(
         capacity: capacity.max(1),
         counters,
         events: Mutex::new((None, None)),
+        wanted: Mutex::new(None),
     });
     let source = PictureSource {
         shared: shared.clone(),
@@ -311,6 +326,10 @@ impl PictureSource {
 }
 
 impl FrameSource for PictureSource {
+    fn on_wanted_size(&mut self, wanted: WantedSize) {
+        *self.shared.wanted.lock().unwrap_or_else(|p| p.into_inner()) = Some(wanted);
+    }
+
     fn on_events(&mut self, sink: EventSink) {
         let last = {
             let mut ev = self.shared.events.lock().unwrap_or_else(|p| p.into_inner());

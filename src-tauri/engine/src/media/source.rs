@@ -42,7 +42,15 @@ pub trait FrameSource: Send {
     /// extension), also while no picture comes. Called once after each
     /// open; sources without such events ignore it.
     fn on_events(&mut self, _sink: EventSink) {}
+    /// Hands the source how to ask for the largest picture size its
+    /// viewers want now (the biggest tile watching it). Sources whose
+    /// server scales (Milestone's transcoded JPEG) ask for that size and
+    /// follow it as tiles change; the rest ignore it.
+    fn on_wanted_size(&mut self, _wanted: WantedSize) {}
 }
+
+/// The largest picture box (width, height) anyone watches now; `None`: nobody.
+pub type WantedSize = Arc<dyn Fn() -> Option<(u32, u32)> + Send + Sync>;
 
 /// Where a source reports its stream's live events (the ingest's status).
 pub type EventSink = Arc<dyn Fn(crate::vms::live_events::LiveEvents) + Send + Sync>;

@@ -1,6 +1,10 @@
 //! Live video of a camera: at every (re)connect of the tile's ingest a
 //! `RequestStream` Live (Transcoded JPEG at the stream's size, Push) and
-//! its video socket; a reader task on the runtime pushes each frame's JPEG
+//! its video socket, then `ChangeStream DestWidth/DestHeight` on that same
+//! stream to the largest tile watching it (the server scales, so the JPEGs
+//! are no bigger than the tiles need; one request per stream, shared by
+//! every tile on it, resized as tiles change, never above the stream's
+//! size); a reader task on the runtime pushes each frame's JPEG
 //! with the header's `TimeStamp` (the recording server's capture time) into
 //! a [`PicturePusher`], whose source decodes it into the usual hub path.
 //! The socket closing (server restart, expired watchdog) ends the source;
@@ -84,7 +88,7 @@ pub(crate) fn live_input(
         let name = name.clone();
         let camera = camera.clone();
         inner.rt.clone().spawn(async move {
-            read_loop(inner, s, pusher, stop, name, camera).await;
+            read_loop(inner, s, pusher, stop, name, camera, size).await;
         });
         Ok(())
     });
@@ -98,12 +102,37 @@ async fn read_loop(
     stop: StopFlag,
     name: String,
     camera: String,
+    stream_size: (u32, u32),
 ) {
     let mut nudge = tokio::time::interval(NUDGE);
     nudge.tick().await;
+    let mut asked = stream_size;
+    // the first picture comes at the stream's own size: the ingest reads
+    // the stream's size from it; resizing waits until it is through
+    let mut first_pushed = false;
     loop {
         if stop.is_stopped() || pusher.is_closed() {
             break;
+        }
+        if let Some(want) = pusher
+            .wanted_size()
+            .filter(|_| first_pushed)
+            .map(|b| dest_size(stream_size, b))
+        {
+            if want != asked {
+                let p = [
+                    ("DestWidth", want.0.to_string()),
+                    ("DestHeight", want.1.to_string()),
+                ];
+                match stream::change(&inner.session, &s.video_id, &p).await {
+                    Ok(()) => tracing::debug!("{name}: JPEGs at {}x{}", want.0, want.1),
+                    // the stream plays on at its size; the hub scales
+                    Err(e) => {
+                        tracing::info!("{name}: resize to {}x{} refused: {e}", want.0, want.1)
+                    }
+                }
+                asked = want;
+            }
         }
         tokio::select! {
             r = s.socket.next_frame() => match r {
@@ -122,6 +151,7 @@ async fn read_loop(
                     if !pusher.push(f.payload(&msg).to_vec(), f.timestamp_ms) {
                         break;
                     }
+                    first_pushed = true;
                 }
                 Err(e) => {
                     tracing::info!("{name}: {e}");
@@ -144,9 +174,30 @@ async fn read_loop(
     pusher.finish();
 }
 
+/// The JPEG size to ask for: the stream's picture fitted into the largest
+/// tile box (its aspect kept), never larger than the stream, even sides.
+pub fn dest_size(stream: (u32, u32), tile: (u32, u32)) -> (u32, u32) {
+    let (sw, sh) = (f64::from(stream.0.max(2)), f64::from(stream.1.max(2)));
+    let k = (f64::from(tile.0) / sw)
+        .min(f64::from(tile.1) / sh)
+        .min(1.0);
+    let even = |v: f64| ((v.round() as u32) & !1).max(16);
+    (even(sw * k), even(sh * k))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jpegs_are_asked_at_the_biggest_tile_never_above_the_stream() {
+        assert_eq!(dest_size((1280, 720), (480, 270)), (480, 270));
+        assert_eq!(dest_size((1280, 720), (960, 540)), (960, 540));
+        // a tile of another shape: the picture fitted inside it
+        assert_eq!(dest_size((1280, 720), (400, 400)), (400, 224));
+        assert_eq!(dest_size((1280, 720), (3840, 2160)), (1280, 720));
+        assert_eq!(dest_size((640, 360), (2, 2)), (16, 16));
+    }
     use crate::vms::milestone::wire::Events;
 
     #[test]
