@@ -5,7 +5,8 @@ client in msclient.py: crypto against vectors.json (and against the
 groups and paddings with CHAP, cameras and views, live frames (Push and Pull)
 whose VTC1 equals the header TimeStamp and the wall clock, resize, playback
 (seek, 4x, reverse, frame steps, gaps), sequences, thumbnail, PTZ (asserted
-from the simulator's log), an MKV export, TLS, and the error codes.
+from the simulator's log), an MKV export, TLS, the error codes, and the
+seed-style bench peer (seed_milestone_pipeline.py).
 
     python3 tests/milestone_sim/selfcheck.py
 Prints `N passed, 0 failed` and exits 0 when all checks pass."""
@@ -538,6 +539,18 @@ def check_change(sim):
     expect_error(60, c.login, "admin", PW)
 
 
+@check("seed_milestone_pipeline.py: 2 streams at 480x270, every frame through the seed's JSON glue, VTC1 read")
+def check_seed_peer(sim):
+    out = subprocess.run([sys.executable, os.path.join(HERE, "seed_milestone_pipeline.py"), "--port", str(sim.port),
+                          "--user", "admin", "--password-env", "MS_SIM_PW", "--streams", "2", "--width", "480",
+                          "--height", "270", "--seconds", "2", "--warmup", "0.5"],
+                         env=dict(os.environ, MS_SIM_PW=PW), capture_output=True, check=True, timeout=120)
+    r = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    assert r["jpeg"] == "480x270" and r["frames"] > 0 and r["timecode_misses"] == 0, r
+    assert r["pixel_samples"] > 0 and r["latency_samples"] == r["frames"], r
+    assert abs(r["latency_from_pixel_ms_p50"]) < 1000 and abs(r["latency_from_timestamp_ms_p50"]) < 1000, r
+
+
 @check("TLS: Connect/LogIn and a live frame over wss")
 def check_tls(sim):
     c = sim.client()
@@ -555,6 +568,7 @@ def main():
         check_chap(sim)
         check_cameras(sim)
         check_live(sim)
+        check_seed_peer(sim)
         check_pull(sim)
         check_lost(sim)
         check_playback(sim)

@@ -7,10 +7,12 @@
 //! count: fps per tile, engine CPU per tile (process CPU seconds over the
 //! window / tiles), latency from the frame header's `TimeStamp` (the
 //! recording server's time, the hub frame's ts) to arrival at the hub
-//! client, and, for decoded frames, from the picture's VTC1. The seed's
-//! Milestone path (C#, MilestoneMediaServices) is not reproduced in
-//! shared/bench, so the line says there is no seed figure. Figures, never
-//! pass/fail.
+//! client, and, for decoded frames, from the picture's VTC1. Then, on the
+//! same simulator, the seed's Milestone path as reproduced by
+//! tests/milestone_sim/seed_milestone_pipeline.py (the same tiles and JPEG
+//! size, each JPEG as base64 JSON in a WebSocket text frame to a receiver
+//! that parses it), whose JSON line goes in the row's `seed` field. Figures,
+//! never pass/fail.
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -28,9 +30,8 @@ use vigil_engine::vms::site::SiteRequest;
 
 use crate::bench::{child_cpu_seconds, cpu_seconds, percentile};
 
-/// What the seed offers for this row (printed in the line).
-const SEED: &str = "none: the seed's Milestone path (C# MilestoneMediaServices) is not in \
-                    shared/bench; seed_pipeline.py reads RTSP only";
+/// The seed's Milestone path, beside milestone_sim.py.
+const SEED_PEER: &str = "seed_milestone_pipeline.py";
 /// The simulator's user; the password is made per run.
 const USER: &str = "bench";
 
@@ -66,7 +67,22 @@ pub async fn run(
         }
         let password = format!("bench-{:032x}", rand::random::<u128>());
         let sim = Sim::start(&sim_dir, shared.as_deref(), tiles, &password)?;
-        row(&sim, tiles, seconds, warmup, &password).await?;
+        let mut line = row(&sim, tiles, seconds, warmup, &password).await?;
+        let peer = SeedPeer {
+            script: sim_dir.join(SEED_PEER),
+            shared: shared.clone(),
+            port: sim.port,
+            streams: tiles,
+            size: tile_size(tiles),
+            seconds,
+            warmup,
+            password: password.clone(),
+        };
+        line["seed"] = tokio::task::spawn_blocking(move || peer.run())
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_else(|e| e.into());
+        println!("{line}");
     }
     Ok(())
 }
@@ -168,13 +184,24 @@ impl Sim {
 
 impl Sim {
     /// The JPEG sizes the engine asked the server for (`RequestStream`
-    /// DestWidth x DestHeight in the simulator's call log).
+    /// DestWidth x DestHeight in the simulator's call log, then those of
+    /// `ChangeStream`).
     fn requested_sizes(&self) -> Vec<String> {
+        let mut sizes = self.sizes_of("RequestStream");
+        let changed = self.sizes_of("ChangeStream");
+        if !changed.is_empty() {
+            sizes.push(format!("then {}", changed.join(",")));
+        }
+        sizes
+    }
+
+    /// DestWidth x DestHeight of the `command` calls in the call log.
+    fn sizes_of(&self, command: &str) -> Vec<String> {
         let log = std::fs::read_to_string(self.dir.path().join("calls.jsonl")).unwrap_or_default();
         let mut sizes: Vec<String> = log
             .lines()
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|e| e["event"] == "command" && e["name"] == "RequestStream")
+            .filter(|e| e["event"] == "command" && e["name"] == command)
             .filter_map(|e| {
                 let p = &e["params"];
                 Some(format!(
@@ -225,14 +252,14 @@ struct Tally {
     formats: Vec<&'static str>,
 }
 
-/// One row: `tiles` tiles of `tiles` cameras for `seconds`.
+/// One row: `tiles` tiles of `tiles` cameras for `seconds`; its JSON line.
 async fn row(
     sim: &Sim,
     tiles: usize,
     seconds: f64,
     warmup: f64,
     password: &str,
-) -> Result<(), String> {
+) -> Result<serde_json::Value, String> {
     let (tw, th) = tile_size(tiles);
     let engine = Engine::start(EngineConfig {
         database: None,
@@ -329,9 +356,7 @@ async fn row(
     let n = tiles as f64;
     let total: u64 = t.frames.iter().sum();
     let fps = |f: f64| ((f / secs) * 100.0).round() / 100.0;
-    println!(
-        "{}",
-        json!({
+    let line = json!({
             "pipeline": "vigil (milestone)",
             "tiles": tiles,
             "tile": format!("{tw}x{th}"),
@@ -348,11 +373,52 @@ async fn row(
             "latency_from_pixel_ms_p50": percentile(&t.from_pixel, 50.0),
             "latency_from_pixel_ms_p99": percentile(&t.from_pixel, 99.0),
             "source_server_cpu_cores": source_cpu,
-            "seed": SEED,
-        })
-    );
+            "seed": null,
+    });
     drop(engine);
-    Ok(())
+    Ok(line)
+}
+
+/// The seed-style peer run on the row's simulator once the engine is gone.
+struct SeedPeer {
+    script: PathBuf,
+    shared: Option<PathBuf>,
+    port: u16,
+    streams: usize,
+    size: (u32, u32),
+    seconds: f64,
+    warmup: f64,
+    password: String,
+}
+
+impl SeedPeer {
+    /// Runs the peer (password in its environment) and returns its JSON line.
+    fn run(self) -> Result<serde_json::Value, String> {
+        let mut cmd = Command::new("python3");
+        cmd.arg(&self.script)
+            .args(["--port", &self.port.to_string(), "--user", USER])
+            .args(["--password-env", "VIGIL_BENCH_MS_PW"])
+            .args(["--streams", &self.streams.to_string()])
+            .args(["--width", &self.size.0.to_string()])
+            .args(["--height", &self.size.1.to_string()])
+            .args(["--seconds", &self.seconds.to_string()])
+            .args(["--warmup", &self.warmup.to_string()])
+            .env("VIGIL_BENCH_MS_PW", &self.password)
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit());
+        if let Some(s) = &self.shared {
+            cmd.env("VIGIL_SHARED", s);
+        }
+        let out = cmd
+            .output()
+            .map_err(|e| format!("cannot start {SEED_PEER}: {e}"))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        stdout
+            .lines()
+            .rev()
+            .find_map(|l| serde_json::from_str(l.trim()).ok())
+            .ok_or_else(|| format!("{SEED_PEER} failed ({}), no figures", out.status))
+    }
 }
 
 fn format_name(f: PixelFormat) -> &'static str {
