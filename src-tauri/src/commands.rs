@@ -2,6 +2,7 @@
 //! `{kind, message}` (redacted) once, here. Every command is async, so
 //! none runs on the UI thread (a slow VMS never freezes the window).
 use tauri::State;
+use vigil_engine::cases::media_server::MediaServerInfo;
 use vigil_engine::engine::{AddRtspCamera, Engine};
 use vigil_engine::error::UiError;
 use vigil_engine::hub::HubInfo;
@@ -18,6 +19,17 @@ type Res<T> = Result<T, UiError>;
 #[tauri::command]
 pub async fn hub_info(engine: State<'_, Engine>) -> Res<HubInfo> {
     Ok(engine.hub_info())
+}
+
+/// Where the webview loads case media over HTTP: on Linux only, where
+/// WebKitGTK cannot play video from the `vigil-media://` scheme; elsewhere
+/// `None` (the scheme serves it).
+#[tauri::command]
+pub async fn media_server(engine: State<'_, Engine>) -> Res<Option<MediaServerInfo>> {
+    if !cfg!(target_os = "linux") {
+        return Ok(None);
+    }
+    Ok(Some(engine.media_server().await?))
 }
 
 #[tauri::command]

@@ -60,6 +60,7 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::hub_info,
+            commands::media_server,
             commands::list_cameras,
             commands::add_rtsp_camera,
             commands::remove_camera,

@@ -149,7 +149,33 @@ export async function busSection(w, h) {
     const detail = await w.invoke('get_case', { id });
     const files = detail.jobs.map((j) => j.media?.path).filter(Boolean);
     check(files.length === 2 && files.every((f) => f.startsWith(st.media + '/') && existsSync(f)), `media of ${what} under the shared root: ${JSON.stringify(files)}`);
+    await clipPlays(id, what);
     return d;
+  };
+  /**
+   * The case's clip plays in the window: "▶" (Play) clicked, the video decodes
+   * (readyState >= 2, no media error) and its time moves. On Linux the
+   * source is the engine's loopback media server (WebKitGTK plays no video
+   * from a custom scheme: MEDIA_ERR_SRC_NOT_SUPPORTED).
+   */
+  const clipPlays = async (id, what) => {
+    const fig = `.case-detail[data-case="${id}"] figure.clip`;
+    const video = () => w.run(`const v = document.querySelector('${fig} video');
+      return v && { src: v.currentSrc || v.src, ready: v.readyState, t: v.currentTime, paused: v.paused, error: v.error && v.error.code }`);
+    const first = await waitFor(`the clip of ${what} loaded`, async () => {
+      const v = await video();
+      return v && (v.ready >= 2 || v.error) ? v : null;
+    }, { ms: 30_000, seen: video });
+    check(!first.error, `the clip of ${what} failed to load: media error ${first.error} (${first.src.replace(/token=[^&]*/, 'token=…')})`);
+    check(first.src.startsWith('http://127.0.0.1:'), `the clip is served by the loopback media server: ${first.src.replace(/token=[^&]*/, 'token=…')}`);
+    await press(w, `${fig} .clip-controls`, '▶');
+    const moved = await waitFor(`the clip of ${what} playing`, async () => {
+      const v = await video();
+      return v && !v.paused && v.t > first.t + 0.5 && !v.error ? v : null;
+    }, { ms: 20_000, seen: video });
+    console.log(`       clip of ${what} plays: readyState ${moved.ready}, ${first.t.toFixed(2)} s -> ${moved.t.toFixed(2)} s`);
+    await press(w, `${fig} .clip-controls`, '❚❚');
+    await waitFor(`the clip of ${what} paused`, async () => (await video())?.paused);
   };
 
   await test('Case bus: Settings, "Case bus": the checkbox, broker URL and password typed, "Save bus settings" clicked; the engine has them, the password in the keyring', async () => {

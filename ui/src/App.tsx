@@ -26,7 +26,7 @@ import { ErrorBanner, useShownErrors } from './components/ErrorBanner';
 import { PlaybackView } from './playback/PlaybackView';
 import { CasesPanel } from './cases/CasesPanel';
 import type { NewCaseSeed } from './cases/NewCaseDialog';
-import { caseMarkers } from './cases/casesIpc';
+import { caseMarkers, loadMediaServer } from './cases/casesIpc';
 import { reviewLayout } from './cases/review';
 import type { Marker } from './playback/Timeline';
 import { OfflineHost } from './offline/OfflineHost';
@@ -92,7 +92,7 @@ export function App() {
 
   useEffect(() => {
     let cancelled = false;
-    Promise.all([ipc.hubInfo(), ipc.listCameras(), ipc.getCurrentLayout()])
+    Promise.all([ipc.hubInfo(), ipc.listCameras(), ipc.getCurrentLayout(), loadMediaServer()])
       .then(([h, cams, layout]) => {
         if (cancelled) return;
         setHub(h);

@@ -28,6 +28,7 @@ pub fn typescript() -> String {
         crate::store::Layout::decl(&cfg),
         crate::store::NamedLayout::decl(&cfg),
         crate::hub::HubInfo::decl(&cfg),
+        crate::cases::media_server::MediaServerInfo::decl(&cfg),
         crate::playback::Span::decl(&cfg),
         crate::playback::day::DayBounds::decl(&cfg),
         crate::offline::catalog::StartSource::decl(&cfg),

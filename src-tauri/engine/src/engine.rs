@@ -95,6 +95,8 @@ pub struct Engine {
     hub: Hub,
     pub(crate) ptz: crate::ptz::safety::PtzSafety,
     cases: Arc<crate::cases::CaseService>,
+    /// Case media over loopback HTTP, started on first use.
+    media_server: tokio::sync::OnceCell<crate::cases::media_server::MediaServer>,
     /// Numbers this process's ad-hoc sites (`adhoc-N`, `onvif-adhoc-N`).
     pub(crate) adhoc_seq: std::sync::atomic::AtomicUsize,
     _refresher: tokio::task::JoinHandle<()>,
@@ -191,9 +193,30 @@ impl Engine {
             hub,
             ptz: crate::ptz::safety::PtzSafety::with_clock(cfg.ptz_deadline, cfg.clock.clone()),
             cases,
+            media_server: Default::default(),
             adhoc_seq: Default::default(),
             _refresher: refresher,
         })
+    }
+
+    /// The loopback HTTP server of case media (for webviews that cannot
+    /// play video from the app's scheme), started on the first call.
+    pub async fn media_server(
+        &self,
+    ) -> Result<crate::cases::media_server::MediaServerInfo, EngineError> {
+        let cases = self.cases.clone();
+        let server = self
+            .media_server
+            .get_or_try_init(|| {
+                crate::cases::media_server::start(Arc::new(move |path, range| {
+                    crate::cases::media_http::serve(&cases, path, range)
+                }))
+            })
+            .await
+            .map_err(|e| {
+                EngineError::Hub(format!("media server: cannot listen on 127.0.0.1: {e}"))
+            })?;
+        Ok(server.info.clone())
     }
 
     /// Cases, equipment, footage settings and the footage worker.

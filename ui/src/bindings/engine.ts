@@ -100,6 +100,12 @@ export type NamedLayout = { name: string, layout: Layout, };
 
 export type HubInfo = { url: string, token: string, };
 
+export type MediaServerInfo = { 
+/**
+ * `http://127.0.0.1:<port>`
+ */
+base: string, token: string, };
+
 export type Span = { start: number, end: number, };
 
 export type DayBounds = { date: string, timeZone: string, 

@@ -43,6 +43,9 @@ describe('case format', () => {
     const j = job({ id: 7, status: 'done', media: { path: '', sha256: 'abcdef0123456789', bytes: 1, sidecarPath: null, sidecarSha256: null, actualStartMs: 0, actualEndMs: 0, frames: 1, method: 'encode', source: '' } });
     expect(mediaUrl(j, 'X11; Linux')).toBe('vigil-media://localhost/7?v=abcdef012345');
     expect(mediaUrl(j, 'Windows NT 10.0')).toBe('http://vigil-media.localhost/7?v=abcdef012345');
+    // the engine's loopback server, where it offers one (Linux), wins
+    const server = { base: 'http://127.0.0.1:4321', token: 'ab/c' };
+    expect(mediaUrl(j, 'X11; Linux', server)).toBe('http://127.0.0.1:4321/media/7?token=ab%2Fc&v=abcdef012345');
   });
 });
 

@@ -6,6 +6,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { toIpcError } from '../ipc';
+import type { MediaServerInfo } from '../bindings/engine';
 
 export type CaseStatus = 'open' | 'closed';
 export type JobKind = 'clip' | 'snapshot';
@@ -97,9 +98,31 @@ export function onFootageJob(cb: (job: Job) => void): Promise<UnlistenFn> {
   return listen<Job>('footage-job', (e) => cb(e.payload));
 }
 
-/** The URL of a done job's file (Windows serves custom schemes as http://<scheme>.localhost). */
-export function mediaUrl(job: Job, platform: string = typeof navigator === 'undefined' ? '' : navigator.userAgent): string {
-  const base = /Windows/i.test(platform) ? 'http://vigil-media.localhost' : 'vigil-media://localhost';
+/** Where case media are served over loopback HTTP, when the engine says so. */
+let mediaServer: MediaServerInfo | null = null;
+
+/**
+ * Asks the engine where case media are served over HTTP (on Linux, where
+ * WebKitGTK plays no video from the app's scheme). Never fails: without an
+ * answer the scheme stays in use. Call once before showing media.
+ */
+export async function loadMediaServer(): Promise<void> {
+  mediaServer = await invoke<MediaServerInfo | null>('media_server').catch(() => null);
+}
+
+/**
+ * The URL of a done job's file: the engine's loopback media server when
+ * there is one, else the `vigil-media` scheme (Windows serves custom
+ * schemes as http://<scheme>.localhost).
+ */
+export function mediaUrl(
+  job: Job,
+  platform: string = typeof navigator === 'undefined' ? '' : navigator.userAgent,
+  server: MediaServerInfo | null = mediaServer,
+): string {
   // the sha256 prefix busts caches if a job is ever redone
-  return `${base}/${job.id}?v=${(job.media?.sha256 ?? '').slice(0, 12)}`;
+  const v = (job.media?.sha256 ?? '').slice(0, 12);
+  if (server) return `${server.base}/media/${job.id}?token=${encodeURIComponent(server.token)}&v=${v}`;
+  const base = /Windows/i.test(platform) ? 'http://vigil-media.localhost' : 'vigil-media://localhost';
+  return `${base}/${job.id}?v=${v}`;
 }

@@ -7,6 +7,7 @@ mod create;
 mod equipment;
 pub mod media_http;
 pub mod media_pool;
+pub mod media_server;
 mod service;
 mod store;
 
