@@ -138,6 +138,33 @@ export async function tearoutSection(h, s) {
     await w.switchTo(state.main);
   });
 
+  await test('Torn-out window: "Playback" (real click) plays its layout on its own timeline (recording times in the past, advancing), "Live" (real click) brings the live tiles back', async () => {
+    check(state.windows[0], 'needs the tear-out step');
+    await switchToTorn(h, w, state.windows[0].label);
+    const pbTiles = () =>
+      w.run(`return Array.from(document.querySelectorAll('.pb-tile')).map((t) => ({ camera: t.getAttribute('data-camera'),
+        state: t.getAttribute('data-state'), frames: Number(t.getAttribute('data-frames') || 0), recTs: Number(t.getAttribute('data-rec-ts') || 0) }))`);
+    await w.click(await w.run(`return document.querySelector('.torn-bar [data-mode-button="playback"]')`));
+    await waitFor('the torn-out window in Playback with its timeline', () =>
+      w.run(`return document.querySelector('[data-torn-window]').dataset.mode === 'playback' && !!document.querySelector('.timeline')`));
+    const first = await waitFor('playback tiles drawing recorded frames', async () => {
+      const t = (await pbTiles()).filter((x) => x.camera);
+      return t.length > 0 && t.every((x) => x.frames > 3 && x.recTs > 0) ? t : null;
+    }, { ms: 90_000, seen: pbTiles });
+    const now = Date.now();
+    check(first.every((x) => x.recTs < now - 60_000), `recording times ${JSON.stringify(first.map((x) => new Date(x.recTs).toISOString()))} should be minutes in the past (playback starts 5 min back)`);
+    const later = await waitFor('recording times advancing', async () => {
+      const t = (await pbTiles()).filter((x) => x.camera);
+      return t.every((x) => x.recTs > (first.find((f) => f.camera === x.camera)?.recTs ?? Infinity)) ? t : null;
+    }, { ms: 30_000, seen: pbTiles });
+    console.log(`       ${state.windows[0].label} playback: ${JSON.stringify(later.map((x) => ({ camera: x.camera, frames: x.frames, at: new Date(x.recTs).toISOString() })))}`);
+    await h.saveScreenshot(w, artifacts, 'app-window-tearout-playback.png');
+    await w.click(await w.run(`return document.querySelector('.torn-bar [data-mode-button="live"]')`));
+    await waitFor('the torn-out window back in Live', () => w.run(`return document.querySelector('[data-torn-window]').dataset.mode === 'live' && !document.querySelector('.pb-tile')`));
+    await framesRise(h, w, `torn-out window ${state.windows[0].label} live again`, 3);
+    await w.switchTo(state.main);
+  });
+
   await test('Tear out one tile (real click on the tear-out icon of tile 2): a one-tile window of that camera drawing frames', async () => {
     await w.switchTo(state.main);
     await toLive(h, w);

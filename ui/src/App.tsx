@@ -26,7 +26,8 @@ import { ErrorBanner, useShownErrors } from './components/ErrorBanner';
 import { PlaybackView } from './playback/PlaybackView';
 import { CasesPanel } from './cases/CasesPanel';
 import type { NewCaseSeed } from './cases/NewCaseDialog';
-import { caseMarkers, loadMediaServer } from './cases/casesIpc';
+import { loadMediaServer } from './cases/casesIpc';
+import { timelineMarkers } from './playback/markers';
 import { reviewLayout } from './cases/review';
 import type { Marker } from './playback/Timeline';
 import { OfflineHost } from './offline/OfflineHost';
@@ -205,18 +206,7 @@ export function App() {
   // case markers on the playback timeline (the archive's 7 days and today)
   useEffect(() => {
     if (mode !== 'playback') return;
-    const now = Date.now();
-    Promise.all([
-      caseMarkers(now - 8 * 86_400_000, now + 60_000),
-      bookmarksIpc.listBookmarks({ fromMs: now - 8 * 86_400_000, toMs: now + 60_000 }),
-    ]).then(
-      ([cs, bs]) =>
-        setMarkers([
-          ...cs.map((m): Marker => ({ at: m.eventMs, kind: 'case', label: `${m.label} ${m.title}` })),
-          ...bs.map((b): Marker => ({ at: b.atMs, kind: 'bookmark', label: `Bookmark: ${b.note || b.camera}`, id: b.id, camera: b.camera })),
-        ]),
-      report,
-    );
+    timelineMarkers().then(setMarkers, report);
   }, [mode, review, bmVersion, report]);
 
   const byId = useMemo(() => new Map(cameras.map((c) => [c.id, c])), [cameras]);

@@ -18,6 +18,19 @@ const MODES: { mode: Mode; label: string }[] = [
   { mode: 'playback', label: 'Playback' },
 ];
 
+/** The Live / Playback switch (the main window's bar and torn-out windows). */
+export function ModeButtons({ mode, onMode }: { mode: Mode; onMode: (m: Mode) => void }) {
+  return (
+    <div className="mode-buttons" role="group" aria-label="Mode">
+      {MODES.map((m) => (
+        <button key={m.mode} data-mode-button={m.mode} aria-pressed={mode === m.mode} className={mode === m.mode ? 'active' : ''} onClick={() => onMode(m.mode)}>
+          {m.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 interface TopBarProps {
   mode: Mode;
   onMode: (m: Mode) => void;
@@ -188,13 +201,7 @@ export function TopBar({ mode, onMode, grid, saved, serverLayouts = [], onLoadSe
   return (
     <header className={narrow ? 'topbar narrow' : 'topbar'} data-narrow={narrow}>
       <span className="brand">Vigil</span>
-      <div className="mode-buttons" role="group" aria-label="Mode">
-        {MODES.map((m) => (
-          <button key={m.mode} data-mode-button={m.mode} aria-pressed={mode === m.mode} className={mode === m.mode ? 'active' : ''} onClick={() => onMode(m.mode)}>
-            {m.label}
-          </button>
-        ))}
-      </div>
+      <ModeButtons mode={mode} onMode={onMode} />
       <div className="layout-buttons" role="group" aria-label="Layout">
         {GRID_SIZES.map((g) => (
           <button key={g} data-grid-button={g} aria-pressed={grid === g} className={grid === g ? 'active' : ''} onClick={() => onGrid(g)}>

@@ -1,17 +1,25 @@
 /**
- * A torn-out window (a second monitor): the live grid of the layout saved
- * for this window's label, with the same hub (URL and token) and engine
- * ingests as the main window. Its bar changes the grid size, toggles full
- * screen (also F11) and closes the window (forgotten at the next start);
- * layout changes are saved for the next start.
+ * A torn-out window (a second monitor): the grid of the layout saved for
+ * this window's label, live or in playback (its own timeline and group
+ * clock, the same cameras), with the same hub (URL and token) and engine
+ * ingests as the main window. Its bar switches Live / Playback, changes the
+ * grid size, toggles full screen (also F11) and closes the window
+ * (forgotten at the next start); layout changes are saved for the next
+ * start. A window always reopens in Live.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ipc, type Camera, type GridSize, type HubInfo } from '../ipc';
 import { GRID_SIZES, gridReducer, initialGridState, toLayout } from '../grid/gridState';
 import { isTypingTarget, keyToAction } from '../grid/keys';
+import { appKeyAction } from '../keyboard/shortcuts';
 import { Grid } from '../components/Grid';
+import { ModeButtons, type Mode } from '../components/TopBar';
+import { PlaybackView } from '../playback/PlaybackView';
+import { PlaybackSpeedsContext, SPEEDS } from '../playback/speed';
+import { timelineMarkers } from '../playback/markers';
+import type { Marker } from '../playback/Timeline';
 import { ErrorBanner, useShownErrors } from '../components/ErrorBanner';
-import { CamerasContext } from '../sites/capabilities';
+import { CamerasContext, speedsFor } from '../sites/capabilities';
 import { windowsIpc } from './windowsIpc';
 import './windows.css';
 
@@ -23,6 +31,8 @@ export function TornWindowApp({ label }: { label: string }) {
   const [grid, dispatch] = useReducer(gridReducer, undefined, () => initialGridState());
   const [loaded, setLoaded] = useState(false);
   const [fullscreen, setFullscreen] = useState(false);
+  const [mode, setMode] = useState<Mode>('live');
+  const [markers, setMarkers] = useState<Marker[]>([]);
   const { errors, report, dismiss: dismissError } = useShownErrors();
   const lastSaved = useRef<string | null>(null);
 
@@ -61,7 +71,7 @@ export function TornWindowApp({ label }: { label: string }) {
     windowsIpc.toggleFullscreen().then(setFullscreen, report);
   }, [report]);
 
-  // F11 or F: full screen of this window; Escape leaves it; 1-9 select a tile.
+  // F11 or F: full screen of this window; Escape leaves it; 1-9 select a tile; L / P: Live / Playback.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isTypingTarget(e.target)) return;
@@ -75,6 +85,12 @@ export function TornWindowApp({ label }: { label: string }) {
         toggleFullscreen();
         return;
       }
+      const app = appKeyAction(e);
+      if (app?.type === 'mode') {
+        e.preventDefault();
+        setMode(app.mode);
+        return;
+      }
       const a = keyToAction(e, grid);
       if (!a || a.type === 'toggleFullscreen') return;
       e.preventDefault();
@@ -84,34 +100,48 @@ export function TornWindowApp({ label }: { label: string }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [grid, fullscreen, toggleFullscreen]);
 
+  // case and bookmark marks on the timeline, read again each time Playback is shown
+  useEffect(() => {
+    if (mode === 'playback') timelineMarkers().then(setMarkers, report);
+  }, [mode, report]);
+
   const byId = useMemo(() => new Map(cameras.map((c) => [c.id, c])), [cameras]);
+  const tilesKey = grid.tiles.join('\n');
+  const speeds = useMemo(() => speedsFor(tilesKey.split('\n').map((id) => byId.get(id)), SPEEDS), [tilesKey, byId]);
   const n = label.replace(/^tearout-/, '');
   return (
     <CamerasContext.Provider value={byId}>
-      <div className="app torn-window" data-torn-window={label} data-loaded={loaded} data-fullscreen={fullscreen}>
-        <header className="topbar torn-bar">
-          <span className="brand">Vigil</span>
-          <span className="torn-title">Window {n}</span>
-          <div className="layout-buttons" role="group" aria-label="Layout">
-            {GRID_SIZES.map((g: GridSize) => (
-              <button key={g} data-grid-button={g} aria-pressed={grid.grid === g} className={grid.grid === g ? 'active' : ''} onClick={() => dispatch({ type: 'setGrid', grid: g })}>
-                {g}
-              </button>
-            ))}
+      <PlaybackSpeedsContext.Provider value={speeds}>
+        <div className="app torn-window" data-torn-window={label} data-loaded={loaded} data-fullscreen={fullscreen} data-mode={mode}>
+          <header className="topbar torn-bar">
+            <span className="brand">Vigil</span>
+            <span className="torn-title">Window {n}</span>
+            <ModeButtons mode={mode} onMode={setMode} />
+            <div className="layout-buttons" role="group" aria-label="Layout">
+              {GRID_SIZES.map((g: GridSize) => (
+                <button key={g} data-grid-button={g} aria-pressed={grid.grid === g} className={grid.grid === g ? 'active' : ''} onClick={() => dispatch({ type: 'setGrid', grid: g })}>
+                  {g}
+                </button>
+              ))}
+            </div>
+            <div className="spacer" />
+            <button className="torn-fullscreen" aria-pressed={fullscreen} title="Full screen (F11)" onClick={toggleFullscreen}>
+              {fullscreen ? 'Leave full screen' : 'Full screen'}
+            </button>
+            <button className="torn-close" title="Close this window (not reopened at the next start)" onClick={() => windowsIpc.close().catch(report)}>
+              Close window
+            </button>
+          </header>
+          <ErrorBanner errors={errors} onDismiss={dismissError} />
+          <div className="body">
+            {mode === 'live' ? (
+              <Grid state={grid} cameras={byId} hub={hub} dispatch={dispatch} />
+            ) : (
+              <PlaybackView state={grid} cameras={byId} hub={hub} dispatch={dispatch} report={report} markers={markers} />
+            )}
           </div>
-          <div className="spacer" />
-          <button className="torn-fullscreen" aria-pressed={fullscreen} title="Full screen (F11)" onClick={toggleFullscreen}>
-            {fullscreen ? 'Leave full screen' : 'Full screen'}
-          </button>
-          <button className="torn-close" title="Close this window (not reopened at the next start)" onClick={() => windowsIpc.close().catch(report)}>
-            Close window
-          </button>
-        </header>
-        <ErrorBanner errors={errors} onDismiss={dismissError} />
-        <div className="body">
-          <Grid state={grid} cameras={byId} hub={hub} dispatch={dispatch} />
         </div>
-      </div>
+      </PlaybackSpeedsContext.Provider>
     </CamerasContext.Provider>
   );
 }
