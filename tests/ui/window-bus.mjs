@@ -176,6 +176,16 @@ export async function busSection(w, h) {
     console.log(`       clip of ${what} plays: readyState ${moved.ready}, ${first.t.toFixed(2)} s -> ${moved.t.toFixed(2)} s`);
     await press(w, `${fig} .clip-controls`, '❚❚');
     await waitFor(`the clip of ${what} paused`, async () => (await video())?.paused);
+    // the time under the clip is where it stopped (clip start + currentTime), also after a frame step
+    const job = (await w.invoke('get_case', { id })).jobs.find((j) => j.kind === 'clip');
+    const start = job.media?.actualStartMs ?? job.windowStartMs;
+    const shown = () => w.run(`return { text: document.querySelector('${fig} .clip-at').textContent, t: document.querySelector('${fig} video').currentTime }`);
+    const agrees = (v) => v.text === new Date(start + v.t * 1000).toISOString().slice(11, 23);
+    const paused = await waitFor(`the clip's time label at the paused position`, async () => ((v) => (agrees(v) ? v : null))(await shown()), { ms: 5_000, seen: shown });
+    await press(w, `${fig} .clip-controls`, '|▶');
+    const stepped = await waitFor(`the clip's time label one frame on`, async () => ((v) => (v.t > paused.t && agrees(v) ? v : null))(await shown()), { ms: 5_000, seen: shown });
+    check(stepped.t - paused.t > 0.03 && stepped.t - paused.t < 0.1, `a frame step moved ${(stepped.t - paused.t).toFixed(3)} s`);
+    console.log(`       clip of ${what}: paused at ${paused.text}, next frame ${stepped.text}`);
   };
 
   await test('Case bus: Settings, "Case bus": the checkbox, broker URL and password typed, "Save bus settings" clicked; the engine has them, the password in the keyring', async () => {

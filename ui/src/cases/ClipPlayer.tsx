@@ -41,7 +41,12 @@ export function ClipPlayer({ job, cameraName }: { job: Job; cameraName: string }
         preload="auto"
         playsInline
         onPlay={() => setPlaying(true)}
-        onPause={() => setPlaying(false)}
+        onPause={(e) => {
+          setPlaying(false);
+          // the label shows where the clip stopped, not the last timeupdate before it
+          setPos(e.currentTarget.currentTime);
+        }}
+        onSeeked={(e) => setPos(e.currentTarget.currentTime)}
         onTimeUpdate={(e) => setPos(e.currentTarget.currentTime)}
         onLoadedMetadata={(e) => {
           e.currentTarget.playbackRate = speed;
