@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 use vigil_engine::engine::Engine;
 use vigil_engine::hub::client::TileClient;
+use vigil_engine::media::source::now_ms;
 use vigil_engine::vms::site::{SiteProbe, SiteRequest};
 
 pub const USER: &str = "operator";
@@ -143,6 +144,27 @@ pub async fn next_frame(tile: &mut TileClient, statuses: &mut Vec<String>) -> i6
     frame_after(tile, 0, Duration::from_secs(45), statuses)
         .await
         .unwrap_or_else(|| panic!("no frame: {statuses:?}"))
+}
+
+/// A 320x180 tile of `camera` that drew a live frame (VTC1 within the last
+/// second), with the statuses it saw.
+pub async fn live_tile(engine: &Engine, camera: &str) -> (TileClient, Vec<String>) {
+    let mut tile = TileClient::connect(&engine.hub_info(), camera, 320, 180, "")
+        .await
+        .unwrap();
+    let mut statuses = Vec::new();
+    assert!(
+        frame_after(
+            &mut tile,
+            now_ms() - 1_000,
+            Duration::from_secs(30),
+            &mut statuses
+        )
+        .await
+        .is_some(),
+        "{statuses:?}"
+    );
+    (tile, statuses)
 }
 
 /// [`next_frame`] naming what was asked when none comes.

@@ -14,10 +14,12 @@ use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use super::auth::{Auth, AuthError, Credentials};
-use super::message::{parse_item, parse_session, Item, MessageError, Response};
+use super::auth::Auth;
+pub use super::error::{refuses_transport, RtspError};
+use super::message::{parse_item, parse_session, Item, Response};
 use super::rtp::{parse_rtcp, parse_rtp};
 use super::sdp::{self, Sdp, SdpError, VideoMedia};
+pub use super::target::Target;
 use super::udp::{parse_transport, receiver_report, Reorder, ReportBlock, UdpPair};
 use crate::media::source::StopFlag;
 use crate::secrets::redact::redact_url;
@@ -67,107 +69,6 @@ pub struct UdpStats {
     pub late_or_duplicate: u64,
 }
 const USER_AGENT: &str = concat!("Vigil/", env!("CARGO_PKG_VERSION"));
-
-#[derive(Debug, thiserror::Error)]
-pub enum RtspError {
-    #[error("{0}: not an rtsp:// URL with a host")]
-    BadUrl(String),
-    #[error("{url}: cannot connect: {source}")]
-    Connect {
-        url: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{url}: {source}")]
-    Io {
-        url: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{url}: the server closed the connection")]
-    Closed { url: String },
-    #[error("{url}: nothing from the server for {secs} s")]
-    Stalled { url: String, secs: u64 },
-    #[error("{url}: {source}")]
-    Message {
-        url: String,
-        #[source]
-        source: MessageError,
-    },
-    #[error("{url}: {source}")]
-    Sdp {
-        url: String,
-        #[source]
-        source: SdpError,
-    },
-    #[error("{url}: the user name or password was refused")]
-    AuthFailed { url: String },
-    #[error("{url}: {source}")]
-    Auth {
-        url: String,
-        #[source]
-        source: AuthError,
-    },
-    #[error("{url}: {method} answered {status} {reason}")]
-    Status {
-        url: String,
-        method: String,
-        status: u16,
-        reason: String,
-        /// The `Unsupported` header of a 551 (a missing feature tag).
-        unsupported: Option<String>,
-    },
-    #[error("stopped")]
-    Stopped,
-}
-
-/// Whether a SETUP answer's status means "not this transport" (461
-/// Unsupported Transport, and what servers answer instead: 400, 455, 501).
-pub fn refuses_transport(status: u16) -> bool {
-    matches!(status, 400 | 455 | 461 | 501)
-}
-
-/// Where to connect and how to log in.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// The URL without credentials (what requests name).
-    pub url: String,
-    pub host: String,
-    pub port: u16,
-    pub credentials: Option<Credentials>,
-}
-
-impl Target {
-    /// Splits `url` (which may carry `user:password@`).
-    pub fn parse(url: &str) -> Result<Self, RtspError> {
-        let bad = || RtspError::BadUrl(redact_url(url));
-        let mut u = url::Url::parse(url).map_err(|_| bad())?;
-        if u.scheme() != "rtsp" {
-            return Err(bad());
-        }
-        let host = u.host_str().ok_or_else(bad)?.to_string();
-        let port = u.port().unwrap_or(554);
-        let credentials = (!u.username().is_empty()).then(|| Credentials {
-            user: pct_decode(u.username()),
-            password: pct_decode(u.password().unwrap_or_default()),
-        });
-        let _ = u.set_username("");
-        let _ = u.set_password(None);
-        Ok(Self {
-            url: u.to_string(),
-            host,
-            port,
-            credentials,
-        })
-    }
-}
-
-fn pct_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
 
 pub struct Session {
     stream: TcpStream,
@@ -818,17 +719,6 @@ impl Drop for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn credentials_leave_the_url() {
-        let t = Target::parse("rtsp://ad%40min:p%3Aw@127.0.0.1:8554/replay/rec0").unwrap();
-        assert_eq!(t.url, "rtsp://127.0.0.1:8554/replay/rec0");
-        assert_eq!((t.host.as_str(), t.port), ("127.0.0.1", 8554));
-        let c = t.credentials.unwrap();
-        assert_eq!((c.user.as_str(), c.password.as_str()), ("ad@min", "p:w"));
-        assert!(Target::parse("http://h/x").is_err());
-        assert_eq!(Target::parse("rtsp://h/x").unwrap().port, 554);
-    }
 
     #[test]
     fn keepalives_at_half_the_session_timeout() {
