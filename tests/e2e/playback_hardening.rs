@@ -243,7 +243,16 @@ async fn hub_seeks_to_the_ends_of_time_do_not_panic() {
         );
     }
     // a playing tile sought far into the future and the past keeps playing
-    let start = vigil_engine::media::source::now_ms() - 3 * 86_400_000;
+    // a recorded minute three days back (the demo archive has holes in the
+    // past, so the time comes from its coverage, not the clock alone)
+    let now = vigil_engine::media::source::now_ms();
+    let start = engine
+        .recordings("demo-1", now - 4 * 86_400_000, now - 2 * 86_400_000)
+        .unwrap()
+        .iter()
+        .find(|s| s.end_ms - s.start_ms >= 10 * 60_000)
+        .map(|s| s.start_ms + 60_000)
+        .expect("demo-1 records most of every day");
     let mut tile = TileClient::playback(&hub, "demo-1", (320, 180), start, 4.0, "")
         .await
         .unwrap();
