@@ -20,7 +20,7 @@ use vigil_engine::ptz::Step;
 use vigil_engine::vms::site::{SiteProbe, SiteRequest};
 use vigil_tests::cli::{ok, text};
 use vigil_tests::dss::{DssSim, PASSWORD, USER};
-use vigil_tests::hub_wait::frame_after;
+use vigil_tests::hub_wait::{frame_after, timed_frame_after};
 use vigil_tests::*;
 
 /// The simulator's frame interval (10 fps).
@@ -205,12 +205,17 @@ async fn coverage_equals_the_archive_and_playback_reads_its_time() {
         .await
         .unwrap();
     let mut statuses = Vec::new();
-    let first = frame_after(&mut tile, 0, Duration::from_secs(30), &mut statuses)
+    let (first, header) = timed_frame_after(&mut tile, 0, Duration::from_secs(30), &mut statuses)
         .await
         .unwrap_or_else(|| panic!("no playback frame: {statuses:?} {:?}", sim.calls()));
     assert!(
         (target..target + FRAME_MS).contains(&first),
         "first frame {first} for {target}"
+    );
+    // its time is the one its pixels show (RTP offset from the asked start)
+    assert!(
+        (header - first).abs() < FRAME_MS,
+        "header {header} vs VTC1 {first}"
     );
     let later = frame_after(
         &mut tile,
@@ -222,12 +227,9 @@ async fn coverage_equals_the_archive_and_playback_reads_its_time() {
     .expect("playback advances");
     assert!(later < first + 3_000, "{later}");
     let pb = sim.calls_of("start_playback");
-    // asked with the reader's 2 s lead-in (the first keyframe of an RTSP session is lost)
-    assert_eq!(
-        pb[0]["startTime"].as_i64(),
-        Some(target / 1000 - 2),
-        "{pb:?}"
-    );
+    // asked from the target's second: our RTSP client keeps the session's
+    // first keyframe, so no lead-in is needed (FFmpeg's lost it)
+    assert_eq!(pb[0]["startTime"].as_i64(), Some(target / 1000), "{pb:?}");
     assert_eq!(pb[0]["result"], "ok");
     assert_clean(&sim, &statuses);
 }

@@ -22,7 +22,7 @@ use vigil_engine::ptz::Step;
 use vigil_engine::vms::site::{SiteProbe, SiteRequest};
 use vigil_tests::cli::{ok, text, vigil};
 use vigil_tests::hikvision::{HikSim, PASSWORD, USER};
-use vigil_tests::hub_wait::frame_after;
+use vigil_tests::hub_wait::timed_frame_after;
 use vigil_tests::onvif::venv_python;
 use vigil_tests::*;
 
@@ -222,23 +222,34 @@ async fn playback_reads_the_archive_and_stops_at_the_span_end_the_device_ignores
         .await
         .unwrap();
     let mut statuses = Vec::new();
-    let first = frame_after(&mut tile, 0, Duration::from_secs(30), &mut statuses)
-        .await
-        .unwrap_or_else(|| panic!("no playback frame: {statuses:?} {:?}", sim.calls()));
+    let (first, first_header) =
+        timed_frame_after(&mut tile, 0, Duration::from_secs(30), &mut statuses)
+            .await
+            .unwrap_or_else(|| panic!("no playback frame: {statuses:?} {:?}", sim.calls()));
     assert!(
         (target..target + FRAME_MS).contains(&first),
         "first frame {first} for {target}"
     );
-    let next = frame_after(&mut tile, want[0].1, Duration::from_secs(30), &mut statuses)
-        .await
-        .unwrap_or_else(|| panic!("no frame after the span: {statuses:?}"));
-    // the device sent past endtime (into the gap); we never showed it. At a
-    // span's start the first GOP (1 s) may be lost: FFmpeg gives an RTSP
-    // session's first packet no timestamp
+    // the frame's time is the one its pixels show (RTP offset from the URL's start)
     assert!(
-        (want[1].0..=want[1].0 + 1_000).contains(&next),
+        (first_header - first).abs() < FRAME_MS,
+        "header {first_header} vs VTC1 {first}"
+    );
+    let (next, next_header) =
+        timed_frame_after(&mut tile, want[0].1, Duration::from_secs(30), &mut statuses)
+            .await
+            .unwrap_or_else(|| panic!("no frame after the span: {statuses:?}"));
+    // the device sent past endtime (into the gap); we never showed it. The
+    // next span starts with its first frame: our RTSP client keeps the
+    // session's first packet (FFmpeg's lost it and its GOP)
+    assert!(
+        (want[1].0..want[1].0 + FRAME_MS).contains(&next),
         "after the span end came {next}, want the next span's start {}",
         want[1].0
+    );
+    assert!(
+        (next_header - next).abs() < FRAME_MS,
+        "header {next_header} vs VTC1 {next}"
     );
     let pb = sim.calls_of("rtsp.playback");
     assert!(pb.len() >= 2, "{pb:?}");

@@ -12,6 +12,19 @@ pub async fn frame_after(
     within: Duration,
     statuses: &mut Vec<String>,
 ) -> Option<i64> {
+    timed_frame_after(tile, after_ms, within, statuses)
+        .await
+        .map(|(tc, _)| tc)
+}
+
+/// As [`frame_after`], with the time the frame's header carries:
+/// `(VTC1, header time)`.
+pub async fn timed_frame_after(
+    tile: &mut TileClient,
+    after_ms: i64,
+    within: Duration,
+    statuses: &mut Vec<String>,
+) -> Option<(i64, i64)> {
     let deadline = Instant::now() + within;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -22,7 +35,7 @@ pub async fn frame_after(
                 let (w, h) = (header.width as usize, header.height as usize);
                 if let Some(tc) = vigil_engine::media::vtc1::read_luma(&payload[..w * h], w, h, w) {
                     if tc as i64 >= after_ms {
-                        return Some(tc as i64);
+                        return Some((tc as i64, header.ts_ms));
                     }
                 }
             }

@@ -11,6 +11,15 @@
 //! and, on the next read, PLAYs from just after the last frame it returned
 //! (a clock range, exact like a seek: a resume without Range would depend on
 //! the server keeping every packet across PAUSE; GStreamer's can lose one).
+//!
+//! The same session plays a recorder's own replay URL (Hikvision's
+//! `/Streaming/tracks/`, Dahua's `cam/playback`: [`Dialect::Recorder`]):
+//! the URL names the start, the PLAY asks `Range: npt=0.000-` as FFmpeg's
+//! client did, and a frame's time is the URL's start plus its RTP offset
+//! from the first unit (those servers' sender reports carry their own wall
+//! clock, not the recording's time, so they are not used). Unlike FFmpeg's
+//! client, the session's first packet keeps its timestamp, so the first
+//! GOP is not lost.
 use ffmpeg_next::ffi::AVDiscard;
 use ffmpeg_next::{codec, packet, Packet};
 
@@ -63,6 +72,17 @@ fn clock_time(ms: i64) -> String {
     )
 }
 
+/// Which replay protocol a session speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// ONVIF Profile G: `Require: onvif-replay`, clock ranges, the
+    /// header extension's times.
+    Onvif,
+    /// A recorder's replay URL whose query names the start (`request.start_ms`
+    /// is that start): npt ranges, times from the RTP clock.
+    Recorder,
+}
+
 /// An access unit with its recording time.
 #[derive(Debug, Clone)]
 pub struct TimedUnit {
@@ -75,6 +95,7 @@ pub struct TimedUnit {
 /// The replay session's stream of timed access units.
 pub struct ReplayStream {
     session: Session,
+    dialect: Dialect,
     depack: Depacketizer,
     mapping: SrMapping,
     request: ReplayRequest,
@@ -94,9 +115,34 @@ impl ReplayStream {
     /// DESCRIBE, SETUP and PLAY `request` on an ONVIF replay URI (which may
     /// carry credentials).
     pub fn open(url: &str, request: ReplayRequest, stop: StopFlag) -> Result<Self, RtspError> {
-        let session = Session::open(url, &[(REQUIRE.0, REQUIRE.1.to_string())], stop)?;
+        Self::open_dialect(url, Dialect::Onvif, request, stop)
+    }
+
+    /// DESCRIBE, SETUP and PLAY a recorder's replay URL whose query starts
+    /// the footage at `start_ms` (see [`Dialect::Recorder`]).
+    pub fn open_recorder(url: &str, start_ms: i64, stop: StopFlag) -> Result<Self, RtspError> {
+        Self::open_dialect(
+            url,
+            Dialect::Recorder,
+            ReplayRequest::forward(start_ms),
+            stop,
+        )
+    }
+
+    fn open_dialect(
+        url: &str,
+        dialect: Dialect,
+        request: ReplayRequest,
+        stop: StopFlag,
+    ) -> Result<Self, RtspError> {
+        let extra = match dialect {
+            Dialect::Onvif => vec![(REQUIRE.0, REQUIRE.1.to_string())],
+            Dialect::Recorder => Vec::new(),
+        };
+        let session = Session::open(url, &extra, stop)?;
         let video = session.video.clone();
         let mut s = Self {
+            dialect,
             depack: Depacketizer::new(video.codec, video.parameter_sets.clone()),
             mapping: SrMapping::new(video.clock_rate),
             session,
@@ -120,11 +166,14 @@ impl ReplayStream {
     /// byte; a server that leaves it 0 (GStreamer's) and sets no D bit gives
     /// no way to tell them apart, so [`ReplayReader::seek`] reopens instead.
     pub fn play(&mut self, request: ReplayRequest, immediate: bool) -> Result<(), RtspError> {
-        let mut headers = vec![
-            (REQUIRE.0, REQUIRE.1.to_string()),
-            ("Range", clock_range(request.start_ms, request.end_ms)),
-        ];
-        if !request.rate_control {
+        let mut headers = match self.dialect {
+            Dialect::Onvif => vec![
+                (REQUIRE.0, REQUIRE.1.to_string()),
+                ("Range", clock_range(request.start_ms, request.end_ms)),
+            ],
+            Dialect::Recorder => vec![("Range", "npt=0.000-".to_string())],
+        };
+        if !request.rate_control && self.dialect == Dialect::Onvif {
             headers.push(("Rate-Control", "no".into()));
         }
         if request.scale != 1.0 {
@@ -248,7 +297,11 @@ impl ReplayStream {
                 exact: true,
             };
         }
-        let ts_ms = match self.mapping.wall_ms(unit.rtp_timestamp) {
+        let reported = match self.dialect {
+            Dialect::Onvif => self.mapping.wall_ms(unit.rtp_timestamp),
+            Dialect::Recorder => None,
+        };
+        let ts_ms = match reported {
             Some(ms) => ms,
             None => {
                 let (rtp0, ms0) = *self
@@ -295,6 +348,32 @@ impl ReplayReader {
     ) -> Result<Self, PlaybackError> {
         let stream = ReplayStream::open(url, ReplayRequest::forward(t_ms), stop.clone())
             .map_err(playback_error)?;
+        Self::with_stream(url, stream, t_ms, decimation, stop)
+    }
+
+    /// A recorder's replay URL whose query starts the footage at
+    /// `start_ms`; the first frame returned is the first at or after
+    /// `from_ms`. Seeks are new URLs (a new reader); a pause is left to TCP
+    /// (those servers' PAUSE/PLAY without a range is not relied upon).
+    pub fn open_recorder(
+        url: &str,
+        start_ms: i64,
+        from_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Result<Self, PlaybackError> {
+        let stream =
+            ReplayStream::open_recorder(url, start_ms, stop.clone()).map_err(playback_error)?;
+        Self::with_stream(url, stream, from_ms, decimation, stop)
+    }
+
+    fn with_stream(
+        url: &str,
+        stream: ReplayStream,
+        t_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Result<Self, PlaybackError> {
         let id = match stream.codec() {
             Codec::H264 => codec::Id::H264,
             Codec::H265 => codec::Id::HEVC,
@@ -397,7 +476,7 @@ impl RecordingReader for ReplayReader {
 
     /// Paused: PAUSE once, then keepalives when due (the next read resumes).
     fn hold(&mut self) -> Result<(), PlaybackError> {
-        if self.drained {
+        if self.drained || self.stream.dialect == Dialect::Recorder {
             return Ok(());
         }
         self.stream.pause().map_err(playback_error)?;
@@ -419,12 +498,12 @@ pub fn playback_error(e: RtspError) -> PlaybackError {
     match e {
         RtspError::Stopped => PlaybackError::Media(MediaError::Stopped),
         RtspError::AuthFailed { .. } | RtspError::Auth { .. } => PlaybackError::Refused {
-            source_name: "onvif replay".into(),
+            source_name: "rtsp replay".into(),
             kind: ErrorKind::AuthFailed,
             reason: e.to_string(),
         },
         e => PlaybackError::Source {
-            source_name: "onvif replay".into(),
+            source_name: "rtsp replay".into(),
             reason: e.to_string(),
         },
     }

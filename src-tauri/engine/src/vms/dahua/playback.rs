@@ -1,42 +1,32 @@
 //! Playback of a Dahua channel over RTSP: `cam/playback?channel=N&subtype=0
 //! &starttime=YYYY_MM_DD_HH_MM_SS&endtime=...` in the device's local time,
 //! one request per recorded span (what a device sends across a gap is not
-//! documented), so a frame's time is the request's start plus its offset
-//! from the first frame. The device sends in real time; 1x-4x is paced by
-//! the engine's session clock. The credentials go into the URL only here.
+//! documented), through our RTSP client ([`ReplayReader::open_recorder`]),
+//! so a frame's time is the request's start plus its RTP offset from the
+//! first unit. The device sends in real time; 1x-4x is paced by the
+//! engine's session clock. The credentials go into the URL only here.
 use std::sync::Arc;
-
-use ffmpeg_next::Dictionary;
 
 use super::site::Inner;
 use super::stored::DahuaCamera;
 use super::zone::underscored;
-use crate::media::recorded_input::RecordedInput;
-use crate::media::source::{DecodedFrame, StopFlag};
+use crate::media::source::StopFlag;
 use crate::media::MediaError;
 use crate::playback::day::format_rfc3339;
 use crate::playback::{Decimation, PlaybackError, ReadEvent, RecordingReader, Span};
+use crate::rtsp::replay::ReplayReader;
 use crate::secrets::redact::with_credentials;
 
 /// How far ahead a reader looks for the next span at the end of one.
 const LOOKAHEAD_MS: i64 = 24 * 3_600_000;
-
-fn options() -> Dictionary<'static> {
-    let mut o = Dictionary::new();
-    o.set("rtsp_transport", "tcp");
-    o.set("allowed_media_types", "video");
-    o.set("timeout", "10000000");
-    o
-}
 
 pub struct DahuaPlayback {
     inner: Arc<Inner>,
     cam: DahuaCamera,
     decimation: Decimation,
     stop: StopFlag,
-    input: RecordedInput,
-    /// Start of the current request (whole second, UTC ms) and its span's end.
-    start_ms: i64,
+    reader: ReplayReader,
+    /// The current request's span's end.
     end_ms: i64,
 }
 
@@ -54,15 +44,15 @@ impl DahuaPlayback {
             .iter()
             .find(|s| s.end_ms > t_ms)
             .ok_or_else(|| PlaybackError::NoRecording(format_rfc3339(t_ms)))?;
-        let from = t_ms.max(span.start_ms).div_euclid(1000) * 1000;
-        let input = open_input(&inner, &cam, from, span.end_ms, decimation, &stop)?;
+        let at = t_ms.max(span.start_ms);
+        let from = at.div_euclid(1000) * 1000;
+        let reader = open_reader(&inner, &cam, (from, at), span.end_ms, decimation, &stop)?;
         Ok(Self {
             inner,
             cam,
             decimation,
             stop,
-            input,
-            start_ms: from,
+            reader,
             end_ms: span.end_ms,
         })
     }
@@ -85,14 +75,16 @@ pub(crate) fn url(
     )
 }
 
-fn open_input(
+/// A reader of the request from `from_ms` (whole second) to `to_ms`,
+/// returning frames from `skip_to_ms`.
+fn open_reader(
     inner: &Arc<Inner>,
     cam: &DahuaCamera,
-    from_ms: i64,
+    (from_ms, skip_to_ms): (i64, i64),
     to_ms: i64,
     decimation: Decimation,
     stop: &StopFlag,
-) -> Result<RecordedInput, PlaybackError> {
+) -> Result<ReplayReader, PlaybackError> {
     let zone = crate::vms::onvif::block_on(&inner.rt, inner.zone()).map_err(|e| {
         PlaybackError::Source {
             source_name: inner.label(),
@@ -108,9 +100,7 @@ fn open_input(
         Some((u, p)) => with_credentials(&plain, Some(&u), Some(&p)).unwrap_or(plain),
         None => plain,
     };
-    let mut input = RecordedInput::open(&full, options(), stop.clone())?;
-    input.set_decimation(decimation);
-    Ok(input)
+    ReplayReader::open_recorder(&full, from_ms, skip_to_ms, decimation, stop.clone())
 }
 
 impl RecordingReader for DahuaPlayback {
@@ -118,26 +108,16 @@ impl RecordingReader for DahuaPlayback {
         if self.stop.is_stopped() {
             return Err(MediaError::Stopped.into());
         }
-        match self.input.next_frame() {
-            Ok(Some(f)) => {
-                let ts = self.start_ms.saturating_add(f.offset_ms);
-                if ts >= self.end_ms {
-                    return self.next_span();
-                }
-                Ok(ReadEvent::Frame(DecodedFrame {
-                    ts_ms: ts,
-                    frame: f.frame,
-                    keyframe: f.keyframe,
-                }))
-            }
-            Ok(None) | Err(MediaError::Ended { .. }) => self.next_span(),
-            Err(e) => Err(e.into()),
+        match self.reader.next()? {
+            ReadEvent::Frame(f) if f.ts_ms >= self.end_ms => self.next_span(),
+            ReadEvent::End => self.next_span(),
+            other => Ok(other),
         }
     }
 
     fn set_decimation(&mut self, d: Decimation) {
         self.decimation = d;
-        self.input.set_decimation(d);
+        self.reader.set_decimation(d);
     }
 }
 
@@ -161,15 +141,14 @@ impl DahuaPlayback {
             return Ok(ReadEvent::End);
         };
         let from = next.start_ms.div_euclid(1000) * 1000;
-        self.input = open_input(
+        self.reader = open_reader(
             &self.inner,
             &self.cam,
-            from,
+            (from, from),
             next.end_ms,
             self.decimation,
             &self.stop,
         )?;
-        self.start_ms = from;
         let gap = ReadEvent::Gap {
             from_ms: after,
             to_ms: from,

@@ -2,37 +2,38 @@
 //! (Unix seconds; adjacent records merged into spans) and frames from
 //! `SS/Playback/StartPlaybackByTime`, whose RTSP URL (with its token) is
 //! asked per opened run of records. The server sends in real time from the
-//! requested start; a frame's recording time is that start plus its offset.
-//! At the end of a run the reader reports the gap and asks the next run.
-//! Playback is asked [`LEAD_IN_S`] early (the first keyframe of an RTSP
-//! session is lost to FFmpeg's missing first timestamp). For case clips,
+//! requested start; the reader plays it through our RTSP client
+//! ([`ReplayReader::open_recorder`]), so a frame's recording time is that
+//! start plus its RTP offset from the first unit, and the session's first
+//! keyframe is kept. At the end of a run the reader reports the gap and
+//! asks the next run. For case clips,
 //! [`Recording::segment_files`] copies the window's playback stream (one
 //! StartPlaybackByTime per run of records) into local MPEG-TS files with
 //! the shared [`crate::media::stream_copy`]: the clip is cut from them by
-//! stream copy, the codec kept.
+//! stream copy, the codec kept; those copies go through FFmpeg's RTSP
+//! client and are asked [`LEAD_IN_S`] early (FFmpeg gives a session's first
+//! packet no timestamp, so its first keyframe is lost).
 use std::sync::Arc;
 
-use ffmpeg_next::Dictionary;
 use serde_json::json;
 
 use super::session::API;
 use super::site::Inner;
 use super::wire::{self, Record};
 use crate::error::{ErrorKind, HasKind};
-use crate::media::recorded_input::RecordedInput;
-use crate::media::source::{DecodedFrame, StopFlag};
+use crate::media::source::StopFlag;
 use crate::media::stream_copy;
 use crate::media::MediaError;
 use crate::playback::day::format_rfc3339;
 use crate::playback::{
     Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, SegmentFile, Span,
 };
+use crate::rtsp::replay::ReplayReader;
 use crate::vms::{StreamKind, VmsError};
 
-/// Playback is asked this much before the instant wanted: FFmpeg's RTSP
-/// client gives the stream's first packet (its keyframe) no timestamp, so
-/// the reader only decodes from the second keyframe on; the frames of the
-/// lead-in are decoded and dropped.
+/// Playback copies for case clips are asked this much before the window:
+/// FFmpeg's RTSP client gives the stream's first packet (its keyframe) no
+/// timestamp, so the copy only starts at the second keyframe.
 const LEAD_IN_S: i64 = 2;
 
 /// The prefix of the playback copies in the temp folder.
@@ -292,8 +293,7 @@ impl Recording for DssRecording {
 
 /// One playing run: the stream of `[start_ms, end_ms)`.
 struct Run {
-    input: RecordedInput,
-    start_ms: i64,
+    reader: ReplayReader,
     end_ms: i64,
 }
 
@@ -305,14 +305,6 @@ struct DssReader {
     target_ms: i64,
     decimation: Decimation,
     stop: StopFlag,
-}
-
-fn options() -> Dictionary<'static> {
-    let mut o = Dictionary::new();
-    o.set("rtsp_transport", "tcp");
-    o.set("allowed_media_types", "video");
-    o.set("timeout", "10000000");
-    o
 }
 
 impl DssReader {
@@ -333,7 +325,7 @@ impl DssReader {
             return Ok(false);
         };
         let first = self.records[i].clone();
-        let start_s = (t_ms.div_euclid(1000) - LEAD_IN_S).max(first.start_s);
+        let start_s = t_ms.div_euclid(1000).max(first.start_s);
         let mut end_s = first.end_s;
         for x in &self.records[i + 1..] {
             if x.start_s > end_s {
@@ -347,14 +339,17 @@ impl DssReader {
             playback_url(&r.inner, &r.channel, r.stream, start_s, end_s, &first),
         )
         .map_err(|e| r.to_playback(e))?;
-        let mut input = RecordedInput::open(&m.playable(), options(), self.stop.clone())?;
-        // the stream's npt 0 is the requested start (as RTSP replay's)
-        input.use_zero_origin();
-        input.set_decimation(self.decimation);
         self.target_ms = self.target_ms.max(start_s * 1000);
+        // the stream's npt 0 is the requested start (as RTSP replay's)
+        let reader = ReplayReader::open_recorder(
+            &m.playable(),
+            start_s * 1000,
+            self.target_ms,
+            self.decimation,
+            self.stop.clone(),
+        )?;
         self.cur = Some(Run {
-            input,
-            start_ms: start_s * 1000,
+            reader,
             end_ms: end_s * 1000,
         });
         Ok(true)
@@ -395,23 +390,11 @@ impl RecordingReader for DssReader {
                 return Ok(ReadEvent::End);
             };
             let end = run.end_ms;
-            match run.input.next_frame() {
-                Ok(Some(f)) => {
-                    let ts = run.start_ms.saturating_add(f.offset_ms);
-                    if ts >= end {
-                        return self.next_run(end);
-                    }
-                    if ts < self.target_ms {
-                        continue;
-                    }
-                    return Ok(ReadEvent::Frame(DecodedFrame {
-                        ts_ms: ts,
-                        frame: f.frame,
-                        keyframe: f.keyframe,
-                    }));
-                }
-                Ok(None) | Err(MediaError::Ended { .. }) => return self.next_run(end),
-                Err(e) => return Err(e.into()),
+            match run.reader.next()? {
+                ReadEvent::Frame(f) if f.ts_ms >= end => return self.next_run(end),
+                ReadEvent::Frame(f) if f.ts_ms < self.target_ms => continue,
+                ReadEvent::End => return self.next_run(end),
+                other => return Ok(other),
             }
         }
     }
@@ -419,7 +402,7 @@ impl RecordingReader for DssReader {
     fn set_decimation(&mut self, d: Decimation) {
         self.decimation = d;
         if let Some(r) = self.cur.as_mut() {
-            r.input.set_decimation(d);
+            r.reader.set_decimation(d);
         }
     }
 }

@@ -3,21 +3,20 @@
 //! playback `/Streaming/tracks/<ID>/?starttime=&endtime=` one span at a
 //! time. Some NVRs ignore `endtime` (PROTOCOLS.md 3.5), so the reader stops
 //! on our side when a frame reaches the span's end, then goes on to the next
-//! span with a gap. Frame times are the request's start plus the stream's
-//! offset (npt 0 = `starttime`).
+//! span with a gap. Frames come through our RTSP client
+//! ([`ReplayReader::open_recorder`]); their times are the request's start
+//! plus the RTP clock's offset from the first unit (npt 0 = `starttime`).
 use std::sync::Arc;
-
-use ffmpeg_next::Dictionary;
 
 use super::search::{self, spans_of};
 use super::site::{DeviceClock, HikCamera, Inner};
 use super::time::format_compact;
 use crate::error::{ErrorKind, HasKind};
-use crate::media::recorded_input::RecordedInput;
-use crate::media::source::{DecodedFrame, StopFlag};
+use crate::media::source::StopFlag;
 use crate::media::MediaError;
 use crate::playback::day::format_rfc3339;
 use crate::playback::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
+use crate::rtsp::replay::ReplayReader;
 use crate::vms::VmsError;
 
 /// How far ahead of a requested time a reader looks for spans.
@@ -148,18 +147,8 @@ impl Recording for HikRecording {
     }
 }
 
-fn options() -> Dictionary<'static> {
-    let mut o = Dictionary::new();
-    o.set("rtsp_transport", "tcp");
-    o.set("allowed_media_types", "video");
-    o.set("timeout", "10000000");
-    o
-}
-
 struct Playing {
-    input: RecordedInput,
-    /// Recording time of npt 0 (the URL's whole-second `starttime`).
-    base_ms: i64,
+    reader: ReplayReader,
     end_ms: i64,
 }
 
@@ -179,27 +168,17 @@ impl HikReader {
     fn start(&mut self) -> Result<(), PlaybackError> {
         let span = self.spans[self.index];
         let from = self.from_ms.max(span.start_ms);
-        // the URL carries whole seconds: start at the second, skip to `from`;
-        // a second earlier where the span allows, because FFmpeg gives the
-        // first packet of an RTSP session no timestamp (it and its GOP are
-        // lost), and the wanted frame should not be in that first GOP
-        let second = from - from.rem_euclid(1000);
-        let base = if second - 1000 >= span.start_ms {
-            second - 1000
-        } else {
-            second
-        };
+        // the URL carries whole seconds: start at the second, skip to `from`
+        let base = from - from.rem_euclid(1000);
         let end_s = span.end_ms + 999 - (span.end_ms + 999).rem_euclid(1000);
         let url = self
             .rec
             .playback_url(&self.clock, base, end_s)
             .map_err(|e| self.rec.playback_error(e))?;
-        let mut input = RecordedInput::open(&url, options(), self.stop.clone())?;
-        input.use_zero_origin();
-        input.set_decimation(self.decimation);
+        let reader =
+            ReplayReader::open_recorder(&url, base, from, self.decimation, self.stop.clone())?;
         self.current = Some(Playing {
-            input,
-            base_ms: base,
+            reader,
             end_ms: span.end_ms,
         });
         Ok(())
@@ -236,24 +215,14 @@ impl RecordingReader for HikReader {
                 self.start()?;
             }
             let p = self.current.as_mut().expect("playing");
-            match p.input.next_frame() {
-                Ok(Some(f)) => {
-                    let ts = p.base_ms.saturating_add(f.offset_ms);
-                    if ts >= p.end_ms {
-                        // the device goes on past endtime: stop here
-                        return Ok(self.finish_span());
-                    }
-                    if ts < self.from_ms {
-                        continue;
-                    }
-                    return Ok(ReadEvent::Frame(DecodedFrame {
-                        ts_ms: ts,
-                        frame: f.frame,
-                        keyframe: f.keyframe,
-                    }));
+            match p.reader.next()? {
+                ReadEvent::Frame(f) if f.ts_ms >= p.end_ms => {
+                    // the device goes on past endtime: stop here
+                    return Ok(self.finish_span());
                 }
-                Ok(None) | Err(MediaError::Ended { .. }) => return Ok(self.finish_span()),
-                Err(e) => return Err(e.into()),
+                ReadEvent::Frame(f) if f.ts_ms < self.from_ms => continue,
+                ReadEvent::End => return Ok(self.finish_span()),
+                other => return Ok(other),
             }
         }
     }
@@ -261,7 +230,7 @@ impl RecordingReader for HikReader {
     fn set_decimation(&mut self, d: Decimation) {
         self.decimation = d;
         if let Some(p) = self.current.as_mut() {
-            p.input.set_decimation(d);
+            p.reader.set_decimation(d);
         }
     }
 }
