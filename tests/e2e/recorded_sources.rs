@@ -331,6 +331,20 @@ async fn rtsp_replay_seeks_with_range_and_plays_in_real_time() {
         "1x: {advanced} ms of recording in {wall} ms"
     );
     assert!(frames.windows(2).all(|w| w[1] > w[0]));
+
+    // without #start=, npt 0 is dated by the server's sender report (the
+    // GStreamer server's wall clock: the replay's start is now)
+    let before = vigil_engine::media::source::now_ms();
+    let bare = format!("rtsp-replay:{}", server.url("/rec"));
+    let (_, rec) = tokio::task::block_in_place(|| open_source(&bare, "UTC").unwrap().unwrap());
+    let after = vigil_engine::media::source::now_ms();
+    let spans = rec.spans(0, i64::MAX).unwrap();
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    assert!(
+        (before - 2_000..after + 2_000).contains(&spans[0].start_ms),
+        "dated by the sender report: {} not within {before}..{after}",
+        spans[0].start_ms
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,10 +1,12 @@
 //! What an RTSP server sends on the control connection: responses and
 //! interleaved data (message), Session and SETUP Transport headers, the
-//! DESCRIBE answer's SDP, and authentication challenges.
+//! DESCRIBE answer's SDP, a PLAY answer's Range and RTP-Info, and
+//! authentication challenges.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use vigil_engine::rtsp::auth::{Auth, Credentials};
 use vigil_engine::rtsp::message::{parse_item, parse_session, Item};
+use vigil_engine::rtsp::play_info::{npt_range, rtp_info_rtptime};
 use vigil_engine::rtsp::sdp;
 use vigil_engine::rtsp::udp::parse_transport;
 
@@ -19,6 +21,13 @@ fuzz_target!(|data: &[u8]| {
             if let Some(t) = r.header("Transport") {
                 let _ = parse_transport(t);
             }
+            if let Some((start, end)) = r.header("Range").and_then(npt_range) {
+                assert!(start >= 0 && end.is_none_or(|e| e >= start));
+            }
+            if let Some(i) = r.header("RTP-Info") {
+                let _ = rtp_info_rtptime(i, Some("stream=0"));
+                let _ = rtp_info_rtptime(i, None);
+            }
             let mut a = Auth::new(Some(Credentials {
                 user: "u".into(),
                 password: "p".into(),
@@ -31,6 +40,8 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = parse_transport(text);
+        let _ = npt_range(text);
+        let _ = rtp_info_rtptime(text, Some("trackID=1"));
         if let Ok(s) = sdp::parse(text) {
             if let Some(v) = s.video {
                 let _ = sdp::control_url("rtsp://h/a/", v.control.as_deref());

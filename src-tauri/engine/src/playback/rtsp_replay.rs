@@ -1,20 +1,25 @@
 //! An RTSP replay URL (a recorder's playback mount, an ONVIF replay URI) as
-//! a recording source, through FFmpeg's RTSP client over TCP: a seek is a
-//! new PLAY with `Range: npt=<offset>-`, and FFmpeg stamps packets with the
-//! range's time, so a frame's recording time is the recording's start plus
+//! a recording source, through our RTSP client over TCP
+//! ([`ReplayReader::open_npt`]): a seek is a new session whose PLAY asks
+//! `Range: npt=<offset>-`, and the answer's `Range` and `RTP-Info` anchor
+//! the RTP clock, so a frame's recording time is the recording's start plus
 //! its npt. The recording's start comes from `#start=` or the server's
-//! RTCP sender reports; its length from the SDP's `a=range:npt=`. FFmpeg
-//! sends no `Scale`: the session clock paces on the client, and waits for
+//! RTCP sender reports; its length from the SDP's `a=range:npt=`. No
+//! `Scale` is sent: the session clock paces on the client, and waits for
 //! the server, which sends in real time (docs/playback.md).
-use ffmpeg_next::Dictionary;
+use std::time::{Duration, Instant};
 
 use super::bounds;
 use super::day::{format_rfc3339, parse_rfc3339};
-use super::{Decimation, PlaybackError, ReadEvent, Recording, RecordingReader, Span};
-use crate::media::recorded_input::RecordedInput;
-use crate::media::source::{DecodedFrame, StopFlag};
-use crate::media::MediaError;
+use super::{Decimation, PlaybackError, Recording, RecordingReader, Span};
+use crate::media::source::StopFlag;
+use crate::rtsp::play_info::npt_range;
+use crate::rtsp::replay::{playback_error, ReplayReader, ReplayStream};
+use crate::rtsp::session::Session;
 use crate::secrets::redact::redact_url;
+
+/// How long `open` waits for a sender report when no `#start=` is given.
+const SR_WAIT: Duration = Duration::from_secs(8);
 
 pub struct RtspReplay {
     url: String,
@@ -31,36 +36,31 @@ impl std::fmt::Debug for RtspReplay {
     }
 }
 
-fn options() -> Dictionary<'static> {
-    let mut o = Dictionary::new();
-    o.set("rtsp_transport", "tcp");
-    o.set("allowed_media_types", "video");
-    o.set("timeout", "10000000");
-    o
-}
-
 impl RtspReplay {
     /// `url` may carry credentials; `start` overrides the SDP's clock range.
     pub fn open(url: &str, start: Option<&str>) -> Result<Self, PlaybackError> {
-        let input = RecordedInput::open(url, options(), StopFlag::default())?;
-        let duration_ms = input
-            .stated_duration_ms()
-            .ok_or_else(|| PlaybackError::Source {
-                source_name: redact_url(url),
-                reason:
-                    "the server states no range (a=range:npt) for this URL; is it a replay URL?"
-                        .into(),
-            })?;
+        let mut session = Session::open(url, &[], StopFlag::default()).map_err(playback_error)?;
+        let stated = session.sdp.range.as_deref().and_then(npt_range);
+        session.teardown();
+        let duration_ms =
+            stated
+                .and_then(|(s, e)| e.map(|e| e - s))
+                .ok_or_else(|| PlaybackError::Source {
+                    source_name: redact_url(url),
+                    reason:
+                        "the server states no range (a=range:npt) for this URL; is it a replay URL?"
+                            .into(),
+                })?;
         let start_ms = match start {
             Some(s) => parse_rfc3339(s)?,
             None => {
-                let t = input.start_time_utc_ms().ok_or_else(|| {
+                let t = sender_start_ms(url)?.ok_or_else(|| {
                     PlaybackError::Invalid(
-                        "the server gives no clock range: add #start=<RFC 3339 time of npt 0>"
+                        "the server sends no sender report to date npt 0: add #start=<RFC 3339 time of npt 0>"
                             .into(),
                     )
                 })?;
-                bounds::check(t, "the server's clock range start")?
+                bounds::check(t, "the server's sender report")?
             }
         };
         let duration_ms = recording_end(start_ms, duration_ms)
@@ -75,6 +75,24 @@ impl RtspReplay {
             duration_ms,
         })
     }
+}
+
+/// The sender's wall time of npt 0, from the first sender report of a
+/// replay from npt 0 (`None` if none comes within [`SR_WAIT`]).
+fn sender_start_ms(url: &str) -> Result<Option<i64>, PlaybackError> {
+    let mut stream =
+        ReplayStream::open_npt(url, 0, 0, StopFlag::default()).map_err(playback_error)?;
+    let deadline = Instant::now() + SR_WAIT;
+    while Instant::now() < deadline {
+        let Some(u) = stream.next_unit().map_err(playback_error)? else {
+            break;
+        };
+        // with origin 0, a unit's time is its npt
+        if let Some(wall) = stream.sender_ms(u.unit.rtp_timestamp) {
+            return Ok(wall.checked_sub(u.ts_ms));
+        }
+    }
+    Ok(None)
 }
 
 /// Where a recording starting at `start_ms` and `duration_ms` long ends, if
@@ -127,43 +145,15 @@ impl Recording for RtspReplay {
         if t_ms >= end {
             return Err(PlaybackError::NoRecording(format_rfc3339(t_ms)));
         }
-        let offset = t_ms.saturating_sub(self.start_ms).max(0);
-        let mut input = RecordedInput::open(&self.url, options(), stop.clone())?;
-        input.use_zero_origin();
-        input.set_decimation(decimation);
-        input.seek_ms(offset)?;
-        Ok(Box::new(ReplayReader {
-            input,
-            start_ms: self.start_ms,
+        let from = t_ms.max(self.start_ms);
+        frame_time(self.start_ms, from - self.start_ms)?;
+        Ok(Box::new(ReplayReader::open_npt(
+            &self.url,
+            self.start_ms,
+            from,
+            decimation,
             stop,
-        }))
-    }
-}
-
-struct ReplayReader {
-    input: RecordedInput,
-    start_ms: i64,
-    stop: StopFlag,
-}
-
-impl RecordingReader for ReplayReader {
-    fn next(&mut self) -> Result<ReadEvent, PlaybackError> {
-        if self.stop.is_stopped() {
-            return Err(MediaError::Stopped.into());
-        }
-        match self.input.next_frame() {
-            Ok(Some(f)) => Ok(ReadEvent::Frame(DecodedFrame {
-                ts_ms: frame_time(self.start_ms, f.offset_ms)?,
-                frame: f.frame,
-                keyframe: f.keyframe,
-            })),
-            Ok(None) | Err(MediaError::Ended { .. }) => Ok(ReadEvent::End),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    fn set_decimation(&mut self, d: Decimation) {
-        self.input.set_decimation(d);
+        )?))
     }
 }
 

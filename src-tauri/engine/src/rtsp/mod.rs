@@ -9,6 +9,7 @@ pub mod depack;
 pub mod error;
 pub mod live;
 pub mod message;
+pub mod play_info;
 pub mod replay;
 pub mod rtp;
 pub mod sdp;

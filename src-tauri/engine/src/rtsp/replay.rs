@@ -20,10 +20,16 @@
 //! clock, not the recording's time, so they are not used). Unlike FFmpeg's
 //! client, the session's first packet keeps its timestamp, so the first
 //! GOP is not lost.
+//!
+//! A replay URL that is one seekable recording ([`Dialect::Npt`], the
+//! `rtsp-replay:` source) seeks with `Range: npt=`; the answer's `Range`
+//! (where the server really started, a keyframe) and `RTP-Info` `rtptime`
+//! anchor the RTP clock, so frame times are the recording's npt exactly.
 use ffmpeg_next::ffi::AVDiscard;
 use ffmpeg_next::{codec, packet, Packet};
 
 use super::depack::{AccessUnit, Depacketizer};
+use super::play_info;
 use super::rtp::{parse_onvif_extension, parse_rtcp, parse_rtp};
 use super::sdp::Codec;
 use super::session::{RtspError, Session};
@@ -81,6 +87,9 @@ pub enum Dialect {
     /// A recorder's replay URL whose query names the start (`request.start_ms`
     /// is that start): npt ranges, times from the RTP clock.
     Recorder,
+    /// One seekable recording whose npt 0 is `origin_ms`: `Range: npt=`
+    /// seeks, times from the PLAY answer's `Range` and `RTP-Info`.
+    Npt { origin_ms: i64 },
 }
 
 /// An access unit with its recording time.
@@ -107,6 +116,8 @@ pub struct ReplayStream {
     previous_play: Option<u8>,
     /// PAUSE sent, no PLAY since.
     paused: bool,
+    /// (RTP time, ms) the PLAY answer stated ([`Dialect::Npt`]).
+    anchor: Option<(u32, i64)>,
 }
 
 const REQUIRE: (&str, &str) = ("Require", "onvif-replay");
@@ -129,7 +140,23 @@ impl ReplayStream {
         )
     }
 
-    fn open_dialect(
+    /// DESCRIBE, SETUP and PLAY a seekable recording whose npt 0 is
+    /// `origin_ms`, from `start_ms` (see [`Dialect::Npt`]).
+    pub fn open_npt(
+        url: &str,
+        origin_ms: i64,
+        start_ms: i64,
+        stop: StopFlag,
+    ) -> Result<Self, RtspError> {
+        Self::open_dialect(
+            url,
+            Dialect::Npt { origin_ms },
+            ReplayRequest::forward(start_ms),
+            stop,
+        )
+    }
+
+    pub(crate) fn open_dialect(
         url: &str,
         dialect: Dialect,
         request: ReplayRequest,
@@ -137,7 +164,7 @@ impl ReplayStream {
     ) -> Result<Self, RtspError> {
         let extra = match dialect {
             Dialect::Onvif => vec![(REQUIRE.0, REQUIRE.1.to_string())],
-            Dialect::Recorder => Vec::new(),
+            Dialect::Recorder | Dialect::Npt { .. } => Vec::new(),
         };
         let session = Session::open(url, &extra, stop)?;
         let video = session.video.clone();
@@ -152,6 +179,7 @@ impl ReplayStream {
             ended: false,
             previous_play: None,
             paused: false,
+            anchor: None,
         };
         s.play(request, false)?;
         Ok(s)
@@ -172,6 +200,10 @@ impl ReplayStream {
                 ("Range", clock_range(request.start_ms, request.end_ms)),
             ],
             Dialect::Recorder => vec![("Range", "npt=0.000-".to_string())],
+            Dialect::Npt { origin_ms } => {
+                let npt = request.start_ms.saturating_sub(origin_ms).max(0);
+                vec![("Range", format!("npt={}.{:03}-", npt / 1000, npt % 1000))]
+            }
         };
         if !request.rate_control && self.dialect == Dialect::Onvif {
             headers.push(("Rate-Control", "no".into()));
@@ -185,7 +217,11 @@ impl ReplayStream {
         if self.session.play_cseq != 0 {
             self.previous_play = Some((self.session.play_cseq & 0xff) as u8);
         }
-        self.session.play(&headers)?;
+        let answer = self.session.play(&headers)?;
+        self.anchor = match self.dialect {
+            Dialect::Npt { origin_ms } => self.play_anchor(&answer, origin_ms, request.start_ms),
+            _ => None,
+        };
         self.paused = false;
         self.request = request;
         self.depack.reset();
@@ -205,6 +241,30 @@ impl ReplayStream {
             self.paused = true;
         }
         Ok(())
+    }
+
+    /// Where a PLAY answer says the stream starts: (its `rtptime`, the
+    /// recording time of the answer's `Range` start, else the asked one).
+    fn play_anchor(
+        &self,
+        answer: &super::message::Response,
+        origin_ms: i64,
+        asked_ms: i64,
+    ) -> Option<(u32, i64)> {
+        let rtptime = answer
+            .header("RTP-Info")
+            .and_then(|v| play_info::rtp_info_rtptime(v, self.session.video.control.as_deref()))?;
+        let start = answer
+            .header("Range")
+            .and_then(play_info::npt_range)
+            .and_then(|(s, _)| origin_ms.checked_add(s))
+            .unwrap_or(asked_ms);
+        Some((rtptime, start))
+    }
+
+    /// The sender's wall time of an RTP time, once a sender report came.
+    pub fn sender_ms(&self, rtp_timestamp: u32) -> Option<i64> {
+        self.mapping.wall_ms(rtp_timestamp)
     }
 
     pub fn is_paused(&self) -> bool {
@@ -297,9 +357,14 @@ impl ReplayStream {
                 exact: true,
             };
         }
-        let reported = match self.dialect {
-            Dialect::Onvif => self.mapping.wall_ms(unit.rtp_timestamp),
-            Dialect::Recorder => None,
+        let reported = match (self.dialect, self.anchor) {
+            (Dialect::Onvif, _) => self.mapping.wall_ms(unit.rtp_timestamp),
+            (Dialect::Npt { .. }, Some((rtp0, ms0))) => Some(ms0.saturating_add(rtp_delta_ms(
+                rtp0,
+                unit.rtp_timestamp,
+                self.session.video.clock_rate,
+            ))),
+            _ => None,
         };
         let ts_ms = match reported {
             Some(ms) => ms,
@@ -367,6 +432,20 @@ impl ReplayReader {
         Self::with_stream(url, stream, from_ms, decimation, stop)
     }
 
+    /// A seekable recording (npt 0 = `origin_ms`) from `t_ms`; the first
+    /// frame returned is the first at or after `t_ms`.
+    pub fn open_npt(
+        url: &str,
+        origin_ms: i64,
+        t_ms: i64,
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Result<Self, PlaybackError> {
+        let stream =
+            ReplayStream::open_npt(url, origin_ms, t_ms, stop.clone()).map_err(playback_error)?;
+        Self::with_stream(url, stream, t_ms, decimation, stop)
+    }
+
     fn with_stream(
         url: &str,
         stream: ReplayStream,
@@ -395,11 +474,21 @@ impl ReplayReader {
     }
 
     /// Seeks, exact to the frame: a new session from `t_ms` (so nothing
-    /// of the old position can arrive after the jump).
+    /// of the old position can arrive after the jump). A recorder's URL
+    /// names its start, so there the session starts over and skips to `t_ms`.
     pub fn seek(&mut self, t_ms: i64) -> Result<(), PlaybackError> {
-        self.stream =
-            ReplayStream::open(&self.url, ReplayRequest::forward(t_ms), self.stop.clone())
-                .map_err(playback_error)?;
+        let dialect = self.stream.dialect;
+        let start = match dialect {
+            Dialect::Recorder => self.stream.request.start_ms,
+            _ => t_ms,
+        };
+        self.stream = ReplayStream::open_dialect(
+            &self.url,
+            dialect,
+            ReplayRequest::forward(start),
+            self.stop.clone(),
+        )
+        .map_err(playback_error)?;
         self.restart_at(t_ms)
     }
 
@@ -474,9 +563,11 @@ impl RecordingReader for ReplayReader {
         }
     }
 
-    /// Paused: PAUSE once, then keepalives when due (the next read resumes).
+    /// Paused: PAUSE once, then keepalives when due (the next read
+    /// resumes). ONVIF replay only: the other dialects leave a pause to TCP
+    /// flow control, as FFmpeg's client did.
     fn hold(&mut self) -> Result<(), PlaybackError> {
-        if self.drained || self.stream.dialect == Dialect::Recorder {
+        if self.drained || self.stream.dialect != Dialect::Onvif {
             return Ok(());
         }
         self.stream.pause().map_err(playback_error)?;
