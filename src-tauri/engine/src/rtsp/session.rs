@@ -72,7 +72,13 @@ const USER_AGENT: &str = concat!("Vigil/", env!("CARGO_PKG_VERSION"));
 
 pub struct Session {
     stream: TcpStream,
+    /// Bytes read and not yet parsed start at `consumed` (items are taken
+    /// by moving the cursor; the buffer is compacted once per read).
     buf: Vec<u8>,
+    consumed: usize,
+    /// Where reads land (allocated once: a zeroed 64 KiB array per read
+    /// cost more than the read).
+    scratch: Box<[u8]>,
     cseq: u32,
     pub target: Target,
     auth: Auth,
@@ -152,6 +158,8 @@ impl Session {
         let mut s = Self {
             stream,
             buf: Vec::with_capacity(256 * 1024),
+            consumed: 0,
+            scratch: vec![0u8; 64 * 1024].into_boxed_slice(),
             cseq: 0,
             auth: Auth::new(target.credentials.clone()),
             base: target.url.clone(),
@@ -570,11 +578,10 @@ impl Session {
             source,
         };
         self.stream.set_nonblocking(true).map_err(io)?;
-        let mut chunk = [0u8; 16 * 1024];
         let read = loop {
-            match self.stream.read(&mut chunk) {
+            match self.stream.read(&mut self.scratch) {
                 Ok(0) => break Err(RtspError::Closed { url: shown.clone() }),
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Ok(n) => self.append_read(n),
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(source) => break Err(io(source)),
@@ -583,9 +590,8 @@ impl Session {
         self.stream.set_nonblocking(false).map_err(io)?;
         read?;
         loop {
-            match parse_item(&self.buf) {
-                Ok(Some((item, n))) => {
-                    self.buf.drain(..n);
+            match self.take_item() {
+                Ok(Some(item)) => {
                     if let Item::Response(r) = item {
                         if matches!(r.status, 405 | 501) {
                             self.keepalive_method = "OPTIONS";
@@ -639,13 +645,33 @@ impl Session {
         Ok(())
     }
 
+    /// The next whole item in the buffer, if one is there.
+    fn take_item(&mut self) -> Result<Option<Item>, super::message::MessageError> {
+        let Some((item, n)) = parse_item(&self.buf[self.consumed..])? else {
+            return Ok(None);
+        };
+        self.consumed += n;
+        if self.consumed == self.buf.len() {
+            self.buf.clear();
+            self.consumed = 0;
+        }
+        Ok(Some(item))
+    }
+
+    /// Appends the first `n` bytes of the scratch buffer (after dropping
+    /// what was parsed).
+    fn append_read(&mut self, n: usize) {
+        if self.consumed > 0 {
+            self.buf.drain(..self.consumed);
+            self.consumed = 0;
+        }
+        self.buf.extend_from_slice(&self.scratch[..n]);
+    }
+
     fn read_item(&mut self) -> Result<Item, RtspError> {
         loop {
-            match parse_item(&self.buf) {
-                Ok(Some((item, n))) => {
-                    self.buf.drain(..n);
-                    return Ok(item);
-                }
+            match self.take_item() {
+                Ok(Some(item)) => return Ok(item),
                 Ok(None) => {}
                 Err(source) => {
                     return Err(RtspError::Message {
@@ -657,12 +683,11 @@ impl Session {
             if self.stop.is_stopped() {
                 return Err(RtspError::Stopped);
             }
-            let mut chunk = [0u8; 64 * 1024];
-            match self.stream.read(&mut chunk) {
+            match self.stream.read(&mut self.scratch) {
                 Ok(0) => return Err(RtspError::Closed { url: self.shown() }),
                 Ok(n) => {
                     self.last_received = Instant::now();
-                    self.buf.extend_from_slice(&chunk[..n]);
+                    self.append_read(n);
                 }
                 Err(e)
                     if matches!(
