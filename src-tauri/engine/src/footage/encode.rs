@@ -188,11 +188,13 @@ pub fn encode_clip(
                     let (w, h) = (f.frame.width() & !1, f.frame.height() & !1);
                     out = Some(Out::open(path, w, h, interval, preset)?);
                 }
+                // the clip's time 0 is its first frame, the sidecar's actual
+                // start: a player's actual start + currentTime is the frame's time
+                let first = *facts.first_ms.get_or_insert(f.ts_ms);
                 if let Some(o) = out.as_mut() {
-                    o.push(&mut f.frame, f.ts_ms - start_ms, path)?;
+                    o.push(&mut f.frame, f.ts_ms - first, path)?;
                 }
                 facts.frames += 1;
-                facts.first_ms.get_or_insert(f.ts_ms);
                 facts.last_ms = Some(f.ts_ms);
                 if f.ts_ms - last_report >= 500 {
                     last_report = f.ts_ms;

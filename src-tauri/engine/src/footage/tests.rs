@@ -276,7 +276,8 @@ fn encodes_a_frame_source_clip_and_snapshot_exactly() {
     crate::media::init();
     let d = tempfile::tempdir().unwrap();
     let clock = SimClock::new(T0);
-    let event = T0 - 30_000;
+    // between two frames, so the window does not start on one
+    let event = T0 - 30_000 + 25;
     let rec = covered_demo(&clock, event - 6_000, event + 6_000);
     let lookup = Arc::new(TestLookup {
         cams: HashMap::from([("cam-a".to_string(), Ok(Arc::new(rec) as Arc<dyn Recording>))]),
@@ -297,11 +298,25 @@ fn encodes_a_frame_source_clip_and_snapshot_exactly() {
     }
     assert_eq!(seen_done, 2, "progress and results were pushed");
     let clip = jobs.iter().find(|j| j.kind == JobKind::Clip).unwrap();
-    let path = clip.media.as_ref().unwrap().path.clone();
+    let media = clip.media.as_ref().unwrap();
+    let path = media.path.clone();
     assert!(
         path.contains("/Footage/") && path.contains("C-000001_cam-a_"),
         "{path}"
     );
+    // the clip's time 0 is its first frame (the actual start): actual start
+    // + presentation time is each frame's VTC1, as the case panel's player shows
+    let start = media.actual_start_ms.expect("actual start");
+    let p = probe_clip(Path::new(&path)).unwrap();
+    assert_eq!(p.frames.first().unwrap().pts_ms, 0);
+    for f in &p.frames {
+        let tc = f.vtc1.expect("VTC1");
+        assert!(
+            (start + f.pts_ms - tc).abs() <= 1,
+            "{start} + {} vs {tc}",
+            f.pts_ms
+        );
+    }
 }
 
 #[test]
