@@ -129,17 +129,6 @@ impl ReplayStream {
         Self::open_dialect(url, Dialect::Onvif, request, stop)
     }
 
-    /// DESCRIBE, SETUP and PLAY a recorder's replay URL whose query starts
-    /// the footage at `start_ms` (see [`Dialect::Recorder`]).
-    pub fn open_recorder(url: &str, start_ms: i64, stop: StopFlag) -> Result<Self, RtspError> {
-        Self::open_dialect(
-            url,
-            Dialect::Recorder,
-            ReplayRequest::forward(start_ms),
-            stop,
-        )
-    }
-
     /// DESCRIBE, SETUP and PLAY a seekable recording whose npt 0 is
     /// `origin_ms`, from `start_ms` (see [`Dialect::Npt`]).
     pub fn open_npt(
@@ -411,9 +400,7 @@ impl ReplayReader {
         decimation: Decimation,
         stop: StopFlag,
     ) -> Result<Self, PlaybackError> {
-        let stream = ReplayStream::open(url, ReplayRequest::forward(t_ms), stop.clone())
-            .map_err(playback_error)?;
-        Self::with_stream(url, stream, t_ms, decimation, stop)
+        Self::open_dialect(url, Dialect::Onvif, (t_ms, t_ms), decimation, stop)
     }
 
     /// A recorder's replay URL whose query starts the footage at
@@ -427,9 +414,8 @@ impl ReplayReader {
         decimation: Decimation,
         stop: StopFlag,
     ) -> Result<Self, PlaybackError> {
-        let stream =
-            ReplayStream::open_recorder(url, start_ms, stop.clone()).map_err(playback_error)?;
-        Self::with_stream(url, stream, from_ms, decimation, stop)
+        let at = (start_ms, from_ms);
+        Self::open_dialect(url, Dialect::Recorder, at, decimation, stop)
     }
 
     /// A seekable recording (npt 0 = `origin_ms`) from `t_ms`; the first
@@ -441,9 +427,23 @@ impl ReplayReader {
         decimation: Decimation,
         stop: StopFlag,
     ) -> Result<Self, PlaybackError> {
-        let stream =
-            ReplayStream::open_npt(url, origin_ms, t_ms, stop.clone()).map_err(playback_error)?;
-        Self::with_stream(url, stream, t_ms, decimation, stop)
+        let dialect = Dialect::Npt { origin_ms };
+        Self::open_dialect(url, dialect, (t_ms, t_ms), decimation, stop)
+    }
+
+    /// A session of `dialect` PLAYing from `start_ms`, returning frames
+    /// from `from_ms`: `(start_ms, from_ms)`.
+    fn open_dialect(
+        url: &str,
+        dialect: Dialect,
+        (start_ms, from_ms): (i64, i64),
+        decimation: Decimation,
+        stop: StopFlag,
+    ) -> Result<Self, PlaybackError> {
+        let request = ReplayRequest::forward(start_ms);
+        let stream = ReplayStream::open_dialect(url, dialect, request, stop.clone())
+            .map_err(playback_error)?;
+        Self::with_stream(url, stream, from_ms, decimation, stop)
     }
 
     fn with_stream(
