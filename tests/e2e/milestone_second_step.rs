@@ -77,35 +77,33 @@ async fn second_step_pin_wrong_is_clear_and_right_lists_cameras() {
     }
 }
 
+/// `vigil sites add milestone` for `address` with the password, then the
+/// PIN, from stdin (`--pin-stdin` last).
+fn add_args(address: &str) -> [&str; 9] {
+    [
+        "sites",
+        "add",
+        "milestone",
+        "--address",
+        address,
+        "--user",
+        USER,
+        "--password-stdin",
+        "--pin-stdin",
+    ]
+}
+
 #[test]
 fn cli_reads_the_second_step_pin_from_stdin() {
     let sim = Sim::start(&["--require-second-step", PIN]);
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let address = sim.address();
-    let args = [
-        "sites",
-        "add",
-        "milestone",
-        "--address",
-        &address,
-        "--user",
-        USER,
-        "--password-stdin",
-        "--pin-stdin",
-    ];
+    let args = add_args(&address);
+    // the same command without its last flag, `--pin-stdin`
     let no_pin = vigil(
         data,
-        &[
-            "sites",
-            "add",
-            "milestone",
-            "--address",
-            &address,
-            "--user",
-            USER,
-            "--password-stdin",
-        ],
+        &args[..args.len() - 1],
         Some(&format!("{PASSWORD}\n")),
     );
     assert_eq!(no_pin.status.code(), Some(3), "{}", text(&no_pin));
@@ -145,17 +143,7 @@ fn other_cli_commands_read_the_second_step_pin_from_stdin() {
     let address = sim.address();
     let added = vigil(
         data,
-        &[
-            "sites",
-            "add",
-            "milestone",
-            "--address",
-            &address,
-            "--user",
-            USER,
-            "--password-stdin",
-            "--pin-stdin",
-        ],
+        &add_args(&address),
         Some(&format!("{PASSWORD}\n{PIN}\n")),
     );
     let v: Value = serde_json::from_str(ok(&added).trim()).unwrap();
