@@ -12,7 +12,7 @@
 // the worker; the switch clicked off again. Run alone with
 // VIGIL_WINDOW_ONLY=bus (see app-window.mjs).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,13 +98,18 @@ function vigil(h, data, args, input = '') {
 /** A `vigil worker` on its own database, cutting into `media`; its JSON lines. */
 function startWorker(h, data, url, media) {
   const lines = [];
+  const logFile = join(h.artifacts, 'app-window-bus-worker.log');
+  writeFileSync(logFile, '');
+  const log = openSync(logFile, 'a');
   const p = spawn(h.vigilBin, ['worker', '--amqp', url, '--password-stdin', '--media-root', media, '--max-jobs', '2'], {
     env: { ...process.env, VIGIL_DATA_DIR: data },
-    stdio: ['pipe', 'pipe', 'ignore'],
+    stdio: ['pipe', 'pipe', log],
   });
+  closeSync(log);
   p.stdin.end('guest');
   let buf = '';
   p.stdout.on('data', (d) => {
+    appendFileSync(logFile, d);
     buf += d;
     let i;
     while ((i = buf.indexOf('\n')) >= 0) {

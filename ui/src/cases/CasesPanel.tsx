@@ -3,7 +3,7 @@
  * the nearest-camera settings, and the selected case's detail. Job changes
  * pushed by the footage worker update the open case as they happen.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Camera, HubInfo } from '../ipc';
 import { CaseDetailView } from './CaseDetailView';
 import { NearestEditor } from './NearestEditor';
@@ -12,6 +12,7 @@ import { busIpc } from '../bus/busIpc';
 import { useBusEvents } from '../bus/useBusEvents';
 import { casesIpc, onFootageJob, type Case, type CaseDetail, type CaseStatus, type Equipment, type NewCase } from './casesIpc';
 import { mergeJob, utcTime } from './caseFormat';
+import { caseLoader } from './caseLoader';
 import './cases.css';
 
 interface Props {
@@ -53,27 +54,41 @@ export function CasesPanel({ cameras, hub, seed, onSeedUsed, onClose, onReview, 
     }
   }, [seed, onSeedUsed]);
 
+  // the case clicked last, loaded again by news that lands before its first answer (caseLoader.ts)
+  const reportRef = useRef(report);
+  reportRef.current = report;
+  const loader = useMemo(() => caseLoader(casesIpc.getCase, setDetail, (e) => reportRef.current(e)), []);
+  const shownId = useRef<string | null>(null);
+  useEffect(() => {
+    shownId.current = detail?.case.id ?? null;
+  }, [detail]);
   useEffect(() => {
     // no job events (no Tauri event plugin) is not an error: the panel still lists and opens cases
-    const un = onFootageJob((job) => setDetail((d) => (d && d.case.id === job.caseId ? { ...d, jobs: mergeJob(d.jobs, job) } : d))).catch(() => null);
+    // a job of the case shown is merged; of the case still loading, loads it again
+    const un = onFootageJob((job) => {
+      if (shownId.current === job.caseId) setDetail((d) => (d && d.case.id === job.caseId ? { ...d, jobs: mergeJob(d.jobs, job) } : d));
+      else loader.changed(job.caseId);
+    }).catch(() => null);
     return () => {
       un.then((f) => f?.()).catch(() => undefined);
     };
-  }, []);
+  }, [loader]);
 
-  const open = (id: string) => casesIpc.getCase(id).then(setDetail, report);
+  const open = (id: string) => loader.open(id);
   // cases and media from the bus (any console, the CMS, the workers): no polling
   useBusEvents({
     onCases: refresh,
-    onMedia: (r) => {
-      if (r.caseId === detail?.case.id) casesIpc.getCase(r.caseId).then(setDetail, report);
-    },
+    onMedia: (r) => loader.changed(r.caseId),
   });
+  const showDetail = (d: CaseDetail) => {
+    loader.shown(d.case.id);
+    setDetail(d);
+  };
   const create = async (req: NewCase) => {
     try {
       // on a site that publishes to the bus the workers cut it; it appears with its media as they land
       const c = await busIpc.createCase(req);
-      if (c.outcome === 'local') setDetail(c.detail);
+      if (c.outcome === 'local') showDetail(c.detail);
       refresh();
       return true;
     } catch (e) {
@@ -116,7 +131,7 @@ export function CasesPanel({ cameras, hub, seed, onSeedUsed, onClose, onReview, 
         {settings ? (
           <NearestEditor cameras={cameras} equipment={equipment} onChanged={loadEquipment} report={report} />
         ) : detail ? (
-          <CaseDetailView detail={detail} cameras={byId} hub={hub} onChanged={setDetail} onReview={onReview} report={report} />
+          <CaseDetailView detail={detail} cameras={byId} hub={hub} onChanged={showDetail} onReview={onReview} report={report} />
         ) : (
           <p className="muted">Select a case, or create one from a tile ("New case here").</p>
         )}
