@@ -35,6 +35,21 @@ pub async fn get_case(engine: State<'_, Engine>, id: String) -> Res<CaseDetail> 
     engine.cases().detail(&id).map_err(ui)
 }
 
+/// The frame times (µs from the clip's start) of a clip job, read from its
+/// packets off the UI thread.
+#[tauri::command]
+pub async fn clip_frame_times(engine: State<'_, Engine>, job_id: i64) -> Res<Vec<i64>> {
+    let cases = engine.cases().clone();
+    tauri::async_runtime::spawn_blocking(move || cases.clip_frame_times(job_id))
+        .await
+        .map_err(|e| UiError {
+            kind: vigil_engine::error::ErrorKind::Internal,
+            message: format!("frame times: {e}"),
+            certificate: None,
+        })?
+        .map_err(ui)
+}
+
 #[tauri::command]
 pub async fn update_case(engine: State<'_, Engine>, id: String, update: CaseUpdate) -> Res<Case> {
     engine.cases().update(&id, &update).map_err(ui)

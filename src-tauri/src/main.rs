@@ -90,6 +90,7 @@ fn main() {
             case_commands::create_case,
             case_commands::list_cases,
             case_commands::get_case,
+            case_commands::clip_frame_times,
             case_commands::update_case,
             case_commands::case_markers,
             case_commands::retry_footage_job,

@@ -15,6 +15,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
+import { checkClipPlayer } from './clip-player-check.mjs';
 import { join } from 'node:path';
 
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
@@ -157,40 +158,9 @@ export async function busSection(w, h) {
     await clipPlays(id, what);
     return d;
   };
-  /**
-   * The case's clip plays in the window: "▶" (Play) clicked, the video decodes
-   * (readyState >= 2, no media error) and its time moves. On Linux the
-   * source is the engine's loopback media server (WebKitGTK plays no video
-   * from a custom scheme: MEDIA_ERR_SRC_NOT_SUPPORTED).
-   */
   const clipPlays = async (id, what) => {
-    const fig = `.case-detail[data-case="${id}"] figure.clip`;
-    const video = () => w.run(`const v = document.querySelector('${fig} video');
-      return v && { src: v.currentSrc || v.src, ready: v.readyState, t: v.currentTime, paused: v.paused, error: v.error && v.error.code }`);
-    const first = await waitFor(`the clip of ${what} loaded`, async () => {
-      const v = await video();
-      return v && (v.ready >= 2 || v.error) ? v : null;
-    }, { ms: 30_000, seen: video });
-    check(!first.error, `the clip of ${what} failed to load: media error ${first.error} (${first.src.replace(/token=[^&]*/, 'token=…')})`);
-    check(first.src.startsWith('http://127.0.0.1:'), `the clip is served by the loopback media server: ${first.src.replace(/token=[^&]*/, 'token=…')}`);
-    await press(w, `${fig} .clip-controls`, '▶');
-    const moved = await waitFor(`the clip of ${what} playing`, async () => {
-      const v = await video();
-      return v && !v.paused && v.t > first.t + 0.5 && !v.error ? v : null;
-    }, { ms: 20_000, seen: video });
-    console.log(`       clip of ${what} plays: readyState ${moved.ready}, ${first.t.toFixed(2)} s -> ${moved.t.toFixed(2)} s`);
-    await press(w, `${fig} .clip-controls`, '❚❚');
-    await waitFor(`the clip of ${what} paused`, async () => (await video())?.paused);
-    // the time under the clip is where it stopped (clip start + currentTime), also after a frame step
     const job = (await w.invoke('get_case', { id })).jobs.find((j) => j.kind === 'clip');
-    const start = job.media?.actualStartMs ?? job.windowStartMs;
-    const shown = () => w.run(`return { text: document.querySelector('${fig} .clip-at').textContent, t: document.querySelector('${fig} video').currentTime }`);
-    const agrees = (v) => v.text === new Date(start + v.t * 1000).toISOString().slice(11, 23);
-    const paused = await waitFor(`the clip's time label at the paused position`, async () => ((v) => (agrees(v) ? v : null))(await shown()), { ms: 5_000, seen: shown });
-    await press(w, `${fig} .clip-controls`, '|▶');
-    const stepped = await waitFor(`the clip's time label one frame on`, async () => ((v) => (v.t > paused.t && agrees(v) ? v : null))(await shown()), { ms: 5_000, seen: shown });
-    check(stepped.t - paused.t > 0.03 && stepped.t - paused.t < 0.1, `a frame step moved ${(stepped.t - paused.t).toFixed(3)} s`);
-    console.log(`       clip of ${what}: paused at ${paused.text}, next frame ${stepped.text}`);
+    await checkClipPlayer(w, h, `.case-detail[data-case="${id}"] figure.clip`, what, job.media?.actualStartMs ?? job.windowStartMs);
   };
 
   await test('Case bus: Settings, "Case bus": the checkbox, broker URL and password typed, "Save bus settings" clicked; the engine has them, the password in the keyring', async () => {

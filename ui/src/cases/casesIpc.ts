@@ -78,6 +78,8 @@ export const casesIpc = {
   createCase: (request: NewCase) => call<CaseDetail>('create_case', { request }),
   listCases: (filter: CaseFilter) => call<Case[]>('list_cases', { filter }),
   getCase: (id: string) => call<CaseDetail>('get_case', { id }),
+  /** The frame times of a clip job in µs from its start (read from its packets). */
+  clipFrameTimes: (jobId: number) => call<number[]>('clip_frame_times', { jobId }),
   updateCase: (id: string, update: CaseUpdate) => call<Case>('update_case', { id, update }),
   retryJob: (jobId: number) => call<boolean>('retry_footage_job', { jobId }),
   listEquipment: () => call<Equipment[]>('list_equipment'),

@@ -123,6 +123,9 @@ pub enum CaseError {
     FutureEvent(String),
     #[error("invalid case: {0}")]
     Invalid(String),
+    /// A case file that cannot be read (missing, truncated, not video).
+    #[error("case media: {0}")]
+    Media(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -134,6 +137,7 @@ impl HasKind for CaseError {
             | CaseError::UnknownCamera(_)
             | CaseError::UnknownCase(_) => ErrorKind::NotFound,
             CaseError::FutureEvent(_) | CaseError::Invalid(_) => ErrorKind::InvalidInput,
+            CaseError::Media(_) => ErrorKind::Storage,
             CaseError::Store(e) => e.kind(),
         }
     }

@@ -174,4 +174,15 @@ impl CaseService {
             .ok_or_else(|| CaseError::Invalid(format!("job {job_id} has no media yet")))?;
         Ok((PathBuf::from(m.path), job.kind))
     }
+
+    /// The frame times (µs on the clip's timeline) of a done clip job: the
+    /// player steps and labels by them, so a step shows the next real frame.
+    pub fn clip_frame_times(&self, job_id: i64) -> Result<Vec<i64>, CaseError> {
+        let (file, kind) = self.media_file(job_id)?;
+        if kind != JobKind::Clip {
+            return Err(CaseError::Invalid(format!("job {job_id} is not a clip")));
+        }
+        crate::media::frame_times::frame_times_us(&file)
+            .map_err(|e| CaseError::Media(e.to_string()))
+    }
 }

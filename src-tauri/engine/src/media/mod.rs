@@ -7,6 +7,7 @@ pub mod demo_input;
 pub mod demo_painter;
 pub mod error;
 pub mod file_writer;
+pub mod frame_times;
 pub mod offset_file;
 pub mod picture;
 pub mod picture_decode;
