@@ -44,6 +44,7 @@ fn main() {
     tracing::info!("frame hub on {}", engine.hub_info().url);
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(webview_env::plugin())
         .manage(engine)
         .manage(vigil_engine::thumbnails::Thumbnails::new(
             bookmark_commands::THUMB_CACHE,

@@ -7,9 +7,31 @@
 //! WebKit for its non-composited mode (`WEBKIT_DISABLE_COMPOSITING_MODE=1`).
 //! A value the operator set for that variable is kept. Only WebKitGTK
 //! (Linux) reads it; on Windows (WebView2) nothing is set or logged.
+//!
+//! On every Linux machine the web process's JavaScript engine is also told
+//! to size its garbage collection for 384 MB of RAM (`JSC_forceRAMSize`,
+//! a JavaScriptCore option read from the environment): the live grid
+//! receives every frame as a new ArrayBuffer (16 tiles: 240 a second), and
+//! with the machine's real RAM as its guide JSC let that garbage pile up,
+//! so the web process sat 200-270 MB with 16 tiles instead of 207-212
+//! (docs/operator-window.md, frames-drawn benchmark). A value the operator
+//! set is kept.
+//!
+//! Without a render node WebGL also runs on llvmpipe, and there the grid's
+//! 2D-canvas renderer (I420 to RGBA in JS, `putImageData`, `drawImage`)
+//! costs a third of the CPU of the WebGL2 one for the same frames (16
+//! tiles at 15 fps each: WebKit 0.43-0.47 cores against 1.01-1.30). The
+//! [`plugin`] tells every webview which to use (`window.__VIGIL_RENDER__`,
+//! `"2d"` or `"auto"`), before the page's own scripts run.
 use std::path::Path;
 
+use tauri::plugin::{Builder, TauriPlugin};
+use tauri::Runtime;
+
 const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+const JSC_RAM: &str = "JSC_forceRAMSize";
+/// The RAM size (bytes) JavaScriptCore sizes its heap growth by.
+const JSC_RAM_BYTES: &str = "402653184";
 
 /// Whether `dir` (normally `/dev/dri`) holds a GPU render node.
 pub fn has_render_node(dir: &Path) -> bool {
@@ -25,18 +47,55 @@ pub fn has_render_node(dir: &Path) -> bool {
 /// Sets WebKit's environment for this machine. Call first thing in `main`,
 /// before any thread starts.
 pub fn apply() {
-    if !cfg!(target_os = "linux")
-        || std::env::var_os(VAR).is_some()
-        || has_render_node(Path::new("/dev/dri"))
-    {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    if std::env::var_os(JSC_RAM).is_none() {
+        std::env::set_var(JSC_RAM, JSC_RAM_BYTES);
+    }
+    if std::env::var_os(VAR).is_some() || has_render_node(Path::new("/dev/dri")) {
         return;
     }
     std::env::set_var(VAR, "1");
     tracing::info!("no GPU render node: WebKit paints without accelerated compositing ({VAR}=1)");
 }
 
+/// Whether this machine renders WebGL in software (Linux without a GPU
+/// render node). Windows always has Direct3D (a GPU or WARP): false.
+pub fn software_gl() -> bool {
+    cfg!(target_os = "linux") && !has_render_node(Path::new("/dev/dri"))
+}
+
+/// The script that tells the UI's renderer what to use: `"2d"` when WebGL
+/// would be software-rendered, else `"auto"` (WebGL2 where it works).
+pub fn render_hint_script(software_gl: bool) -> String {
+    let hint = if software_gl { "2d" } else { "auto" };
+    format!("window.__VIGIL_RENDER__ = '{hint}';")
+}
+
+/// A plugin that sets the render hint in every webview (main and torn-out
+/// windows) before the page loads.
+pub fn plugin<R: Runtime>() -> TauriPlugin<R> {
+    let software = software_gl();
+    if software {
+        tracing::info!("no GPU render node: the live grid draws with the 2D canvas (WebGL would run in software)");
+    }
+    Builder::new("vigil-render-hint")
+        .js_init_script(render_hint_script(software))
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_hint_says_2d_only_for_software_gl() {
+        assert_eq!(render_hint_script(true), "window.__VIGIL_RENDER__ = '2d';");
+        assert_eq!(
+            render_hint_script(false),
+            "window.__VIGIL_RENDER__ = 'auto';"
+        );
+    }
+
     use super::*;
 
     #[test]

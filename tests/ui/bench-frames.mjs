@@ -11,7 +11,7 @@
 // /proc. Prints one table: per layout, frames drawn per second per tile
 // (min / median / mean), frames received per second per tile, dropped frames,
 // the CPU of the app and of each WebKit process (in % of one core) and their
-// resident memory (RSS and PSS summed), and the load average.
+// resident memory (RSS and PSS summed, and PSS per process role), and the load average.
 //
 // A benchmark, not a test: it never fails on figures (exit 1 only when the
 // window cannot be driven). Usage (inside an X server):
@@ -151,6 +151,16 @@ function cpuByRole(a, b, secs) {
   return r;
 }
 
+/** PSS in MB per role (app, web, network, ...) of one sample. */
+function pssByRole(b) {
+  const r = {};
+  for (const p of b.values()) {
+    const k = role(p.comm);
+    r[k] = (r[k] ?? 0) + p.pss / 1024;
+  }
+  return r;
+}
+
 // ---------------------------------------------------------------------------
 
 const stats = (xs) => {
@@ -254,7 +264,7 @@ async function main() {
         tiles: n, seconds: Number(secs.toFixed(1)), drawnMin: d.min, drawnMedian: d.median, drawnMean: d.mean, receivedMean: rc.mean,
         dropped: per.reduce((t, x) => t + x.dropped, 0), frames: [...new Set(per.map((t) => t.frame))].join(' '),
         cpu, webkitCpu: Object.entries(cpu).filter(([k]) => k !== 'app').reduce((t, [, v]) => t + v, 0),
-        rssMb: rss / 1024, pssMb: pss / 1024, load: loadavg()[0], perTile: per,
+        rssMb: rss / 1024, pssMb: pss / 1024, pssByRole: pssByRole(p1), load: loadavg()[0], perTile: per,
       };
       rows.push(row);
       console.log(`${n} tiles: ${JSON.stringify({ ...row, perTile: undefined })}`);
@@ -262,10 +272,10 @@ async function main() {
     const f = (x, d = 1) => x.toFixed(d);
     const roles = [...new Set(rows.flatMap((r) => Object.keys(r.cpu)))];
     console.log('\nframes drawn in the real window (per tile, per second), CPU in % of one core over the interval, memory summed over the app and its WebKit processes');
-    const head = ['tiles', 'drawn/s min', 'median', 'mean', 'recv/s', 'dropped', 'frame size', ...roles.map((r) => `cpu ${r}`), 'cpu WebKit', 'RSS MB', 'PSS MB', 'load'];
+    const head = ['tiles', 'drawn/s min', 'median', 'mean', 'recv/s', 'dropped', 'frame size', ...roles.map((r) => `cpu ${r}`), 'cpu WebKit', 'RSS MB', 'PSS MB', ...roles.map((r) => `PSS ${r}`), 'load'];
     console.log(head.join(' | '));
     for (const r of rows) {
-      console.log([r.tiles, f(r.drawnMin), f(r.drawnMedian), f(r.drawnMean), f(r.receivedMean), r.dropped, r.frames, ...roles.map((k) => f(r.cpu[k] ?? 0, 0)), f(r.webkitCpu, 0), f(r.rssMb, 0), f(r.pssMb, 0), f(r.load, 2)].join(' | '));
+      console.log([r.tiles, f(r.drawnMin), f(r.drawnMedian), f(r.drawnMean), f(r.receivedMean), r.dropped, r.frames, ...roles.map((k) => f(r.cpu[k] ?? 0, 0)), f(r.webkitCpu, 0), f(r.rssMb, 0), f(r.pssMb, 0), ...roles.map((k) => f(r.pssByRole[k] ?? 0, 0)), f(r.load, 2)].join(' | '));
     }
     if (o.json) writeFileSync(o.json, JSON.stringify({ viewport, cameras, rows }, null, 2));
     try { await wd(base, 'DELETE', s); } catch { /* closing */ }

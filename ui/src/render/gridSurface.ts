@@ -9,6 +9,7 @@
  * page with many WebGL canvases costs the compositor one layer, one flush and
  * one context each; this costs one of each for the grid.
  */
+import { pageRenderChoice } from './renderChoice';
 import type { Renderer } from './renderer';
 import { compile, FS_RGBA, FS_YUV, makeTexture } from './glRenderer';
 import { letterbox, type Planes } from './yuv';
@@ -45,10 +46,9 @@ const DIM = 0.7;
 
 const surfaces = new WeakMap<Element, GridSurface>();
 
-/** Whether tiles share one canvas per grid (off with `?pertile` or `?canvas2d`). */
+/** Whether tiles share one WebGL2 canvas per grid (off with `?pertile`, or when the grid draws with the 2D canvas). */
 export function sharedSurfaceWanted(): boolean {
-  const q = new URLSearchParams(location.search);
-  return !q.has('pertile') && !q.has('canvas2d');
+  return !new URLSearchParams(location.search).has('pertile') && pageRenderChoice() !== '2d';
 }
 
 /**

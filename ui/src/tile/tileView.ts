@@ -7,6 +7,7 @@ import { parseFrame, PixelFormat, type FrameHeader } from '../hub/frame';
 import { createRenderer, type Renderer } from '../render/renderer';
 import { splitPlanes, type Planes } from '../render/yuv';
 import { gridSlot, sharedSurfaceWanted, type Slot } from '../render/gridSurface';
+import { pageRenderChoice } from '../render/renderChoice';
 import { registerFrameStats, type FrameCounters } from '../render/frameStats';
 
 export interface TileViewEvents {
@@ -46,7 +47,7 @@ export class TileView {
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly ev: TileViewEvents) {
     this.slot = sharedSurfaceWanted() ? gridSlot(canvas, { frame: () => this.frame() }) : null;
-    this.renderer = this.slot ?? createRenderer(canvas, new URLSearchParams(location.search).has('canvas2d') ? '2d' : 'auto');
+    this.renderer = this.slot ?? createRenderer(canvas, pageRenderChoice());
     canvas.dataset.renderer = this.slot ? 'webgl2-shared' : this.renderer.kind;
     this.unregister = registerFrameStats({
       counters: this.counters,

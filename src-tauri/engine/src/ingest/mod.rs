@@ -84,7 +84,11 @@ impl Ingest {
         };
         std::thread::Builder::new()
             .name(format!("ingest-{camera_id}-{}", stream.as_str()))
-            .spawn(move || sup.run())
+            .spawn(move || {
+                sup.run();
+                // the stream's decoder, scaler and source are dropped: give their pools back
+                crate::media::heap::trim();
+            })
             .expect("spawn ingest thread");
         Arc::new(Self {
             id,

@@ -8,6 +8,7 @@ pub mod demo_painter;
 pub mod error;
 pub mod file_writer;
 pub mod frame_times;
+pub mod heap;
 pub mod offset_file;
 pub mod picture;
 pub mod picture_decode;
