@@ -33,12 +33,14 @@ export function windowOrigin(title) {
 }
 
 /**
- * The picture box of `<video>` (object-fit: contain) in page pixels:
- * page JS run by WebDriver (`w.run`) for the element matched by `selector`.
+ * The picture box of `<video>` (object-fit: contain) in page pixels, the
+ * element scrolled into view first: page JS run by WebDriver (`w.run`) for
+ * the element matched by `selector`.
  */
 export async function videoPictureRect(w, selector) {
   return w.run(`const v = document.querySelector(${JSON.stringify(selector)});
     if (!v || !v.videoWidth) return null;
+    v.scrollIntoView({ block: 'nearest' });
     const r = v.getBoundingClientRect();
     const s = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
     const pw = v.videoWidth * s, ph = v.videoHeight * s;
