@@ -138,8 +138,14 @@ export async function launchWithPathSection(h) {
  * Types `path` into the native GTK file chooser titled `title` (its location
  * field, Ctrl+L) and accepts it with Enter, with the real keyboard (xdotool).
  */
-async function chooseInNativeDialog(waitFor, title, path) {
-  const dialog = await waitFor(`the native file chooser "${title}"`, async () => windowGeometry(`^${title}$`), { ms: 30_000 });
+async function chooseInNativeDialog(waitFor, title, path, seen) {
+  // The first GTK chooser of a session starts its backends (dconf, GIO) on a
+  // fresh session bus; one CI run did not see it within 30 s while the next
+  // chooser came at once. The wait is longer and its figure is printed; on a
+  // failure `seen` says whether the UI was waiting for the chooser.
+  const t0 = Date.now();
+  const dialog = await waitFor(`the native file chooser "${title}"`, async () => windowGeometry(`^${title}$`), { ms: 120_000, seen });
+  console.log(`       the chooser "${title}" was on the screen after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   // no window manager here (nothing answers _NET_ACTIVE_WINDOW): focus it directly
   xdo('windowfocus', '--sync', dialog.id);
   xdo('mousemove', String(dialog.x + Math.floor(dialog.w / 2)), String(dialog.y + 10));
@@ -172,6 +178,7 @@ export async function chooserSection(w, h) {
     return (await treeGroups(w)).find((g) => g.id === site.site.id && g.cameras.some((c) => c.name === camera)) ?? null;
   };
   const errors = () => w.run(`return Array.from(document.querySelectorAll('${OPEN_DIALOG} [role="alert"], .errors .error')).map((e) => e.textContent)`);
+  const waiting = () => w.run(`return { waitingForChooser: !!document.querySelector('${OPEN_DIALOG} .offline-busy'), errors: Array.from(document.querySelectorAll('${OPEN_DIALOG} [role="alert"], .errors .error')).map((e) => e.textContent) }`);
   // A chooser left open (a failed step) is modal: cancel it and the Open dialog
   // so the steps after these are not blocked by it.
   const closeLeftovers = async () => {
@@ -189,7 +196,7 @@ export async function chooserSection(w, h) {
     try {
       await press(w, '.topbar', 'Open…');
       await press(w, OPEN_DIALOG, 'Choose files…');
-      await chooseInNativeDialog(waitFor, 'Open video files', file);
+      await chooseInNativeDialog(waitFor, 'Open video files', file, waiting);
       const group = await waitFor('camera "lobby" from the chosen file in the sidebar', opened(file, 'lobby'), { ms: 60_000, seen: errors });
       console.log(`       chosen file: ${JSON.stringify(group)}`);
       await waitFor('the Open dialog closed', () => w.run(`return !document.querySelector('${OPEN_DIALOG}')`), { ms: 10_000 });
@@ -205,7 +212,7 @@ export async function chooserSection(w, h) {
       await press(w, OPEN_DIALOG, 'Choose folder…');
       // The chooser starts in the folder last opened (a real folder, so the
       // typed path selects the folder at once).
-      await chooseInNativeDialog(waitFor, 'Open a folder of video', folder);
+      await chooseInNativeDialog(waitFor, 'Open a folder of video', folder, waiting);
       const group = await waitFor('camera "ramp" from the chosen folder', opened(folder, 'ramp'), { ms: 60_000, seen: errors });
       console.log(`       chosen folder: ${JSON.stringify(group)}`);
       await saveScreenshot(w, artifacts, 'app-window-offline-chooser-folder.png');
