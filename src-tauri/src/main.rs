@@ -25,7 +25,7 @@ fn main() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    webview_env::apply();
+    let software_gl = webview_env::apply();
     let context = tauri::generate_context!("../tauri.conf.json");
     let mut cfg = EngineConfig::default();
     // `tauri dev` serves the UI from build.devUrl: let that page use the hub
@@ -44,7 +44,7 @@ fn main() {
     tracing::info!("frame hub on {}", engine.hub_info().url);
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .plugin(webview_env::plugin())
+        .plugin(webview_env::plugin(software_gl))
         .manage(engine)
         .manage(vigil_engine::thumbnails::Thumbnails::new(
             bookmark_commands::THUMB_CACHE,

@@ -44,26 +44,25 @@ pub fn has_render_node(dir: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Sets WebKit's environment for this machine. Call first thing in `main`,
-/// before any thread starts.
-pub fn apply() {
+/// Sets WebKit's environment for this machine and returns whether WebGL
+/// would run in software (Linux without a GPU render node; Windows always
+/// has Direct3D: false), for [`plugin`]. Call first thing in `main`, before
+/// any thread starts.
+pub fn apply() -> bool {
     if !cfg!(target_os = "linux") {
-        return;
+        return false;
     }
     if std::env::var_os(JSC_RAM).is_none() {
         std::env::set_var(JSC_RAM, JSC_RAM_BYTES);
     }
-    if std::env::var_os(VAR).is_some() || has_render_node(Path::new("/dev/dri")) {
-        return;
+    let software_gl = !has_render_node(Path::new("/dev/dri"));
+    if software_gl && std::env::var_os(VAR).is_none() {
+        std::env::set_var(VAR, "1");
+        tracing::info!(
+            "no GPU render node: WebKit paints without accelerated compositing ({VAR}=1)"
+        );
     }
-    std::env::set_var(VAR, "1");
-    tracing::info!("no GPU render node: WebKit paints without accelerated compositing ({VAR}=1)");
-}
-
-/// Whether this machine renders WebGL in software (Linux without a GPU
-/// render node). Windows always has Direct3D (a GPU or WARP): false.
-pub fn software_gl() -> bool {
-    cfg!(target_os = "linux") && !has_render_node(Path::new("/dev/dri"))
+    software_gl
 }
 
 /// The script that tells the UI's renderer what to use: `"2d"` when WebGL
@@ -74,14 +73,13 @@ pub fn render_hint_script(software_gl: bool) -> String {
 }
 
 /// A plugin that sets the render hint in every webview (main and torn-out
-/// windows) before the page loads.
-pub fn plugin<R: Runtime>() -> TauriPlugin<R> {
-    let software = software_gl();
-    if software {
+/// windows) before the page loads; `software_gl` from [`apply`].
+pub fn plugin<R: Runtime>(software_gl: bool) -> TauriPlugin<R> {
+    if software_gl {
         tracing::info!("no GPU render node: the live grid draws with the 2D canvas (WebGL would run in software)");
     }
     Builder::new("vigil-render-hint")
-        .js_init_script(render_hint_script(software))
+        .js_init_script(render_hint_script(software_gl))
         .build()
 }
 

@@ -23,12 +23,16 @@ export function framesFromMicros(us: number[]): number[] {
   return us.filter((v) => Number.isFinite(v)).map((v) => v / 1e6).sort((a, b) => a - b);
 }
 
+/** `k` within the clip (any k >= 0 on the fallback grid). */
+function clampFrame(frames: number[], k: number): number {
+  return Math.min(Math.max(0, k), frames.length ? frames.length - 1 : Number.MAX_SAFE_INTEGER);
+}
+
 /** The index of the frame showing at `t` s: the last one starting at or before `t` (within TOLERANCE_S). */
 export function frameAt(frames: number[], t: number): number {
-  if (frames.length === 0) return Math.max(0, Math.floor(t / FALLBACK_FRAME_S + TOLERANCE_S / FALLBACK_FRAME_S));
+  if (frames.length === 0) return clampFrame(frames, Math.floor((t + TOLERANCE_S) / FALLBACK_FRAME_S));
   let lo = 0;
   let hi = frames.length - 1;
-  if (t + TOLERANCE_S < frames[0]) return 0;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (frames[mid] <= t + TOLERANCE_S) lo = mid;
@@ -37,10 +41,10 @@ export function frameAt(frames: number[], t: number): number {
   return lo;
 }
 
-/** The time of frame `k` in seconds (the fallback grid without frame times). */
+/** The time of frame `k` in seconds (clamped to the clip; the fallback grid without frame times). */
 export function frameTime(frames: number[], k: number): number {
-  if (frames.length === 0) return Math.max(0, k) * FALLBACK_FRAME_S;
-  return frames[Math.min(Math.max(0, k), frames.length - 1)];
+  const i = clampFrame(frames, k);
+  return frames.length ? frames[i] : i * FALLBACK_FRAME_S;
 }
 
 /** Whether this webview's seeks show the first frame at or after the seek time (GStreamer: WebKitGTK on Linux). */
@@ -50,14 +54,11 @@ export function seeksSnapForward(userAgent: string): boolean {
 
 /** Where to seek so the picture shows frame `k` (clamped to the clip). */
 export function seekTarget(frames: number[], k: number, snapForward: boolean): number {
-  const last = frames.length ? frames.length - 1 : Number.MAX_SAFE_INTEGER;
-  const t = frameTime(frames, Math.min(Math.max(0, k), last));
+  const t = frameTime(frames, k);
   return Math.max(0, snapForward ? t - NUDGE_S : t + NUDGE_S);
 }
 
 /** The frame a step of `dir` frames from time `t` lands on (clamped to the clip). */
 export function stepFrom(frames: number[], t: number, dir: number): number {
-  const k = frameAt(frames, t) + dir;
-  const last = frames.length ? frames.length - 1 : Number.MAX_SAFE_INTEGER;
-  return Math.min(Math.max(0, k), last);
+  return clampFrame(frames, frameAt(frames, t) + dir);
 }

@@ -22,5 +22,5 @@ export function renderChoice(search: string, hint: unknown): RenderChoice {
 
 /** The choice for this page. */
 export function pageRenderChoice(): RenderChoice {
-  return renderChoice(location.search, typeof window !== 'undefined' ? window.__VIGIL_RENDER__ : undefined);
+  return renderChoice(window.location.search, window.__VIGIL_RENDER__);
 }
