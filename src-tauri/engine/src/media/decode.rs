@@ -21,6 +21,17 @@ pub struct VideoDecoder {
 /// Frames dropped at most while waiting for the first keyframe.
 const MAX_FRAMES_BEFORE_KEY: u32 = 90;
 
+/// Slice threading on two threads. The struct update fills `safe`, a field
+/// FFmpeg 6 removed: the Linux build links FFmpeg 5, the Windows build 7.
+#[allow(clippy::needless_update)]
+fn slice_threads() -> codec::threading::Config {
+    codec::threading::Config {
+        kind: codec::threading::Type::Slice,
+        count: 2,
+        ..Default::default()
+    }
+}
+
 impl VideoDecoder {
     pub fn from_parameters(params: codec::Parameters) -> Result<Self, MediaError> {
         let ctx = codec::context::Context::from_parameters(params).map_err(MediaError::Decode)?;
@@ -32,11 +43,7 @@ impl VideoDecoder {
     pub fn for_recording(params: codec::Parameters) -> Result<Self, MediaError> {
         let mut ctx =
             codec::context::Context::from_parameters(params).map_err(MediaError::Decode)?;
-        ctx.set_threading(codec::threading::Config {
-            kind: codec::threading::Type::Slice,
-            count: 2,
-            ..Default::default()
-        });
+        ctx.set_threading(slice_threads());
         let inner = ctx.decoder().video().map_err(MediaError::Decode)?;
         Ok(Self {
             inner,
@@ -68,11 +75,7 @@ impl VideoDecoder {
 
     fn open(mut ctx: codec::context::Context) -> Result<Self, MediaError> {
         ctx.set_flags(codec::Flags::LOW_DELAY);
-        ctx.set_threading(codec::threading::Config {
-            kind: codec::threading::Type::Slice,
-            count: 2,
-            ..Default::default()
-        });
+        ctx.set_threading(slice_threads());
         let inner = ctx.decoder().video().map_err(MediaError::Decode)?;
         Ok(Self {
             inner,

@@ -69,11 +69,16 @@ struct Workers(Vec<Child>);
 impl Drop for Workers {
     fn drop(&mut self) {
         for c in &mut self.0 {
+            // SIGTERM lets a worker finish its job and close the broker
+            // connection; Windows has no such signal for a console child,
+            // so it is ended at once there
             #[cfg(unix)]
             // SAFETY: signalling our own child by its pid.
             unsafe {
                 libc::kill(c.id() as i32, libc::SIGTERM);
             }
+            #[cfg(not(unix))]
+            let _ = c.kill();
         }
         let t0 = Instant::now();
         for c in &mut self.0 {
