@@ -612,13 +612,7 @@ async fn the_sites_transport_option_reaches_live_video() {
         }
         println!("{transport}: states {states:?}, {} frames", frames.len());
         if plays {
-            // the peer's start-up pictures may lack the strip (see the constant)
-            let lead = frames
-                .iter()
-                .take(vigil_tests::PEER_START_FRAMES_WITHOUT_VTC1)
-                .take_while(|f| f.is_none())
-                .count();
-            let codes: Vec<u64> = frames[lead..]
+            let codes: Vec<u64> = vigil_tests::after_peer_start(&frames, Option::is_some)
                 .iter()
                 .map(|f| f.expect("VTC1 in every frame after the start-up ones"))
                 .collect();

@@ -260,17 +260,25 @@ pub fn dump_luma(f: &Got) -> std::path::PathBuf {
 /// 25 first frames had no strip, never a second frame.
 pub const PEER_START_FRAMES_WITHOUT_VTC1: usize = 2;
 
+/// `frames` without the peer's leading start-up pictures that lack a
+/// timecode (at most [`PEER_START_FRAMES_WITHOUT_VTC1`]).
+pub fn after_peer_start<T>(frames: &[T], has_vtc1: impl Fn(&T) -> bool) -> &[T] {
+    let lead = frames
+        .iter()
+        .take(PEER_START_FRAMES_WITHOUT_VTC1)
+        .take_while(|f| !has_vtc1(f))
+        .count();
+    &frames[lead..]
+}
+
 /// Asserts the frames carry readable VTC1 timecodes that advance and never
 /// go back. Only the peer's start-up pictures
 /// ([`PEER_START_FRAMES_WITHOUT_VTC1`]) may lack one, and at least three
 /// readable frames must follow them.
 pub fn assert_increasing_timecodes(frames: &[Got]) {
-    let lead = frames
-        .iter()
-        .take(PEER_START_FRAMES_WITHOUT_VTC1)
-        .take_while(|f| f.vtc1().is_none())
-        .count();
-    let frames = &frames[lead..];
+    let all = frames.len();
+    let frames = after_peer_start(frames, |f| f.vtc1().is_some());
+    let lead = all - frames.len();
     assert!(
         frames.len() >= 3,
         "{} frames after {lead} start-up frames without VTC1",
