@@ -55,6 +55,12 @@ SRC_W, SRC_H = 1280, 720
 SERVER_ID = "5f2c8a5e-3b1d-4c8e-9a77-1b2c3d4e5f60"
 # live events
 LIVE_FEED, MOTION, RECORDING, CAMERA_LOST = 0x01, 0x02, 0x04, 0x10
+
+
+def live_events_at(ms):
+    """A live camera's current events at `ms`: LiveFeed and Recording
+    always, Motion in the first 5 s of every 20 s."""
+    return LIVE_FEED | RECORDING | (MOTION if (ms // 1000) % 20 < 5 else 0)
 # playback events
 STOPPED, FORWARD, BACKWARD, DB_START, DB_END, NO_DATA = 0x01, 0x02, 0x04, 0x10, 0x20, 0x100
 
@@ -210,8 +216,7 @@ class Stream:
                 self.last_lost = now
                 return ("live", ms, CAMERA_LOST, 0, False)
             self.last_lost = None
-            ev = LIVE_FEED | RECORDING | (MOTION if (ms // 1000) % 20 < 5 else 0)
-            return ("live", ms, ev, 0, True)
+            return ("live", ms, live_events_at(ms), 0, True)
         if self.speed == 0:
             self.next_due = now + 3600
             return None
@@ -272,7 +277,10 @@ class Stream:
                 self.enc = frames.JpegEncoder(w, h)
                 self.enc.encode(frames.i420(w, h, 0))  # warm up: ffmpeg's start is not the frame's time
             if kind == "live":
-                ts = int(time.time() * 1000)  # after a (slow) encoder start
+                # stamped after a (slow) encoder start, and its events are
+                # those of the stamp (motion must agree with the time sent)
+                ts = int(time.time() * 1000)
+                ev = live_events_at(ts)
             data = self.enc.encode(frames.i420(w, h, ts, self.cam["n"]))
         changed = ev if self.prev_events is None else ev ^ self.prev_events
         self.prev_events = ev
@@ -303,7 +311,9 @@ class Stream:
             if self.playback:
                 job = ("pb", int(self.position()), self._pb_state() | self.edge, self.requested, False)
             else:
-                job = ("live", int(time.time() * 1000), self.prev_events or LIVE_FEED, 0, False)
+                ms = int(time.time() * 1000)
+                ev = CAMERA_LOST if self.cam["lost"] else live_events_at(ms)
+                job = ("live", ms, ev, 0, False)
         with self.render_lock:
             return self._render(job, self.w, self.h)
 
