@@ -88,10 +88,7 @@ async fn cameras_list_and_live_frames_carry_the_wall_clock() {
     assert!(got.len() >= 40, "{} frames, {statuses:?}", got.len());
     let tail = &got[got.len() - 15..];
     assert_increasing_timecodes(tail);
-    for f in tail {
-        let lag = f.arrived_ms - f.vtc1().unwrap() as i64;
-        assert!((0..1000).contains(&lag), "live lag {lag} ms");
-    }
+    assert_live_lag(tail);
     let rtsp = sim.calls_of("rtsp");
     assert!(rtsp.iter().any(|c| c["result"] == "ok"), "{rtsp:?}");
     assert!(
@@ -114,7 +111,9 @@ async fn cameras_list_and_live_frames_carry_the_wall_clock() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn keepalive_holds_the_token_and_an_expired_one_is_replaced_with_the_tile_up() {
-    let sim = DssSim::start(&["--token-lifetime", "3"]);
+    // a 6 s token: the keepalive goes at 2/3 of it, so a busy machine has 2 s
+    // of slack (3 s left 1 s, and the simulator draws video in the same process)
+    let sim = DssSim::start(&["--token-lifetime", "6"]);
     let engine = engine().await;
     let probe = add(&engine, &sim).await;
     let cam = &probe.cameras[1];
@@ -123,11 +122,11 @@ async fn keepalive_holds_the_token_and_an_expired_one_is_replaced_with_the_tile_
         .unwrap();
     let mut statuses = Vec::new();
     let start = vigil_engine::media::source::now_ms();
-    // 7 s of live: more than two token lifetimes, held by keepalives
+    // 13 s of live: more than two token lifetimes, held by keepalives
     assert!(
         frame_after(
             &mut tile,
-            start + 7_000,
+            start + 13_000,
             Duration::from_secs(40),
             &mut statuses
         )

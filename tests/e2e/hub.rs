@@ -129,7 +129,11 @@ async fn one_ingest_shared_by_tiles_of_a_stream() {
     assert_eq!(engine.ingests().running(), 1);
     drop(a);
     drop(b);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // the hub notices the closed sockets on its own tasks: poll, up to 10 s
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    while engine.ingests().running() != 0 && std::time::Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(
         engine.ingests().running(),
         0,

@@ -114,8 +114,10 @@ async fn measured_speed(hub: &vigil_engine::hub::HubInfo, cam: &str, speed: f64)
         "speed {speed}: {} frames, {states:?}",
         frames.len()
     );
-    // skip the first frame (shown at once on open), measure over the rest
-    let (a, b) = (frames[1], *frames.last().unwrap());
+    // skip the first frame (shown at once on open), measure over the rest:
+    // the least-squares slope of recording time over arrival time, so one
+    // frame held up on a busy machine does not decide the rate
+    let a = frames[1];
     if std::env::var("DEBUG_SPEED").is_ok() {
         eprintln!(
             "{speed}: {:?}",
@@ -125,7 +127,23 @@ async fn measured_speed(hub: &vigil_engine::hub::HubInfo, cam: &str, speed: f64)
                 .collect::<Vec<_>>()
         );
     }
-    (b.0 - a.0) as f64 / (b.1 - a.1) as f64
+    let points: Vec<(f64, f64)> = frames[1..]
+        .iter()
+        .map(|f| ((f.1 - a.1) as f64, (f.0 - a.0) as f64))
+        .collect();
+    slope(&points)
+}
+
+/// The least-squares slope of `y` over `x`.
+fn slope(points: &[(f64, f64)]) -> f64 {
+    let n = points.len() as f64;
+    let (mx, my) = points
+        .iter()
+        .fold((0.0, 0.0), |(sx, sy), (x, y)| (sx + x / n, sy + y / n));
+    let (cov, var) = points.iter().fold((0.0, 0.0), |(c, v), (x, y)| {
+        (c + (x - mx) * (y - my), v + (x - mx) * (x - mx))
+    });
+    cov / var
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -50,11 +50,14 @@ fn mediamtx_recordings() -> (tempfile::TempDir, i64) {
 
 /// Frames (the VTC1 of each, checked against the header) and statuses for
 /// `wall`, or until `limit` frames came.
-async fn collect_frames(
+/// The recording times of the frames (with the session's picture number,
+/// `seq`) and the statuses the tile receives within `wall`, or until `limit`
+/// frames.
+async fn collect_numbered(
     tile: &mut TileClient,
     wall: Duration,
     limit: Option<usize>,
-) -> (Vec<i64>, Vec<String>) {
+) -> (Vec<(i64, u32)>, Vec<String>) {
     let deadline = Instant::now() + wall;
     let (mut frames, mut states) = (Vec::new(), Vec::new());
     while limit.is_none_or(|n| frames.len() < n) {
@@ -70,7 +73,7 @@ async fn collect_frames(
                 let tc = vigil_engine::media::vtc1::read_luma(&payload[..w * h], w, h, w)
                     .expect("VTC1") as i64;
                 assert_eq!(tc, header.ts_ms, "header carries the recording time");
-                frames.push(tc);
+                frames.push((tc, header.seq));
             }
             HubEvent::Status(ServerMessage::Status { state, reason, .. }) => {
                 states.push(format!("{state} {}", reason.unwrap_or_default()))
@@ -79,6 +82,15 @@ async fn collect_frames(
         }
     }
     (frames, states)
+}
+
+async fn collect_frames(
+    tile: &mut TileClient,
+    wall: Duration,
+    limit: Option<usize>,
+) -> (Vec<i64>, Vec<String>) {
+    let (frames, states) = collect_numbered(tile, wall, limit).await;
+    (frames.into_iter().map(|(t, _)| t).collect(), states)
 }
 
 async fn collect(tile: &mut TileClient, wall: Duration) -> (Vec<i64>, Vec<String>) {
@@ -169,19 +181,38 @@ async fn segment_folder_seeks_exactly_and_plays_across_segments_and_gaps() {
         .await
         .unwrap();
     tile.send(&ClientMessage::Play).await.unwrap();
-    let (frames, states) = collect(&mut tile, Duration::from_secs(5)).await;
+    let (numbered, states) = collect_numbered(&mut tile, Duration::from_secs(5), None).await;
+    let frames: Vec<i64> = numbered.iter().map(|(t, _)| *t).collect();
     assert!(
         frames.windows(2).all(|w| w[1] > w[0]),
         "forward only: {frames:?}"
     );
-    let steady: Vec<i64> = frames
+    // 4x at 10 fps shows every frame the decoder keeps (the demo segments
+    // have no non-reference frames to skip), 100 ms of recording apart. The
+    // socket forwards a tile's latest picture, so a test reader held up on a
+    // busy machine misses some; the session numbers every picture it shows
+    // (`seq`), so those are told apart from a hole at a segment boundary,
+    // which is a jump between two pictures shown one after the other.
+    let steps: Vec<(i64, u32)> = numbered
+        .windows(2)
+        .filter(|w| (t0 + 3_300..t0 + 14_700).contains(&w[0].0))
+        .filter(|w| (t0 + 3_300..t0 + 14_700).contains(&w[1].0))
+        .map(|w| (w[1].0 - w[0].0, w[1].1.wrapping_sub(w[0].1)))
+        .collect();
+    let per_picture: Vec<i64> = steps
         .iter()
-        .copied()
-        .filter(|t| (t0 + 3_300..t0 + 14_700).contains(t))
+        .map(|(rec, n)| rec / i64::from((*n).max(1)))
         .collect();
     assert!(
-        steady.windows(2).all(|w| w[1] - w[0] <= 400),
-        "no hole at the segment boundaries (4x shows every 2nd frame): {steady:?}"
+        steps.len() > 10 && per_picture.iter().all(|d| *d <= 300),
+        "no hole at the segment boundaries: (recording ms, pictures) {steps:?}"
+    );
+    let mut sorted = per_picture.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted[sorted.len() / 2],
+        100,
+        "4x shows every frame: {steps:?}"
     );
     assert!(
         frames.iter().any(|t| *t >= t0 + 50_000),

@@ -23,6 +23,13 @@ use vigil_tests::{engine, frame_vtc1, free_port, percentile, rtsp_tile, RtspServ
 const FPS: i64 = 15;
 /// One frame interval, rounded up (ms).
 const FRAME: i64 = 1000 / FPS + 1;
+/// How far a frame's capture time may sit from its pixels (p50): two frame
+/// intervals. The peer's own offset is systematic, up to ~62 ms measured
+/// (GStreamer's sender-report clock against the strip's appsrc stamp, whose
+/// phase is random per session; docs/rtsp-client.md), which left one
+/// interval only 5 ms of slack. Arrival time through the 300 ms proxy is
+/// far outside either.
+const CAPTURE_SLACK: i64 = 2 * FRAME;
 const DELAY: Duration = Duration::from_millis(300);
 const SKEW_S: u32 = 90;
 
@@ -181,8 +188,8 @@ fn capture_time_equals_pixels_through_a_300_ms_delay() {
         "the proxy delays: arrival error {arrival_p50} ms"
     );
     assert!(
-        p50 <= FRAME,
-        "capture time within one frame interval: p50 {p50} ms"
+        p50 <= CAPTURE_SLACK,
+        "capture time within two frame intervals: p50 {p50} ms"
     );
     // the offset includes the smallest network delay (300 ms here)
     assert!((250..2_000).contains(&offset), "offset {offset} ms");
@@ -274,7 +281,7 @@ async fn the_hub_flags_arrival_times_and_reports_the_camera_offset() {
             assert_eq!(t.source, TimeSource::ArrivalClockOff);
             assert!(t.camera_offset_ms.is_some_and(|o| o < -89_000), "{t:?}");
         } else {
-            assert!(percentile(errors, 50) <= FRAME);
+            assert!(percentile(errors, 50) <= CAPTURE_SLACK);
             assert!(t.camera_offset_ms.is_some_and(|o| o >= 250), "{t:?}");
         }
     }

@@ -21,6 +21,13 @@ use vigil_tests::{engine, frame_vtc1, free_port, percentile, rtsp_tile, shared_d
 const FPS: i64 = 15;
 /// One frame interval, rounded up (ms).
 const FRAME: i64 = 1000 / FPS + 1;
+/// How far a frame's capture time may sit from its pixels (p50): two frame
+/// intervals. The peer's own offset is systematic, up to ~62 ms measured
+/// (GStreamer's sender-report clock against the strip's appsrc stamp, whose
+/// phase is random per session; docs/rtsp-client.md), which left one
+/// interval only 5 ms of slack. Arrival time through the 300 ms proxy is
+/// far outside either.
+const CAPTURE_SLACK: i64 = 2 * FRAME;
 
 /// |header - VTC1| of `n` frames timed by the camera's clock.
 fn capture_errors(src: &mut LiveSource, n: usize) -> Vec<i64> {
@@ -55,8 +62,8 @@ fn live_over_udp_carries_the_capture_time() {
     let (p50, p99) = (percentile(errors.clone(), 50), percentile(errors, 99));
     println!("UDP: header-vs-pixel |error| p50 {p50} ms p99 {p99} ms; {stats:?}");
     assert!(
-        p50 <= FRAME,
-        "capture time within one frame interval: p50 {p50} ms"
+        p50 <= CAPTURE_SLACK,
+        "capture time within two frame intervals: p50 {p50} ms"
     );
     assert!(stats.received > 60, "{stats:?}");
 }
@@ -114,7 +121,7 @@ fn auto_falls_back_to_tcp_when_the_server_allows_only_tcp() {
     .unwrap();
     assert_eq!(src.lower(), Lower::Tcp);
     let errors = capture_errors(&mut src, 20);
-    assert!(percentile(errors, 50) <= FRAME);
+    assert!(percentile(errors, 50) <= CAPTURE_SLACK);
     // (while the media is up: GStreamer answers 503 to a DESCRIBE right
     // after a refused SETUP tore its shared media down)
     let err = LiveSource::open(
@@ -141,7 +148,7 @@ fn auto_falls_back_to_tcp_when_udp_stays_silent() {
     println!("auto on a blocked UDP path: TCP after {:?}", t0.elapsed());
     assert_eq!(src.lower(), Lower::Tcp);
     let errors = capture_errors(&mut src, 20);
-    assert!(percentile(errors, 50) <= FRAME);
+    assert!(percentile(errors, 50) <= CAPTURE_SLACK);
 }
 
 /// Through the engine and the hub: a camera on UDP gets capture-timed frames.
@@ -182,5 +189,5 @@ async fn the_hub_carries_capture_time_over_udp() {
     }
     let p50 = percentile(errors, 50);
     println!("hub over UDP: header-vs-pixel p50 {p50} ms");
-    assert!(p50 <= FRAME);
+    assert!(p50 <= CAPTURE_SLACK);
 }

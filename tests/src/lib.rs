@@ -112,6 +112,12 @@ impl Drop for RtspServer {
 
 /// An engine with everything in memory and quick reconnects.
 pub async fn engine() -> Engine {
+    engine_on(vigil_engine::clock::system()).await
+}
+
+/// [`engine`] on `clock` (a `SimClock` for tests of deadlines: only the
+/// test moves its time).
+pub async fn engine_on(clock: vigil_engine::clock::SharedClock) -> Engine {
     Engine::start(EngineConfig {
         database: None,
         policy: Policy {
@@ -119,6 +125,7 @@ pub async fn engine() -> Engine {
             backoff_cap: Duration::from_secs(2),
             auth_attempts: 1,
         },
+        clock,
         ..Default::default()
     })
     .await
@@ -305,6 +312,23 @@ pub fn assert_increasing_timecodes(frames: &[Got]) {
     assert!(
         codes.last() > codes.first(),
         "timecodes do not advance: {codes:?}"
+    );
+}
+
+/// Asserts live frames arrive soon after their capture (arrival minus the
+/// VTC1 timecode, same machine): the median under 1 s, every frame under
+/// 3 s. One frame held up on a busy machine is not a lagging stream; a
+/// buffering pipeline moves the median.
+pub fn assert_live_lag(frames: &[Got]) {
+    let mut lags: Vec<i64> = frames
+        .iter()
+        .filter_map(|f| f.vtc1().map(|tc| f.arrived_ms - tc as i64))
+        .collect();
+    assert!(lags.len() >= 3, "{} frames with a timecode", lags.len());
+    lags.sort_unstable();
+    assert!(
+        (0..1000).contains(&lags[lags.len() / 2]) && lags.iter().all(|l| (0..3000).contains(l)),
+        "live lags {lags:?} ms"
     );
 }
 

@@ -15,6 +15,13 @@ const dayMs = (text) => {
   return m ? ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]) : NaN;
 };
 
+const DAY = 86_400_000;
+/** Signed ms from label `b` to label `a` ("HH:MM:SS.mmm"), the short way round midnight (a clip may span 00:00). */
+const labelDiff = (a, b) => {
+  const d = (((dayMs(a) - dayMs(b)) % DAY) + DAY) % DAY;
+  return d > DAY / 2 ? d - DAY : d;
+};
+
 /**
  * `fig`: the selector of the player's <figure>; `startMs`: the clip's first
  * frame time (the job's actualStartMs). `h`: waitFor, check, press.
@@ -51,15 +58,15 @@ export async function checkClipPlayer(w, h, fig, what, startMs) {
     return v.screen && v.label === v.screen && ok(v) ? v : null;
   }, { ms: 8_000, seen: now });
   const paused = await settled(`the paused clip of ${what} showing the frame its time names`, () => true);
-  check(dayMs(paused.label) >= dayMs(new Date(startMs).toISOString().slice(11, 23)), `paused at ${paused.label}, before the clip's start`);
+  check(labelDiff(paused.label, new Date(startMs).toISOString().slice(11, 23)) >= 0, `paused at ${paused.label}, before the clip's start`);
   const seen = [paused.label];
   let at = paused;
   let interval = null;
   for (const [button, dir] of [['|▶', 1], ['|▶', 1], ['|▶', 1], ['◀|', -1], ['◀|', -1], ['◀|', -1]]) {
-    const from = dayMs(at.label);
+    const from = at.label;
     await press(w, `${fig} .clip-controls`, button);
-    at = await settled(`"${button}": the label one frame ${dir > 0 ? 'on' : 'back'} and the picture that frame`, (v) => Math.sign(dayMs(v.label) - from) === dir);
-    const d = Math.abs(dayMs(at.label) - from);
+    at = await settled(`"${button}": the label one frame ${dir > 0 ? 'on' : 'back'} and the picture that frame`, (v) => Math.sign(labelDiff(v.label, from)) === dir);
+    const d = Math.abs(labelDiff(at.label, from));
     interval ??= d;
     check(d > 10 && d < 150 && Math.abs(d - interval) <= 1, `"${button}" moved ${d} ms (frame interval ${interval} ms)`);
     seen.push(at.label);

@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export async function evidenceSection(w, h) {
   const { test, waitFor, check, press, saveScreenshot, artifacts, app } = h;
@@ -39,8 +38,12 @@ export async function evidenceSection(w, h) {
     const n = await w.run('return arguments[0].dataset.tile', tile);
     // pause so the frame shown stays put, then snapshot it
     await w.run(`document.querySelector('.pb-controls .pb-play[data-paused="false"]')?.click(); return true;`);
-    await sleep(1500);
-    const shown = Number(await w.run('return arguments[0].dataset.recTs', tile));
+    // the engine's "paused" travels behind the frames sent before it: once
+    // the tile says paused, no earlier frame is still in flight (a fixed
+    // wait raced them on a busy machine)
+    await waitFor('the engine confirms the pause', () =>
+      w.run(`return document.querySelector('.pb-tile[data-tile="${n}"]')?.dataset.state === 'paused' || null`), { ms: 30_000 });
+    const shown = Number(await w.run(`return document.querySelector('.pb-tile[data-tile="${n}"]').dataset.recTs`));
     await w.click(await w.run(`return document.querySelector('.pb-tile[data-tile="${n}"] .tile-snapshot')`));
     const note = await waitFor('the snapshot written', () =>
       w.run(`const e = document.querySelector('.pb-tile[data-tile="${n}"] .snapshot-note'); return e && { path: e.dataset.path, frameMs: Number(e.dataset.frameMs), text: e.textContent }`), { ms: 60_000 });

@@ -93,9 +93,16 @@ export function App() {
 
   useEffect(() => {
     let cancelled = false;
-    Promise.all([ipc.hubInfo(), ipc.listCameras(), ipc.getCurrentLayout(), loadMediaServer()])
-      .then(([h, cams, layout]) => {
+    // The saved playback state is read before the app counts as loaded, so a
+    // click on Playback can never come before it (and then ignore it).
+    const playbackState = bookmarksIpc.getPlaybackState().catch((e: unknown) => {
+      report(e);
+      return null;
+    });
+    Promise.all([ipc.hubInfo(), ipc.listCameras(), ipc.getCurrentLayout(), playbackState, loadMediaServer()])
+      .then(([h, cams, layout, st]) => {
         if (cancelled) return;
+        savedPb.current = st;
         setHub(h);
         setCameras(cams);
         liveDispatch({ type: 'load', layout });
@@ -104,9 +111,6 @@ export function App() {
       })
       .catch(report);
     ipc.listSavedLayouts().then((s) => !cancelled && setSaved(s), report);
-    bookmarksIpc.getPlaybackState().then((st) => {
-      if (!cancelled) savedPb.current = st;
-    }, report);
     return () => {
       cancelled = true;
     };
