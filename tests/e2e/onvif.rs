@@ -32,10 +32,10 @@ fn add(addr: &str, password: &str) -> AddOnvifDevice {
 }
 
 async fn engine_with(deadline: Duration) -> Engine {
-    engine_on(deadline, vigil_engine::clock::system()).await
+    engine_with_clock(deadline, vigil_engine::clock::system()).await
 }
 
-async fn engine_on(deadline: Duration, clock: vigil_engine::clock::SharedClock) -> Engine {
+async fn engine_with_clock(deadline: Duration, clock: vigil_engine::clock::SharedClock) -> Engine {
     Engine::start(EngineConfig {
         clock,
         database: None,
@@ -256,7 +256,7 @@ async fn the_engine_stops_a_move_when_the_ui_falls_silent() {
     // request on a busy machine never lets it pass between two keepalives
     let clock = vigil_engine::clock::SimClock::new(vigil_engine::media::source::now_ms());
     let deadline = Duration::from_millis(700);
-    let engine = engine_on(deadline, clock.shared()).await;
+    let engine = engine_with_clock(deadline, clock.shared()).await;
     let id = engine
         .add_adhoc_onvif(add(&sim.address(), SECRET))
         .await
