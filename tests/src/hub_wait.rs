@@ -33,10 +33,15 @@ pub async fn timed_frame_after(
                 header, payload, ..
             }))) => {
                 let (w, h) = (header.width as usize, header.height as usize);
-                if let Some(tc) = vigil_engine::media::vtc1::read_luma(&payload[..w * h], w, h, w) {
-                    if tc as i64 >= after_ms {
-                        return Some((tc as i64, header.ts_ms));
-                    }
+                match vigil_engine::media::vtc1::read_luma(&payload[..w * h], w, h, w) {
+                    Some(tc) if tc as i64 >= after_ms => return Some((tc as i64, header.ts_ms)),
+                    Some(_) => {}
+                    // said, so a wait that ends with no frame tells a frame
+                    // without a timecode from no frame at all
+                    None => statuses.push(format!(
+                        "frame {} without VTC1 (header time {})",
+                        header.seq, header.ts_ms
+                    )),
                 }
             }
             Ok(Some(Ok(HubEvent::Status(ServerMessage::Status { state, reason, .. })))) => {

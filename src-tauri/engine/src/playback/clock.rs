@@ -165,21 +165,23 @@ impl Clock {
     /// Applies a change; `f` says whether it is a discontinuity, after which
     /// the clock holds until the first frame is shown.
     fn update(&self, origin: u64, cause: Cause, f: impl FnOnce(&mut ClockState) -> bool) {
-        self.update_if(origin, cause, |_| true, f);
+        self.update_if(origin, cause, |_| true, f, |_| {});
     }
 
-    /// [`Self::update`] when `guard` accepts the state as it is (checked
-    /// under the same lock); returns whether it did.
+    /// [`Self::update`] when `guard` accepts the state as it is, then
+    /// `settle` on the result, all under one lock (no other control can come
+    /// between); returns the state it left, or None if `guard` refused.
     fn update_if(
         &self,
         origin: u64,
         cause: Cause,
         guard: impl FnOnce(&ClockState) -> bool,
         f: impl FnOnce(&mut ClockState) -> bool,
-    ) -> bool {
+        settle: impl FnOnce(&mut ClockState),
+    ) -> Option<ClockState> {
         let mut s = self.lock();
         if !guard(&s) {
-            return false;
+            return None;
         }
         let now = s.wall.now();
         let hold_over = s.held && now.saturating_duration_since(s.at) >= HOLD_MAX;
@@ -193,12 +195,13 @@ impl Clock {
             s.held = true;
             s.started = false;
         }
+        settle(&mut s);
         s.pos = bounds::clamp(s.pos);
         s.cause = cause;
         s.origin = origin;
         self.tx.send_replace(*s);
         self.cv.notify_all();
-        true
+        Some(*s)
     }
 
     /// Records that the control numbered `seq` has been applied (sequence
@@ -249,10 +252,11 @@ impl Clock {
 
     /// [`Self::step_to`] unless the clock moved on since `epoch` (a seek or
     /// another control arrived while the step was looking for its frame: the
-    /// later control wins). `None` steps whatever the epoch. Returns whether
-    /// the clock took the step.
-    pub fn step_to_if(&self, t_ms: i64, origin: u64, epoch: Option<u64>) -> bool {
-        let took = self.update_if(
+    /// later control wins). `None` steps whatever the epoch. Returns the
+    /// state the step left (its epoch is the step's, whatever comes after),
+    /// or None if the clock did not take it.
+    pub fn step_to_if(&self, t_ms: i64, origin: u64, epoch: Option<u64>) -> Option<ClockState> {
+        self.update_if(
             origin,
             Cause::Step,
             |s| epoch.is_none_or(|e| e == s.epoch),
@@ -261,13 +265,12 @@ impl Clock {
                 s.pos = t_ms;
                 true
             },
-        );
-        if took {
-            let mut s = self.lock();
-            s.held = false;
-            s.started = true;
-        }
-        took
+            // the step's frame is on screen: nothing to hold for
+            |s| {
+                s.held = false;
+                s.started = true;
+            },
+        )
     }
 
     /// Every tile was in a gap: jump to where the next recording starts.
@@ -443,6 +446,26 @@ mod tests {
         c.play(0);
         sim.advance(Duration::from_millis(100));
         assert_eq!(c.state().position(), t0 - 50_000 + 400);
+    }
+
+    #[test]
+    fn a_step_reports_its_own_epoch_and_a_later_seek_a_newer_one() {
+        let (_sim, c) = sim_clock(T0, 1.0);
+        let mut seen = c.subscribe();
+        let asked = c.state().epoch;
+        let step = c.step_to_if(T0 + 100, 0, Some(asked)).expect("taken");
+        // the step's frame is on screen: the state it left (and told) holds
+        // for nothing and is paused there
+        assert!(step.epoch > asked && step.paused && !step.held && step.started);
+        assert_eq!(step.position(), T0 + 100);
+        assert_eq!(*seen.borrow_and_update(), step);
+        // a seek right after (the operator acting on the step's frame): the
+        // session keeps the step's epoch, so it sees the seek's as new
+        c.seek(T0 + 30_000, 0);
+        assert!(c.state().epoch > step.epoch && c.state().held);
+        // a step looked for under an older epoch loses to that seek
+        assert_eq!(c.step_to_if(T0 + 200, 0, Some(step.epoch)), None);
+        assert_eq!(c.state().position(), T0 + 30_000);
     }
 
     #[test]

@@ -458,16 +458,20 @@ impl Worker {
         };
         // A seek (or another control) that came while the frame was looked
         // for is newer than this step: it wins, the next turn repositions.
-        if !self
+        let Some(clock) = self
             .spec
             .group
             .clock
             .step_to_if(f.ts_ms, self.id as u64, Some(asked_at))
-        {
+        else {
             return Ok(());
-        }
+        };
         self.show(&f)?;
-        let clock = self.clock();
+        // The step's own epoch, not the clock's as read now: a seek that
+        // comes once the frame is on screen (an operator or a test acting on
+        // it at once) has a newer epoch, and the next turn repositions to it.
+        // Read afresh, the seek's epoch was taken for the step's and the
+        // seek never showed its frame.
         self.epoch = clock.epoch;
         self.open_feed(f.ts_ms.saturating_add(clock.speed.signum() as i64), clock)?;
         self.set_state(PlaybackState::Paused, None);
