@@ -213,6 +213,37 @@ async fn a_gap_is_skipped_and_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_paused_seek_into_a_hole_says_no_recording_and_shows_no_old_frame() {
+    let engine = engine().await;
+    let hub = engine.hub_info();
+    let day = now_ms().div_euclid(DAY) - 2;
+    let hole = holes(3, day)[0];
+    let before = hole.start_ms - 60_000;
+    let mut tile = TileClient::playback(&hub, "demo-3", SIZE, before, 1.0, "&paused=1")
+        .await
+        .unwrap();
+    let shown = first_frame(&mut tile).await;
+    assert!((before..before + INTERVAL).contains(&shown));
+    // paused, into the middle of the hole: the tile says so
+    let mid = hole.start_ms + (hole.end_ms - hole.start_ms) / 2;
+    tile.send(&ClientMessage::Seek { at: mid }).await.unwrap();
+    let (frames, states) = collect(&mut tile, Duration::from_secs(4)).await;
+    assert!(
+        states.iter().any(|s| s.starts_with("no_recording")),
+        "statuses: {states:?}"
+    );
+    assert!(
+        frames.is_empty(),
+        "no frame from after the hole: {frames:?}"
+    );
+    // and a paused seek back into coverage shows its frame, paused
+    tile.send(&ClientMessage::Seek { at: before })
+        .await
+        .unwrap();
+    assert_eq!(first_frame(&mut tile).await, shown);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_group_shares_one_clock() {
     let engine = engine().await;
     let hub = engine.hub_info();

@@ -369,7 +369,13 @@ impl Worker {
         let pos = clock.position();
         let ahead = f.ts_ms.saturating_sub(pos) as f64 * clock.speed.signum();
         let near = self.near(f.ts_ms, pos, clock.speed);
-        if !clock.paused && ahead > 0.0 && !near {
+        // The next recording is further on: no recording here. Paused, that
+        // holds unless the picture on screen is the clock's (a step or a
+        // pause that ends at the last frame before a hole).
+        let shown_here = self
+            .shown_ts
+            .is_some_and(|t| self.near(t, pos, clock.speed));
+        if ahead > 0.0 && !near && !(clock.paused && shown_here) {
             self.set_state(PlaybackState::NoRecording, None);
             self.report(Some(f.ts_ms), false);
         }
