@@ -372,10 +372,11 @@ impl Worker {
         // The next recording is further on: no recording here. Paused, that
         // holds unless the picture on screen is the clock's (a step or a
         // pause that ends at the last frame before a hole).
-        let shown_here = self
-            .shown_ts
-            .is_some_and(|t| self.near(t, pos, clock.speed));
-        if ahead > 0.0 && !near && !(clock.paused && shown_here) {
+        let shown_here = || {
+            self.shown_ts
+                .is_some_and(|t| self.near(t, pos, clock.speed))
+        };
+        if ahead > 0.0 && !near && !(clock.paused && shown_here()) {
             self.set_state(PlaybackState::NoRecording, None);
             self.report(Some(f.ts_ms), false);
         }
